@@ -1,0 +1,11 @@
+package main
+
+import (
+	"context"
+	"errors"
+)
+
+// TODO(owner of this command): replace this placeholder with the real command.
+func runWhatsApp(ctx context.Context, app *App, args []string) error {
+	return errors.New("whatsapp: not built yet")
+}

@@ -1,0 +1,19 @@
+// Package conversations is klabot's dialogue engine: who is writing, what they may do,
+// the one-question-at-a-time flow, evidence intake, review, and the texts of digests and
+// nudges. It never talks to a network; channels feed it Inbound messages and deliver the
+// Outbound messages it returns. It declares the stores it needs as interfaces.
+package conversations
+
+import "errors"
+
+// The error vocabulary. Stores and the engine wrap these with context
+// (fmt.Errorf("save answer %s: %w", code, ErrConflict)); the chat edge turns them into a
+// kind Indonesian sentence and the HTTP edge into a status.
+var (
+	ErrNotFound    = errors.New("not found")
+	ErrInvalid     = errors.New("invalid input")
+	ErrForbidden   = errors.New("forbidden")
+	ErrConflict    = errors.New("conflict")
+	ErrUnavailable = errors.New("unavailable")
+	ErrExpired     = errors.New("expired")
+)

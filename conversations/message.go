@@ -1,0 +1,88 @@
+package conversations
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Channel names a chat platform.
+type Channel string
+
+// The channels klabot speaks on.
+const (
+	ChannelTelegram Channel = "telegram"
+	ChannelWhatsApp Channel = "whatsapp"
+	ChannelConsole  Channel = "console"
+)
+
+// Address is one chat on one channel.
+type Address struct {
+	Channel Channel `json:"channel"`
+	ChatID  string  `json:"chat_id"`
+}
+
+// Key is a stable string for the address, used for per-chat ordering and state keys.
+func (a Address) Key() string { return string(a.Channel) + ":" + a.ChatID }
+
+// Inbound is one message from a person, turned channel-agnostic by its channel adapter.
+type Inbound struct {
+	Address
+	SenderID   string // platform user id (Telegram user id, WhatsApp phone digits, console name)
+	SenderName string // display name, for logs and greetings only
+	// MessageID is unique per channel for one platform delivery (Telegram update id,
+	// WhatsApp message id); a second delivery with the same id changes nothing.
+	MessageID string
+	Text      string
+	// Button is the data of a pressed button (Telegram callback data); empty otherwise.
+	Button string
+	// ButtonMessageID is the platform id of the message whose button was pressed.
+	ButtonMessageID string
+	Files           []File
+	Group           bool      // sent in a group chat
+	At              time.Time // when the platform received it
+}
+
+// File is one photo or document attached to an inbound message. The content is fetched
+// only through Open, after the declared size was checked, and checked again by content.
+type File struct {
+	Name string // original file name; channels invent one for photos ("foto-<id>.jpg")
+	MIME string // as declared by the platform; never trusted alone
+	Size int64  // declared size in bytes; 0 when unknown
+	// Open downloads the content. Channels must never put platform URLs (which can hold
+	// secrets) into errors.
+	Open func(ctx context.Context) (io.ReadCloser, error)
+}
+
+// Button is one choice a person can press (a Telegram inline button; a numbered option
+// where the channel has no buttons).
+type Button struct {
+	Label string `json:"label"`
+	Data  string `json:"data"` // what comes back in Inbound.Button when pressed
+}
+
+// Outbound is one message to deliver.
+type Outbound struct {
+	To       Address
+	PersonID int64 // the recipient when known, so a channel can mark them unreachable
+	Text     string
+	// Buttons are rows of buttons. Channels without buttons show them as numbered options
+	// ("balas 1, 2 atau 3") and map the number back to Button.Data.
+	Buttons    [][]Button
+	Attachment *Attachment
+	// Bulk marks digests and nudges: they wait behind replies to people.
+	Bulk bool
+	// Kind and NotificationID, when set, let the sender record the outcome of a
+	// proactive message (notifications table).
+	Kind           string
+	NotificationID int64
+}
+
+// Attachment is a file sent with an outbound message (a digest chart, forwarded evidence,
+// an export ZIP).
+type Attachment struct {
+	Name  string
+	MIME  string
+	Photo bool // show as a picture where the channel distinguishes
+	Data  []byte
+}
