@@ -31,3 +31,10 @@ type Person struct {
 	OPDName    string `json:"opd_name,omitempty"`
 	Language   string `json:"language"` // "id" (default) or "en"
 }
+
+// Identity binds a chat identity to a person.
+type Identity struct {
+	Channel    Channel `json:"channel"`
+	ExternalID string  `json:"external_id"` // platform user id: Telegram user id, WhatsApp phone digits
+	ChatID     string  `json:"chat_id"`     // where to write to them on that channel
+}
