@@ -201,8 +201,8 @@ func DigestText(d Digest) string {
 		}
 	}
 
-	writeGaps(&b, "Celah terbesar:", d.Gaps)
 	writeGaps(&b, "Cepat dapat poin:", d.QuickWins)
+	writeGaps(&b, "Celah terbesar:", d.Gaps)
 
 	b.WriteString("\n")
 	if d.PendingReviews > 0 {

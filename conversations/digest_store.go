@@ -21,16 +21,10 @@ type Recipient struct {
 	To     Address
 }
 
-// OPDActivity is one OPD's last answer (by any of its people).
-type OPDActivity struct {
-	OPDID      int64
-	LastAnswer time.Time
-}
-
 // DigestFacts are the parts of a digest that are not scores: who is reachable, who
 // answered when, what waits for review. All for one region.
 type DigestFacts struct {
-	LastAnswerByOPD map[int64]time.Time // by OPD id; missing = never answered
+	LastAnswerByOPD map[string]time.Time // by OPD code; missing = never answered
 	PendingReviews  int                 // current answers with no review yet
 	Unreachable     []string            // names of people who blocked the bot
 	Unregistered    []string            // names of people with no chat identity

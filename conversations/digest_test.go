@@ -68,11 +68,11 @@ OPD tertinggal (3):
 • Dinas Kesehatan 3/20 (15%) · terakhir menjawab 9 hari lalu
 • Disdukcapil 3/20 (15%) · terakhir menjawab kemarin
 
-Celah terbesar:
-• 3.2 Puskesmas ramah anak — 25,0 poin · Dinas Kesehatan (belum dijawab)
-
 Cepat dapat poin:
 • 1.1 Perda KLA — 12,5 poin · Bagian Hukum (bukti belum ada)
+
+Celah terbesar:
+• 3.2 Puskesmas ramah anak — 25,0 poin · Dinas Kesehatan (belum dijawab)
 
 Menunggu tinjauan: 4 jawaban (ketik tinjau)
 Tidak terjangkau (memblokir bot): Budi

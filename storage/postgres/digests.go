@@ -98,20 +98,20 @@ func (s *Store) DigestFacts(ctx context.Context, regions []conversations.DigestR
 	codes, years := regionYears(regions)
 	out := make(map[string]conversations.DigestFacts, len(regions))
 	for _, c := range codes {
-		out[c] = conversations.DigestFacts{LastAnswerByOPD: map[int64]time.Time{}}
+		out[c] = conversations.DigestFacts{LastAnswerByOPD: map[string]time.Time{}}
 	}
 
 	rows, err := s.pool.Query(ctx, `
-		SELECT p.region_code, p.opd_id, max(a.created_at)
+		SELECT p.region_code, o.code, max(a.created_at)
 		FROM unnest($1::text[], $2::int[]) AS rg(code, year)
 		JOIN answers a ON a.region_code = rg.code AND a.year = rg.year
-		JOIN people p ON p.id = a.person_id AND p.opd_id IS NOT NULL
+		JOIN people p ON p.id = a.person_id
+		JOIN opds o ON o.id = p.opd_id
 		GROUP BY 1, 2`, codes, years)
 	if err != nil {
 		return nil, fmt.Errorf("digest facts: last answers: %w", err)
 	}
-	var region string
-	var opd int64
+	var region, opd string
 	var at time.Time
 	_, err = pgx.ForEachRow(rows, []any{&region, &opd, &at}, func() error {
 		out[region].LastAnswerByOPD[opd] = at

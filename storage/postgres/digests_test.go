@@ -178,10 +178,10 @@ func TestDigestFacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := facts["7371"]
-	if at, ok := got.LastAnswerByOPD[f.dinkes]; !ok || !at.Equal(t1.Add(time.Hour)) {
+	if at, ok := got.LastAnswerByOPD["DINKES"]; !ok || !at.Equal(t1.Add(time.Hour)) {
 		t.Errorf("last answer of Dinkes = %v", got.LastAnswerByOPD)
 	}
-	if _, ok := got.LastAnswerByOPD[f.bappeda]; ok {
+	if _, ok := got.LastAnswerByOPD["BPD"]; ok {
 		t.Errorf("Bappeda never answered: %v", got.LastAnswerByOPD)
 	}
 	if got.PendingReviews != 1 {
