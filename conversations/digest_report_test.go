@@ -28,7 +28,7 @@ func TestNewDigestUsesTheReportNumbers(t *testing.T) {
 	ya := scoring.Value{Text: scoring.ValueYes}
 	rep := m.Score([]scoring.OPD{{Code: "DINKES", Name: "Dinas Kesehatan"}, {Code: "DISDIK", Name: "Dinas Pendidikan"}},
 		[]scoring.AnswerState{
-			{QuestionCode: "4.1", Answered: true, Value: ya},                                   // evidence missing: quick win
+			{QuestionCode: "4.1", Answered: true, Value: ya},                                 // evidence missing: quick win
 			{QuestionCode: "4.2", Answered: true, Value: ya, Review: scoring.ReviewApproved}, // verified
 			{QuestionCode: "7.1", Answered: true, Value: ya},
 		})

@@ -25,10 +25,10 @@ type Recipient struct {
 // answered when, what waits for review. All for one region.
 type DigestFacts struct {
 	LastAnswerByOPD map[string]time.Time // by OPD code; missing = never answered
-	PendingReviews  int                 // current answers with no review yet
-	Unreachable     []string            // names of people who blocked the bot
-	Unregistered    []string            // names of people with no chat identity
-	Coordinators    []Recipient         // coordinators with a chat, to receive the digest
+	PendingReviews  int                  // current answers with no review yet
+	Unreachable     []string             // names of people who blocked the bot
+	Unregistered    []string             // names of people with no chat identity
+	Coordinators    []Recipient          // coordinators with a chat, to receive the digest
 }
 
 // Notification kinds.
