@@ -28,10 +28,10 @@ const MaxDownload = 20 << 20
 // Call is one recorded Bot API request.
 type Call struct {
 	Method string
-	Params map[string]string   // form fields as sent (reply_markup is JSON text)
-	Files  map[string]Upload   // uploaded files by field name
-	At     time.Time           // arrival
-	Status int                 // the error_code answered, 200 on success
+	Params map[string]string               // form fields as sent (reply_markup is JSON text)
+	Files  map[string]Upload               // uploaded files by field name
+	At     time.Time                       // arrival
+	Status int                             // the error_code answered, 200 on success
 	Markup [][]models.InlineKeyboardButton // reply_markup's inline keyboard, when any
 }
 
