@@ -19,15 +19,18 @@ type Digest struct {
 	Tier, TierBasis string
 	NextTier        string  // "" at the top band
 	ToNextTier      float64 // points of the headline score still missing to NextTier
-	Yesterday       *DigestScores
-	Clusters        []DigestCluster
-	OPDs            []DigestOPD
-	Gaps            []DigestGap // biggest gaps, ranked by points
-	QuickWins       []DigestGap // answered but evidence missing or sent back for revision
-	PendingReviews  int         // answers waiting for a coordinator's review
-	Unreachable     []string    // names of people who blocked the bot
-	Unregistered    []string    // names of people who never bound a chat
-	Thresholds      []DigestThreshold
+	// Previous are the scores of the latest snapshot before today (nil when none), taken
+	// on the local day PreviousDay.
+	Previous       *DigestScores
+	PreviousDay    time.Time
+	Clusters       []DigestCluster
+	OPDs           []DigestOPD
+	Gaps           []DigestGap // biggest gaps, ranked by points
+	QuickWins      []DigestGap // answered but evidence missing or sent back for revision
+	PendingReviews int         // answers waiting for a coordinator's review
+	Unreachable    []string    // names of people who blocked the bot
+	Unregistered   []string    // names of people who never bound a chat
+	Thresholds     []DigestThreshold
 }
 
 // DigestScores are the three scores at one moment.
@@ -162,8 +165,12 @@ func DigestText(d Digest) string {
 	} else {
 		fmt.Fprintf(&b, "Predikat%s: %s\n", basis, tier)
 	}
-	if y := d.Yesterday; y != nil {
-		fmt.Fprintf(&b, "Sejak kemarin: diklaim %s · berbukti %s · terverifikasi %s\n",
+	if y := d.Previous; y != nil {
+		since := "kemarin"
+		if daysBetween(d.PreviousDay, now) != 1 {
+			since = dateID(d.PreviousDay)
+		}
+		fmt.Fprintf(&b, "Sejak %s: diklaim %s · berbukti %s · terverifikasi %s\n", since,
 			deltaID(s.Claimed-y.Claimed), deltaID(s.Evidenced-y.Evidenced), deltaID(s.Verified-y.Verified))
 	} else {
 		b.WriteString("Sejak kemarin: belum ada data kemarin\n")
@@ -194,8 +201,8 @@ func DigestText(d Digest) string {
 		}
 	}
 
-	writeGaps(&b, "Celah terbesar:", d.Gaps)
 	writeGaps(&b, "Cepat dapat poin:", d.QuickWins)
+	writeGaps(&b, "Celah terbesar:", d.Gaps)
 
 	b.WriteString("\n")
 	if d.PendingReviews > 0 {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/klabot/klabot/scoring"
 )
 
 // The helpers below write numbers, dates and times the way Indonesian civil servants read
@@ -16,9 +18,10 @@ var monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni
 
 var weekdaysID = [...]string{"Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"}
 
-// pointsID writes a score with one decimal: 612,4 and 1.000,0.
+// pointsID writes a score with one decimal (612,4 and 1.000,0), rounded exactly as
+// `klabot score` rounds it (scoring.FormatPoints), so both always show the same number.
 func pointsID(v float64) string {
-	return numberID(v, 1)
+	return scoring.FormatPoints(v)
 }
 
 // maxID writes a maximum without decimals when it is whole: 130 and 92,5.
@@ -31,7 +34,7 @@ func maxID(v float64) string {
 
 // deltaID writes a signed change: +12,3, −4,0 and ±0,0.
 func deltaID(v float64) string {
-	r := math.Round(v*10) / 10
+	r := scoring.Display(v)
 	switch {
 	case r > 0:
 		return "+" + pointsID(r)
@@ -63,9 +66,14 @@ func numberID(v float64, decimals int) string {
 	return b.String()
 }
 
-// percentID writes a share 0..1 as a whole percentage: 15%.
+// percentID writes a share 0..1 as a whole percentage like `klabot score` (15%), except
+// that an unfinished share never shows as 100%.
 func percentID(share float64) string {
-	return fmt.Sprintf("%d%%", int(math.Floor(share*100+1e-9)))
+	s := scoring.FormatPercent(share)
+	if share < 1 && s == "100%" {
+		return "99%"
+	}
+	return s
 }
 
 // dateID writes the calendar date of t: 23 November 2026.

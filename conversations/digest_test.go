@@ -20,13 +20,14 @@ func sampleDigest() conversations.Digest {
 	return conversations.Digest{
 		Region: conversations.Region{Code: "7371", Name: "Kota Contoh", TimeZone: "Asia/Makassar",
 			Deadline: date(2026, 12, 31)},
-		At:         at.UTC(),
-		Scores:     conversations.DigestScores{Claimed: 612.44, Evidenced: 540.2, Verified: 120},
-		Tier:       "Madya",
-		TierBasis:  "diklaim",
-		NextTier:   "Nindya",
-		ToNextTier: 88.6,
-		Yesterday:  &conversations.DigestScores{Claimed: 600.1, Evidenced: 544.2, Verified: 120},
+		At:          at.UTC(),
+		Scores:      conversations.DigestScores{Claimed: 612.44, Evidenced: 540.2, Verified: 120},
+		Tier:        "Madya",
+		TierBasis:   "diklaim",
+		NextTier:    "Nindya",
+		ToNextTier:  88.6,
+		Previous:    &conversations.DigestScores{Claimed: 600.1, Evidenced: 544.2, Verified: 120},
+		PreviousDay: *date(2026, 11, 22),
 		Clusters: []conversations.DigestCluster{
 			{Code: "KELEMBAGAAN", Claimed: 80, Evidenced: 60, Max: 130},
 			{Code: "I", Claimed: 100, Evidenced: 90, Max: 110},
@@ -67,11 +68,11 @@ OPD tertinggal (3):
 • Dinas Kesehatan 3/20 (15%) · terakhir menjawab 9 hari lalu
 • Disdukcapil 3/20 (15%) · terakhir menjawab kemarin
 
-Celah terbesar:
-• 3.2 Puskesmas ramah anak — 25,0 poin · Dinas Kesehatan (belum dijawab)
-
 Cepat dapat poin:
 • 1.1 Perda KLA — 12,5 poin · Bagian Hukum (bukti belum ada)
+
+Celah terbesar:
+• 3.2 Puskesmas ramah anak — 25,0 poin · Dinas Kesehatan (belum dijawab)
 
 Menunggu tinjauan: 4 jawaban (ketik tinjau)
 Tidak terjangkau (memblokir bot): Budi
@@ -92,10 +93,12 @@ func TestDigestTextEdgeCases(t *testing.T) {
 	}{
 		{"no tier, no yesterday, no deadline", func(d *conversations.Digest) {
 			d.Tier, d.NextTier, d.ToNextTier, d.TierBasis = "", "Pratama", 12.3, ""
-			d.Yesterday = nil
+			d.Previous = nil
 			d.Region.Deadline = nil
 		}, []string{"Predikat: Belum berpredikat — kurang 12,3 poin ke Pratama", "belum ada data kemarin",
 			"Tenggat: belum ditetapkan (ketik tenggat DD/MM/YYYY)"}, nil},
+		{"last snapshot older than yesterday", func(d *conversations.Digest) { d.PreviousDay = *date(2026, 11, 20) },
+			[]string{"Sejak 20 November 2026: diklaim +12,3"}, nil},
 		{"top tier", func(d *conversations.Digest) { d.Tier, d.NextTier, d.TierBasis = "KLA", "", "" },
 			[]string{"Predikat: KLA\n"}, []string{"kurang"}},
 		{"all done, nothing pending", func(d *conversations.Digest) {
