@@ -25,9 +25,9 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time    { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time)   { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-func utc(s string) time.Time       { t, err := time.Parse("2006-01-02 15:04", s); must(err); return t }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+func utc(s string) time.Time     { t, err := time.Parse("2006-01-02 15:04", s); must(err); return t }
 func must(err error) {
 	if err != nil {
 		panic(err)
