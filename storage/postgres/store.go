@@ -12,6 +12,8 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+
+	inst instrumentCache // Instrument() per year and version; zero value ready
 }
 
 // New returns a Store on pool. now is the clock for timestamps (time.Now in production).

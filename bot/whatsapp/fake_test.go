@@ -1,0 +1,161 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+// fakeClient stands in for *whatsmeow.Client: it records what is sent, serves media by
+// direct path, and fails downloads of paths it does not know.
+type fakeClient struct {
+	mu        sync.Mutex
+	sent      []sentMessage
+	media     map[string][]byte // direct path -> content
+	retries   []types.MessageID // media retry receipts sent
+	lids      map[string]string // lid user -> phone user
+	sendErr   error
+	uploads   int
+	connected bool
+}
+
+type sentMessage struct {
+	To  types.JID
+	Msg *waE2E.Message
+}
+
+func newFakeClient() *fakeClient {
+	return &fakeClient{media: map[string][]byte{}, lids: map[string]string{}, connected: true}
+}
+
+func (f *fakeClient) SendMessage(_ context.Context, to types.JID, msg *waE2E.Message, _ ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.sendErr != nil {
+		return whatsmeow.SendResponse{}, f.sendErr
+	}
+	f.sent = append(f.sent, sentMessage{To: to, Msg: msg})
+	return whatsmeow.SendResponse{ID: types.MessageID("OUT" + string(rune('A'+len(f.sent)))), Timestamp: time.Now()}, nil
+}
+
+func (f *fakeClient) Download(_ context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	data, ok := f.media[msg.GetDirectPath()]
+	if !ok {
+		return nil, whatsmeow.ErrMediaDownloadFailedWith410
+	}
+	return data, nil
+}
+
+func (f *fakeClient) Upload(_ context.Context, data []byte, _ whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.uploads++
+	return whatsmeow.UploadResponse{URL: "https://mmg.example/u", DirectPath: "/u", MediaKey: []byte("k"), FileLength: uint64(len(data))}, nil
+}
+
+func (f *fakeClient) SendMediaRetryReceipt(_ context.Context, info *types.MessageInfo, _ []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.retries = append(f.retries, info.ID)
+	return nil
+}
+
+func (f *fakeClient) IsConnected() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.connected
+}
+
+func (f *fakeClient) PNForLID(_ context.Context, lid types.JID) (types.JID, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if pn, ok := f.lids[lid.User]; ok {
+		return types.NewJID(pn, types.DefaultUserServer), nil
+	}
+	return types.JID{}, nil
+}
+
+func (f *fakeClient) sentTexts() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, s := range f.sent {
+		switch {
+		case s.Msg.GetConversation() != "":
+			out = append(out, s.Msg.GetConversation())
+		case s.Msg.GetImageMessage() != nil:
+			out = append(out, "[foto] "+s.Msg.GetImageMessage().GetCaption())
+		case s.Msg.GetDocumentMessage() != nil:
+			out = append(out, "[dokumen "+s.Msg.GetDocumentMessage().GetFileName()+"] "+s.Msg.GetDocumentMessage().GetCaption())
+		}
+	}
+	return out
+}
+
+var errNoSubmit = errors.New("no submit")
+
+// recorder is a Submitter that keeps what it was given.
+type recorder struct {
+	mu  sync.Mutex
+	ins []conversations.Inbound
+}
+
+func (r *recorder) Submit(_ context.Context, in conversations.Inbound, _ func(error)) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ins = append(r.ins, in)
+	return nil
+}
+
+// Hand-built events, as whatsmeow delivers them.
+
+const (
+	phoneUser = "6281234567890"
+	lidUser   = "123456789012345"
+)
+
+var (
+	pnJID     = types.NewJID(phoneUser, types.DefaultUserServer)
+	pnDevice  = types.NewADJID(phoneUser, 0, 12)
+	lidJID    = types.NewJID(lidUser, types.HiddenUserServer)
+	digestGrp = types.NewJID("120363000000000001", types.GroupServer)
+	otherGrp  = types.NewJID("120363000000000002", types.GroupServer)
+)
+
+func dm(id string, from types.JID) types.MessageInfo {
+	return types.MessageInfo{
+		MessageSource: types.MessageSource{Chat: from.ToNonAD(), Sender: from},
+		ID:            types.MessageID(id),
+		PushName:      "Bu Sari",
+		Timestamp:     time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC),
+	}
+}
+
+func textEvent(id, text string) *events.Message {
+	return &events.Message{Info: dm(id, pnDevice), Message: &waE2E.Message{Conversation: proto.String(text)}}
+}
+
+func imageEvent(id, path, caption string, size uint64) *events.Message {
+	return &events.Message{Info: dm(id, pnDevice), Message: &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
+		Mimetype: proto.String("image/jpeg"), DirectPath: proto.String(path), MediaKey: []byte("mk"),
+		FileLength: proto.Uint64(size), Caption: optional(caption),
+	}}}
+}
+
+func documentEvent(id, path, name, mimeType string, size uint64) *events.Message {
+	return &events.Message{Info: dm(id, pnDevice), Message: &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{
+		Mimetype: proto.String(mimeType), DirectPath: proto.String(path), MediaKey: []byte("mk"),
+		FileLength: proto.Uint64(size), FileName: optional(name),
+	}}}
+}

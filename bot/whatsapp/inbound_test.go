@@ -1,0 +1,156 @@
+package whatsapp
+
+import (
+	"context"
+	"io"
+	"testing"
+
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+func TestInboundConversion(t *testing.T) {
+	t.Parallel()
+	const chat = phoneUser + "@s.whatsapp.net"
+	lidDM := func(alt types.JID) *events.Message {
+		info := dm("L1", types.NewADJID(lidUser, 0, 3))
+		info.Chat = lidJID
+		info.Sender = types.NewADJID(lidUser, 0, 3)
+		info.Sender.Server = types.HiddenUserServer
+		info.SenderAlt = alt
+		info.AddressingMode = types.AddressingModeLID
+		return &events.Message{Info: info, Message: &waE2E.Message{Conversation: proto.String("lanjut")}}
+	}
+	group := func(g types.JID) *events.Message {
+		info := dm("G1", pnDevice)
+		info.Chat, info.IsGroup = g, true
+		return &events.Message{Info: info, Message: &waE2E.Message{Conversation: proto.String("ringkasan")}}
+	}
+	fromMe := textEvent("M1", "halo")
+	fromMe.Info.IsFromMe = true
+	edit := textEvent("E1", "ya")
+	edit.IsEdit = true
+	status := textEvent("S1", "status")
+	status.Info.Chat = types.StatusBroadcastJID
+	extended := &events.Message{Info: dm("X1", pnDevice), Message: &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String("  DAFTAR AB12CD  ")}}}
+	voice := &events.Message{Info: dm("V1", pnDevice), Message: &waE2E.Message{AudioMessage: &waE2E.AudioMessage{}}}
+	reaction := &events.Message{Info: dm("R1", pnDevice), Message: &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{Text: proto.String("👍")}}}
+
+	tests := []struct {
+		name   string
+		evt    *events.Message
+		ok     bool
+		chat   string
+		sender string
+		text   string
+		group  bool
+	}{
+		{"plain text from a device JID", textEvent("T1", " ya "), true, chat, phoneUser, "ya", false},
+		{"extended text", extended, true, chat, phoneUser, "DAFTAR AB12CD", false},
+		{"lid chat with SenderAlt", lidDM(pnDevice), true, chat, phoneUser, "lanjut", false},
+		{"lid chat resolved by the device store", lidDM(types.JID{}), true, chat, phoneUser, "lanjut", false},
+		{"digest group", group(digestGrp), true, digestGrp.String(), phoneUser, "ringkasan", true},
+		{"other group ignored", group(otherGrp), false, "", "", "", false},
+		{"own message ignored", fromMe, false, "", "", "", false},
+		{"edit ignored", edit, false, "", "", "", false},
+		{"status broadcast ignored", status, false, "", "", "", false},
+		{"voice note kept without content", voice, true, chat, phoneUser, "", false},
+		{"reaction ignored", reaction, false, "", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fc := newFakeClient()
+			if tt.name == "lid chat resolved by the device store" {
+				fc.lids[lidUser] = phoneUser
+			}
+			a := New(fc, nil, nil, Config{DigestGroups: []string{digestGrp.String()}})
+			in, ok := a.Inbound(context.Background(), tt.evt)
+			if ok != tt.ok {
+				t.Fatalf("ok = %v, want %v (%+v)", ok, tt.ok, in)
+			}
+			if !ok {
+				return
+			}
+			if in.Channel != conversations.ChannelWhatsApp || in.ChatID != tt.chat || in.SenderID != tt.sender || in.Text != tt.text || in.Group != tt.group {
+				t.Errorf("got channel %q chat %q sender %q text %q group %v; want chat %q sender %q text %q group %v",
+					in.Channel, in.ChatID, in.SenderID, in.Text, in.Group, tt.chat, tt.sender, tt.text, tt.group)
+			}
+			if in.MessageID != string(tt.evt.Info.ID) || in.SenderName != "Bu Sari" || in.At.IsZero() {
+				t.Errorf("message id %q name %q at %v", in.MessageID, in.SenderName, in.At)
+			}
+		})
+	}
+}
+
+func TestInboundLIDWithoutPhoneNumber(t *testing.T) {
+	t.Parallel()
+	a := New(newFakeClient(), nil, nil, Config{})
+	info := dm("L2", lidJID)
+	in, ok := a.Inbound(context.Background(), &events.Message{Info: info, Message: &waE2E.Message{Conversation: proto.String("halo")}})
+	if !ok || in.ChatID != lidUser+"@lid" || in.SenderID != "lid:"+lidUser {
+		t.Fatalf("got ok=%v chat %q sender %q; want the lid kept apart from phone numbers", ok, in.ChatID, in.SenderID)
+	}
+}
+
+func TestInboundMedia(t *testing.T) {
+	t.Parallel()
+	fc := newFakeClient()
+	fc.media["/img/1"] = []byte("\xff\xd8\xffjpeg")
+	a := New(fc, nil, nil, Config{})
+	ctx := context.Background()
+
+	in, ok := a.Inbound(ctx, imageEvent("IMG00000001", "/img/1", "ruang bermain", 7))
+	if !ok || len(in.Files) != 1 || in.Text != "ruang bermain" {
+		t.Fatalf("image: ok=%v %+v", ok, in)
+	}
+	f := in.Files[0]
+	if f.Name != "foto-00000001.jpg" || f.MIME != "image/jpeg" || f.Size != 7 {
+		t.Errorf("image file %q %q %d", f.Name, f.MIME, f.Size)
+	}
+	rc, err := f.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(rc)
+	if string(b) != "\xff\xd8\xffjpeg" {
+		t.Errorf("content %q", b)
+	}
+
+	for _, tc := range []struct{ name, mime, want string }{
+		{"SK Gugus Tugas.pdf", "application/pdf", "SK Gugus Tugas.pdf"},
+		{"", "application/pdf", "dokumen-DOC00001.pdf"},
+	} {
+		in, ok = a.Inbound(ctx, documentEvent("DOC00001", "/doc/1", tc.name, tc.mime, 100))
+		if !ok || len(in.Files) != 1 || in.Files[0].Name != tc.want || in.Files[0].MIME != tc.mime {
+			t.Errorf("document %q: ok=%v %+v", tc.name, ok, in.Files)
+		}
+	}
+
+	// A download that fails asks the phone to re-upload.
+	in, _ = a.Inbound(ctx, imageEvent("GONE", "/img/gone", "", 5))
+	if _, err := in.Files[0].Open(ctx); err == nil {
+		t.Fatal("download of missing media succeeded")
+	}
+	if len(fc.retries) != 1 || fc.retries[0] != "GONE" {
+		t.Errorf("retry receipts %v, want [GONE]", fc.retries)
+	}
+}
+
+func TestNormalizePhone(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"+62 812-3456-7890": "6281234567890",
+		"0812 3456 7890":    "6281234567890",
+		"6281234567890":     "6281234567890",
+		"12":                "",
+	} {
+		if got := NormalizePhone(in); got != want {
+			t.Errorf("NormalizePhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

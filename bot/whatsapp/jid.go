@@ -1,0 +1,80 @@
+package whatsapp
+
+import (
+	"context"
+	"strings"
+
+	"go.mau.fi/whatsmeow/types"
+)
+
+// sender resolves who wrote a message and where to answer: the phone-number JID (without
+// device part) when it can be known, because a person's identity is their phone number and
+// WhatsApp may address the same person by a hidden @lid id or by @s.whatsapp.net.
+func (a *Adapter) senderJID(ctx context.Context, info *types.MessageInfo) types.JID {
+	candidates := []types.JID{info.Sender, info.SenderAlt}
+	if !info.IsGroup {
+		candidates = append(candidates, info.Chat)
+	}
+	var lid types.JID
+	for _, j := range candidates {
+		j = j.ToNonAD()
+		switch j.Server {
+		case types.DefaultUserServer, types.LegacyUserServer:
+			if j.User != "" {
+				return types.NewJID(j.User, types.DefaultUserServer)
+			}
+		case types.HiddenUserServer:
+			if lid.IsEmpty() {
+				lid = j
+			}
+		}
+	}
+	if lid.IsEmpty() {
+		return types.JID{}
+	}
+	if pn, err := a.client.PNForLID(ctx, lid); err == nil && !pn.IsEmpty() {
+		return types.NewJID(pn.ToNonAD().User, types.DefaultUserServer)
+	} else if err != nil {
+		a.log.Warn("whatsapp: look up phone number of lid", "err", err)
+	}
+	return lid
+}
+
+// phoneDigits returns the digits of a phone-number JID, or the JID's user part for a
+// @lid JID whose phone number is unknown (prefixed "lid:" so it never collides with a
+// phone number).
+func phoneDigits(j types.JID) string {
+	if j.Server == types.HiddenUserServer {
+		return "lid:" + j.User
+	}
+	return j.User
+}
+
+// NormalizePhone turns "+62 812-3456-7890", "0812 3456 7890" or "6281234567890" into
+// E.164 digits without '+' ("6281234567890"). A national number starting with 0 is taken
+// as Indonesian. It returns "" when fewer than 8 digits remain.
+func NormalizePhone(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	d := b.String()
+	if strings.HasPrefix(d, "0") {
+		d = "62" + strings.TrimLeft(d, "0")
+	}
+	if len(d) < 8 {
+		return ""
+	}
+	return d
+}
+
+// chatJID parses an Address.ChatID back into the JID to send to, without device part.
+func chatJID(chatID string) (types.JID, error) {
+	j, err := types.ParseJID(chatID)
+	if err != nil {
+		return types.JID{}, err
+	}
+	return j.ToNonAD(), nil
+}

@@ -1,0 +1,130 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"go.mau.fi/whatsmeow"
+
+	"github.com/klabot/klabot/bot/outbound"
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/storage/redis/redistest"
+)
+
+var chatAddr = conversations.Address{Channel: conversations.ChannelWhatsApp, ChatID: phoneUser + "@s.whatsapp.net"}
+
+func TestRenderNumberedMenu(t *testing.T) {
+	t.Parallel()
+	got := RenderText(conversations.Outbound{Text: "Apakah ada Perda KLA?", Buttons: [][]conversations.Button{
+		{{Label: "Ya", Data: "a:ya"}, {Label: "Sebagian", Data: "a:sebagian"}},
+		{{Label: "Tidak", Data: "a:tidak"}},
+	}})
+	want := "Apakah ada Perda KLA?\n\n1. Ya\n2. Sebagian\n3. Tidak\n\n_Balas 1, 2 atau 3._"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	for n, want := range map[int]string{1: "Balas 1.", 2: "Balas 1 atau 2.", 12: "Balas dengan angka 1 sampai 12."} {
+		if got := replyHint(n); got != want {
+			t.Errorf("replyHint(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestDeliverRemembersMenu(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := redistest.New(t)
+	fc := newFakeClient()
+	menus := &RedisMenus{RDB: rdb, Prefix: prefix}
+	a := New(fc, menus, nil, Config{})
+	ctx := context.Background()
+
+	q := conversations.Outbound{To: chatAddr, Text: "Pilih:", Buttons: [][]conversations.Button{{{Label: "Ya", Data: "a:ya"}, {Label: "Tidak", Data: "a:tidak"}}}}
+	if err := a.Deliver(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if len(fc.sent) != 1 || fc.sent[0].To.String() != phoneUser+"@s.whatsapp.net" {
+		t.Fatalf("sent %+v", fc.sent)
+	}
+	if m, _ := menus.Menu(ctx, chatAddr); fmt.Sprint(m) != "[a:ya a:tidak]" {
+		t.Fatalf("menu %v", m)
+	}
+	// A bulk digest without buttons keeps the menu; a reply without buttons clears it.
+	if err := a.Deliver(ctx, conversations.Outbound{To: chatAddr, Text: "Ringkasan harian", Bulk: true}); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := menus.Menu(ctx, chatAddr); len(m) != 2 {
+		t.Fatalf("bulk message changed the menu: %v", m)
+	}
+	if err := a.Deliver(ctx, conversations.Outbound{To: chatAddr, Text: "Berapa jumlah rapat?"}); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := menus.Menu(ctx, chatAddr); m != nil {
+		t.Fatalf("menu not cleared: %v", m)
+	}
+	if ttl := rdb.TTL(ctx, prefix+"wa:menu:"+chatAddr.Key()).Val(); ttl > 0 {
+		t.Errorf("cleared menu still has ttl %v", ttl)
+	}
+}
+
+func TestDeliverAttachments(t *testing.T) {
+	t.Parallel()
+	fc := newFakeClient()
+	a := New(fc, nil, nil, Config{})
+	ctx := context.Background()
+	if err := a.Deliver(ctx, conversations.Outbound{To: chatAddr, Text: "Grafik nilai", Attachment: &conversations.Attachment{Name: "nilai.png", MIME: "image/png", Photo: true, Data: []byte("png")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Deliver(ctx, conversations.Outbound{To: chatAddr, Attachment: &conversations.Attachment{Name: "bukti.zip", MIME: "application/zip", Data: []byte("zip")}}); err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(fc.sentTexts())
+	if got != "[[foto] Grafik nilai [dokumen bukti.zip] ]" || fc.uploads != 2 {
+		t.Errorf("sent %s, uploads %d", got, fc.uploads)
+	}
+	img := fc.sent[0].Msg.GetImageMessage()
+	if img.GetMimetype() != "image/png" || img.GetFileLength() != 3 || img.GetDirectPath() != "/u" {
+		t.Errorf("image message %+v", img)
+	}
+}
+
+func TestDeliverClassifiesErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{whatsmeow.ErrIQRateOverLimit, "retry"},
+		{whatsmeow.ErrNotConnected, "temporary"},
+		{whatsmeow.ErrIQTimedOut, "temporary"},
+		{fmt.Errorf("%w 463", whatsmeow.ErrServerReturnedError), "temporary"},
+		{whatsmeow.ErrRecipientADJID, "blocked"},
+		{whatsmeow.ErrNotInGroup, "blocked"},
+	}
+	for _, tt := range tests {
+		fc := newFakeClient()
+		fc.sendErr = tt.err
+		err := New(fc, nil, nil, Config{}).Deliver(ctx, conversations.Outbound{To: chatAddr, Text: "x"})
+		var ra *outbound.RetryAfterError
+		var tmp *outbound.TemporaryError
+		got := "other"
+		switch {
+		case errors.As(err, &ra) && ra.After > 0:
+			got = "retry"
+		case errors.As(err, &tmp):
+			got = "temporary"
+		case errors.Is(err, outbound.ErrBlocked):
+			got = "blocked"
+		}
+		if got != tt.want {
+			t.Errorf("%v: classified %s (%v), want %s", tt.err, got, err, tt.want)
+		}
+	}
+	// A chat id that is no JID can never be written to.
+	err := New(newFakeClient(), nil, nil, Config{}).Deliver(ctx, conversations.Outbound{To: conversations.Address{Channel: conversations.ChannelWhatsApp, ChatID: ""}, Text: "x"})
+	if !errors.Is(err, outbound.ErrBlocked) {
+		t.Errorf("empty chat id: %v", err)
+	}
+}

@@ -1,0 +1,86 @@
+package whatsapp
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+// Engine applies one inbound message and returns the replies (conversations.Engine).
+type Engine interface {
+	Handle(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error)
+}
+
+// The texts the adapter answers by itself, before the engine.
+const (
+	textDownloadFailed = "Maaf, file %q tidak bisa diunduh dari WhatsApp. Mohon kirim ulang file tersebut."
+	textUnsupported    = "Maaf, klabot hanya bisa membaca teks, foto, dan dokumen (PDF, Word, Excel). Pesan suara, video, stiker, dan lokasi belum bisa diproses."
+)
+
+// Wrap returns the handler the WhatsApp dispatcher runs: in the dispatcher's worker (per
+// chat, in order) it maps a numeric reply to the chat's last menu, downloads the files of
+// the message (WhatsApp media disappears after a while, so it is fetched on arrival), and
+// then hands the message to next. A failed download is answered directly — the phone was
+// already asked to re-upload — and the engine does not see the message.
+func (a *Adapter) Wrap(next Engine) Engine { return wrapped{a: a, next: next} }
+
+type wrapped struct {
+	a    *Adapter
+	next Engine
+}
+
+func (w wrapped) Handle(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error) {
+	if in.Channel != conversations.ChannelWhatsApp {
+		return w.next.Handle(ctx, in)
+	}
+	a := w.a
+	if in.Text == "" && len(in.Files) == 0 && in.Button == "" {
+		return []conversations.Outbound{{To: in.Address, Text: textUnsupported}}, nil
+	}
+	if in.Button == "" && len(in.Files) == 0 {
+		if n := menuChoice(in.Text); n > 0 && a.menus != nil {
+			menu, err := a.menus.Menu(ctx, in.Address)
+			if err != nil {
+				a.log.Warn("whatsapp: menu lookup; passing the number on as text", "chat", in.ChatID, "err", err)
+			}
+			if n <= len(menu) {
+				in.Button = menu[n-1]
+				in.Text = ""
+			}
+		}
+	}
+	in.Files = slices.Clone(in.Files)
+	for i, f := range in.Files {
+		if f.Size > a.cfg.MaxFileBytes {
+			continue // the engine refuses it by its declared size; nothing to fetch
+		}
+		data, err := readAll(ctx, f, a.cfg.MaxFileBytes)
+		if err != nil {
+			a.log.Warn("whatsapp: media download failed; asked the phone to re-upload", "chat", in.ChatID, "message", in.MessageID, "err", err)
+			return []conversations.Outbound{{To: in.Address, Text: fmt.Sprintf(textDownloadFailed, f.Name)}}, nil
+		}
+		if f.Size == 0 {
+			f.Size = int64(len(data))
+		}
+		f.Open = func(context.Context) (io.ReadCloser, error) {
+			return io.NopCloser(bytes.NewReader(data)), nil
+		}
+		in.Files[i] = f
+	}
+	return w.next.Handle(ctx, in)
+}
+
+// readAll opens f and reads at most limit+1 bytes, so that an oversized file is still seen
+// as oversized by the engine without holding more than that in memory.
+func readAll(ctx context.Context, f conversations.File, limit int64) ([]byte, error) {
+	rc, err := f.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, limit+1))
+}

@@ -1,0 +1,271 @@
+package conversations
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Digest is what a coordinator's morning message says about one region. It is built from
+// one scoring report (the same numbers `klabot score` prints) plus the region's progress
+// data, and rendered by DigestText; DigestChart draws its picture.
+type Digest struct {
+	Region Region
+	At     time.Time // when the numbers were read; shown in the region's own zone
+	Scores DigestScores
+	// Tier is the predikat of the headline score ("" = belum berpredikat); TierBasis names
+	// that score in Indonesian ("berbukti").
+	Tier, TierBasis string
+	NextTier        string  // "" at the top band
+	ToNextTier      float64 // points of the headline score still missing to NextTier
+	// Previous are the scores of the latest snapshot before today (nil when none), taken
+	// on the local day PreviousDay.
+	Previous       *DigestScores
+	PreviousDay    time.Time
+	Clusters       []DigestCluster
+	OPDs           []DigestOPD
+	Gaps           []DigestGap // biggest gaps, ranked by points
+	QuickWins      []DigestGap // answered but evidence missing or sent back for revision
+	PendingReviews int         // answers waiting for a coordinator's review
+	Unreachable    []string    // names of people who blocked the bot
+	Unregistered   []string    // names of people who never bound a chat
+	Thresholds     []DigestThreshold
+}
+
+// DigestScores are the three scores at one moment.
+type DigestScores struct {
+	Claimed   float64 `json:"claimed"`
+	Evidenced float64 `json:"evidenced"`
+	Verified  float64 `json:"verified"`
+}
+
+// DigestCluster is one cluster's points of its maximum.
+type DigestCluster struct {
+	Code, Name         string
+	Claimed, Evidenced float64
+	Max                float64
+}
+
+// DigestOPD is one OPD's progress.
+type DigestOPD struct {
+	Code, Name      string
+	Answered, Total int
+	LastAnswer      *time.Time // nil when the OPD never answered
+	ClaimedPoints   float64
+	MaxPoints       float64
+}
+
+// DigestGap is one question's missing points and who can close the gap.
+type DigestGap struct {
+	QuestionCode string
+	Text         string
+	Points       float64
+	OPD          string // responsible OPD name(s)
+	Reason       string // "bukti belum ada", "perlu perbaikan", "belum dijawab"
+}
+
+// DigestThreshold is a tier's lower bound (Pratama at 500).
+type DigestThreshold struct {
+	Name   string
+	Points float64
+}
+
+// Limits that keep the digest phone-sized.
+const (
+	digestMaxOPDs  = 5
+	digestMaxGaps  = 3
+	digestMaxNames = 5
+)
+
+// clusterShortName is the short name of a cluster code ("Klaster III").
+func clusterShortName(code, name string) string {
+	switch code {
+	case "KELEMBAGAAN":
+		return "Kelembagaan"
+	case "I", "II", "III", "IV", "V":
+		return "Klaster " + code
+	}
+	if name != "" {
+		return name
+	}
+	return code
+}
+
+// completion is an OPD's answered share (1 when it has nothing to answer).
+func (o DigestOPD) completion() float64 {
+	if o.Total == 0 {
+		return 1
+	}
+	return float64(o.Answered) / float64(o.Total)
+}
+
+// Laggards returns the OPDs with open questions, the least complete first, then the
+// longest silent (never answered counts as the longest).
+func (d Digest) Laggards() []DigestOPD {
+	var out []DigestOPD
+	for _, o := range d.OPDs {
+		if o.Answered < o.Total {
+			out = append(out, o)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		ci, cj := out[i].completion(), out[j].completion()
+		if ci != cj {
+			return ci < cj
+		}
+		li, lj := out[i].LastAnswer, out[j].LastAnswer
+		switch {
+		case li == nil && lj != nil:
+			return true
+		case li != nil && lj == nil:
+			return false
+		case li != nil && lj != nil && !li.Equal(*lj):
+			return li.Before(*lj)
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
+}
+
+// sinceID says how long ago the last answer was, in local calendar days.
+func sinceID(last *time.Time, now time.Time) string {
+	if last == nil {
+		return "belum pernah menjawab"
+	}
+	switch d := daysBetween(last.In(now.Location()), now); {
+	case d <= 0:
+		return "terakhir menjawab hari ini"
+	case d == 1:
+		return "terakhir menjawab kemarin"
+	default:
+		return fmt.Sprintf("terakhir menjawab %d hari lalu", d)
+	}
+}
+
+// DigestText renders the digest as one short Indonesian message.
+func DigestText(d Digest) string {
+	now := d.At.In(d.Region.Location())
+	var b strings.Builder
+	fmt.Fprintf(&b, "📊 Ringkasan KLA %s\n%s, %s\n\n", d.Region.Name, dayDateID(now), clockID(now))
+
+	s := d.Scores
+	fmt.Fprintf(&b, "Nilai diklaim %s · berbukti %s · terverifikasi %s\n",
+		pointsID(s.Claimed), pointsID(s.Evidenced), pointsID(s.Verified))
+	tier := d.Tier
+	if tier == "" {
+		tier = "Belum berpredikat"
+	}
+	basis := ""
+	if d.TierBasis != "" {
+		basis = " (" + d.TierBasis + ")"
+	}
+	if d.NextTier != "" {
+		fmt.Fprintf(&b, "Predikat%s: %s — kurang %s poin ke %s\n", basis, tier, pointsID(d.ToNextTier), d.NextTier)
+	} else {
+		fmt.Fprintf(&b, "Predikat%s: %s\n", basis, tier)
+	}
+	if y := d.Previous; y != nil {
+		since := "kemarin"
+		if daysBetween(d.PreviousDay, now) != 1 {
+			since = dateID(d.PreviousDay)
+		}
+		fmt.Fprintf(&b, "Sejak %s: diklaim %s · berbukti %s · terverifikasi %s\n", since,
+			deltaID(s.Claimed-y.Claimed), deltaID(s.Evidenced-y.Evidenced), deltaID(s.Verified-y.Verified))
+	} else {
+		b.WriteString("Sejak kemarin: belum ada data kemarin\n")
+	}
+
+	if len(d.Clusters) > 0 {
+		b.WriteString("\nPer klaster (berbukti/maks, diklaim):\n")
+		for _, c := range d.Clusters {
+			fmt.Fprintf(&b, "• %s %s/%s (%s)\n", clusterShortName(c.Code, c.Name),
+				pointsID(c.Evidenced), maxID(c.Max), pointsID(c.Claimed))
+		}
+	}
+
+	lag := d.Laggards()
+	if len(lag) == 0 {
+		if len(d.OPDs) > 0 {
+			b.WriteString("\nSemua OPD sudah menjawab semua pertanyaannya. 🎉\n")
+		}
+	} else {
+		fmt.Fprintf(&b, "\nOPD tertinggal (%d):\n", len(lag))
+		for i, o := range lag {
+			if i == digestMaxOPDs {
+				fmt.Fprintf(&b, "• +%d OPD lainnya (ketik opd)\n", len(lag)-i)
+				break
+			}
+			fmt.Fprintf(&b, "• %s %d/%d (%s) · %s\n", o.Name, o.Answered, o.Total,
+				percentID(o.completion()), sinceID(o.LastAnswer, now))
+		}
+	}
+
+	writeGaps(&b, "Cepat dapat poin:", d.QuickWins)
+	writeGaps(&b, "Celah terbesar:", d.Gaps)
+
+	b.WriteString("\n")
+	if d.PendingReviews > 0 {
+		fmt.Fprintf(&b, "Menunggu tinjauan: %d jawaban (ketik tinjau)\n", d.PendingReviews)
+	} else {
+		b.WriteString("Menunggu tinjauan: tidak ada\n")
+	}
+	if len(d.Unreachable) > 0 {
+		fmt.Fprintf(&b, "Tidak terjangkau (memblokir bot): %s\n", namesID(d.Unreachable, digestMaxNames))
+	}
+	if len(d.Unregistered) > 0 {
+		fmt.Fprintf(&b, "Belum mendaftar: %d orang (%s)\n", len(d.Unregistered), namesID(d.Unregistered, digestMaxNames))
+	}
+	if d.Region.Deadline != nil {
+		fmt.Fprintf(&b, "Tenggat: %s\n", deadlineID(*d.Region.Deadline, now))
+	} else {
+		b.WriteString("Tenggat: belum ditetapkan (ketik tenggat DD/MM/YYYY)\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func writeGaps(b *strings.Builder, title string, gaps []DigestGap) {
+	if len(gaps) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n%s\n", title)
+	for i, g := range gaps {
+		if i == digestMaxGaps {
+			break
+		}
+		text := g.Text
+		if r := []rune(text); len(r) > 60 {
+			text = strings.TrimSpace(string(r[:58])) + "…"
+		}
+		line := fmt.Sprintf("• %s %s — %s poin", g.QuestionCode, text, pointsID(g.Points))
+		if g.OPD != "" {
+			line += " · " + g.OPD
+		}
+		if g.Reason != "" {
+			line += " (" + g.Reason + ")"
+		}
+		b.WriteString(line + "\n")
+	}
+}
+
+// OPDProgressText renders the `opd` command's answer: every OPD's completion, laggards first.
+func OPDProgressText(d Digest) string {
+	now := d.At.In(d.Region.Location())
+	var b strings.Builder
+	fmt.Fprintf(&b, "Kemajuan per OPD — %s, %s\n", d.Region.Name, dateID(now))
+	if len(d.OPDs) == 0 {
+		b.WriteString("Belum ada OPD terdaftar.")
+		return b.String()
+	}
+	lag := d.Laggards()
+	done := len(d.OPDs) - len(lag)
+	for _, o := range lag {
+		fmt.Fprintf(&b, "• %s %d/%d (%s) · %s\n", o.Name, o.Answered, o.Total,
+			percentID(o.completion()), sinceID(o.LastAnswer, now))
+	}
+	if done > 0 {
+		fmt.Fprintf(&b, "✅ %d OPD sudah lengkap.\n", done)
+	}
+	b.WriteString("Ketik ingatkan KODE_OPD untuk mengingatkan satu OPD.")
+	return b.String()
+}

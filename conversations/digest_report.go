@@ -1,0 +1,123 @@
+package conversations
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/klabot/klabot/scoring"
+)
+
+// NewDigest builds a region's digest from its scoring report (the numbers `klabot score`
+// prints), the region's non-score facts and its latest earlier snapshot (nil when none).
+func NewDigest(region Region, at time.Time, rep *scoring.Report, facts DigestFacts, prev *DigestSnapshot) Digest {
+	d := Digest{
+		Region: region,
+		At:     at,
+		Scores: DigestScores{
+			Claimed:   rep.Claimed.Points,
+			Evidenced: rep.Evidenced.Points,
+			Verified:  rep.Verified.Points,
+		},
+		TierBasis:      headlineName(rep.Headline),
+		ToNextTier:     rep.PointsToNextTier,
+		PendingReviews: facts.PendingReviews,
+		Unreachable:    facts.Unreachable,
+		Unregistered:   facts.Unregistered,
+	}
+	if rep.Tier.Ranked() {
+		d.Tier = rep.Tier.Name
+	}
+	if rep.NextTier != nil {
+		d.NextTier = rep.NextTier.Name
+	}
+	if prev != nil {
+		s := prev.Scores
+		d.Previous, d.PreviousDay = &s, prev.Day
+	}
+	for _, c := range rep.Clusters {
+		d.Clusters = append(d.Clusters, DigestCluster{Code: c.Code, Name: c.Name, Claimed: c.Claimed, Evidenced: c.Evidenced, Max: c.Max})
+	}
+	for _, o := range rep.OPDs {
+		if o.Code == "" { // questions no OPD answers for: nobody to chase
+			continue
+		}
+		op := DigestOPD{Code: o.Code, Name: o.Name, Answered: o.Answered, Total: o.Questions,
+			ClaimedPoints: o.Claimed, MaxPoints: o.Max}
+		if t, ok := facts.LastAnswerByOPD[o.Code]; ok {
+			op.LastAnswer = &t
+		}
+		d.OPDs = append(d.OPDs, op)
+	}
+	var rest []DigestGap
+	for _, g := range rep.Gaps {
+		dg := DigestGap{QuestionCode: g.QuestionCode, Text: g.QuestionText, Points: g.Points,
+			OPD: opdNames(g.OPDs), Reason: gapReason(g.Kind)}
+		if g.Kind.QuickWin() {
+			if len(d.QuickWins) < digestMaxGaps {
+				d.QuickWins = append(d.QuickWins, dg)
+			}
+			continue
+		}
+		rest = append(rest, dg)
+	}
+	// Report.Gaps rank by kind first; the biggest gaps are by points alone.
+	slices.SortStableFunc(rest, func(a, b DigestGap) int {
+		switch {
+		case scoring.Tenths(a.Points) > scoring.Tenths(b.Points):
+			return -1
+		case scoring.Tenths(a.Points) < scoring.Tenths(b.Points):
+			return 1
+		}
+		return 0
+	})
+	if len(rest) > digestMaxGaps {
+		rest = rest[:digestMaxGaps]
+	}
+	d.Gaps = rest
+	for _, t := range scoring.DefaultTiers {
+		if t.Ranked() {
+			d.Thresholds = append(d.Thresholds, DigestThreshold{Name: t.Name, Points: t.Min})
+		}
+	}
+	return d
+}
+
+// headlineName is the Indonesian name of the score the tier is stated on.
+func headlineName(h string) string {
+	switch h {
+	case "claimed":
+		return "diklaim"
+	case "evidenced":
+		return "berbukti"
+	case "verified":
+		return "terverifikasi"
+	}
+	return h
+}
+
+func gapReason(k scoring.GapKind) string {
+	switch k {
+	case scoring.GapEvidence:
+		return "bukti belum ada"
+	case scoring.GapSentBack:
+		return "perlu perbaikan"
+	case scoring.GapUnanswered:
+		return "belum dijawab"
+	case scoring.GapPartial:
+		return "jawaban sebagian"
+	}
+	return string(k)
+}
+
+func opdNames(refs []scoring.OPDRef) string {
+	names := make([]string, 0, len(refs))
+	for _, r := range refs {
+		n := r.Name
+		if n == "" {
+			n = r.Code
+		}
+		names = append(names, n)
+	}
+	return strings.Join(names, ", ")
+}

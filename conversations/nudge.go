@@ -1,0 +1,74 @@
+package conversations
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Nudge is one reminder to one focal point: all their open questions in one message.
+type Nudge struct {
+	Region    Region
+	At        time.Time
+	Person    Person
+	Open      int    // questions of their OPD still unanswered
+	FirstCode string // the first open question, in instrument order
+	FirstText string
+}
+
+// NudgeButtonData is what the nudge's button sends back: the engine's `lanjut` command.
+const NudgeButtonData = "lanjut"
+
+// NudgeMessage renders a nudge as one message with a button to continue.
+func NudgeMessage(n Nudge) (text string, buttons [][]Button) {
+	now := n.At.In(n.Region.Location())
+	var b strings.Builder
+	name := n.Person.Name
+	if name == "" {
+		name = "Bapak/Ibu"
+	}
+	unit := "OPD Anda"
+	if n.Person.OPDName != "" {
+		unit = n.Person.OPDName
+	}
+	fmt.Fprintf(&b, "Halo %s 👋\nPengingat KLA %s: masih ada %d pertanyaan untuk %s.\n", name, n.Region.Name, n.Open, unit)
+	if n.FirstCode != "" || n.FirstText != "" {
+		fmt.Fprintf(&b, "Berikutnya: %s\n", strings.TrimSpace(n.FirstCode+" "+n.FirstText))
+	}
+	if n.Region.Deadline != nil {
+		fmt.Fprintf(&b, "Tenggat: %s\n", deadlineID(*n.Region.Deadline, now))
+	}
+	b.WriteString("Ketik lanjut atau tekan tombol di bawah untuk melanjutkan.")
+	return b.String(), [][]Button{{{Label: "▶️ Lanjut", Data: NudgeButtonData}}}
+}
+
+// SilentPerson is a focal point who ignored several nudges in a row.
+type SilentPerson struct {
+	Name       string
+	OPDName    string
+	Open       int
+	Ignored    int       // nudges since their last answer
+	LastNudged time.Time // the latest of those nudges
+}
+
+// EscalationText tells a coordinator which people and OPDs stay silent after nudges.
+func EscalationText(region Region, at time.Time, silent []SilentPerson) string {
+	now := at.In(region.Location())
+	var b strings.Builder
+	fmt.Fprintf(&b, "⚠️ Belum ada jawaban setelah beberapa pengingat — %s, %s:\n", region.Name, dateID(now))
+	var opds []string
+	seen := map[string]bool{}
+	for _, p := range silent {
+		fmt.Fprintf(&b, "• %s — %s: %d pertanyaan terbuka, %d pengingat tanpa jawaban (terakhir %s)\n",
+			p.Name, p.OPDName, p.Open, p.Ignored, dateID(p.LastNudged.In(now.Location())))
+		if p.OPDName != "" && !seen[p.OPDName] {
+			seen[p.OPDName] = true
+			opds = append(opds, p.OPDName)
+		}
+	}
+	if len(opds) > 0 {
+		fmt.Fprintf(&b, "OPD yang diam: %s.\n", strings.Join(opds, ", "))
+	}
+	b.WriteString("Mohon dihubungi langsung, atau ketik ingatkan KODE_OPD untuk mengingatkan lagi.")
+	return b.String()
+}

@@ -1,0 +1,145 @@
+package conversations
+
+import (
+	"context"
+	"time"
+
+	"github.com/klabot/klabot/scoring"
+)
+
+// ReviewState is the state of one answer version in the coordinator's review.
+type ReviewState string
+
+// The review states. Only Approved, NeedsRevision and Rejected are recorded; Waiting is
+// the state of a version nobody reviewed yet, and Edited marks a waiting version that
+// replaced a reviewed one.
+const (
+	ReviewWaiting       ReviewState = "waiting"
+	ReviewApproved      ReviewState = "approved"
+	ReviewNeedsRevision ReviewState = "needs_revision"
+	ReviewRejected      ReviewState = "rejected"
+	ReviewEdited        ReviewState = "edited"
+)
+
+// Recordable reports whether s is a decision a reviewer can record.
+func (s ReviewState) Recordable() bool {
+	return s == ReviewApproved || s == ReviewNeedsRevision || s == ReviewRejected
+}
+
+// NeedsNote reports whether recording s requires a note for the focal point.
+func (s ReviewState) NeedsNote() bool {
+	return s == ReviewNeedsRevision || s == ReviewRejected
+}
+
+// Label is the Indonesian name of the state shown to people.
+func (s ReviewState) Label() string {
+	switch s {
+	case ReviewApproved:
+		return "diterima"
+	case ReviewNeedsRevision:
+		return "perlu perbaikan"
+	case ReviewRejected:
+		return "ditolak"
+	case ReviewEdited:
+		return "diubah"
+	}
+	return "menunggu"
+}
+
+// MaxReviewNote is the longest review note accepted, in characters.
+const MaxReviewNote = 1000
+
+// ReviewFilter narrows the review queue. Zero values mean "any".
+type ReviewFilter struct {
+	OPDCode      string // the answering OPD's code or a national OPD code of the question
+	ClusterCode  string // KELEMBAGAAN, I .. V
+	WithEvidence bool   // only answers with at least one evidence file
+}
+
+// ReviewFile is one evidence file of an answer version.
+type ReviewFile struct {
+	ID      int64
+	BlobKey string // sha256 of the content, the blob store key
+	MIME    string
+	Size    int64
+	Name    string // original name as sent
+	At      time.Time
+}
+
+// ReviewRecord is one recorded review decision.
+type ReviewRecord struct {
+	ID           int64
+	AnswerID     int64
+	State        ReviewState
+	Note         string
+	ReviewerID   int64
+	ReviewerName string
+	At           time.Time
+}
+
+// ReviewItem is one answer version as a reviewer sees it: the question, who answered,
+// the value, the narrative and the evidence, and its review state.
+type ReviewItem struct {
+	AnswerID         int64
+	Version          int
+	RegionCode       string
+	Year             int
+	QuestionCode     string
+	QuestionText     string
+	QuestionPosition int
+	AnswerType       scoring.AnswerType
+	EvidenceRequired bool
+	IndicatorCode    string
+	IndicatorName    string
+	ClusterCode      string
+	ClusterName      string
+
+	Value      scoring.Value
+	Narrative  string
+	PersonID   int64 // who answered
+	PersonName string
+	OPDID      int64 // the answering person's OPD; 0 when they have none
+	OPDCode    string
+	OPDName    string
+	AnsweredAt time.Time
+	Channel    string
+
+	// State is this version's state: its latest review, or Waiting (Edited when an
+	// earlier version of the same question was reviewed).
+	State ReviewState
+	// LastNote is the note of the latest review (of this version, or of the previous one
+	// when this version is waiting).
+	LastNote string
+	Evidence []ReviewFile
+	// Reviews of this version, oldest first (filled by the history only).
+	Reviews []ReviewRecord
+}
+
+// ReviewCounts summarise a region's review for the digest.
+type ReviewCounts struct {
+	Waiting       int // current answers with no review yet
+	Approved      int
+	NeedsRevision int
+	Rejected      int
+}
+
+// ReviewStore is what the review commands need from storage.
+type ReviewStore interface {
+	// ReviewQueue returns up to limit current answer versions of the region waiting for
+	// review, oldest first.
+	ReviewQueue(ctx context.Context, region string, year int, f ReviewFilter, limit int) ([]ReviewItem, error)
+	// CountReviewQueue counts the current answers matching f that wait for review.
+	CountReviewQueue(ctx context.Context, region string, year int, f ReviewFilter) (int, error)
+	// ReviewItem returns one answer version of the region with its evidence.
+	ReviewItem(ctx context.Context, region string, answerID int64) (ReviewItem, error)
+	// RecordReview records a decision on the current version of an answer. A stale version
+	// gives ErrConflict, a missing note ErrInvalid, a reviewer who is not a coordinator or
+	// admin of the answer's region ErrForbidden (ErrNotFound for another region).
+	RecordReview(ctx context.Context, answerID int64, state ReviewState, note string, reviewerID int64) (ReviewRecord, error)
+	// ReviewHistory returns every version of the question's answer in the region, oldest
+	// first, with evidence and reviews. ref is a question code or its instrument number.
+	ReviewHistory(ctx context.Context, region string, year int, ref string) ([]ReviewItem, error)
+	// ReviewRecipients returns the focal points to tell about a decision on the answer:
+	// those of the answering person's OPD (the answering person alone when they have none).
+	ReviewRecipients(ctx context.Context, answerID int64) ([]Person, error)
+}

@@ -1,0 +1,108 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+var _ conversations.NotificationStore = (*Store)(nil)
+
+// ClaimNotifications inserts claim and, only when its dedupe key was free, items, in one
+// transaction. The unique dedupe_key is what makes a digest happen once per region per
+// day across processes and restarts: the loser of the race inserts nothing.
+func (s *Store) ClaimNotifications(ctx context.Context, claim conversations.Notification, items []conversations.Notification) (bool, []conversations.Notification, error) {
+	var won bool
+	var out []conversations.Notification
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		won, out = false, nil
+		_, ok, err := insertNotification(ctx, tx, s, claim)
+		if err != nil || !ok {
+			return err
+		}
+		won = true
+		for _, n := range items {
+			id, ok, err := insertNotification(ctx, tx, s, n)
+			if err != nil {
+				return err
+			}
+			if ok {
+				n.ID = id
+				out = append(out, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, nil, fmt.Errorf("claim notification %s: %w", claim.DedupeKey, err)
+	}
+	return won, out, nil
+}
+
+func insertNotification(ctx context.Context, tx pgx.Tx, s *Store, n conversations.Notification) (int64, bool, error) {
+	if n.Status == "" {
+		n.Status = conversations.NotificationPending
+	}
+	if n.CreatedAt.IsZero() {
+		n.CreatedAt = s.now()
+	}
+	var person *int64
+	if n.PersonID != 0 {
+		person = &n.PersonID
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `
+		INSERT INTO notifications (region_code, person_id, kind, dedupe_key, channel, chat_id, status, error, created_at, sent_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (dedupe_key) DO NOTHING
+		RETURNING id`,
+		n.RegionCode, person, n.Kind, n.DedupeKey, string(n.To.Channel), n.To.ChatID, n.Status, n.Error, n.CreatedAt, n.SentAt).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	return id, true, nil
+}
+
+// RecordNotificationOutcome marks a notification sent (errText empty) or failed with the
+// reason. Sent is final: a late failure report does not overwrite it.
+func (s *Store) RecordNotificationOutcome(ctx context.Context, id int64, errText string) error {
+	var err error
+	if errText == "" {
+		_, err = s.pool.Exec(ctx, `UPDATE notifications SET status = 'sent', error = '', sent_at = $2 WHERE id = $1`, id, s.now())
+	} else {
+		_, err = s.pool.Exec(ctx, `UPDATE notifications SET status = 'failed', error = $2 WHERE id = $1 AND status <> 'sent'`, id, errText)
+	}
+	if err != nil {
+		return fmt.Errorf("record notification %d: %w", id, err)
+	}
+	return nil
+}
+
+// Notifications returns the region's notifications of a kind, oldest first (for audits
+// and tests).
+func (s *Store) Notifications(ctx context.Context, region, kind string) ([]conversations.Notification, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, region_code, coalesce(person_id, 0), kind, dedupe_key, channel, chat_id, status, error, created_at, sent_at
+		FROM notifications WHERE region_code = $1 AND ($2 = '' OR kind = $2) ORDER BY id`, region, kind)
+	if err != nil {
+		return nil, fmt.Errorf("notifications %s: %w", region, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (conversations.Notification, error) {
+		var n conversations.Notification
+		var ch string
+		err := r.Scan(&n.ID, &n.RegionCode, &n.PersonID, &n.Kind, &n.DedupeKey, &ch, &n.To.ChatID, &n.Status, &n.Error, &n.CreatedAt, &n.SentAt)
+		n.To.Channel = conversations.Channel(ch)
+		return n, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("notifications %s: %w", region, err)
+	}
+	return out, nil
+}

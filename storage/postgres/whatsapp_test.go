@@ -1,0 +1,80 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/storage/postgres"
+	"github.com/klabot/klabot/storage/postgres/pgtest"
+)
+
+// Two processes (two pools on one database) compete for the WhatsApp session: only one
+// holds it; the other takes it once it is released or its holder's connection dies.
+func TestSessionLockTwoHolders(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	open := func() *postgres.Store {
+		pool, err := postgres.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+		return postgres.New(pool, nil)
+	}
+	a, b := open(), open()
+
+	la, err := a.TryLockSession(ctx, "whatsapp:session", 20*time.Millisecond)
+	if err != nil {
+		t.Fatalf("first holder: %v", err)
+	}
+	if _, err := b.TryLockSession(ctx, "whatsapp:session", 20*time.Millisecond); !errors.Is(err, conversations.ErrConflict) {
+		t.Fatalf("second holder while first holds: %v, want ErrConflict", err)
+	}
+	// Another name is another lock.
+	lo, err := b.TryLockSession(ctx, "whatsapp:other", 0)
+	if err != nil {
+		t.Fatalf("other name: %v", err)
+	}
+	lo.Release(ctx)
+
+	if err := la.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := la.Release(ctx); err != nil {
+		t.Fatalf("second release: %v", err)
+	}
+	lb, err := b.TryLockSession(ctx, "whatsapp:session", 20*time.Millisecond)
+	if err != nil {
+		t.Fatalf("second holder after release: %v", err)
+	}
+
+	// The holder's connection is killed (a crashed process): the server frees the lock,
+	// and the holder learns that it lost it.
+	if _, err := a.Pool().Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
+		  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-lb.Lost():
+	case <-time.After(10 * time.Second):
+		t.Fatal("holder was not told that its lock connection died")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		la, err = a.TryLockSession(ctx, "whatsapp:session", 20*time.Millisecond)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("lock not freed after its holder died: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	defer la.Release(ctx)
+	lb.Release(ctx) // its connection is gone; release must not hang or panic
+}
