@@ -49,15 +49,12 @@ func FormatSize(n int64, lang string) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-var monthsID = [...]string{"", "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
-	"Agustus", "September", "Oktober", "November", "Desember"}
-
 // FormatDate writes a date as "23 November 2026" (English month names for "en").
 func FormatDate(t time.Time, lang string) string {
 	if lang == "en" {
 		return t.Format("2 January 2006")
 	}
-	return fmt.Sprintf("%d %s %d", t.Day(), monthsID[t.Month()], t.Year())
+	return fmt.Sprintf("%d %s %d", t.Day(), monthsID[t.Month()-1], t.Year())
 }
 
 // FormatValue writes a stored answer for people: "Ya", "87,5%", "14 Maret 2025".

@@ -180,3 +180,11 @@ func mapErr(err error) error {
 	}
 	return err
 }
+
+// The foundation's methods serve the engine's directory interfaces.
+var (
+	_ conversations.People      = (*Store)(nil)
+	_ conversations.Invites     = (*Store)(nil)
+	_ conversations.Regions     = (*Store)(nil)
+	_ conversations.Instruments = (*Store)(nil)
+)
