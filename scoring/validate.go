@@ -166,8 +166,8 @@ func (q Question) Problems() []Problem {
 			}
 			if i > 0 {
 				prev := q.Bands[i-1]
-				if prev.Open || b.Min <= prev.Max {
-					add("options", "band %d overlaps the band before it (bands go from low to high without overlap)", i+1)
+				if prev.Open || b.Min < prev.Max {
+					add("options", "band %d overlaps the band before it (bands go from low to high; a band may start where the one before ends)", i+1)
 				}
 			}
 		}

@@ -69,6 +69,20 @@ func New(client Client, menus MenuStore, log *slog.Logger, cfg Config) *Adapter 
 	return &Adapter{client: client, menus: menus, log: log, cfg: cfg}
 }
 
+// SetClient replaces the WhatsApp client, or removes it (nil) while this process does
+// not hold the session: deliveries then fail as temporary, so the sender retries them.
+func (a *Adapter) SetClient(c Client) {
+	a.mu.Lock()
+	a.client = c
+	a.mu.Unlock()
+}
+
+func (a *Adapter) currentClient() Client {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.client
+}
+
 // SetSubmitter sets where EventHandler queues inbound messages (the dispatcher, which is
 // built after the adapter because it calls the adapter's Wrap).
 func (a *Adapter) SetSubmitter(s Submitter) {

@@ -92,9 +92,13 @@ func (a *Adapter) file(info *types.MessageInfo, msg downloadable, name, mimeType
 		Open: func(ctx context.Context) (io.ReadCloser, error) {
 			dctx, cancel := context.WithTimeout(ctx, a.cfg.DownloadTimeout)
 			defer cancel()
-			data, err := a.client.Download(dctx, msg)
+			c := a.currentClient()
+			if c == nil {
+				return nil, fmt.Errorf("download whatsapp media of message %s: %w", infoCopy.ID, errNoSession)
+			}
+			data, err := c.Download(dctx, msg)
 			if err != nil {
-				if rerr := a.client.SendMediaRetryReceipt(ctx, &infoCopy, msg.GetMediaKey()); rerr != nil {
+				if rerr := c.SendMediaRetryReceipt(ctx, &infoCopy, msg.GetMediaKey()); rerr != nil {
 					a.log.Warn("whatsapp: media retry receipt", "message", infoCopy.ID, "err", rerr)
 				}
 				return nil, fmt.Errorf("download whatsapp media of message %s: %w: %v", infoCopy.ID, conversations.ErrUnavailable, err)

@@ -32,7 +32,11 @@ func (a *Adapter) senderJID(ctx context.Context, info *types.MessageInfo) types.
 	if lid.IsEmpty() {
 		return types.JID{}
 	}
-	if pn, err := a.client.PNForLID(ctx, lid); err == nil && !pn.IsEmpty() {
+	c := a.currentClient()
+	if c == nil {
+		return lid
+	}
+	if pn, err := c.PNForLID(ctx, lid); err == nil && !pn.IsEmpty() {
 		return types.NewJID(pn.ToNonAD().User, types.DefaultUserServer)
 	} else if err != nil {
 		a.log.Warn("whatsapp: look up phone number of lid", "err", err)

@@ -23,8 +23,8 @@ func (a *Adapter) Status() Status {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := a.st
-	if a.client != nil && !s.LoggedOut && !s.Replaced {
-		s.Connected = a.client.IsConnected()
+	if !s.LoggedOut && !s.Replaced {
+		s.Connected = a.client != nil && a.client.IsConnected()
 	}
 	return s
 }

@@ -28,14 +28,18 @@ func (a *Adapter) Deliver(ctx context.Context, out conversations.Outbound) error
 	if err != nil || to.User == "" {
 		return fmt.Errorf("whatsapp chat %q: %w", out.To.ChatID, outbound.ErrBlocked)
 	}
+	c := a.currentClient()
+	if c == nil {
+		return &outbound.TemporaryError{Err: errNoSession}
+	}
 	text := RenderText(out)
 	msg := &waE2E.Message{Conversation: proto.String(text)}
 	if out.Attachment != nil {
-		if msg, err = a.mediaMessage(ctx, out.Attachment, text); err != nil {
+		if msg, err = mediaMessage(ctx, c, out.Attachment, text); err != nil {
 			return classify("upload attachment", err)
 		}
 	}
-	if _, err := a.client.SendMessage(ctx, to, msg); err != nil {
+	if _, err := c.SendMessage(ctx, to, msg); err != nil {
 		return classify("send", err)
 	}
 	a.rememberMenu(ctx, out)
@@ -65,12 +69,12 @@ func (a *Adapter) rememberMenu(ctx context.Context, out conversations.Outbound) 
 }
 
 // mediaMessage uploads the attachment and returns the message that shows it.
-func (a *Adapter) mediaMessage(ctx context.Context, att *conversations.Attachment, caption string) (*waE2E.Message, error) {
+func mediaMessage(ctx context.Context, c Client, att *conversations.Attachment, caption string) (*waE2E.Message, error) {
 	kind := whatsmeow.MediaDocument
 	if att.Photo {
 		kind = whatsmeow.MediaImage
 	}
-	up, err := a.client.Upload(ctx, att.Data, kind)
+	up, err := c.Upload(ctx, att.Data, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -106,6 +110,10 @@ func optional(s string) *string {
 	}
 	return &s
 }
+
+// errNoSession means this process does not hold the WhatsApp session (not paired, another
+// replica holds it, or it is connecting).
+var errNoSession = errors.New("whatsapp session not held by this process")
 
 // throttleDelay is how long to wait after WhatsApp answered "rate-overlimit": it gives
 // no retry-after, and bans follow bursts, so the wait is generous.

@@ -3,9 +3,264 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/mdp/qrterminal/v3"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/store"
+	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/types/events"
+
+	"github.com/klabot/klabot/bot/whatsapp"
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/storage/postgres"
 )
 
-// TODO(owner of this command): replace this placeholder with the real command.
+// whatsappSessionLock names the Postgres advisory lock that makes one process at a time
+// the holder of the WhatsApp session (serve, pair).
+const whatsappSessionLock = "klabot:whatsapp:session"
+
+// whatsappConfig is the WhatsApp channel's configuration, from the environment.
+type whatsappConfig struct {
+	Enabled      bool          // WHATSAPP_ENABLED=true: serve connects when a number is paired.
+	DigestGroups []string      // WHATSAPP_DIGEST_GROUPS: comma-separated group JIDs (…@g.us) klabot uses; other groups are ignored.
+	PerSecond    float64       // WHATSAPP_RATE_PER_SECOND: messages per second overall. Defaults to 3.
+	PerChat      time.Duration // WHATSAPP_CHAT_INTERVAL_MS: least time between two messages to one chat. Defaults to 1000.
+	PerGroup     time.Duration // WHATSAPP_GROUP_INTERVAL_MS: least time between two messages to one group. Defaults to 3000.
+	MenuTTL      time.Duration // WHATSAPP_MENU_TTL_HOURS: how long "balas 1, 2 atau 3" stays answerable. Defaults to 168 (7 days).
+	RedisPrefix  string        // WHATSAPP_REDIS_PREFIX: prefix of the channel's Redis keys. Defaults to "klabot:".
+	DeviceName   string        // WHATSAPP_DEVICE_NAME: the name the phone lists under linked devices. Defaults to "klabot".
+	Proxy        string        // WHATSAPP_PROXY: http://, https:// or socks5:// proxy for WhatsApp's connections. Defaults to none.
+}
+
+func loadWhatsAppConfig(getenv func(string) string) (whatsappConfig, error) {
+	c := whatsappConfig{
+		Enabled:     strings.EqualFold(envOr(getenv, "WHATSAPP_ENABLED", "false"), "true"),
+		RedisPrefix: envOr(getenv, "WHATSAPP_REDIS_PREFIX", "klabot:"),
+		DeviceName:  envOr(getenv, "WHATSAPP_DEVICE_NAME", "klabot"),
+		Proxy:       strings.TrimSpace(getenv("WHATSAPP_PROXY")),
+	}
+	for _, g := range strings.Split(getenv("WHATSAPP_DIGEST_GROUPS"), ",") {
+		if g = strings.TrimSpace(g); g != "" {
+			if !strings.HasSuffix(g, "@g.us") {
+				return c, fmt.Errorf("WHATSAPP_DIGEST_GROUPS: %q is not a group JID (…@g.us)", g)
+			}
+			c.DigestGroups = append(c.DigestGroups, g)
+		}
+	}
+	perSecond, err := envInt(getenv, "WHATSAPP_RATE_PER_SECOND", 3)
+	if err != nil {
+		return c, err
+	}
+	chatMS, err := envInt(getenv, "WHATSAPP_CHAT_INTERVAL_MS", 1000)
+	if err != nil {
+		return c, err
+	}
+	groupMS, err := envInt(getenv, "WHATSAPP_GROUP_INTERVAL_MS", 3000)
+	if err != nil {
+		return c, err
+	}
+	menuHours, err := envInt(getenv, "WHATSAPP_MENU_TTL_HOURS", 168)
+	if err != nil {
+		return c, err
+	}
+	if perSecond <= 0 || chatMS <= 0 || groupMS <= 0 || menuHours <= 0 {
+		return c, errors.New("WHATSAPP_RATE_PER_SECOND, WHATSAPP_CHAT_INTERVAL_MS, WHATSAPP_GROUP_INTERVAL_MS and WHATSAPP_MENU_TTL_HOURS must be positive")
+	}
+	c.PerSecond = float64(perSecond)
+	c.PerChat = time.Duration(chatMS) * time.Millisecond
+	c.PerGroup = time.Duration(groupMS) * time.Millisecond
+	c.MenuTTL = time.Duration(menuHours) * time.Hour
+	return c, nil
+}
+
+// runWhatsApp is `klabot whatsapp pair [--phone +62...] | status`.
 func runWhatsApp(ctx context.Context, app *App, args []string) error {
-	return errors.New("whatsapp: not built yet")
+	if len(args) == 0 {
+		return usageError{"usage: klabot whatsapp pair [--phone +62...] [--timeout 3m] | status"}
+	}
+	switch args[0] {
+	case "pair":
+		return runWhatsAppPair(ctx, app, args[1:])
+	case "status":
+		return runWhatsAppStatus(ctx, app, args[1:])
+	}
+	return usageError{fmt.Sprintf("unknown whatsapp command %q: use pair or status", args[0])}
+}
+
+// openWhatsAppDevices opens klabot's database and whatsmeow's device store in it.
+func openWhatsAppDevices(ctx context.Context, app *App) (*postgres.Store, *sqlstore.Container, error) {
+	pool, err := app.DB(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	devices, err := whatsapp.OpenDevices(ctx, stdlib.OpenDBFromPool(pool), app.Log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return postgres.New(pool, app.Now), devices, nil
+}
+
+func runWhatsAppPair(ctx context.Context, app *App, args []string) error {
+	fs := flag.NewFlagSet("whatsapp pair", flag.ContinueOnError)
+	fs.SetOutput(app.Stderr)
+	phone := fs.String("phone", "", "pair by a code typed on the phone instead of a QR code: the bot's number, e.g. +6281234567890")
+	timeout := fs.Duration("timeout", 3*time.Minute, "give up when pairing has not finished after this long")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	digits := ""
+	if *phone != "" {
+		if digits = whatsapp.NormalizePhone(*phone); digits == "" {
+			return usageError{fmt.Sprintf("--phone %q is not a phone number; write it like +6281234567890", *phone)}
+		}
+	}
+	wcfg, err := loadWhatsAppConfig(app.Getenv)
+	if err != nil {
+		return err
+	}
+	st, devices, err := openWhatsAppDevices(ctx, app)
+	if err != nil {
+		return err
+	}
+	dev, err := devices.GetFirstDevice(ctx)
+	if err != nil {
+		return fmt.Errorf("read whatsapp device store: %w", err)
+	}
+	if dev.ID != nil {
+		return fmt.Errorf("a WhatsApp number is already paired (%s); unlink it on the phone (Perangkat tertaut) and run `klabot whatsapp pair` again to pair another", dev.ID.ToNonAD())
+	}
+	lock, err := st.TryLockSession(ctx, whatsappSessionLock, 0)
+	if errors.Is(err, conversations.ErrConflict) {
+		return errors.New("another klabot process holds the WhatsApp session (is `klabot serve` pairing or connected?); stop it first")
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Release(context.WithoutCancel(ctx))
+
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	client, err := newWhatsAppClient(app, wcfg, dev, "pair")
+	if err != nil {
+		return err
+	}
+	connected := make(chan struct{}, 1)
+	client.AddEventHandler(func(evt any) {
+		if _, ok := evt.(*events.Connected); ok {
+			select {
+			case connected <- struct{}{}:
+			default:
+			}
+		}
+	})
+	qr, err := client.GetQRChannel(ctx)
+	if err != nil {
+		return fmt.Errorf("start pairing: %w", err)
+	}
+	defer client.Disconnect()
+	w := app.Stdout
+	printPairSteps(w, digits)
+	fmt.Fprintln(w, "Menghubungi server WhatsApp… / Connecting to WhatsApp…")
+	if err := client.ConnectContext(ctx); err != nil {
+		return fmt.Errorf("cannot reach WhatsApp (%v): check the network or proxy of this machine and run `klabot whatsapp pair` again", err)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pairing did not finish within %s: run `klabot whatsapp pair` again", *timeout)
+		case item, ok := <-qr:
+			if !ok {
+				return errors.New("pairing ended without success: run `klabot whatsapp pair` again")
+			}
+			switch item.Event {
+			case whatsmeow.QRChannelEventCode:
+				if digits == "" {
+					qrterminal.GenerateHalfBlock(item.Code, qrterminal.L, w)
+					fmt.Fprintf(w, "Pindai kode QR di atas dalam %s. / Scan the QR code above within %s.\n", item.Timeout.Round(time.Second), item.Timeout.Round(time.Second))
+					continue
+				}
+				code, err := client.PairPhone(ctx, digits, true, whatsmeow.PairClientChrome, "Chrome (Linux)")
+				if err != nil {
+					return fmt.Errorf("ask WhatsApp for a pairing code: %w", err)
+				}
+				fmt.Fprintf(w, "\n    Kode tautan / Pairing code:  %s\n\nKetik kode ini di ponsel (notifikasi WhatsApp, atau Perangkat tertaut → Tautkan dengan nomor telepon saja).\nType this code on the phone (WhatsApp notification, or Linked devices → Link with phone number instead).\n", code)
+				digits = "" // one code per run; later QR codes are ignored
+				qr = drainCodes(qr)
+			case "success":
+				select { // let the first login finish, so the keys are stored
+				case <-connected:
+				case <-time.After(20 * time.Second):
+				case <-ctx.Done():
+				}
+				fmt.Fprintf(w, "Berhasil ditautkan / Paired: %s\nJalankan `klabot serve` dengan WHATSAPP_ENABLED=true. / Run `klabot serve` with WHATSAPP_ENABLED=true.\n", jidOf(client))
+				return nil
+			case "timeout":
+				return errors.New("no QR code was scanned in time: run `klabot whatsapp pair` again")
+			case whatsmeow.QRChannelEventError:
+				return fmt.Errorf("pairing failed: %v", item.Error)
+			default:
+				return fmt.Errorf("pairing failed: %s", item.Event)
+			}
+		}
+	}
+}
+
+// newWhatsAppClient returns a whatsmeow client on dev with the configured device name and
+// proxy.
+func newWhatsAppClient(app *App, wcfg whatsappConfig, dev *store.Device, module string) (*whatsmeow.Client, error) {
+	// The OS name is what the phone lists under linked devices; whatsmeow keeps it in a
+	// package variable, set here once per process before connecting.
+	store.SetOSInfo(wcfg.DeviceName, [3]uint32{1, 0, 0})
+	client := whatsmeow.NewClient(dev, whatsapp.Logger(app.Log, module))
+	if wcfg.Proxy != "" {
+		if err := client.SetProxyAddress(wcfg.Proxy); err != nil {
+			return nil, fmt.Errorf("WHATSAPP_PROXY: %w", err)
+		}
+	}
+	return client, nil
+}
+
+// drainCodes passes on the channel's final items and drops further QR codes, which the
+// phone-code flow does not show.
+func drainCodes(in <-chan whatsmeow.QRChannelItem) <-chan whatsmeow.QRChannelItem {
+	out := make(chan whatsmeow.QRChannelItem)
+	go func() {
+		defer close(out)
+		for item := range in {
+			if item.Event != whatsmeow.QRChannelEventCode {
+				out <- item
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func jidOf(c *whatsmeow.Client) string {
+	if c.Store.ID == nil {
+		return "?"
+	}
+	return c.Store.ID.ToNonAD().String()
+}
+
+func printPairSteps(w io.Writer, phone string) {
+	fmt.Fprintln(w, "Menautkan nomor WhatsApp ke klabot / Linking a WhatsApp number to klabot")
+	if phone == "" {
+		fmt.Fprint(w, `1. Di ponsel nomor bot: WhatsApp → Setelan → Perangkat tertaut → Tautkan perangkat.
+   On the bot's phone: WhatsApp → Settings → Linked devices → Link a device.
+2. Pindai kode QR yang muncul di bawah (kode baru muncul tiap ±20 detik).
+   Scan the QR code that appears below (a new one every ~20 seconds).
+`)
+		return
+	}
+	fmt.Fprintf(w, `1. Siapkan ponsel dengan nomor +%s. / Have the phone with number +%s at hand.
+2. Kode tautan 8 huruf muncul di bawah; ketik di WhatsApp ponsel itu (Perangkat tertaut → Tautkan dengan nomor telepon saja).
+   An 8-letter pairing code appears below; type it in WhatsApp on that phone (Linked devices → Link with phone number instead).
+`, phone, phone)
 }

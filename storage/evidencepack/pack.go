@@ -20,7 +20,8 @@ import (
 )
 
 // Blobs opens evidence files by their blob key (the sha256 of the content). A missing
-// file is an error matching fs.ErrNotExist or conversations.ErrNotFound.
+// file is an error matching fs.ErrNotExist or conversations.ErrNotFound (storage/blob's
+// Local is one).
 type Blobs interface {
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 }
@@ -107,7 +108,7 @@ func Write(ctx context.Context, w io.Writer, in Input, blobs Blobs) (Summary, er
 			}
 			name := names.unique(SafeName(f.Name, "berkas"+extFor(f.MIME), maxNameRunes), maxNameRunes)
 			n, err := copyFile(ctx, zw, blobs, r.folder+"/"+name, f, loc, buf)
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, conversations.ErrNotFound) {
+			if missing(err) {
 				r.missing = append(r.missing, f.Name)
 				sum.Missing = append(sum.Missing, r.q.Code+": "+f.Name)
 				continue
@@ -170,6 +171,13 @@ func padCode(code string) string {
 		return "0" + code
 	}
 	return code
+}
+
+// missing reports whether the blob store does not have a file (or the key is not even a
+// valid one): the pack lists it and goes on.
+func missing(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, conversations.ErrNotFound) ||
+		errors.Is(err, conversations.ErrInvalid)
 }
 
 // copyFile streams one blob into a new ZIP entry and returns the bytes copied.

@@ -422,3 +422,24 @@ func (s *Store) ReopenedQuestions(ctx context.Context, region string, year int, 
 	}
 	return codes, nil
 }
+
+// RegionAnswers returns the current answer of every answered question of the region, in
+// instrument order, with its evidence and review state: the rows of the evidence pack.
+func (s *Store) RegionAnswers(ctx context.Context, region string, year int) ([]conversations.ReviewItem, error) {
+	q := fmt.Sprintf(reviewItemSelect, "current_answers") +
+		`WHERE a.region_code = $1 AND a.year = $2 AND NOT q.retired ORDER BY q.position, a.question_code`
+	rows, err := s.pool.Query(ctx, q, region, year)
+	if err != nil {
+		return nil, fmt.Errorf("answers of %s: %w", region, err)
+	}
+	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (conversations.ReviewItem, error) {
+		return scanReviewItem(r)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("answers of %s: %w", region, err)
+	}
+	if err := s.attachReviewFiles(ctx, items); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/klabot/klabot/storage/postgres/pgtest"
+)
+
+// whatsappApp returns an App on a fresh database whose WhatsApp connections go to a
+// closed local port: no test reaches WhatsApp.
+func whatsappApp(t *testing.T, extra map[string]string) (*App, *bytes.Buffer) {
+	t.Helper()
+	env := map[string]string{
+		"DATABASE_URL":   pgtest.URL(t),
+		"WHATSAPP_PROXY": "http://127.0.0.1:1",
+		"LOG_LEVEL":      "error",
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	var out, errs bytes.Buffer
+	app := NewApp(func(k string) string { return env[k] }, strings.NewReader(""), &out, &errs)
+	t.Cleanup(app.Close)
+	return app, &out
+}
+
+func TestWhatsAppPairOffline(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		step string
+	}{
+		{[]string{"whatsapp", "pair", "--timeout", "10s"}, "Tautkan perangkat"},
+		{[]string{"whatsapp", "pair", "--phone", "+62 812-3456-7890", "--timeout", "10s"}, "+6281234567890"},
+	} {
+		app, out := whatsappApp(t, nil)
+		err := run(context.Background(), app, tc.args)
+		if err == nil || !strings.Contains(err.Error(), "cannot reach WhatsApp") {
+			t.Errorf("%v: err = %v, want a clear network error", tc.args, err)
+		}
+		if !strings.Contains(out.String(), tc.step) || !strings.Contains(out.String(), "Connecting to WhatsApp") {
+			t.Errorf("%v: output does not explain the next step:\n%s", tc.args, out)
+		}
+		// Nothing was paired.
+		out.Reset()
+		if err := run(context.Background(), app, []string{"whatsapp", "status"}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "paired:    no") {
+			t.Errorf("status after failed pairing:\n%s", out)
+		}
+	}
+}
+
+func TestWhatsAppCommandMistakes(t *testing.T) {
+	t.Parallel()
+	app, _ := whatsappApp(t, nil)
+	for _, args := range [][]string{
+		{"whatsapp"},
+		{"whatsapp", "dance"},
+		{"whatsapp", "pair", "--phone", "12"},
+	} {
+		err := run(context.Background(), app, args)
+		var ue usageError
+		if err == nil || !asUsage(err, &ue) {
+			t.Errorf("%v: err = %v, want a usage error", args, err)
+		}
+	}
+	bad, _ := whatsappApp(t, map[string]string{"WHATSAPP_DIGEST_GROUPS": "6281234567890@s.whatsapp.net"})
+	if err := run(context.Background(), bad, []string{"whatsapp", "status"}); err == nil || !strings.Contains(err.Error(), "not a group JID") {
+		t.Errorf("bad digest group: %v", err)
+	}
+}
+
+func asUsage(err error, ue *usageError) bool {
+	u, ok := err.(usageError)
+	*ue = u
+	return ok
+}

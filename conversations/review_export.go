@@ -1,0 +1,20 @@
+package conversations
+
+import "context"
+
+// ExportResult describes an evidence pack written to disk.
+type ExportResult struct {
+	Path      string // where the ZIP was written
+	Name      string // its file name, for an attachment
+	Size      int64  // bytes
+	Questions int
+	Answered  int
+	Files     int // evidence files in the pack
+	Missing   int // evidence files the blob store did not have
+}
+
+// Exporter writes a region's evidence pack (storage/evidencepack). year 0 means the
+// region's year in progress.
+type Exporter interface {
+	Export(ctx context.Context, region string, year int) (ExportResult, error)
+}
