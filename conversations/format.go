@@ -88,12 +88,3 @@ func yesNoLabel(v, lang string) string {
 	}
 	return v
 }
-
-// shorten cuts s to n runes with an ellipsis, for lists.
-func shorten(s string, n int) string {
-	r := []rune(strings.TrimSpace(s))
-	if len(r) <= n {
-		return string(r)
-	}
-	return strings.TrimSpace(string(r[:n-1])) + "…"
-}
