@@ -1,0 +1,314 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+// ErrStopped means the adapter stopped taking updates (shutdown).
+var ErrStopped = errors.New("telegram adapter stopped")
+
+// accept records a raw update durably and routes it. It fails only when the update could
+// not be recorded or the adapter stopped; the webhook then answers an error so Telegram
+// delivers it again later (or to another replica).
+func (a *Adapter) accept(ctx context.Context, u *models.Update, raw []byte) error {
+	received := a.deps.Now()
+	a.deps.Metrics.UpdateReceived(conversations.ChannelTelegram)
+	a.mu.Lock()
+	stopped := a.stopped
+	a.mu.Unlock()
+	if stopped {
+		return ErrStopped
+	}
+	if a.deps.Updates != nil {
+		fresh, err := a.deps.Updates.RecordTelegramUpdate(ctx, a.botID, u.ID, chatOf(u), a.sealer.seal(raw))
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			a.deps.Metrics.DuplicateDropped(conversations.ChannelTelegram)
+			a.log.Debug("duplicate update dropped", "update", u.ID)
+			return nil
+		}
+	}
+	a.route(u, received)
+	return nil
+}
+
+// onPolled is the library's handler in polling mode. It runs synchronously in update_id
+// order (one worker, unbuffered queue), so each update is recorded before the next
+// getUpdates call confirms it to Telegram.
+func (a *Adapter) onPolled(ctx context.Context, _ *bot.Bot, u *models.Update) {
+	raw, err := json.Marshal(u)
+	if err != nil {
+		a.log.Error("encode polled update", "update", u.ID, "err", err)
+		return
+	}
+	// Recording outlives a shutdown signal: this update is already in our hands.
+	rctx := context.WithoutCancel(ctx)
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		err := a.accept(rctx, u, raw)
+		if err == nil || errors.Is(err, ErrStopped) {
+			return
+		}
+		// Holding the update here holds back the confirmation of later ones.
+		a.log.Error("record polled update; retrying", "update", u.ID, "err", err)
+		select {
+		case <-ctx.Done():
+			a.log.Error("update lost at shutdown: not recorded", "update", u.ID)
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+// album collects the parts of one media group of one chat.
+type album struct {
+	groupID  string
+	ids      []int64
+	parts    []conversations.Inbound
+	received time.Time
+	timer    *time.Timer
+}
+
+// route turns an update into an Inbound and submits it, collecting album parts first.
+// Submissions happen under a.mu, so one chat's messages reach the dispatcher in order.
+func (a *Adapter) route(u *models.Update, received time.Time) {
+	in, ok := a.toInbound(u)
+	if !ok {
+		a.markHandled([]int64{u.ID})
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.inflight[u.ID] {
+		return // a replay of an update this process already holds
+	}
+	a.inflight[u.ID] = true
+	if u.CallbackQuery != nil {
+		a.answerCallback(u.CallbackQuery)
+	}
+	if m := u.Message; m != nil && m.MediaGroupID != "" {
+		al := a.albums[in.ChatID]
+		if al != nil && al.groupID != m.MediaGroupID {
+			a.flushLocked(in.ChatID)
+			al = nil
+		}
+		if al == nil {
+			al = &album{groupID: m.MediaGroupID, received: received}
+			a.albums[in.ChatID] = al
+		}
+		al.ids = append(al.ids, u.ID)
+		al.parts = append(al.parts, in)
+		if al.timer != nil {
+			al.timer.Stop()
+		}
+		chat := in.ChatID
+		al.timer = time.AfterFunc(a.cfg.AlbumWait, func() {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			if a.albums[chat] == al {
+				a.flushLocked(chat)
+			}
+		})
+		return
+	}
+	// A message after an album goes after it.
+	a.flushLocked(in.ChatID)
+	a.submitLocked(in, []int64{u.ID}, received, u.CallbackQuery)
+}
+
+// flushLocked submits the chat's pending album as one message with all its files, the
+// first caption as text, and the first part's update id as message id.
+func (a *Adapter) flushLocked(chat string) {
+	al := a.albums[chat]
+	if al == nil {
+		return
+	}
+	delete(a.albums, chat)
+	al.timer.Stop()
+	order := make([]int, len(al.parts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return int(al.ids[i] - al.ids[j]) })
+	in := al.parts[order[0]]
+	in.Files, in.Text = nil, ""
+	ids := make([]int64, 0, len(order))
+	for _, i := range order {
+		in.Files = append(in.Files, al.parts[i].Files...)
+		if in.Text == "" {
+			in.Text = al.parts[i].Text
+		}
+		ids = append(ids, al.ids[i])
+	}
+	a.submitLocked(in, ids, al.received, nil)
+}
+
+func (a *Adapter) submitLocked(in conversations.Inbound, ids []int64, received time.Time, cq *models.CallbackQuery) {
+	a.wg.Add(1)
+	err := a.deps.Submitter.Submit(context.Background(), in, func(herr error) {
+		defer a.wg.Done()
+		a.handled(in, ids, received, cq, herr)
+	})
+	if err != nil {
+		a.wg.Done()
+		a.log.Error("submit update", "update", in.MessageID, "err", err)
+	}
+}
+
+// handled runs when the engine handled a message and its replies were queued.
+func (a *Adapter) handled(in conversations.Inbound, ids []int64, received time.Time, cq *models.CallbackQuery, err error) {
+	a.deps.Metrics.Handled(conversations.ChannelTelegram, a.deps.Now().Sub(received))
+	if err != nil {
+		a.log.Error("handle update", "update", in.MessageID, "chat", in.ChatID, "err", err)
+	}
+	// Marked handled even after an error: the engine has answered what it could, and a
+	// replay would only repeat the same failure to the person.
+	a.markHandled(ids)
+	a.mu.Lock()
+	for _, id := range ids {
+		delete(a.inflight, id)
+	}
+	a.mu.Unlock()
+	if cq != nil && err == nil {
+		a.showChoice(cq)
+	}
+}
+
+func (a *Adapter) markHandled(ids []int64) {
+	if a.deps.Updates == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.deps.Updates.MarkTelegramUpdatesHandled(ctx, a.botID, ids); err != nil {
+		a.log.Error("mark updates handled", "updates", ids, "err", err)
+	}
+}
+
+// answerCallback answers a button press at once, so the person's app stops its spinner.
+func (a *Adapter) answerCallback(q *models.CallbackQuery) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := a.bot.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: q.ID}); err != nil {
+			a.log.Warn("answer callback query", "err", a.scrub(err))
+		}
+	}()
+}
+
+// showChoice edits the message whose button was pressed: it shows the chosen label and
+// loses its buttons, so the question cannot be answered twice from the same message.
+func (a *Adapter) showChoice(q *models.CallbackQuery) {
+	m := q.Message.Message
+	if m == nil || m.ReplyMarkup == nil || len(m.ReplyMarkup.InlineKeyboard) == 0 {
+		return
+	}
+	label := ""
+	for _, row := range m.ReplyMarkup.InlineKeyboard {
+		for _, b := range row {
+			if b.CallbackData == q.Data {
+				label = b.Text
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	none := &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
+	if m.Text != "" && label != "" {
+		_, err := a.bot.EditMessageText(ctx, &bot.EditMessageTextParams{
+			ChatID: m.Chat.ID, MessageID: m.ID, Text: m.Text + "\n\n➡️ " + label, ReplyMarkup: none,
+		})
+		if err == nil {
+			return
+		}
+		a.log.Debug("edit pressed message text", "err", a.scrub(err))
+	}
+	if _, err := a.bot.EditMessageReplyMarkup(ctx, &bot.EditMessageReplyMarkupParams{ChatID: m.Chat.ID, MessageID: m.ID, ReplyMarkup: none}); err != nil {
+		a.log.Warn("drop buttons of pressed message", "err", a.scrub(err))
+	}
+}
+
+// Replay routes recorded updates that were received before before and never handled
+// (the process died in between). Updates this process holds are skipped; the engine drops
+// any it already handled (it records every message id).
+func (a *Adapter) Replay(ctx context.Context, before time.Time) (int, error) {
+	if a.deps.Updates == nil {
+		return 0, nil
+	}
+	bodies, err := a.deps.Updates.UnhandledTelegramUpdates(ctx, a.botID, before, 1000)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, sealed := range bodies {
+		raw, err := a.sealer.open(sealed)
+		if err != nil {
+			a.log.Error("recorded update unreadable (was the bot token changed?)", "err", err)
+			continue
+		}
+		var u models.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			a.log.Error("recorded update undecodable", "err", err)
+			continue
+		}
+		a.route(&u, a.deps.Now())
+		n++
+	}
+	if n > 0 {
+		a.log.Info("replayed unhandled updates", "count", n)
+	}
+	return n, nil
+}
+
+// RunMaintenance replays updates left unhandled for longer than staleAfter (a replica died
+// holding them) and prunes old dedupe records, every interval, until ctx ends.
+func (a *Adapter) RunMaintenance(ctx context.Context, interval, staleAfter time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := a.Replay(ctx, a.deps.Now().Add(-staleAfter)); err != nil && ctx.Err() == nil {
+			a.log.Error("replay unhandled updates", "err", err)
+		}
+		if a.deps.Updates != nil {
+			// Telegram never redelivers after 24 hours; keep two days of dedupe records.
+			if _, err := a.deps.Updates.PruneTelegramUpdates(ctx, a.deps.Now().Add(-48*time.Hour)); err != nil && ctx.Err() == nil {
+				a.log.Error("prune telegram updates", "err", err)
+			}
+		}
+	}
+}
+
+// Stop stops taking updates (the webhook answers 503, so Telegram retries later), submits
+// pending albums at once, and waits until everything submitted was handled or ctx ends.
+// Stop the dispatcher only after Stop returned.
+func (a *Adapter) Stop(ctx context.Context) {
+	a.mu.Lock()
+	a.stopped = true
+	for chat := range a.albums {
+		a.flushLocked(chat)
+	}
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() { a.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}

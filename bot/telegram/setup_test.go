@@ -1,0 +1,176 @@
+package telegram_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/klabot/klabot/bot/dispatch"
+	"github.com/klabot/klabot/bot/metrics"
+	"github.com/klabot/klabot/bot/outbound"
+	"github.com/klabot/klabot/bot/telegram"
+	"github.com/klabot/klabot/bot/telegram/fakebotapi"
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/storage/postgres"
+	"github.com/klabot/klabot/storage/postgres/pgtest"
+)
+
+const token = "123456:TEST-secret-token-abc"
+
+// recorder is a stand-in for the engine (a peer component): it records what reaches it,
+// reads every file, and echoes one reply per message.
+type recorder struct {
+	mu    sync.Mutex
+	got   []conversations.Inbound
+	files map[string][]byte // by file name
+	errs  map[string]error  // Open errors by file name
+	slow  time.Duration     // handling time of the first message
+	reply func(in conversations.Inbound) []conversations.Outbound
+}
+
+func (r *recorder) Handle(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error) {
+	r.mu.Lock()
+	first := len(r.got) == 0
+	r.mu.Unlock()
+	if first && r.slow > 0 {
+		time.Sleep(r.slow)
+	}
+	for _, f := range in.Files {
+		rc, err := f.Open(ctx)
+		var b []byte
+		if err == nil {
+			b, err = io.ReadAll(rc)
+			rc.Close()
+		}
+		r.mu.Lock()
+		if err != nil {
+			r.errs[f.Name] = err
+		} else {
+			r.files[f.Name] = b
+		}
+		r.mu.Unlock()
+	}
+	r.mu.Lock()
+	r.got = append(r.got, in)
+	r.mu.Unlock()
+	if r.reply != nil {
+		return r.reply(in), nil
+	}
+	text := in.Text
+	if in.Button != "" {
+		text = "button " + in.Button
+	}
+	return []conversations.Outbound{{To: in.Address, Text: "echo: " + text}}, nil
+}
+
+func (r *recorder) inbound() []conversations.Inbound {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]conversations.Inbound(nil), r.got...)
+}
+
+type bundle struct {
+	api     *fakebotapi.Server
+	adapter *telegram.Adapter
+	store   *postgres.Store
+	rec     *recorder
+	metrics *metrics.Metrics
+	sender  *outbound.Sender
+	ctx     context.Context
+}
+
+type options struct {
+	webhook bool
+	limits  *outbound.Limits
+	handler dispatch.Handler
+	noPoll  bool
+}
+
+func testLog(t *testing.T) *slog.Logger {
+	if os.Getenv("KLABOT_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// setup starts a fake Bot API, a real Postgres store, a dispatcher and a sender around a
+// recorder, and the adapter (polling unless o.webhook or o.noPoll).
+func setup(t *testing.T, o options) *bundle {
+	t.Helper()
+	b := &bundle{api: fakebotapi.New(t, token), metrics: metrics.New()}
+	b.store = postgres.New(pgtest.New(t), nil)
+	b.rec = &recorder{files: map[string][]byte{}, errs: map[string]error{}}
+	var h dispatch.Handler = b.rec
+	if o.handler != nil {
+		h = o.handler
+	}
+	log := testLog(t)
+	b.sender = outbound.New(outbound.Config{Unreachable: b.store, OnResult: b.metrics.SendResult, Log: log})
+	d := dispatch.New(h, b.sender, log, dispatch.Config{Workers: 4})
+	cfg := telegram.Config{Token: token, APIURL: b.api.URL, AlbumWait: 150 * time.Millisecond, PollTimeout: 2 * time.Second}
+	if o.webhook {
+		cfg.WebhookURL, cfg.WebhookSecret = "https://klabot.example/telegram/webhook", "s3cret-Token_1"
+	}
+	a, err := telegram.New(context.Background(), cfg, telegram.Deps{Submitter: d, Updates: b.store, Metrics: b.metrics, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.adapter = a
+	lim := outbound.TelegramLimits()
+	lim.PerChat, lim.PerBot = 10*time.Millisecond, 500
+	if o.limits != nil {
+		lim = *o.limits
+	}
+	b.sender.Register(conversations.ChannelTelegram, a, lim)
+
+	// Shutdown in serve's order: adapter, dispatcher, sender.
+	pollCtx, stopPoll := context.WithCancel(context.Background())
+	dctx, stopD := context.WithCancel(context.Background())
+	sctx, stopS := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); d.Run(dctx) }()
+	go func() { defer wg.Done(); b.sender.Run(sctx) }()
+	pollDone := make(chan struct{})
+	if !o.webhook && !o.noPoll {
+		go func() {
+			defer close(pollDone)
+			if err := a.Poll(pollCtx, context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	} else {
+		close(pollDone)
+	}
+	t.Cleanup(func() {
+		stopPoll()
+		<-pollDone
+		a.Stop(context.Background())
+		stopD()
+		stopS()
+		wg.Wait()
+	})
+	b.ctx = context.Background()
+	return b
+}
+
+// countUpdates returns how many updates the store recorded.
+func (b *bundle) countUpdates(t *testing.T) (all, handled int) {
+	t.Helper()
+	err := b.store.Pool().QueryRow(b.ctx, `SELECT count(*), count(handled_at) FROM telegram_updates`).Scan(&all, &handled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all, handled
+}
+
+func (b *bundle) waitInbound(t *testing.T, n int) []conversations.Inbound {
+	t.Helper()
+	b.api.WaitFor(t, 10*time.Second, fmt.Sprintf("%d inbound messages", n), func() bool { return len(b.rec.inbound()) >= n })
+	return b.rec.inbound()
+}
