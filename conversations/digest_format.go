@@ -137,3 +137,6 @@ func namesID(names []string, max int) string {
 	}
 	return strings.Join(names[:max], ", ") + fmt.Sprintf(", +%d lainnya", len(names)-max)
 }
+
+// FormatDateID writes the calendar date of t in Indonesian: 23 November 2026.
+func FormatDateID(t time.Time) string { return dateID(t) }

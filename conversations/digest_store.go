@@ -65,9 +65,9 @@ type Notification struct {
 // NotificationStore records proactive messages and their outcomes.
 type NotificationStore interface {
 	// ClaimNotifications inserts claim and, only when claim's dedupe key was free, items
-	// (each skipped when its own key is taken), in one transaction. It reports whether
-	// the claim was won and returns the inserted items with their ids.
-	ClaimNotifications(ctx context.Context, claim Notification, items []Notification) (bool, []Notification, error)
+	// (each skipped when its own key is taken), in one transaction. It returns the claim's
+	// id (0 when the key was taken: someone else won) and the inserted items with their ids.
+	ClaimNotifications(ctx context.Context, claim Notification, items []Notification) (int64, []Notification, error)
 	// RecordNotificationOutcome marks a notification sent (errText empty) or failed.
 	RecordNotificationOutcome(ctx context.Context, id int64, errText string) error
 }

@@ -33,7 +33,7 @@ func GapReason(k scoring.GapKind) string {
 	case scoring.GapUnanswered:
 		return "belum dijawab"
 	}
-	return "jawaban belum penuh"
+	return "jawaban sebagian"
 }
 
 // GapOPDNames lists the OPDs responsible for a gap ("Bappeda, DP3AP2KB"), or says none is.

@@ -118,7 +118,7 @@ func TestScoreTextTierReached(t *testing.T) {
 		"Nilai KLA Kota Contoh: 900,0 — Utama",
 		"Madya (601,0) sudah tercapai. Ke KLA kurang 1,0 poin.",
 		"belum ada jawaban yang ditinjau koordinator",
-		"4.2 Jumlah layanan jemput bola per tahun? (+100,0, jawaban belum penuh)",
+		"4.2 Jumlah layanan jemput bola per tahun? (+100,0, jawaban sebagian)",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in:\n%s", want, got)
@@ -150,7 +150,7 @@ Bukti belum ada: 1 · perlu perbaikan: 0
 
 Yang paling cepat menambah nilai:
 1. 1.2 Ada SK Gugus Tugas KLA? (+200,0, bukti belum ada) · DP3AP2KB, Bappeda
-2. 1.1 Bentuk kebijakan KLA? (+160,0, jawaban belum penuh) · DP3AP2KB
+2. 1.1 Bentuk kebijakan KLA? (+160,0, jawaban sebagian) · DP3AP2KB
 
 Nilai daerah: 415,0 — Belum berpredikat. Data per 23 November 2026 14.05 WIB.`
 	if got != want {

@@ -2,10 +2,115 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/storage/postgres"
 )
 
-// TODO(owner of this command): replace this placeholder with the real command.
+// inviteLink is the Telegram deep link for code, or "" when no bot username is configured.
+func inviteLink(botUsername, code string) string {
+	u := strings.TrimPrefix(strings.TrimSpace(botUsername), "@")
+	if u == "" {
+		return ""
+	}
+	return "https://t.me/" + u + "?start=" + code
+}
+
+// runInvite creates (or finds) the person and prints a single-use invite for them.
 func runInvite(ctx context.Context, app *App, args []string) error {
-	return errors.New("invite: not built yet")
+	const usage = `usage: klabot invite --region CODE --role focal_point|coordinator|head|admin [--opd CODE] --name "NAME" [--phone 0812...] [--ttl 168h] [--json]`
+	fs := flag.NewFlagSet("invite", flag.ContinueOnError)
+	fs.SetOutput(app.Stderr)
+	region := fs.String("region", "", "region code")
+	roleFlag := fs.String("role", "", "focal_point, coordinator, head or admin")
+	opd := fs.String("opd", "", "the person's OPD code in the region (required for a focal point)")
+	name := fs.String("name", "", "the person's name")
+	phone := fs.String("phone", "", "phone number, for WhatsApp (optional)")
+	ttl := fs.Duration("ttl", postgres.DefaultInviteTTL, "how long the code stays valid")
+	asJSON := fs.Bool("json", false, `print {"code": ..., "link": ...}`)
+	if _, err := parseFlagsAnywhere(fs, args); err != nil {
+		return err
+	}
+	if *region == "" || *roleFlag == "" || strings.TrimSpace(*name) == "" {
+		return usageError{usage}
+	}
+	role, ok := parseRole(*roleFlag)
+	if !ok {
+		return usageError{fmt.Sprintf("unknown role %q (use focal_point, coordinator, head or admin)", *roleFlag)}
+	}
+	if *ttl <= 0 {
+		return usageError{"--ttl must be positive, e.g. 168h"}
+	}
+	pool, err := app.DB(ctx)
+	if err != nil {
+		return err
+	}
+	store := postgres.New(pool, app.Now)
+	reg, err := store.Region(ctx, *region)
+	if err != nil {
+		return explainNotFound(err, *region)
+	}
+	p := conversations.Person{Name: *name, Role: role, RegionCode: reg.Code}
+	if role == conversations.RoleFocalPoint && *opd == "" {
+		return fmt.Errorf("a focal point needs an OPD of %s: add --opd CODE (%s)", reg.Code, opdChoices(ctx, store, reg.Code))
+	}
+	if *opd != "" {
+		o, err := store.OPDByCode(ctx, reg.Code, *opd)
+		if isNotFound(err) {
+			return fmt.Errorf("%s has no OPD %s (%s)", reg.Code, strings.ToUpper(*opd), opdChoices(ctx, store, reg.Code))
+		}
+		if err != nil {
+			return err
+		}
+		p.OPDID = o.ID
+	}
+	id, err := store.UpsertPerson(ctx, p, *phone)
+	if err != nil {
+		return err
+	}
+	if p, err = store.Person(ctx, id); err != nil {
+		return err
+	}
+	code, err := store.CreateInvite(ctx, id, *ttl)
+	if err != nil {
+		return err
+	}
+	expires := app.Now().Add(*ttl).In(reg.Location())
+	link := inviteLink(app.Getenv("TELEGRAM_BOT_USERNAME"), code)
+	if *asJSON {
+		return json.NewEncoder(app.Stdout).Encode(map[string]any{
+			"code": code, "link": link, "person_id": id, "expires_at": expires.UTC().Format(time.RFC3339),
+		})
+	}
+	who := string(p.Role)
+	if p.OPDCode != "" {
+		who += ", " + p.OPDCode
+	}
+	fmt.Fprintf(app.Stdout, "invite for %s (%s, %s), single use, valid until %s\n", p.Name, who, reg.Code, expires.Format("02/01/2006 15:04 MST"))
+	fmt.Fprintf(app.Stdout, "  code:     %s\n", code)
+	if link != "" {
+		fmt.Fprintf(app.Stdout, "  Telegram: %s\n", link)
+	} else {
+		fmt.Fprintf(app.Stdout, "  Telegram: send /start %s to the bot (set TELEGRAM_BOT_USERNAME to print a link)\n", code)
+	}
+	fmt.Fprintf(app.Stdout, "  WhatsApp: send \"DAFTAR %s\" to the bot's number\n", code)
+	return nil
+}
+
+// opdChoices lists the region's OPD codes for an error message.
+func opdChoices(ctx context.Context, store *postgres.Store, region string) string {
+	opds, err := store.OPDs(ctx, region)
+	if err != nil || len(opds) == 0 {
+		return "it has no OPDs yet: import a roster with `klabot roster import FILE --region " + region + "`"
+	}
+	codes := make([]string, len(opds))
+	for i, o := range opds {
+		codes[i] = o.Code
+	}
+	return "known: " + strings.Join(codes, ", ")
 }

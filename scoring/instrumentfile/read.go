@@ -403,4 +403,3 @@ func typeList() string {
 }
 
 func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-

@@ -15,16 +15,16 @@ var _ conversations.NotificationStore = (*Store)(nil)
 // ClaimNotifications inserts claim and, only when its dedupe key was free, items, in one
 // transaction. The unique dedupe_key is what makes a digest happen once per region per
 // day across processes and restarts: the loser of the race inserts nothing.
-func (s *Store) ClaimNotifications(ctx context.Context, claim conversations.Notification, items []conversations.Notification) (bool, []conversations.Notification, error) {
-	var won bool
+func (s *Store) ClaimNotifications(ctx context.Context, claim conversations.Notification, items []conversations.Notification) (int64, []conversations.Notification, error) {
+	var won int64
 	var out []conversations.Notification
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		won, out = false, nil
-		_, ok, err := insertNotification(ctx, tx, s, claim)
+		won, out = 0, nil
+		id, ok, err := insertNotification(ctx, tx, s, claim)
 		if err != nil || !ok {
 			return err
 		}
-		won = true
+		won = id
 		for _, n := range items {
 			id, ok, err := insertNotification(ctx, tx, s, n)
 			if err != nil {
@@ -38,7 +38,7 @@ func (s *Store) ClaimNotifications(ctx context.Context, claim conversations.Noti
 		return nil
 	})
 	if err != nil {
-		return false, nil, fmt.Errorf("claim notification %s: %w", claim.DedupeKey, err)
+		return 0, nil, fmt.Errorf("claim notification %s: %w", claim.DedupeKey, err)
 	}
 	return won, out, nil
 }

@@ -1,0 +1,281 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+// maxMissedDays bounds how far back missed digest days are recorded as skipped.
+const maxMissedDays = 7
+
+// DigestRunKey is the dedupe key of a region's scheduled digest on a local day.
+func DigestRunKey(region string, day time.Time) string {
+	return "digest:" + region + ":" + day.Format(time.DateOnly)
+}
+
+// due is one region whose digest is due now.
+type due struct {
+	region conversations.DigestRegion
+	day    time.Time // local day
+	year   int
+	missed []time.Time // earlier local days without a digest, to record as skipped
+}
+
+// digests sends the digest of every region whose local digest hour has come today and
+// whose digest of today was not claimed yet. It returns how many regions it sent.
+func (s *Scheduler) digests(ctx context.Context, now time.Time, regions []conversations.DigestRegion) (int, error) {
+	var cands []due
+	var codes []string
+	for _, r := range regions {
+		loc := r.Location()
+		if now.In(loc).Hour() < r.DigestHour {
+			continue
+		}
+		cands = append(cands, due{region: r, day: localDay(now, loc), year: s.year(r, now)})
+		codes = append(codes, r.Code)
+	}
+	if len(cands) == 0 {
+		return 0, nil
+	}
+	runs, err := s.store.DigestRunDays(ctx, codes, now.AddDate(0, 0, -(maxMissedDays+2)))
+	if err != nil {
+		return 0, err
+	}
+	var todo []due
+	for _, c := range cands {
+		days := runs[c.region.Code]
+		if days[c.day.Format(time.DateOnly)] {
+			continue
+		}
+		// Days between the latest digest in the window and today were missed (klabot was
+		// down): they are recorded as skipped, never sent late.
+		var latest time.Time
+		for d := 1; d <= maxMissedDays; d++ {
+			if day := c.day.AddDate(0, 0, -d); days[day.Format(time.DateOnly)] {
+				latest = day
+				break
+			}
+		}
+		if !latest.IsZero() {
+			for day := latest.AddDate(0, 0, 1); day.Before(c.day); day = day.AddDate(0, 0, 1) {
+				c.missed = append(c.missed, day)
+			}
+		}
+		todo = append(todo, c)
+	}
+	if len(todo) == 0 {
+		return 0, nil
+	}
+	return s.sendDigests(ctx, now, todo)
+}
+
+// sendDigests computes, claims and sends the digests of todo: the non-score facts and
+// snapshots in a few batched queries, the scores with Config.Workers in parallel.
+func (s *Scheduler) sendDigests(ctx context.Context, now time.Time, todo []due) (int, error) {
+	rs := make([]conversations.DigestRegion, len(todo))
+	days := map[string]time.Time{}
+	years := map[string]int{}
+	for i, d := range todo {
+		rs[i] = d.region
+		rs[i].Year = d.year
+		days[d.region.Code], years[d.region.Code] = d.day, d.year
+	}
+	facts, err := s.store.DigestFacts(ctx, rs)
+	if err != nil {
+		return 0, err
+	}
+	prev, err := s.store.PreviousSnapshots(ctx, days, years)
+	if err != nil {
+		return 0, err
+	}
+
+	var (
+		mu   sync.Mutex
+		errs []error
+		sent int
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, s.cfg.Workers)
+	)
+	for _, d := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			var p *conversations.DigestSnapshot
+			if snap, ok := prev[d.region.Code]; ok {
+				p = &snap
+			}
+			ok, err := s.sendDigest(ctx, now, d, facts[d.region.Code], p)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				// One region's failure never blocks the others; it is retried next tick
+				// unless its day was already claimed.
+				s.cfg.Log.Error("digest", "region", d.region.Code, "err", err)
+				errs = append(errs, err)
+			}
+			if ok {
+				sent++
+			}
+		}()
+	}
+	wg.Wait()
+	return sent, errors.Join(errs...)
+}
+
+// sendDigest scores one region, claims its day and sends the digest to its coordinators
+// and group chat. It reports whether this process won the claim.
+func (s *Scheduler) sendDigest(ctx context.Context, now time.Time, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot) (bool, error) {
+	rep, err := s.scores(ctx, d.region.Code, d.year)
+	if err != nil {
+		return false, fmt.Errorf("score %s: %w", d.region.Code, err)
+	}
+	region := d.region.Region
+	region.Year = d.year
+	r, err := Render(conversations.NewDigest(region, now, &rep, facts, prev))
+	if err != nil {
+		return false, err
+	}
+
+	claim := conversations.Notification{RegionCode: region.Code, Kind: conversations.KindDigestRun,
+		DedupeKey: DigestRunKey(region.Code, d.day), Status: conversations.NotificationSent, CreatedAt: now, SentAt: &now}
+	var items []conversations.Notification
+	for _, m := range d.missed {
+		items = append(items, conversations.Notification{RegionCode: region.Code, Kind: conversations.KindDigestRun,
+			DedupeKey: DigestRunKey(region.Code, m), Status: conversations.NotificationSkipped,
+			Error: "klabot was not running at the digest hour", CreatedAt: now})
+	}
+	for _, c := range facts.Coordinators {
+		items = append(items, conversations.Notification{RegionCode: region.Code, PersonID: c.Person.ID,
+			Kind: conversations.KindDigest, DedupeKey: fmt.Sprintf("%s:p%d", claim.DedupeKey, c.Person.ID), To: c.To, CreatedAt: now})
+	}
+	if g := d.region.DigestChat; g != nil {
+		items = append(items, conversations.Notification{RegionCode: region.Code, Kind: conversations.KindDigest,
+			DedupeKey: claim.DedupeKey + ":group", To: *g, CreatedAt: now})
+	}
+	won, inserted, err := s.store.ClaimNotifications(ctx, claim, items)
+	if err != nil || won == 0 {
+		return false, err
+	}
+	for _, m := range d.missed {
+		s.cfg.Log.Warn("digest skipped: klabot was not running that day", "region", region.Code, "day", m.Format(time.DateOnly))
+	}
+	if err := s.store.SaveDigestSnapshot(ctx, region.Code, d.year, d.day, r.Digest.Scores); err != nil {
+		s.cfg.Log.Error("digest snapshot", "region", region.Code, "err", err)
+	}
+	var errs []error
+	n := 0
+	for _, it := range inserted {
+		if it.Kind != conversations.KindDigest {
+			continue
+		}
+		if err := s.sendRendered(ctx, r, it.To, it.PersonID, it.ID); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	if len(facts.Coordinators) == 0 && d.region.DigestChat == nil {
+		s.cfg.Log.Warn("digest has no recipient: no coordinator has a chat", "region", region.Code)
+	}
+	s.cfg.Log.Info("digest sent", "region", region.Code, "day", d.day.Format(time.DateOnly), "recipients", n)
+	return true, errors.Join(errs...)
+}
+
+// sendRendered queues the digest text (recorded under notification id) and its chart.
+func (s *Scheduler) sendRendered(ctx context.Context, r Rendered, to conversations.Address, person, id int64) error {
+	err := s.enqueue(ctx, conversations.Outbound{To: to, PersonID: person, Text: r.Text, Bulk: true,
+		Kind: conversations.KindDigest, NotificationID: id})
+	if err != nil || s.cfg.NoChart {
+		return err
+	}
+	return s.enqueue(ctx, conversations.Outbound{To: to, PersonID: person, Bulk: true, Kind: conversations.KindDigest,
+		Text: "Grafik nilai per klaster — " + r.Digest.Region.Name, Attachment: DigestAttachment(r)})
+}
+
+// Digest computes a region's digest now without claiming or sending anything (the dry
+// run and the `ringkasan` command).
+func (s *Scheduler) Digest(ctx context.Context, region string) (Rendered, error) {
+	now := s.cfg.Now()
+	regions, err := s.store.DigestRegions(ctx)
+	if err != nil {
+		return Rendered{}, err
+	}
+	for _, r := range regions {
+		if r.Code != region {
+			continue
+		}
+		r.Year = s.year(r, now)
+		facts, err := s.store.DigestFacts(ctx, []conversations.DigestRegion{r})
+		if err != nil {
+			return Rendered{}, err
+		}
+		day := localDay(now, r.Location())
+		prev, err := s.store.PreviousSnapshots(ctx, map[string]time.Time{r.Code: day}, map[string]int{r.Code: r.Year})
+		if err != nil {
+			return Rendered{}, err
+		}
+		var p *conversations.DigestSnapshot
+		if snap, ok := prev[r.Code]; ok {
+			p = &snap
+		}
+		rep, err := s.scores(ctx, r.Code, r.Year)
+		if err != nil {
+			return Rendered{}, fmt.Errorf("score %s: %w", r.Code, err)
+		}
+		return Render(conversations.NewDigest(r.Region, now, &rep, facts[r.Code], p))
+	}
+	return Rendered{}, fmt.Errorf("region %s: %w", region, conversations.ErrNotFound)
+}
+
+// SendDigestNow sends a region's digest now to its coordinators and group chat, outside
+// the daily schedule (which it neither claims nor blocks). It returns the digest and the
+// number of chats it was queued to.
+func (s *Scheduler) SendDigestNow(ctx context.Context, region string) (Rendered, int, error) {
+	r, err := s.Digest(ctx, region)
+	if err != nil {
+		return r, 0, err
+	}
+	now := s.cfg.Now()
+	facts, err := s.store.DigestFacts(ctx, []conversations.DigestRegion{{Region: r.Digest.Region}})
+	if err != nil {
+		return r, 0, err
+	}
+	key := fmt.Sprintf("digest:%s:manual:%d", region, now.UnixNano())
+	var items []conversations.Notification
+	for _, c := range facts[region].Coordinators {
+		items = append(items, conversations.Notification{RegionCode: region, PersonID: c.Person.ID,
+			Kind: conversations.KindDigest, DedupeKey: fmt.Sprintf("%s:p%d", key, c.Person.ID), To: c.To, CreatedAt: now})
+	}
+	regions, err := s.store.DigestRegions(ctx)
+	if err != nil {
+		return r, 0, err
+	}
+	for _, g := range regions {
+		if g.Code == region && g.DigestChat != nil {
+			items = append(items, conversations.Notification{RegionCode: region, Kind: conversations.KindDigest,
+				DedupeKey: key + ":group", To: *g.DigestChat, CreatedAt: now})
+		}
+	}
+	claim := conversations.Notification{RegionCode: region, Kind: "digest_manual", DedupeKey: key,
+		Status: conversations.NotificationSent, CreatedAt: now, SentAt: &now}
+	_, inserted, err := s.store.ClaimNotifications(ctx, claim, items)
+	if err != nil {
+		return r, 0, err
+	}
+	var errs []error
+	n := 0
+	for _, it := range inserted {
+		if err := s.sendRendered(ctx, r, it.To, it.PersonID, it.ID); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return r, n, errors.Join(errs...)
+}

@@ -1,0 +1,184 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+// NudgeKey is the dedupe key of a person's nudge on a local day: never twice a day.
+func NudgeKey(personID int64, day time.Time) string {
+	return fmt.Sprintf("nudge:p%d:%s", personID, day.Format(time.DateOnly))
+}
+
+// EscalationMarkKey names a person's silent streak by its first ignored nudge, so that
+// each streak is escalated once (storage computes the same key).
+func EscalationMarkKey(personID, firstIgnoredNudgeID int64) string {
+	return fmt.Sprintf("escalation:p%d:%d", personID, firstIgnoredNudgeID)
+}
+
+// nudges sends the reminders due now in regions inside their working hours, and escalates
+// silent people to the coordinators. It returns how many nudges it sent.
+func (s *Scheduler) nudges(ctx context.Context, now time.Time, regions []conversations.DigestRegion) (int, error) {
+	var open []conversations.DigestRegion
+	for _, r := range regions {
+		if r.NudgesOff || !r.Nudges.WorkingHours(now.In(r.Location())) {
+			continue
+		}
+		r.Year = s.year(r, now)
+		open = append(open, r)
+	}
+	if len(open) == 0 {
+		return 0, nil
+	}
+	cands, err := s.store.NudgeCandidates(ctx, open, "")
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	sent := 0
+	for _, r := range open {
+		local := now.In(r.Location())
+		policy := r.Nudges.WithDefaults()
+		var silent []conversations.NudgeCandidate
+		for _, c := range cands[r.Code] {
+			if c.Open == 0 { // done: never nudged
+				continue
+			}
+			if c.Ignored >= policy.EscalateAfter && !c.Escalated && c.FirstIgnoredID != 0 {
+				silent = append(silent, c)
+			}
+			if !policy.NudgeDue(local, latest(c.LastAnswer, c.LastNudge), r.Deadline) {
+				continue
+			}
+			ok, err := s.nudge(ctx, now, r, c, NudgeKey(c.Person.ID, localDay(now, r.Location())))
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if ok {
+				sent++
+			}
+		}
+		if len(silent) > 0 {
+			if err := s.escalate(ctx, now, r, silent); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return sent, errors.Join(errs...)
+}
+
+func latest(a, b *time.Time) *time.Time {
+	switch {
+	case a == nil:
+		return b
+	case b == nil || a.After(*b):
+		return a
+	}
+	return b
+}
+
+// nudge claims key for c and sends one reminder. It reports whether it was sent.
+func (s *Scheduler) nudge(ctx context.Context, now time.Time, r conversations.DigestRegion, c conversations.NudgeCandidate, key string) (bool, error) {
+	id, _, err := s.store.ClaimNotifications(ctx, conversations.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
+		Kind: conversations.KindNudge, DedupeKey: key, To: c.To, CreatedAt: now}, nil)
+	if err != nil || id == 0 {
+		return false, err
+	}
+	text, buttons := conversations.NudgeMessage(conversations.Nudge{Region: r.Region, At: now, Person: c.Person,
+		Open: c.Open, FirstCode: c.FirstCode, FirstText: c.FirstText})
+	err = s.enqueue(ctx, conversations.Outbound{To: c.To, PersonID: c.Person.ID, Text: text, Buttons: buttons,
+		Bulk: true, Kind: conversations.KindNudge, NotificationID: id})
+	return err == nil, err
+}
+
+// escalate tells the region's coordinators about people who ignored EscalateAfter nudges
+// in a row, each silent streak once (across processes: the mark rows are claims).
+func (s *Scheduler) escalate(ctx context.Context, now time.Time, r conversations.DigestRegion, silent []conversations.NudgeCandidate) error {
+	var people []conversations.SilentPerson
+	var firstMark int64
+	for _, c := range silent {
+		id, _, err := s.store.ClaimNotifications(ctx, conversations.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
+			Kind: conversations.KindEscalationMark, DedupeKey: EscalationMarkKey(c.Person.ID, c.FirstIgnoredID),
+			Status: conversations.NotificationSent, CreatedAt: now, SentAt: &now}, nil)
+		if err != nil {
+			return err
+		}
+		if id == 0 {
+			continue // another process reported this streak
+		}
+		if firstMark == 0 {
+			firstMark = id
+		}
+		people = append(people, conversations.SilentPerson{Name: c.Person.Name, OPDName: c.Person.OPDName,
+			Open: c.Open, Ignored: c.Ignored, LastNudged: c.LastIgnoredAt})
+	}
+	if len(people) == 0 {
+		return nil
+	}
+	coords, err := s.store.RegionCoordinators(ctx, []string{r.Code})
+	if err != nil {
+		return err
+	}
+	text := conversations.EscalationText(r.Region, now, people)
+	var errs []error
+	for _, c := range coords[r.Code] {
+		id, _, err := s.store.ClaimNotifications(ctx, conversations.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
+			Kind: conversations.KindEscalation, DedupeKey: fmt.Sprintf("escalation:%s:m%d:p%d", r.Code, firstMark, c.Person.ID),
+			To: c.To, CreatedAt: now}, nil)
+		if err != nil || id == 0 {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, s.enqueue(ctx, conversations.Outbound{To: c.To, PersonID: c.Person.ID, Text: text, Bulk: true,
+			Kind: conversations.KindEscalation, NotificationID: id}))
+	}
+	if len(coords[r.Code]) == 0 {
+		s.cfg.Log.Warn("escalation has no recipient: no coordinator has a chat", "region", r.Code)
+	}
+	return errors.Join(errs...)
+}
+
+// NudgeOPD reminds the focal points of one OPD now (the coordinator's `ingatkan OPD`),
+// outside the schedule and working hours but still at most once a day per person for
+// manual reminders. It returns how many people were reminded, and how many were skipped
+// because they are done or were already reminded today.
+func (s *Scheduler) NudgeOPD(ctx context.Context, region, opdCode string) (sent, skipped int, err error) {
+	now := s.cfg.Now()
+	regions, err := s.store.DigestRegions(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, r := range regions {
+		if r.Code != region {
+			continue
+		}
+		r.Year = s.year(r, now)
+		cands, err := s.store.NudgeCandidates(ctx, []conversations.DigestRegion{r}, strings.ToUpper(strings.TrimSpace(opdCode)))
+		if err != nil {
+			return 0, 0, err
+		}
+		var errs []error
+		for _, c := range cands[r.Code] {
+			if c.Open == 0 {
+				skipped++
+				continue
+			}
+			ok, err := s.nudge(ctx, now, r, c, NudgeKey(c.Person.ID, localDay(now, r.Location()))+":manual")
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if ok {
+				sent++
+			} else {
+				skipped++
+			}
+		}
+		return sent, skipped, errors.Join(errs...)
+	}
+	return 0, 0, fmt.Errorf("region %s: %w", region, conversations.ErrNotFound)
+}

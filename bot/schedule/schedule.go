@@ -1,0 +1,158 @@
+// Package schedule sends the proactive messages: each region's daily digest at its own
+// local hour and reminders (nudges) to focal points inside working hours, with escalation
+// to coordinators when nudges are ignored.
+//
+// Exactly once without a job queue: every minute each process looks at the regions whose
+// local digest hour has come and claims the day's digest with an INSERT of the row
+// 'digest:REGION:YYYY-MM-DD' into notifications, which has a unique dedupe key. Only the
+// process whose insert wins sends; a restart finds the row and sends nothing twice; a
+// restart later the same local day finds no row and sends the missed digest; earlier
+// missed days are recorded as skipped and logged, never sent. Nudges use the same claim
+// per person per local day. See docs/digests.md.
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/scoring"
+)
+
+// Store is what the scheduler needs from storage (postgres.Store).
+type Store interface {
+	conversations.DigestStore
+	conversations.NudgeStore
+}
+
+// Sender queues an outbound message for delivery (bot/outbound.Sender).
+type Sender interface {
+	Enqueue(ctx context.Context, out conversations.Outbound) error
+}
+
+// Scores returns a region's scoring report for a year: the same report `klabot score`
+// prints (cmd/klabot wires conversations.Scorer into it).
+type Scores func(ctx context.Context, region string, year int) (scoring.Report, error)
+
+// Config tunes a Scheduler.
+type Config struct {
+	// Now is the clock. Defaults to time.Now.
+	Now func() time.Time
+	// Every is the tick interval. Defaults to one minute.
+	Every time.Duration
+	// Year is the evaluation year of regions that have none. Defaults to the current
+	// year in the region's zone.
+	Year int
+	// Workers bounds how many regions are scored at once. Defaults to 4.
+	Workers int
+	// NoChart sends digests without the chart picture.
+	NoChart bool
+	// Log receives one line per sent digest, skipped day and failure. Defaults to slog.Default().
+	Log *slog.Logger
+}
+
+// Scheduler sends digests, nudges and escalations. Several may run against one database:
+// they never send the same thing twice.
+type Scheduler struct {
+	store  Store
+	scores Scores
+	out    Sender
+	cfg    Config
+}
+
+// New returns a Scheduler; call Run to start it.
+func New(store Store, scores Scores, out Sender, cfg Config) *Scheduler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Every <= 0 {
+		cfg.Every = time.Minute
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Scheduler{store: store, scores: scores, out: out, cfg: cfg}
+}
+
+// Run ticks until ctx ends: once at start (so a digest missed while klabot was down goes
+// out now), then every Config.Every. A failing tick is logged and retried next tick.
+func (s *Scheduler) Run(ctx context.Context) {
+	t := time.NewTicker(s.cfg.Every)
+	defer t.Stop()
+	for {
+		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.cfg.Log.Error("schedule tick", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Tick sends what is due at the clock's now: digests, then nudges and escalations.
+func (s *Scheduler) Tick(ctx context.Context) error {
+	now := s.cfg.Now()
+	regions, err := s.store.DigestRegions(ctx)
+	if err != nil {
+		return err
+	}
+	_, derr := s.digests(ctx, now, regions)
+	_, nerr := s.nudges(ctx, now, regions)
+	return errors.Join(derr, nerr)
+}
+
+// year is the evaluation year of r at now.
+func (s *Scheduler) year(r conversations.DigestRegion, now time.Time) int {
+	switch {
+	case r.Year != 0:
+		return r.Year
+	case s.cfg.Year != 0:
+		return s.cfg.Year
+	}
+	return now.In(r.Location()).Year()
+}
+
+// localDay is the calendar date of now in the region's zone, as midnight UTC.
+func localDay(now time.Time, loc *time.Location) time.Time {
+	l := now.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// OnOutcome records the delivery outcome of proactive messages in the notifications
+// table; give it to the outbound sender (outbound.Config.OnOutcome).
+func OnOutcome(store conversations.NotificationStore, log *slog.Logger) func(ctx context.Context, out conversations.Outbound, err error) {
+	return func(ctx context.Context, out conversations.Outbound, err error) {
+		if out.NotificationID == 0 {
+			return
+		}
+		msg := ""
+		if err != nil {
+			msg = err.Error()
+		}
+		if rerr := store.RecordNotificationOutcome(ctx, out.NotificationID, msg); rerr != nil && log != nil {
+			log.Error("record notification outcome", "id", out.NotificationID, "err", rerr)
+		}
+	}
+}
+
+// enqueue hands out to the sender and records an immediate failure.
+func (s *Scheduler) enqueue(ctx context.Context, out conversations.Outbound) error {
+	err := s.out.Enqueue(ctx, out)
+	if err != nil {
+		if out.NotificationID != 0 {
+			if rerr := s.store.RecordNotificationOutcome(ctx, out.NotificationID, "enqueue: "+err.Error()); rerr != nil {
+				s.cfg.Log.Error("record notification outcome", "id", out.NotificationID, "err", rerr)
+			}
+		}
+		return fmt.Errorf("enqueue %s to %s: %w", out.Kind, out.To.Key(), err)
+	}
+	return nil
+}

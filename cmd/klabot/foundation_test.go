@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/klabot/klabot/storage/postgres/pgtest"
+)
+
+// foundationApp runs klabot commands against a fresh database, capturing output.
+type foundationApp struct {
+	t        *testing.T
+	env      map[string]string
+	out, err bytes.Buffer
+}
+
+func newFoundationApp(t *testing.T) *foundationApp {
+	t.Helper()
+	return &foundationApp{t: t, env: map[string]string{"DATABASE_URL": pgtest.URL(t), "KLA_YEAR": "2026"}}
+}
+
+// run runs one command line and returns its stdout and error.
+func (f *foundationApp) run(args ...string) (string, error) {
+	f.out.Reset()
+	f.err.Reset()
+	app := NewApp(func(k string) string { return f.env[k] }, strings.NewReader(""), &f.out, &f.err)
+	defer app.Close()
+	err := run(context.Background(), app, args)
+	return f.out.String(), err
+}
+
+func (f *foundationApp) count(table string) int {
+	f.t.Helper()
+	app := NewApp(func(k string) string { return f.env[k] }, nil, &f.out, &f.err)
+	defer app.Close()
+	pool, err := app.DB(context.Background())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var n int
+	if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}
+
+func TestSeedTwiceIsIdempotent(t *testing.T) {
+	t.Parallel()
+	f := newFoundationApp(t)
+	out, err := f.run("seed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "added 131") || !strings.Contains(out, "1000 points") {
+		t.Fatalf("first seed said:\n%s", out)
+	}
+	counts := map[string]int{}
+	for _, table := range []string{"questions", "regions", "opds", "people", "indicators"} {
+		counts[table] = f.count(table)
+	}
+	if counts["indicators"] != 24 || counts["opds"] < 15 || counts["people"] < 10 {
+		t.Fatalf("after seed: %v", counts)
+	}
+	out, err = f.run("seed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "unchanged 131") || !strings.Contains(out, "0 people added") {
+		t.Fatalf("second seed said:\n%s", out)
+	}
+	for table, n := range counts {
+		if got := f.count(table); got != n {
+			t.Errorf("%s: %d rows after second seed, %d before", table, got, n)
+		}
+	}
+}
+
+func TestImportCommand(t *testing.T) {
+	t.Parallel()
+	f := newFoundationApp(t)
+	if _, err := f.run("import", "../../samples/instrument-template.csv"); err == nil || !strings.Contains(err.Error(), "--year") {
+		t.Fatalf("import without --year: %v", err)
+	}
+	for _, bad := range []string{"missing-column.csv", "points-not-1000.csv", "duplicate-codes.csv", "unknown-type.csv",
+		"broken-options.csv", "latin1.csv", "empty.csv", "no-opd.csv"} {
+		_, err := f.run("import", "../../scoring/instrumentfile/testdata/"+bad, "--year", "2026")
+		if err == nil || !strings.Contains(err.Error(), "row") {
+			t.Errorf("%s: err = %v, want one naming a row", bad, err)
+		}
+	}
+	if n := f.count("instruments"); n != 0 {
+		t.Fatalf("bad files wrote %d instruments", n)
+	}
+	if out, err := f.run("import", "../../samples/instrument-template.xlsx", "--year", "2026", "--dry-run"); err != nil || !strings.Contains(out, "nothing written") {
+		t.Fatalf("dry run: %q, %v", out, err)
+	}
+	if n := f.count("instruments"); n != 0 {
+		t.Fatal("dry run wrote an instrument")
+	}
+	out, err := f.run("import", "../../samples/instrument-template.csv", "--year", "2026", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Stats struct{ Added, Version int }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Stats.Added != 10 || res.Stats.Version != 1 {
+		t.Fatalf("json = %s (%v)", out, err)
+	}
+}
+
+func TestRegionRosterInvite(t *testing.T) {
+	t.Parallel()
+	f := newFoundationApp(t)
+	f.env["TELEGRAM_BOT_USERNAME"] = "@klabot_uji_bot"
+	if _, err := f.run("invite", "--region", "KAB-MAROS", "--role", "head", "--name", "Bupati"); err == nil || !strings.Contains(err.Error(), "unknown region KAB-MAROS") {
+		t.Fatalf("invite in unknown region: %v", err)
+	}
+	if _, err := f.run("region", "add", "--code", "kab-maros", "--name", "Kabupaten Maros", "--tz", "Asia/Makassar", "--deadline", "30/11/2026"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.run("region", "add", "--code", "KAB-MAROS", "--name", "Lagi"); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("second add: %v", err)
+	}
+	if _, err := f.run("region", "add", "--code", "KAB-X", "--name", "X", "--tz", "Asia/Bandung"); err == nil {
+		t.Fatal("accepted an unknown zone")
+	}
+	out, err := f.run("region", "list")
+	if err != nil || !strings.Contains(out, "KAB-MAROS") || !strings.Contains(out, "kabupaten") || !strings.Contains(out, "30/11/2026") {
+		t.Fatalf("list: %s %v", out, err)
+	}
+	if _, err := f.run("invite", "--region", "KAB-MAROS", "--role", "focal_point", "--name", "Andi"); err == nil || !strings.Contains(err.Error(), "needs an OPD") {
+		t.Fatalf("focal point without OPD: %v", err)
+	}
+	for range 2 {
+		out, err = f.run("roster", "import", "../../samples/region-sample.csv", "--region", "KAB-MAROS")
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(out, "0 people added") {
+		t.Fatalf("second roster import: %s", out)
+	}
+	if _, err := f.run("invite", "--region", "KAB-MAROS", "--role", "focal_point", "--opd", "DINAS-X", "--name", "Andi"); err == nil || !strings.Contains(err.Error(), "has no OPD DINAS-X") {
+		t.Fatalf("unknown OPD: %v", err)
+	}
+	out, err = f.run("invite", "--region", "KAB-MAROS", "--role", "focal_point", "--opd", "dinkes", "--name", "Maya Sari, S.K.M.", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv struct{ Code, Link string }
+	if err := json.Unmarshal([]byte(out), &inv); err != nil || len(inv.Code) != 10 || inv.Link != "https://t.me/klabot_uji_bot?start="+inv.Code {
+		t.Fatalf("invite json = %s (%v)", out, err)
+	}
+	before := f.count("people")
+	if _, err := f.run("invite", "--region", "KAB-MAROS", "--role", "focal_point", "--opd", "DINKES", "--name", "Maya Sari, S.K.M."); err != nil {
+		t.Fatal(err)
+	}
+	if f.count("people") != before {
+		t.Fatal("inviting a known person created a second one")
+	}
+}
