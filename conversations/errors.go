@@ -17,3 +17,6 @@ var (
 	ErrUnavailable = errors.New("unavailable")
 	ErrExpired     = errors.New("expired")
 )
+
+// ErrDuplicate means the platform message was handled before: nothing changed.
+var ErrDuplicate = errors.New("duplicate message")

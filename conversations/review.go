@@ -110,8 +110,11 @@ type ReviewItem struct {
 	// LastNote is the note of the latest review (of this version, or of the previous one
 	// when this version is waiting).
 	LastNote string
-	Evidence []ReviewFile
-	// Reviews of this version, oldest first (filled by the history only).
+	// PriorState is the latest review of the previous versions when this version is
+	// Edited (what the OPD was answering to); empty otherwise.
+	PriorState ReviewState
+	Evidence   []ReviewFile
+	// Reviews of this version, oldest first (filled by ReviewItem and ReviewHistory).
 	Reviews []ReviewRecord
 }
 

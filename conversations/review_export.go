@@ -1,6 +1,9 @@
 package conversations
 
-import "context"
+import (
+	"context"
+	"io"
+)
 
 // ExportResult describes an evidence pack written to disk.
 type ExportResult struct {
@@ -11,6 +14,8 @@ type ExportResult struct {
 	Answered  int
 	Files     int // evidence files in the pack
 	Missing   int // evidence files the blob store did not have
+	// Open reads the written ZIP (to send it as an attachment).
+	Open func() (io.ReadCloser, error) `json:"-"`
 }
 
 // Exporter writes a region's evidence pack (storage/evidencepack). year 0 means the

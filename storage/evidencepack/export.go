@@ -145,5 +145,7 @@ func (x *Exporter) Export(ctx context.Context, region string, year int) (convers
 		return res, fmt.Errorf("export: %w", err)
 	}
 	res.Size, res.Questions, res.Answered, res.Files, res.Missing = st.Size(), sum.Questions, sum.Answered, sum.Files, len(sum.Missing)
+	path := res.Path
+	res.Open = func() (io.ReadCloser, error) { return os.Open(path) }
 	return res, nil
 }

@@ -14,12 +14,8 @@ import (
 
 // OPD is one of a region's agencies. AnswersFor lists the national OPD codes of the
 // instrument it answers (a local DP3AP2KB answers for DP3A); by default its own code.
-type OPD struct {
-	ID         int64    `json:"id"`
-	Code       string   `json:"code"`
-	Name       string   `json:"name"`
-	AnswersFor []string `json:"answers_for"`
-}
+// It is the engine's type, so the Store serves conversations.Regions directly.
+type OPD = conversations.OPD
 
 // normCode is how OPD and region codes are compared: trimmed, upper case.
 func normCode(c string) string { return strings.ToUpper(strings.TrimSpace(c)) }

@@ -69,7 +69,7 @@ func scanReviewItem(row pgx.Row) (conversations.ReviewItem, error) {
 	case own != "":
 		it.State, it.LastNote = conversations.ReviewState(own), ownNote
 	case prior != "":
-		it.State, it.LastNote = conversations.ReviewEdited, priorNote
+		it.State, it.LastNote, it.PriorState = conversations.ReviewEdited, priorNote, conversations.ReviewState(prior)
 	default:
 		it.State = conversations.ReviewWaiting
 	}
@@ -146,6 +146,9 @@ func (s *Store) ReviewItem(ctx context.Context, region string, answerID int64) (
 	}
 	items := []conversations.ReviewItem{it}
 	if err := s.attachReviewFiles(ctx, items); err != nil {
+		return it, err
+	}
+	if err := s.attachReviewRecords(ctx, items); err != nil {
 		return it, err
 	}
 	return items[0], nil
@@ -280,33 +283,41 @@ func (s *Store) ReviewHistory(ctx context.Context, region string, year int, ref 
 	if err := s.attachReviewFiles(ctx, items); err != nil {
 		return nil, err
 	}
+	if err := s.attachReviewRecords(ctx, items); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+// attachReviewRecords loads the reviews of every item in one query, oldest first.
+func (s *Store) attachReviewRecords(ctx context.Context, items []conversations.ReviewItem) error {
 	at := map[int64]int{}
 	ids := make([]int64, len(items))
 	for i, it := range items {
 		at[it.AnswerID] = i
 		ids[i] = it.AnswerID
 	}
-	rrows, err := s.pool.Query(ctx, `SELECT r.id, r.answer_id, r.state, r.note, r.reviewer_id, p.name, r.created_at
+	rows, err := s.pool.Query(ctx, `SELECT r.id, r.answer_id, r.state, r.note, r.reviewer_id, p.name, r.created_at
 		FROM reviews r JOIN people p ON p.id = r.reviewer_id
 		WHERE r.answer_id = ANY ($1) ORDER BY r.created_at, r.id`, ids)
 	if err != nil {
-		return nil, fmt.Errorf("history reviews %s: %w", code, err)
+		return fmt.Errorf("reviews: %w", err)
 	}
-	defer rrows.Close()
-	for rrows.Next() {
+	defer rows.Close()
+	for rows.Next() {
 		var r conversations.ReviewRecord
 		var state string
-		if err := rrows.Scan(&r.ID, &r.AnswerID, &state, &r.Note, &r.ReviewerID, &r.ReviewerName, &r.At); err != nil {
-			return nil, fmt.Errorf("history reviews %s: %w", code, err)
+		if err := rows.Scan(&r.ID, &r.AnswerID, &state, &r.Note, &r.ReviewerID, &r.ReviewerName, &r.At); err != nil {
+			return fmt.Errorf("reviews: %w", err)
 		}
 		r.State = conversations.ReviewState(state)
 		i := at[r.AnswerID]
 		items[i].Reviews = append(items[i].Reviews, r)
 	}
-	if err := rrows.Err(); err != nil {
-		return nil, fmt.Errorf("history reviews %s: %w", code, err)
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reviews: %w", err)
 	}
-	return items, nil
+	return nil
 }
 
 // ReviewRecipients returns the focal points of the answering person's OPD (the answering

@@ -182,6 +182,15 @@ func TestRecordReviewRoundTrip(t *testing.T) {
 	if got := queueCodes(t, w, conversations.ReviewFilter{}); !slices.Equal(got, []string{"1.1:waiting", "14.1:edited"}) {
 		t.Fatalf("queue after new version = %v", got)
 	}
+	edited, err := w.store.ReviewItem(ctx, "KTC", v2)
+	if err != nil || edited.PriorState != conversations.ReviewNeedsRevision || edited.LastNote != "Foto buram, kirim ulang" ||
+		len(edited.Reviews) != 0 || edited.Version != 2 || len(edited.Evidence) != 1 {
+		t.Fatalf("edited item = %+v %v", edited, err)
+	}
+	old, err := w.store.ReviewItem(ctx, "KTC", v1)
+	if err != nil || old.State != conversations.ReviewNeedsRevision || len(old.Reviews) != 1 || old.Reviews[0].ReviewerName != "Bu Koor" {
+		t.Fatalf("reviewed item = %+v %v", old, err)
+	}
 	if reopened, _ := w.store.ReopenedQuestions(ctx, "KTC", 2026, w.opdKes); len(reopened) != 0 {
 		t.Fatalf("still reopened after new version: %v", reopened)
 	}

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -236,5 +237,47 @@ func TestScoreSnapshotsOnePerLocalDay(t *testing.T) {
 	bad.Region.Code = "NOWHERE"
 	if _, err := w.store.SaveScoreSnapshot(ctx, bad); !errors.Is(err, conversations.ErrNotFound) {
 		t.Errorf("unknown region: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestScorerReply(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newScoreWorld(t)
+	w.clock.t = time.Date(2026, 11, 23, 6, 5, 0, 0, time.UTC) // 14.05 WITA
+	v := w.answer("1.2", "Perda", nil, 0)                     // 400 points, no evidence needed
+	w.review(v, "approved", w.clock.t)
+	w.answer("1.1", "ya", nil, 0) // 200 claimed, evidence missing
+	scorer := conversations.NewScorer(w.store, w.clock.Now)
+	head := conversations.Person{Role: conversations.RoleHead, RegionCode: "KOTA-UJI"}
+
+	got, err := scorer.Reply(ctx, head, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"📈 Nilai KLA Kota Uji: 400,0 — Belum berpredikat\nKe Pratama (500,0) kurang 100,0 poin.\n",
+		"Diklaim 600,0 · berbukti 400,0 · terverifikasi 400,0\n",
+		"1. 1.1 Ada Perda KLA? (+200,0, bukti belum ada) · Bagian Hukum\n",
+		"Data per 23 November 2026 14.05 WITA.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/nilai: missing %q in:\n%s", want, got)
+		}
+	}
+	got, _ = scorer.Reply(ctx, head, "apa yang kurang untuk madya?")
+	if !strings.Contains(got, "Ke Madya (601,0) kurang 201,0 poin. Bisa dicapai dengan menutup 2 celah teratas.") {
+		t.Errorf("to Madya:\n%s", got)
+	}
+	if got, _ = scorer.Reply(ctx, head, "siapa juara liga?"); got != conversations.ScoreHelpText() {
+		t.Errorf("unclear question: %q", got)
+	}
+	fp := conversations.Person{Role: conversations.RoleFocalPoint, RegionCode: "KOTA-UJI", OPDCode: "DISDUKCAPIL"}
+	if got, _ = scorer.Reply(ctx, fp, ""); !strings.HasPrefix(got, "📋 Progres Disdukcapil: 0 dari 2 pertanyaan terjawab (0%)") {
+		t.Errorf("focal point:\n%s", got)
+	}
+	lost := conversations.Person{Role: conversations.RoleHead, RegionCode: "NOWHERE"}
+	if got, err = scorer.Reply(ctx, lost, "berapa nilai kita?"); err != nil || got != conversations.ScoreUnavailableText {
+		t.Errorf("unknown region: %q, %v", got, err)
 	}
 }

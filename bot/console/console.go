@@ -1,0 +1,205 @@
+// Package console is klabot's terminal channel: a person types lines, the real engine
+// answers, replies are printed. Buttons are shown as numbered options and typing the
+// number presses the button; "/kirim PATH" sends a file as an upload. It reads any
+// io.Reader, so it works interactively, with piped standard input, and in tests.
+package console
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+// Handler is the engine as the console uses it.
+type Handler interface {
+	Handle(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error)
+}
+
+// Session is one person's console chat.
+type Session struct {
+	h        Handler
+	addr     conversations.Address
+	sender   string
+	name     string
+	nonce    string
+	seq      int
+	buttons  []conversations.Button // of the latest reply that had buttons
+	last     []conversations.Inbound
+	Now      func() time.Time
+	MaxFiles int // files per "/kirim"; defaults to 10
+}
+
+// NewSession returns a session speaking as the console identity externalID (the chat
+// and the sender are the same, as in a private chat).
+func NewSession(h Handler, externalID, name string) *Session {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return &Session{h: h, addr: conversations.Address{Channel: conversations.ChannelConsole, ChatID: externalID},
+		sender: externalID, name: name, nonce: hex.EncodeToString(b), Now: time.Now, MaxFiles: 10}
+}
+
+// Address is the session's chat.
+func (s *Session) Address() conversations.Address { return s.addr }
+
+// Inbound turns one typed line into the messages it stands for: a button press when it
+// is the number of a shown option, one upload per path of "/kirim PATH...", else text.
+// Empty lines give nothing.
+func (s *Session) Inbound(line string) ([]conversations.Inbound, error) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return nil, nil
+	}
+	if word, rest, _ := strings.Cut(line, " "); word == "/kirim" || word == "/send" {
+		paths := strings.Fields(rest)
+		if len(paths) == 0 {
+			return nil, fmt.Errorf("tulis /kirim PATH (mis. /kirim laporan.pdf)")
+		}
+		if len(paths) > s.MaxFiles {
+			paths = paths[:s.MaxFiles]
+		}
+		var ins []conversations.Inbound
+		for _, p := range paths {
+			f, err := fileOf(p)
+			if err != nil {
+				return nil, err
+			}
+			in := s.next()
+			in.Files = []conversations.File{f}
+			ins = append(ins, in)
+		}
+		return ins, nil
+	}
+	in := s.next()
+	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(s.buttons) {
+		in.Button = s.buttons[n-1].Data
+		return []conversations.Inbound{in}, nil
+	}
+	in.Text = line
+	return []conversations.Inbound{in}, nil
+}
+
+func (s *Session) next() conversations.Inbound {
+	s.seq++
+	return conversations.Inbound{Address: s.addr, SenderID: s.sender, SenderName: s.name,
+		MessageID: fmt.Sprintf("%s-%d", s.nonce, s.seq), At: s.Now()}
+}
+
+// fileOf describes a local file as an upload; the content is read only when the engine
+// opens it, after checking the declared size.
+func fileOf(path string) (conversations.File, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return conversations.File{}, fmt.Errorf("file %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return conversations.File{}, fmt.Errorf("%s is a directory", path)
+	}
+	return conversations.File{Name: filepath.Base(path), Size: st.Size(),
+		Open: func(context.Context) (io.ReadCloser, error) { return os.Open(path) }}, nil
+}
+
+// Send handles one typed line and returns the replies to this chat, remembering the
+// buttons so that the next number presses one.
+func (s *Session) Send(ctx context.Context, line string) ([]conversations.Outbound, error) {
+	ins, err := s.Inbound(line)
+	if err != nil {
+		return nil, err
+	}
+	var all []conversations.Outbound
+	for _, in := range ins {
+		outs, err := s.Deliver(ctx, in)
+		all = append(all, outs...)
+		if err != nil {
+			return all, err
+		}
+	}
+	if len(ins) > 0 {
+		s.last = ins
+	}
+	return all, nil
+}
+
+// Redeliver hands the last line's messages to the engine again, with the same message
+// ids (a platform delivering twice).
+func (s *Session) Redeliver(ctx context.Context) ([]conversations.Outbound, error) {
+	var all []conversations.Outbound
+	for _, in := range s.last {
+		outs, err := s.Deliver(ctx, in)
+		all = append(all, outs...)
+		if err != nil {
+			return all, err
+		}
+	}
+	return all, nil
+}
+
+// Deliver hands one inbound message to the engine.
+func (s *Session) Deliver(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error) {
+	outs, err := s.h.Handle(ctx, in)
+	var mine []conversations.Outbound
+	for _, o := range outs {
+		if o.To != s.addr {
+			continue // for someone else (a notified colleague); the console shows only its chat
+		}
+		mine = append(mine, o)
+		if len(o.Buttons) > 0 {
+			s.buttons = s.buttons[:0]
+			for _, row := range o.Buttons {
+				s.buttons = append(s.buttons, row...)
+			}
+		}
+	}
+	return mine, err
+}
+
+// Render writes replies as the console shows them. The engine already lists buttons
+// as numbered options in the text; attachments are named.
+func Render(outs []conversations.Outbound) string {
+	var b strings.Builder
+	for _, o := range outs {
+		b.WriteString(strings.TrimRight(o.Text, "\n"))
+		b.WriteString("\n")
+		if o.Attachment != nil {
+			fmt.Fprintf(&b, "[lampiran: %s]\n", o.Attachment.Name)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// Run reads lines from r until it ends (or "/keluar"), sends each and writes the
+// replies to w. prompt, when not empty, is printed before each line (interactive use).
+func Run(ctx context.Context, s *Session, r io.Reader, w io.Writer, prompt string) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for {
+		if prompt != "" {
+			fmt.Fprint(w, prompt)
+		}
+		if !sc.Scan() {
+			return sc.Err()
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		line := sc.Text()
+		if t := strings.TrimSpace(line); t == "/keluar" || t == "/quit" || t == "/exit" {
+			return nil
+		}
+		outs, err := s.Send(ctx, line)
+		fmt.Fprint(w, Render(outs))
+		if err != nil {
+			fmt.Fprintf(w, "(!) %v\n\n", err)
+		}
+	}
+}

@@ -1,0 +1,286 @@
+package conversations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/klabot/klabot/scoring"
+)
+
+// Config tunes the engine.
+type Config struct {
+	// MaxFileBytes is the largest evidence file accepted. Defaults to 20 MB.
+	MaxFileBytes int64
+	// CacheTTL is how long people, regions, OPDs and instruments are kept in memory
+	// before they are read again (a role change or re-import shows within it).
+	// Defaults to 1 minute.
+	CacheTTL time.Duration
+	// Year is the evaluation year when a region names none. Defaults to the clock's year.
+	Year int
+}
+
+// Deps are the engine's collaborators. Features add their own fields here.
+type Deps struct {
+	People      People
+	Invites     Invites
+	Regions     Regions
+	Instruments Instruments
+	Answers     Answers
+	Checkpoints Checkpoints
+	States      States
+	Locker      Locker
+	Blobs       Blobs
+	Now         func() time.Time // defaults to time.Now
+	Log         *slog.Logger     // defaults to slog.Default()
+}
+
+// Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one
+// chat's steps are serialised by Deps.Locker.
+type Engine struct {
+	cfg Config
+	d   Deps
+
+	mu      sync.Mutex
+	people  map[string]cached[Person]
+	regions map[string]cached[regionInfo]
+	insts   map[int]cached[*instrumentIndex]
+}
+
+type cached[T any] struct {
+	v  T
+	at time.Time
+}
+
+// NewEngine returns an engine on deps.
+func NewEngine(cfg Config, deps Deps) *Engine {
+	if cfg.MaxFileBytes <= 0 {
+		cfg.MaxFileBytes = 20 << 20
+	}
+	if cfg.CacheTTL <= 0 {
+		cfg.CacheTTL = time.Minute
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Log == nil {
+		deps.Log = slog.Default()
+	}
+	return &Engine{cfg: cfg, d: deps,
+		people:  map[string]cached[Person]{},
+		regions: map[string]cached[regionInfo]{},
+		insts:   map[int]cached[*instrumentIndex]{},
+	}
+}
+
+// stateKey names a chat's dialogue state; the sender is part of it so that a group chat
+// never mixes two people's dialogues.
+func stateKey(in Inbound) string { return in.Address.Key() + ":" + in.SenderID }
+
+// Handle applies one inbound message and returns the replies. A message handled before
+// (same channel and MessageID) returns no replies and changes nothing: the first
+// delivery's replies were already queued, and repeating them would confuse people.
+func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
+	unlock, err := e.d.Locker.Lock(ctx, in.Address.Key())
+	if err != nil {
+		return []Outbound{e.reply(in, "", tr("id", msgBusy))}, fmt.Errorf("lock chat %s: %w", in.Address.Key(), err)
+	}
+	defer unlock()
+	key := stateKey(in)
+	st, seen, err := e.d.States.Load(ctx, key, in.Channel, in.MessageID)
+	if err != nil {
+		return []Outbound{e.reply(in, "", tr("id", msgTrouble))}, fmt.Errorf("load state: %w", err)
+	}
+	if seen {
+		return nil, nil
+	}
+	now := e.d.Now()
+	person, err := e.personFor(ctx, in)
+	if errors.Is(err, ErrNotFound) {
+		outs, herr := e.stranger(ctx, in)
+		if errors.Is(herr, ErrDuplicate) {
+			return nil, nil
+		}
+		if serr := e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID); serr != nil && herr == nil {
+			herr = serr
+		}
+		return outs, herr
+	}
+	if err != nil {
+		return []Outbound{e.reply(in, "", tr("id", msgTrouble))}, fmt.Errorf("identify sender: %w", err)
+	}
+	req := &Request{In: in, Person: person, Now: now, e: e}
+	ri, err := e.region(ctx, person.RegionCode)
+	if err != nil {
+		return []Outbound{e.reply(in, "", tr(person.Language, msgTrouble))}, fmt.Errorf("region %s: %w", person.RegionCode, err)
+	}
+	req.Region = ri.Region
+	req.opds = ri.opds
+	if st == nil || st.PersonID != person.ID {
+		rebuilt, err := e.rebuild(ctx, person)
+		if err != nil {
+			return []Outbound{e.reply(in, "", tr(person.Language, msgTrouble))}, fmt.Errorf("rebuild state: %w", err)
+		}
+		st = &rebuilt
+	}
+	if st.Year == 0 {
+		st.Year = e.year(req.Region, now)
+	}
+	req.State = st
+	before := st.clone()
+
+	outs, err := e.route(ctx, req)
+	if errors.Is(err, ErrDuplicate) {
+		// The durable record says we handled it: leave everything as it was.
+		_ = e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID)
+		return nil, nil
+	}
+	if err != nil {
+		e.d.Log.Error("step failed", "chat", in.Address.Key(), "person", person.ID, "err", err)
+		return []Outbound{e.reply(in, "", tr(person.Language, msgTrouble))}, err
+	}
+	st.UpdatedAt = now
+	if !req.checkpointed && st.position() != before.position() {
+		if err := e.d.Checkpoints.SaveCheckpoint(ctx, person.ID, *st); err != nil {
+			e.d.Log.Warn("save checkpoint", "person", person.ID, "err", err)
+		}
+	}
+	if err := e.d.States.Save(ctx, key, st, in.Channel, in.MessageID); err != nil {
+		return outs, fmt.Errorf("save state: %w", err)
+	}
+	for i := range outs {
+		if outs[i].PersonID == 0 && outs[i].To == in.Address {
+			outs[i].PersonID = person.ID
+		}
+	}
+	return outs, nil
+}
+
+// rebuild restores a person's dialogue from the Postgres checkpoint (Redis lost it,
+// expired it, or never had it).
+func (e *Engine) rebuild(ctx context.Context, p Person) (State, error) {
+	s, err := e.d.Checkpoints.Checkpoint(ctx, p.ID)
+	if errors.Is(err, ErrNotFound) {
+		return State{PersonID: p.ID}, nil
+	}
+	if err != nil {
+		return State{}, err
+	}
+	s.PersonID = p.ID
+	return s, nil
+}
+
+func (e *Engine) year(r Region, now time.Time) int {
+	if r.Year > 0 {
+		return r.Year
+	}
+	if e.cfg.Year > 0 {
+		return e.cfg.Year
+	}
+	return now.Year()
+}
+
+// personFor identifies the sender, from a short-lived cache.
+func (e *Engine) personFor(ctx context.Context, in Inbound) (Person, error) {
+	k := string(in.Channel) + ":" + in.SenderID
+	now := time.Now()
+	e.mu.Lock()
+	c, ok := e.people[k]
+	e.mu.Unlock()
+	if ok && now.Sub(c.at) < e.cfg.CacheTTL {
+		return c.v, nil
+	}
+	p, err := e.d.People.PersonByIdentity(ctx, in.Channel, in.SenderID)
+	if err != nil {
+		return Person{}, err
+	}
+	if p.Language == "" {
+		p.Language = "id"
+	}
+	e.mu.Lock()
+	e.people[k] = cached[Person]{p, now}
+	e.mu.Unlock()
+	return p, nil
+}
+
+type regionInfo struct {
+	Region
+	opds []OPD
+}
+
+func (e *Engine) region(ctx context.Context, code string) (regionInfo, error) {
+	now := time.Now()
+	e.mu.Lock()
+	c, ok := e.regions[code]
+	e.mu.Unlock()
+	if ok && now.Sub(c.at) < e.cfg.CacheTTL {
+		return c.v, nil
+	}
+	r, err := e.d.Regions.Region(ctx, code)
+	if err != nil {
+		return regionInfo{}, err
+	}
+	opds, err := e.d.Regions.OPDs(ctx, code)
+	if err != nil {
+		return regionInfo{}, err
+	}
+	ri := regionInfo{r, opds}
+	e.mu.Lock()
+	e.regions[code] = cached[regionInfo]{ri, now}
+	e.mu.Unlock()
+	return ri, nil
+}
+
+// instrumentIndex is an instrument with lookups the dialogue needs.
+type instrumentIndex struct {
+	inst   *scoring.Instrument
+	byCode map[string]questionRef
+	all    []questionRef // instrument order
+}
+
+// questionRef is a question with its place in the instrument.
+type questionRef struct {
+	Q         scoring.Question
+	Cluster   *scoring.Cluster
+	Indicator *scoring.Indicator
+}
+
+func (e *Engine) instrument(ctx context.Context, year int) (*instrumentIndex, error) {
+	now := time.Now()
+	e.mu.Lock()
+	c, ok := e.insts[year]
+	e.mu.Unlock()
+	if ok && now.Sub(c.at) < e.cfg.CacheTTL {
+		return c.v, nil
+	}
+	inst, err := e.d.Instruments.Instrument(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	ix := &instrumentIndex{inst: inst, byCode: map[string]questionRef{}}
+	for ci := range inst.Clusters {
+		c := &inst.Clusters[ci]
+		for ii := range c.Indicators {
+			ind := &c.Indicators[ii]
+			for _, q := range ind.Questions {
+				ref := questionRef{Q: q, Cluster: c, Indicator: ind}
+				ix.byCode[q.Code] = ref
+				ix.all = append(ix.all, ref)
+			}
+		}
+	}
+	e.mu.Lock()
+	e.insts[year] = cached[*instrumentIndex]{ix, now}
+	e.mu.Unlock()
+	return ix, nil
+}
+
+// forget drops a cached identity (after an invite bound it).
+func (e *Engine) forget(channel Channel, externalID string) {
+	e.mu.Lock()
+	delete(e.people, string(channel)+":"+externalID)
+	e.mu.Unlock()
+}

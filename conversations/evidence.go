@@ -1,0 +1,301 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/klabot/klabot/scoring"
+)
+
+// receiveFiles takes photos and documents: evidence for the answer just given, or the
+// answer itself for a file question.
+func (e *Engine) receiveFiles(ctx context.Context, r *Request) ([]Outbound, error) {
+	l, err := e.progressOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	i, ok := l.pos[r.State.Question]
+	switch {
+	case !ok || r.State.Mode == ModeIdle:
+		return e.replies(r, r.T(msgFileIdle)), nil
+	case r.State.Mode == ModeNarrative:
+		// More files after "selesai" are still welcome: back to evidence intake.
+		r.State.Mode = ModeEvidence
+	case r.State.Mode == ModeQuestion && l.refs[i].Q.Type != scoring.File:
+		return append(e.replies(r, r.T(msgAnswerFirst)), e.renderQuestion(r, l, i)), nil
+	}
+	r.State.Stopped = false
+	files, notes := e.intake(ctx, r)
+	if len(files) == 0 {
+		outs := e.replies(r, strings.Join(notes, "\n"))
+		if r.State.Mode == ModeQuestion {
+			outs = append(outs, e.renderQuestion(r, l, i))
+		}
+		return outs, nil
+	}
+	if r.State.Mode == ModeQuestion { // a file question: the files are the answer
+		outs, err := e.saveAnswer(ctx, r, l, i, scoring.Value{}, files)
+		if err != nil || len(notes) == 0 {
+			return outs, err
+		}
+		return append(e.replies(r, strings.Join(notes, "\n")), outs...), nil
+	}
+	answerID := r.State.AnswerID
+	if answerID == 0 { // rebuilt state: the current version of the question
+		answerID = l.progress.Answers[r.State.Question].ID
+	}
+	if answerID == 0 {
+		return e.replies(r, r.T(msgFileIdle)), nil
+	}
+	r.State.AnswerID = answerID
+	r.State.Files += len(files)
+	cp := *r.State
+	if err := e.d.Answers.AddEvidence(ctx, EvidenceWrite{Msg: r.Delivery(), AnswerID: answerID,
+		PersonID: r.Person.ID, Files: files, Checkpoint: &cp}); err != nil {
+		return nil, fmt.Errorf("add evidence to answer %d: %w", answerID, err)
+	}
+	r.checkpointed = true
+	text := e.fileReceipts(r, files)
+	if len(notes) > 0 {
+		text += "\n" + strings.Join(notes, "\n")
+	}
+	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text + "\n" + r.T(msgMoreFiles)}
+	return []Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, nil
+}
+
+// intake checks, downloads, sniffs and stores each file. It returns the stored files
+// and one refusal line per file that was not taken.
+func (e *Engine) intake(ctx context.Context, r *Request) ([]EvidenceFile, []string) {
+	var files []EvidenceFile
+	var notes []string
+	lang := r.Lang()
+	max := e.cfg.MaxFileBytes
+	for k, f := range r.In.Files {
+		name := f.Name
+		if name == "" {
+			name = fmt.Sprintf("file-%d", k+1)
+		}
+		if f.Size > max {
+			notes = append(notes, r.T(msgTooBig, name, FormatSize(f.Size, lang), FormatSize(max, lang)))
+			continue
+		}
+		if f.Open == nil {
+			notes = append(notes, r.T(msgDownloadFailed, name))
+			continue
+		}
+		data, err := readAtMost(ctx, f, max)
+		if err == errTooBig {
+			notes = append(notes, r.T(msgTooBigUnknown, name, FormatSize(max, lang)))
+			continue
+		}
+		if err != nil {
+			e.d.Log.Warn("download evidence", "chat", r.In.Address.Key(), "name", name, "err", err)
+			notes = append(notes, r.T(msgDownloadFailed, name))
+			continue
+		}
+		if len(data) == 0 {
+			notes = append(notes, r.T(msgEmptyFile, name))
+			continue
+		}
+		mime, what := SniffEvidence(data)
+		if mime == "" {
+			notes = append(notes, r.T(msgBadType, name, what))
+			continue
+		}
+		key, err := e.d.Blobs.Put(ctx, data)
+		if err != nil {
+			e.d.Log.Error("store evidence", "name", name, "err", err)
+			notes = append(notes, r.T(msgStoreFailed, name))
+			continue
+		}
+		files = append(files, EvidenceFile{BlobKey: key, MIME: mime, Size: int64(len(data)), Name: name})
+	}
+	return files, notes
+}
+
+var errTooBig = fmt.Errorf("file too big: %w", ErrInvalid)
+
+// readAtMost downloads a file, stopping one byte past max (declared sizes can lie).
+func readAtMost(ctx context.Context, f File, max int64) ([]byte, error) {
+	rc, err := f.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, errTooBig
+	}
+	return data, nil
+}
+
+func (e *Engine) fileReceipts(r *Request, files []EvidenceFile) string {
+	lines := make([]string, len(files))
+	for k, f := range files {
+		lines[k] = r.T(msgFileReceived, f.Name, FormatSize(f.Size, r.Lang()))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (e *Engine) evidenceButtons(r *Request) []Button {
+	return []Button{
+		{Label: r.T(msgBtnDone), Data: "n:done:" + r.State.Question},
+		{Label: r.T(msgBtnSkip), Data: "n:skip:" + r.State.Question},
+	}
+}
+
+// evidencePrompt asks for files for question i.
+func (e *Engine) evidencePrompt(r *Request, l *questionList, i int) Outbound {
+	q := l.refs[i].Q
+	lang := r.Lang()
+	var text string
+	switch {
+	case r.State.Files > 0:
+		text = r.T(msgMoreFiles)
+	case q.EvidenceRequired:
+		text = r.T(msgEvidenceAsk, FormatSize(e.cfg.MaxFileBytes, lang))
+	default:
+		text = r.T(msgEvidenceOptional, FormatSize(e.cfg.MaxFileBytes, lang))
+	}
+	if a, ok := l.progress.Answers[q.Code]; ok && a.Evidence > r.State.Files {
+		text += "\n" + r.T(msgCarried, a.Evidence-r.State.Files)
+	}
+	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text}
+	return WithOptions(out, lang, e.evidenceButtons(r))
+}
+
+func (e *Engine) narrativePrompt(r *Request) Outbound {
+	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: r.T(msgNarrativeAsk)}
+	return WithOptions(out, r.Lang(), []Button{{Label: r.T(msgBtnSkip), Data: "n:skip:" + r.State.Question}})
+}
+
+var doneWords = map[string]bool{"selesai": true, "sudah": true, "cukup": true, "done": true,
+	"finish": true, "finished": true, "beres": true, "ok": true, "oke": true, "next": true, "1": true}
+
+// evidenceText handles typed text while files are expected.
+func (e *Engine) evidenceText(ctx context.Context, r *Request) ([]Outbound, error) {
+	if r.State.Stopped {
+		return e.replies(r, r.T(msgPaused)), nil
+	}
+	switch w := normalize(r.In.Text); {
+	case doneWords[w]:
+		return e.finishEvidence(ctx, r)
+	case w == "2":
+		return e.cmdSkip(ctx, r)
+	case w == "ganti" || w == "replace":
+		return e.replaceEvidence(ctx, r)
+	}
+	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: r.T(msgEvidenceWaiting)}
+	return []Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, nil
+}
+
+// finishEvidence ends file intake: on to the narrative when files came, else onwards.
+func (e *Engine) finishEvidence(ctx context.Context, r *Request) ([]Outbound, error) {
+	l, err := e.progressOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	i, ok := l.pos[r.State.Question]
+	if !ok {
+		return e.advance(ctx, r, "")
+	}
+	q := l.refs[i].Q
+	if q.EvidenceRequired && l.progress.Answers[q.Code].Evidence == 0 {
+		out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: r.T(msgEvidenceMissing)}
+		return []Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, nil
+	}
+	if r.State.Files > 0 {
+		if r.State.AnswerID == 0 {
+			r.State.AnswerID = l.progress.Answers[q.Code].ID
+		}
+		r.State.Mode = ModeNarrative
+		return []Outbound{e.narrativePrompt(r)}, nil
+	}
+	return e.advance(ctx, r, "")
+}
+
+// replaceEvidence drops the carried-over files by writing a new version of the same
+// answer without them (append-only: the old version keeps its files).
+func (e *Engine) replaceEvidence(ctx context.Context, r *Request) ([]Outbound, error) {
+	l, err := e.progressOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	i, ok := l.pos[r.State.Question]
+	a, answered := l.progress.Answers[r.State.Question]
+	if !ok || !answered {
+		return e.reprompt(ctx, r)
+	}
+	q := l.refs[i].Q
+	r.State.Files = 0
+	cp := *r.State
+	cp.AnswerID = 0
+	info, err := e.d.Answers.SaveAnswer(ctx, AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode,
+		Year: r.State.Year, QuestionCode: q.Code, Value: a.Value, PersonID: r.Person.ID, Checkpoint: &cp})
+	if err != nil {
+		return nil, fmt.Errorf("replace evidence of %s: %w", q.Code, err)
+	}
+	r.checkpointed = true
+	r.State.AnswerID = info.ID
+	l.progress.Answers[q.Code] = info
+	return append(e.replies(r, r.T(msgReplaced)), e.evidencePrompt(r, l, i)), nil
+}
+
+// narrativeText stores the optional short narrative and moves on.
+func (e *Engine) narrativeText(ctx context.Context, r *Request) ([]Outbound, error) {
+	if r.State.Stopped {
+		return e.replies(r, r.T(msgPaused)), nil
+	}
+	text := strings.TrimSpace(r.In.Text)
+	if text == "1" { // the numbered "Lewati" option
+		return e.cmdSkip(ctx, r)
+	}
+	if utf8.RuneCountInString(text) > 2000 {
+		return e.replies(r, r.T(msgNarrativeLong)), nil
+	}
+	if utf8.RuneCountInString(text) < 2 {
+		return []Outbound{e.narrativePrompt(r)}, nil
+	}
+	l, err := e.progressOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	answerID := r.State.AnswerID
+	if answerID == 0 {
+		answerID = l.progress.Answers[r.State.Question].ID
+	}
+	from := l.pos[r.State.Question]
+	next := l.nextOpen(from)
+	e.moveTo(r, l, next)
+	cp := *r.State
+	if err := e.d.Answers.SetNarrative(ctx, NarrativeWrite{Msg: r.Delivery(), AnswerID: answerID, Text: text, Checkpoint: &cp}); err != nil {
+		return nil, fmt.Errorf("narrative of answer %d: %w", answerID, err)
+	}
+	r.checkpointed = true
+	return e.continueAt(r, l, next, r.T(msgNarrativeSaved)), nil
+}
+
+// pressNav handles navigation buttons "done:CODE", "skip:CODE".
+func (e *Engine) pressNav(ctx context.Context, r *Request) ([]Outbound, error) {
+	action, code, _ := strings.Cut(r.Args, ":")
+	if action == "start" {
+		return e.cmdResume(ctx, r)
+	}
+	if code != r.State.Question || r.State.Mode == ModeIdle {
+		return e.staleButton(ctx, r)
+	}
+	r.State.Stopped = false
+	switch {
+	case action == "done" && r.State.Mode == ModeEvidence:
+		return e.finishEvidence(ctx, r)
+	case action == "skip":
+		return e.cmdSkip(ctx, r)
+	}
+	return e.staleButton(ctx, r)
+}

@@ -1,0 +1,264 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// cmdStart is "mulai" / "/start": resume for known people. (An invite code after it
+// is for strangers; a known person gets told they are registered already.)
+func (e *Engine) cmdStart(ctx context.Context, r *Request) ([]Outbound, error) {
+	if r.Args != "" {
+		return e.replies(r, r.T(msgAlreadyRegistered, r.Person.Name)), nil
+	}
+	if !roleAnswers(r.Person.Role) {
+		return e.cmdHelp(ctx, r)
+	}
+	return e.cmdResume(ctx, r)
+}
+
+// cmdResume is "lanjut": exactly where the person stopped, or the first open question.
+func (e *Engine) cmdResume(ctx context.Context, r *Request) ([]Outbound, error) {
+	l, err := e.progressOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if len(l.refs) == 0 {
+		return e.replies(r, r.T(msgNoQuestions)), nil
+	}
+	wasStopped := r.State.Stopped
+	r.State.Stopped = false
+	i, ok := l.pos[r.State.Question]
+	switch {
+	case ok && r.State.Mode == ModeEvidence && !wasStopped:
+		return e.finishEvidence(ctx, r) // "lanjut" after sending files means "done"
+	case ok && r.State.Mode == ModeNarrative && !wasStopped:
+		return e.advance(ctx, r, "")
+	case ok && (r.State.Mode == ModeEvidence || r.State.Mode == ModeNarrative):
+		return e.reprompt(ctx, r)
+	case ok:
+		return e.ask(ctx, r, i)
+	}
+	next := l.nextOpen(-1)
+	if next < 0 {
+		e.moveTo(r, l, -1)
+		return []Outbound{e.summary(r, l)}, nil
+	}
+	return e.ask(ctx, r, next)
+}
+
+// cmdSkip is "lewati": skip the open question (remembered as a gap) or the evidence
+// and narrative steps.
+func (e *Engine) cmdSkip(ctx context.Context, r *Request) ([]Outbound, error) {
+	l, err := e.progressOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	i, ok := l.pos[r.State.Question]
+	if !ok || r.State.Mode == ModeIdle {
+		return e.replies(r, r.T(msgNothingToSkip)), nil
+	}
+	r.State.Stopped = false
+	switch r.State.Mode {
+	case ModeEvidence:
+		first := ""
+		if l.refs[i].Q.EvidenceRequired && l.progress.Answers[r.State.Question].Evidence == 0 {
+			first = r.T(msgEvidenceSkipped)
+		}
+		return e.advance(ctx, r, first)
+	case ModeNarrative:
+		return e.advance(ctx, r, "")
+	}
+	code := l.refs[i].Q.Code
+	if _, answered := l.progress.Answers[code]; answered {
+		// Already answered (by this person or a colleague): move on, no gap recorded.
+		return e.advance(ctx, r, "")
+	}
+	l.progress.Skipped[code] = true
+	next := l.nextOpen(i)
+	e.moveTo(r, l, next)
+	cp := *r.State
+	if err := e.d.Answers.SaveSkip(ctx, SkipWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode,
+		Year: r.State.Year, QuestionCode: code, PersonID: r.Person.ID, Checkpoint: &cp}); err != nil {
+		return nil, fmt.Errorf("skip %s: %w", code, err)
+	}
+	r.checkpointed = true
+	return e.continueAt(r, l, next, r.T(msgSkipped, i+1)), nil
+}
+
+// cmdBack is "kembali": the previous question (or, right after an answer, the same
+// question again to change it).
+func (e *Engine) cmdBack(ctx context.Context, r *Request) ([]Outbound, error) {
+	l, err := e.progressOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if len(l.refs) == 0 {
+		return e.replies(r, r.T(msgNoQuestions)), nil
+	}
+	i, ok := l.pos[r.State.Question]
+	switch {
+	case !ok:
+		return e.ask(ctx, r, len(l.refs)-1) // finished: back to the last question
+	case r.State.Mode == ModeEvidence || r.State.Mode == ModeNarrative:
+		return e.ask(ctx, r, i)
+	case i == 0:
+		return append(e.replies(r, r.T(msgAtFirst)), e.renderQuestion(r, l, 0)), nil
+	}
+	return e.ask(ctx, r, i-1)
+}
+
+// cmdEdit is "ubah N" (or "ubah KODE"): open question N of the person's own list.
+func (e *Engine) cmdEdit(ctx context.Context, r *Request) ([]Outbound, error) {
+	l, err := e.progressOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	arg := strings.TrimSpace(r.Args)
+	if arg == "" {
+		return e.replies(r, r.T(msgEditUsage, len(l.refs))), nil
+	}
+	if n, err := strconv.Atoi(strings.TrimPrefix(arg, "#")); err == nil {
+		if n < 1 || n > len(l.refs) {
+			return e.replies(r, r.T(msgEditRange, n, len(l.refs))), nil
+		}
+		return e.ask(ctx, r, n-1)
+	}
+	for code, i := range l.pos {
+		if strings.EqualFold(code, arg) {
+			return e.ask(ctx, r, i)
+		}
+	}
+	for code := range l.ix.byCode {
+		if strings.EqualFold(code, arg) {
+			return e.replies(r, r.T(msgOtherOPD, code, opdName(l))), nil
+		}
+	}
+	return e.replies(r, r.T(msgEditUsage, len(l.refs))), nil
+}
+
+// cmdList is "daftar": the open (and skipped) questions with their numbers.
+func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
+	l, err := e.progressOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for i, ref := range l.refs {
+		if _, ok := l.progress.Answers[ref.Q.Code]; ok {
+			continue
+		}
+		line := fmt.Sprintf("%d. %s", i+1, shorten(ref.Q.Text, 70))
+		if l.progress.Skipped[ref.Q.Code] {
+			line += " (" + r.T(msgSkippedMark) + ")"
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) == 0 {
+		return e.replies(r, r.T(msgListEmpty)), nil
+	}
+	text := r.T(msgListHead, len(lines), len(l.refs)) + "\n" + strings.Join(capList(lines, 30, r), "\n") + "\n\n" + r.T(msgEditHint)
+	return e.replies(r, text), nil
+}
+
+// cmdStatus is "status": the OPD's progress and the deadline.
+func (e *Engine) cmdStatus(ctx context.Context, r *Request) ([]Outbound, error) {
+	l, err := e.progressOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	c := l.counts()
+	text := r.T(msgStatus, opdName(l), r.Region.Name, c.answered, len(l.refs), c.evidenced, c.needEvidence, c.skipped, c.open)
+	if dl := e.deadlineLine(r); dl != "" {
+		text += "\n" + dl
+	}
+	if i, ok := l.pos[r.State.Question]; ok {
+		text += "\n" + r.T(msgStatusAt, i+1)
+	}
+	return e.replies(r, text), nil
+}
+
+// deadlineLine says the region's deadline and the days left, in the region's zone.
+func (e *Engine) deadlineLine(r *Request) string {
+	if r.Region.Deadline == nil {
+		return ""
+	}
+	d := *r.Region.Deadline
+	loc := r.Region.Location()
+	today := r.Now.In(loc)
+	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+	start := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
+	days := int(math.Round(day.Sub(start).Hours() / 24))
+	date := FormatDate(d, r.Lang())
+	switch {
+	case days < 0:
+		return r.T(msgDeadlinePast, date)
+	case days == 0:
+		return r.T(msgDeadlineToday, date)
+	}
+	return r.T(msgDeadline, date, days)
+}
+
+// cmdHelp is "bantuan": the commands this person may use.
+func (e *Engine) cmdHelp(ctx context.Context, r *Request) ([]Outbound, error) {
+	var lines []string
+	for _, c := range e.commands() {
+		if !c.allowed(r.Person.Role) {
+			continue
+		}
+		h := c.help
+		if r.Lang() == "en" && c.helpEN != "" {
+			h = c.helpEN
+		}
+		if h != "" {
+			lines = append(lines, "• "+h)
+		}
+	}
+	return e.replies(r, r.T(msgHelpHead)+"\n"+strings.Join(lines, "\n")), nil
+}
+
+// cmdStop is "berhenti": pause where the person is; "lanjut" resumes right there.
+func (e *Engine) cmdStop(ctx context.Context, r *Request) ([]Outbound, error) {
+	r.State.Stopped = true
+	if i, ok := e.positionOf(ctx, r); ok {
+		return e.replies(r, r.T(msgStopped, i+1)), nil
+	}
+	return e.replies(r, r.T(msgStoppedIdle)), nil
+}
+
+func (e *Engine) positionOf(ctx context.Context, r *Request) (int, bool) {
+	l, err := e.questions(ctx, r)
+	if err != nil {
+		return 0, false
+	}
+	i, ok := l.pos[r.State.Question]
+	return i, ok
+}
+
+// idleText answers text from someone not in a question.
+func (e *Engine) idleText(ctx context.Context, r *Request) ([]Outbound, error) {
+	if r.State.Stopped {
+		return e.replies(r, r.T(msgPaused)), nil
+	}
+	l, err := e.questions(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if len(l.refs) == 0 {
+		return e.cmdHelp(ctx, r)
+	}
+	return e.replies(r, r.T(msgIdleHint)), nil
+}
+
+func roleAnswers(role Role) bool {
+	for _, a := range answering {
+		if a == role {
+			return true
+		}
+	}
+	return false
+}

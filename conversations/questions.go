@@ -1,0 +1,132 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+)
+
+// questionList is a person's questions in instrument order, with their progress.
+type questionList struct {
+	ix       *instrumentIndex
+	opd      *OPD
+	refs     []questionRef
+	pos      map[string]int // code -> index in refs
+	progress *Progress
+}
+
+// questions returns the questions of the person's OPD (via its answers_for codes).
+func (e *Engine) questions(ctx context.Context, r *Request) (*questionList, error) {
+	if r.list != nil {
+		return r.list, nil
+	}
+	ix, err := e.instrument(ctx, r.State.Year)
+	if err != nil {
+		return nil, fmt.Errorf("instrument %d: %w", r.State.Year, err)
+	}
+	l := &questionList{ix: ix, pos: map[string]int{}}
+	for i := range r.opds {
+		if r.opds[i].ID == r.Person.OPDID && r.Person.OPDID != 0 {
+			l.opd = &r.opds[i]
+		}
+	}
+	if l.opd != nil {
+		for _, ref := range ix.all {
+			if l.opd.Answers(ref.Q.OPDCodes) {
+				l.pos[ref.Q.Code] = len(l.refs)
+				l.refs = append(l.refs, ref)
+			}
+		}
+	}
+	r.list = l
+	return l, nil
+}
+
+// progressOf loads the current answers and skips of the person's questions once per step.
+func (e *Engine) progressOf(ctx context.Context, r *Request) (*questionList, error) {
+	l, err := e.questions(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if l.progress != nil {
+		return l, nil
+	}
+	codes := make([]string, len(l.refs))
+	for i, ref := range l.refs {
+		codes[i] = ref.Q.Code
+	}
+	p, err := e.d.Answers.Progress(ctx, r.Person.RegionCode, r.State.Year, r.Person.ID, codes)
+	if err != nil {
+		return nil, fmt.Errorf("progress: %w", err)
+	}
+	if p.Answers == nil {
+		p.Answers = map[string]AnswerInfo{}
+	}
+	if p.Skipped == nil {
+		p.Skipped = map[string]bool{}
+	}
+	l.progress = &p
+	return l, nil
+}
+
+// open reports whether question i still waits for an answer (not answered, not skipped).
+func (l *questionList) open(i int) bool {
+	code := l.refs[i].Q.Code
+	_, answered := l.progress.Answers[code]
+	return !answered && !l.progress.Skipped[code]
+}
+
+// nextOpen returns the first open question after index from (wrapping around), or -1.
+func (l *questionList) nextOpen(from int) int {
+	n := len(l.refs)
+	for k := 1; k <= n; k++ {
+		i := (from + k) % n
+		if from < 0 {
+			i = k - 1
+		}
+		if l.open(i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// counts summarises progress: answered, answered with evidence, skipped, not yet, and
+// answered-but-missing-required-evidence.
+type counts struct{ answered, evidenced, skipped, open, needEvidence int }
+
+func (l *questionList) counts() counts {
+	var c counts
+	for _, ref := range l.refs {
+		a, ok := l.progress.Answers[ref.Q.Code]
+		switch {
+		case ok:
+			c.answered++
+			if a.Evidence > 0 {
+				c.evidenced++
+			} else if ref.Q.EvidenceRequired {
+				c.needEvidence++
+			}
+		case l.progress.Skipped[ref.Q.Code]:
+			c.skipped++
+		default:
+			c.open++
+		}
+	}
+	return c
+}
+
+// currentQuestion is the question of the state, when it exists in the instrument.
+func (e *Engine) currentQuestion(ctx context.Context, r *Request) (questionRef, bool) {
+	if r.State.Question == "" {
+		return questionRef{}, false
+	}
+	l, err := e.questions(ctx, r)
+	if err != nil {
+		return questionRef{}, false
+	}
+	i, ok := l.pos[r.State.Question]
+	if !ok {
+		return questionRef{}, false
+	}
+	return l.refs[i], true
+}

@@ -1,0 +1,52 @@
+package conversations
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Mode is where a person is in the dialogue.
+type Mode string
+
+// The dialogue modes.
+const (
+	ModeIdle      Mode = ""          // no question open: new, stopped or finished
+	ModeQuestion  Mode = "question"  // State.Question was asked and waits for an answer
+	ModeEvidence  Mode = "evidence"  // the answer is saved; files for State.AnswerID are welcome
+	ModeNarrative Mode = "narrative" // files are done; an optional short narrative is welcome
+)
+
+// State is one chat's dialogue position, kept in Redis as JSON (TTL refreshed on every
+// write) and checkpointed in Postgres so that it can be rebuilt when Redis loses it.
+type State struct {
+	PersonID int64  `json:"person_id"`
+	Year     int    `json:"year"`
+	Mode     Mode   `json:"mode"`
+	Question string `json:"question,omitempty"` // current (or, when stopped, last) question code
+	// AnswerID is the answer version files and the narrative attach to (evidence and
+	// narrative modes). 0 after a rebuild: the current version of Question is used.
+	AnswerID int64 `json:"answer_id,omitempty"`
+	Files    int   `json:"files,omitempty"` // files received in this evidence step
+	Stopped  bool  `json:"stopped,omitempty"`
+	// Extra holds other features' state by feature name (a review in progress, a
+	// coordinator's pending invite ...). The engine keeps it as it is.
+	Extra     map[string]json.RawMessage `json:"extra,omitempty"`
+	UpdatedAt time.Time                  `json:"updated_at"`
+}
+
+// position is what a checkpoint must remember to resume exactly.
+func (s State) position() [4]any {
+	return [4]any{s.Mode, s.Question, s.AnswerID, s.Stopped}
+}
+
+// Clone returns a deep enough copy for comparing before and after a step.
+func (s *State) clone() State {
+	c := *s
+	if s.Extra != nil {
+		c.Extra = make(map[string]json.RawMessage, len(s.Extra))
+		for k, v := range s.Extra {
+			c.Extra[k] = v
+		}
+	}
+	return c
+}

@@ -1,0 +1,190 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+var _ conversations.Answers = (*Store)(nil)
+
+// SaveAnswer appends a new answer version in one transaction: the inbound message
+// record, the version (the previous highest + 1, under a per-question advisory lock so
+// two focal points answering at once get versions n and n+1), the previous version's
+// evidence when CarryEvidence is set, the new files, and the dialogue checkpoint.
+func (s *Store) SaveAnswer(ctx context.Context, w conversations.AnswerWrite) (conversations.AnswerInfo, error) {
+	now := s.now()
+	info := conversations.AnswerInfo{Value: w.Value, PersonID: w.PersonID, At: now}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := recordInbound(ctx, tx, w.Msg); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7240200))`,
+			fmt.Sprintf("%s:%d:%s", w.RegionCode, w.Year, w.QuestionCode)); err != nil {
+			return err
+		}
+		var prevID int64
+		var prevVersion int
+		err := tx.QueryRow(ctx, `SELECT id, version FROM answers
+			WHERE region_code = $1 AND year = $2 AND question_code = $3 ORDER BY version DESC LIMIT 1`,
+			w.RegionCode, w.Year, w.QuestionCode).Scan(&prevID, &prevVersion)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		info.Version = prevVersion + 1
+		var number *float64
+		if w.Value.Text == "" {
+			number = &w.Value.Number
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO answers (region_code, year, question_code, version,
+			value_text, value_number, person_id, channel, message_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			w.RegionCode, w.Year, w.QuestionCode, info.Version, w.Value.Text, number, w.PersonID,
+			string(w.Msg.Channel), w.Msg.MessageID, now).Scan(&info.ID); err != nil {
+			return err
+		}
+		if w.CarryEvidence && prevID != 0 {
+			tag, err := tx.Exec(ctx, `INSERT INTO evidence (answer_id, blob_key, mime_type, size_bytes,
+				original_name, person_id, channel, message_id, created_at)
+				SELECT $1, blob_key, mime_type, size_bytes, original_name, person_id, channel, message_id, created_at
+				FROM evidence WHERE answer_id = $2 ORDER BY id`, info.ID, prevID)
+			if err != nil {
+				return err
+			}
+			info.Evidence = int(tag.RowsAffected())
+		}
+		if err := insertEvidence(ctx, tx, info.ID, w.PersonID, w.Msg, w.Evidence, now); err != nil {
+			return err
+		}
+		info.Evidence += len(w.Evidence)
+		return saveCheckpoint(ctx, tx, w.PersonID, w.Checkpoint, now)
+	})
+	if err != nil {
+		return conversations.AnswerInfo{}, fmt.Errorf("save answer %s/%d/%s: %w", w.RegionCode, w.Year, w.QuestionCode, mapErr(err))
+	}
+	return info, nil
+}
+
+// SaveSkip records that a person skipped a question (once), with the message and the
+// checkpoint, in one transaction.
+func (s *Store) SaveSkip(ctx context.Context, w conversations.SkipWrite) error {
+	now := s.now()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := recordInbound(ctx, tx, w.Msg); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO skips (region_code, year, question_code, person_id, created_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+			w.RegionCode, w.Year, w.QuestionCode, w.PersonID, now); err != nil {
+			return err
+		}
+		return saveCheckpoint(ctx, tx, w.PersonID, w.Checkpoint, now)
+	})
+	if err != nil {
+		return fmt.Errorf("save skip %s: %w", w.QuestionCode, mapErr(err))
+	}
+	return nil
+}
+
+// SetNarrative writes the short narrative onto the answer version the person is still
+// completing (the version's own text, not a new version).
+func (s *Store) SetNarrative(ctx context.Context, w conversations.NarrativeWrite) error {
+	now := s.now()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := recordInbound(ctx, tx, w.Msg); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE answers SET narrative = $2 WHERE id = $1`, w.AnswerID, w.Text)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("answer %d: %w", w.AnswerID, conversations.ErrNotFound)
+		}
+		if w.Checkpoint == nil {
+			return nil
+		}
+		return saveCheckpoint(ctx, tx, w.Checkpoint.PersonID, w.Checkpoint, now)
+	})
+	if err != nil {
+		return fmt.Errorf("set narrative of answer %d: %w", w.AnswerID, mapErr(err))
+	}
+	return nil
+}
+
+// Progress returns the current answers of codes (with who answered and how many files
+// the version has) and which of them personID skipped, in one round trip.
+func (s *Store) Progress(ctx context.Context, region string, year int, personID int64, codes []string) (conversations.Progress, error) {
+	p := conversations.Progress{Answers: map[string]conversations.AnswerInfo{}, Skipped: map[string]bool{}}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT a.question_code, a.id, a.version, a.value_text, coalesce(a.value_number, 0),
+			a.narrative, a.person_id, p.name, a.created_at,
+			(SELECT count(*) FROM evidence e WHERE e.answer_id = a.id)
+		FROM current_answers a JOIN people p ON p.id = a.person_id
+		WHERE a.region_code = $1 AND a.year = $2 AND a.question_code = ANY($3)`, region, year, codes)
+	b.Queue(`SELECT question_code FROM skips
+		WHERE region_code = $1 AND year = $2 AND person_id = $3 AND question_code = ANY($4)`, region, year, personID, codes)
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	rows, err := br.Query()
+	if err != nil {
+		return p, fmt.Errorf("current answers: %w", err)
+	}
+	for rows.Next() {
+		var code string
+		var a conversations.AnswerInfo
+		if err := rows.Scan(&code, &a.ID, &a.Version, &a.Value.Text, &a.Value.Number, &a.Narrative,
+			&a.PersonID, &a.PersonName, &a.At, &a.Evidence); err != nil {
+			rows.Close()
+			return p, fmt.Errorf("current answers: %w", err)
+		}
+		p.Answers[code] = a
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return p, fmt.Errorf("current answers: %w", err)
+	}
+	rows, err = br.Query()
+	if err != nil {
+		return p, fmt.Errorf("skips: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return p, fmt.Errorf("skips: %w", err)
+		}
+		p.Skipped[code] = true
+	}
+	return p, rows.Err()
+}
+
+// mapErr keeps the conversations vocabulary and names constraint failures by kind.
+func mapErr(err error) error {
+	switch {
+	case errors.Is(err, conversations.ErrDuplicate), errors.Is(err, conversations.ErrNotFound):
+		return err
+	}
+	var pe interface{ SQLState() string }
+	if errors.As(err, &pe) {
+		switch pe.SQLState() {
+		case "23503", "23514":
+			return fmt.Errorf("%w: %v", conversations.ErrInvalid, err)
+		case "23505":
+			return fmt.Errorf("%w: %v", conversations.ErrConflict, err)
+		}
+	}
+	return err
+}
+
+// The foundation's methods serve the engine's directory interfaces.
+var (
+	_ conversations.People      = (*Store)(nil)
+	_ conversations.Invites     = (*Store)(nil)
+	_ conversations.Regions     = (*Store)(nil)
+	_ conversations.Instruments = (*Store)(nil)
+)
