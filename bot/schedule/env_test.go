@@ -136,40 +136,9 @@ func (e *env) answer(region, who, question string) int64 {
 	return id
 }
 
-// scores is the scoring pipeline of `klabot score`: the stored instrument, OPDs and
-// current answers through scoring.Model.
+// scores is the scoring pipeline of `klabot score` (conversations.Scorer on the store).
 func (e *env) scores(ctx context.Context, region string, year int) (scoring.Report, error) {
-	inst, err := e.store.Instrument(ctx, year)
-	if err != nil {
-		return scoring.Report{}, err
-	}
-	opds, err := e.store.OPDs(ctx, region)
-	if err != nil {
-		return scoring.Report{}, err
-	}
-	var sopds []scoring.OPD
-	for _, o := range opds {
-		sopds = append(sopds, scoring.OPD{Code: o.Code, Name: o.Name, AnswersFor: o.AnswersFor})
-	}
-	rows, err := e.pool.Query(ctx, `SELECT a.question_code, a.value_text,
-		(SELECT count(*) FROM evidence ev WHERE ev.answer_id = a.id)::int,
-		coalesce((SELECT r.state FROM reviews r WHERE r.answer_id = a.id ORDER BY r.created_at DESC, r.id DESC LIMIT 1), '')
-		FROM current_answers a WHERE a.region_code = $1 AND a.year = $2`, region, year)
-	if err != nil {
-		return scoring.Report{}, err
-	}
-	defer rows.Close()
-	var states []scoring.AnswerState
-	for rows.Next() {
-		a := scoring.AnswerState{Answered: true}
-		var review string
-		if err := rows.Scan(&a.QuestionCode, &a.Value.Text, &a.Files, &review); err != nil {
-			return scoring.Report{}, err
-		}
-		a.Review = scoring.ReviewState(review)
-		states = append(states, a)
-	}
-	return scoring.NewModel(*inst, nil).Score(sopds, states), rows.Err()
+	return schedule.ScorerScores(conversations.NewScorer(e.store, e.clock.Now))(ctx, region, year)
 }
 
 func (e *env) scheduler() *schedule.Scheduler {

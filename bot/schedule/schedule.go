@@ -156,3 +156,12 @@ func (s *Scheduler) enqueue(ctx context.Context, out conversations.Outbound) err
 	}
 	return nil
 }
+
+// ScorerScores adapts the scorer behind `klabot score` to Scores, so digests and
+// `klabot score` print the same numbers.
+func ScorerScores(sc *conversations.Scorer) Scores {
+	return func(ctx context.Context, region string, year int) (scoring.Report, error) {
+		rs, err := sc.Score(ctx, region, year)
+		return rs.Report, err
+	}
+}

@@ -3,9 +3,60 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/klabot/klabot/bot/schedule"
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/storage/postgres"
 )
 
-// TODO(owner of this command): replace this placeholder with the real command.
+// runDigest prints a region's digest and writes its chart, or sends it now:
+// klabot digest --region CODE --dry-run [--png FILE].
 func runDigest(ctx context.Context, app *App, args []string) error {
-	return errors.New("digest: not built yet")
+	fs := flag.NewFlagSet("digest", flag.ContinueOnError)
+	fs.SetOutput(app.Stderr)
+	region := fs.String("region", "", "region code (required)")
+	dry := fs.Bool("dry-run", false, "print the digest and write the chart without sending or claiming the day")
+	pngPath := fs.String("png", "", "write the chart (PNG, 800x500) to this file")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	code := strings.ToUpper(strings.TrimSpace(*region))
+	if code == "" || fs.NArg() > 0 {
+		return usageError{"usage: klabot digest --region CODE --dry-run [--png FILE]"}
+	}
+	pool, err := app.DB(ctx)
+	if err != nil {
+		return err
+	}
+	store := postgres.New(pool, app.Now)
+	scores := schedule.ScorerScores(conversations.NewScorer(store, app.Now))
+	if !*dry {
+		return sendDigestNow(ctx, app, store, scores, code, *pngPath)
+	}
+	s := schedule.New(store, scores, nil, schedule.Config{Now: app.Now, Log: app.Log})
+	r, err := s.Digest(ctx, code)
+	if errors.Is(err, conversations.ErrNotFound) {
+		return fmt.Errorf("%w (is the region created and the year's instrument imported?)", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(app.Stdout, r.Text)
+	return writeChart(app, r, *pngPath)
+}
+
+// writeChart writes the digest's chart to path when one is given.
+func writeChart(app *App, r schedule.Rendered, path string) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.WriteFile(path, r.Chart, 0o644); err != nil {
+		return fmt.Errorf("write chart: %w", err)
+	}
+	fmt.Fprintf(app.Stderr, "chart written to %s (%d bytes)\n", path, len(r.Chart))
+	return nil
 }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/klabot/klabot/scoring"
+)
+
+func TestDigestDryRunShowsTheScoreNumbers(t *testing.T) {
+	t.Parallel()
+	app, out := scoreApp(t)
+	ctx := context.Background()
+	if err := run(ctx, app, []string{"score", "--region", "KOTA-CONTOH", "--json"}); err != nil {
+		t.Fatal(err)
+	}
+	var score struct {
+		Claimed, Evidenced, Verified float64
+		Tier                         string
+		PointsToNextTier             float64 `json:"points_to_next_tier"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &score); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	chart := filepath.Join(t.TempDir(), "chart.png")
+	if err := run(ctx, app, []string{"digest", "--region", "kota-contoh", "--dry-run", "--png", chart}); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, want := range []string{
+		"📊 Ringkasan KLA Kota Contoh\nSenin, 23 November 2026, 14.05 WIB",
+		"Nilai diklaim " + scoring.FormatPoints(score.Claimed) + " · berbukti " + scoring.FormatPoints(score.Evidenced) +
+			" · terverifikasi " + scoring.FormatPoints(score.Verified),
+		"Nilai diklaim 615,0 · berbukti 415,0 · terverifikasi 240,0",
+		"Predikat (berbukti): " + score.Tier + " — kurang " + scoring.FormatPoints(score.PointsToNextTier) + " poin ke Pratama",
+		"Belum mendaftar: 1 orang (Bu Koor)",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in:\n%s", want, text)
+		}
+	}
+	b, err := os.ReadFile(chart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil || img.Bounds().Dx() != 800 || img.Bounds().Dy() != 500 {
+		t.Fatalf("chart: %v", err)
+	}
+	pool, _ := app.DB(ctx)
+	var n int
+	pool.QueryRow(ctx, `SELECT count(*) FROM notifications`).Scan(&n)
+	if n != 0 {
+		t.Errorf("the dry run recorded %d notifications", n)
+	}
+}
+
+func TestDigestCommandErrors(t *testing.T) {
+	t.Parallel()
+	app, _ := scoreApp(t)
+	ctx := context.Background()
+	for _, args := range [][]string{{"digest"}, {"digest", "--region", "X", "extra"}, {"digest", "--bogus"}} {
+		if err := run(ctx, app, args); err == nil {
+			t.Errorf("%v: no error", args)
+		} else if _, ok := err.(usageError); !ok {
+			t.Errorf("%v: %v is not a usage error", args, err)
+		}
+	}
+	if err := run(ctx, app, []string{"digest", "--region", "NOPE", "--dry-run"}); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("unknown region: %v", err)
+	}
+}
