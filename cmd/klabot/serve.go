@@ -72,6 +72,7 @@ type serveComponent struct {
 func serveComponents() []serveComponent {
 	return []serveComponent{
 		{"telegram", startTelegram},
+		{"whatsapp", startWhatsApp},
 	}
 }
 
