@@ -84,6 +84,8 @@ func (e *Engine) commands() []command {
 			help: "daftar — pertanyaan yang belum dijawab", helpEN: "list — your open questions"},
 		{names: []string{"status", "progres"}, roles: answering, run: e.cmdStatus,
 			help: "status — progres pengisian OPD Anda", helpEN: "status — your OPD's progress"},
+		{names: []string{"nilai", "tier", "skor", "score"}, args: true, run: e.cmdScore,
+			help: "nilai — nilai, predikat dan kekurangan terbesar", helpEN: "tier — score, tier and biggest gaps"},
 		{names: []string{"bantuan", "help", "menu", "?"}, run: e.cmdHelp,
 			help: "bantuan — daftar perintah", helpEN: "help — list of commands"},
 		{names: []string{"berhenti", "stop", "jeda", "pause"}, run: e.cmdStop,
@@ -98,7 +100,7 @@ type freeTextHandler func(ctx context.Context, r *Request, text string) (outs []
 // freeText lists the handlers consulted, in order, for people who are not in a question.
 // Features add theirs here.
 func (e *Engine) freeText() []freeTextHandler {
-	return nil
+	return []freeTextHandler{e.freeScore}
 }
 
 // buttonRoute sends pressed buttons whose data starts with prefix to run (Args holds

@@ -34,8 +34,10 @@ type Deps struct {
 	States      States
 	Locker      Locker
 	Blobs       Blobs
-	Now         func() time.Time // defaults to time.Now
-	Log         *slog.Logger     // defaults to slog.Default()
+	// Scorer answers /nilai and heads' score questions; nil turns them off.
+	Scorer *Scorer
+	Now    func() time.Time // defaults to time.Now
+	Log    *slog.Logger     // defaults to slog.Default()
 }
 
 // Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one

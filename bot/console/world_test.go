@@ -81,7 +81,8 @@ func (w *world) restart() {
 	w.eng = conversations.NewEngine(conversations.Config{MaxFileBytes: testMaxFile}, conversations.Deps{
 		People: w.store, Invites: w.store, Regions: w.store, Instruments: w.store,
 		Answers: w.store, Checkpoints: w.store, States: w.states, Locker: w.states, Blobs: w.blobs,
-		Now: w.clock.Now,
+		Scorer: conversations.NewScorer(w.store, w.clock.Now),
+		Now:    w.clock.Now,
 	})
 	for name, s := range w.sessions {
 		w.sessions[name] = console.NewSession(w.eng, s.Address().ChatID, name)

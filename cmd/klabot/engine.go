@@ -48,7 +48,8 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 	}, conversations.Deps{
 		People: store, Invites: store, Regions: store, Instruments: store,
 		Answers: store, Checkpoints: store, States: states, Locker: states, Blobs: blobs,
-		Now: app.Now, Log: app.Log,
+		Scorer: conversations.NewScorer(store, app.Now),
+		Now:    app.Now, Log: app.Log,
 	})
 	return &engineParts{Engine: eng, Store: store, States: states, Blobs: blobs}, nil
 }

@@ -7,8 +7,11 @@ import (
 	"testing"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/samples"
 	"github.com/klabot/klabot/scoring"
+	"github.com/klabot/klabot/scoring/instrumentfile"
 	"github.com/klabot/klabot/storage/postgres"
+	"github.com/klabot/klabot/storage/postgres/pgtest"
 )
 
 func TestSaveInstrumentRoundTrip(t *testing.T) {
@@ -116,5 +119,54 @@ func TestSaveInstrumentRefusesInvalid(t *testing.T) {
 	var n int
 	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM instruments`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("instruments = %d (%v), want nothing written", n, err)
+	}
+}
+
+// BenchmarkInstrument measures the cached path the engine takes on every message: one
+// version query and a deep copy of the 131-question sample.
+func BenchmarkInstrument(b *testing.B) {
+	ctx := context.Background()
+	s := postgres.New(pgtest.New(b), nil)
+	f, err := samples.Files.Open(samples.Instrument2026)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := instrumentfile.Read(samples.Instrument2026, f, 2026, "")
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.SaveInstrument(ctx, in); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.Instrument(ctx, 2026); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSaveInstrumentUnchanged measures a re-import of the sample that changes nothing.
+func BenchmarkSaveInstrumentUnchanged(b *testing.B) {
+	ctx := context.Background()
+	s := postgres.New(pgtest.New(b), nil)
+	f, err := samples.Files.Open(samples.Instrument2026)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := instrumentfile.Read(samples.Instrument2026, f, 2026, "")
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.SaveInstrument(ctx, in); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if st, err := s.SaveInstrument(ctx, in); err != nil || st.Changed() {
+			b.Fatal(st, err)
+		}
 	}
 }
