@@ -50,6 +50,21 @@ func TestSaveInstrumentRoundTrip(t *testing.T) {
 	if want := (postgres.ImportStats{Unchanged: 4, Version: 1}); st != want {
 		t.Fatalf("second import stats = %+v, want %+v", st, want)
 	}
+	// No name given: the stored one stays and nothing changes.
+	unnamed := smallInstrument(2026)
+	unnamed.Name = ""
+	if st, err = s.SaveInstrument(ctx, unnamed); err != nil || st.Version != 1 {
+		t.Fatalf("unnamed import = %+v, %v", st, err)
+	}
+	if got, _ := s.Instrument(ctx, 2026); got.Name != "Uji" {
+		t.Fatalf("name = %q, want the stored Uji", got.Name)
+	}
+	// A new name is a change.
+	renamed := smallInstrument(2026)
+	renamed.Name = "Uji 2"
+	if st, err = s.SaveInstrument(ctx, renamed); err != nil || st.Version != 2 || st.Changed() {
+		t.Fatalf("renamed import = %+v, %v", st, err)
+	}
 }
 
 func TestReimportKeepsAnswersAndRetires(t *testing.T) {
