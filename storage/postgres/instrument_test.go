@@ -50,6 +50,21 @@ func TestSaveInstrumentRoundTrip(t *testing.T) {
 	if want := (postgres.ImportStats{Unchanged: 4, Version: 1}); st != want {
 		t.Fatalf("second import stats = %+v, want %+v", st, want)
 	}
+	// No name given: the stored one stays and nothing changes.
+	unnamed := smallInstrument(2026)
+	unnamed.Name = ""
+	if st, err = s.SaveInstrument(ctx, unnamed); err != nil || st.Version != 1 {
+		t.Fatalf("unnamed import = %+v, %v", st, err)
+	}
+	if got, _ := s.Instrument(ctx, 2026); got.Name != "Uji" {
+		t.Fatalf("name = %q, want the stored Uji", got.Name)
+	}
+	// A new name is a change.
+	renamed := smallInstrument(2026)
+	renamed.Name = "Uji 2"
+	if st, err = s.SaveInstrument(ctx, renamed); err != nil || st.Version != 2 || st.Changed() {
+		t.Fatalf("renamed import = %+v, %v", st, err)
+	}
 }
 
 func TestReimportKeepsAnswersAndRetires(t *testing.T) {
@@ -75,11 +90,19 @@ func TestReimportKeepsAnswersAndRetires(t *testing.T) {
 	in.Clusters[0].Indicators[0].Questions[1].Text = "Bentuk kebijakan KLA yang berlaku?"
 	ind := &in.Clusters[1].Indicators[0]
 	ind.Questions[1] = scoring.Question{Code: "4.3", Text: "Unggah data akta", Type: scoring.File, Weight: 1, OPDCodes: []string{"DISDUKCAPIL"}}
+	want := postgres.ImportStats{Added: 1, Updated: 1, Unchanged: 2, Retired: 1, Version: 2}
+	plan, err := s.PlanInstrument(ctx, in)
+	if err != nil || plan != want {
+		t.Fatalf("plan = %+v, %v; want %+v", plan, err, want)
+	}
+	if v, _ := s.InstrumentVersion(ctx, 2026); v != 1 {
+		t.Fatalf("PlanInstrument wrote: version %d", v)
+	}
 	st, err := s.SaveInstrument(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (postgres.ImportStats{Added: 1, Updated: 1, Unchanged: 2, Retired: 1, Version: 2}); st != want {
+	if st != want {
 		t.Fatalf("stats = %+v, want %+v", st, want)
 	}
 	var n int
