@@ -87,6 +87,8 @@ func (e *Engine) commands() []command {
 			help: "daftar — pertanyaan yang belum dijawab", helpEN: "list — your open questions"},
 		{names: []string{"status", "progres"}, roles: answering, run: e.cmdStatus,
 			help: "status — progres pengisian OPD Anda", helpEN: "status — your OPD's progress"},
+		{names: []string{"nilai", "tier", "skor", "score"}, args: true, run: e.cmdScore,
+			help: "nilai — nilai, predikat dan kekurangan terbesar", helpEN: "tier — score, tier and biggest gaps"},
 		{names: []string{"tinjau", "review"}, roles: reviewing, args: true, run: e.cmdReview,
 			help: "tinjau [OPD|klaster N|bukti] — tinjau jawaban yang menunggu", helpEN: "review [OPD|cluster N|evidence] — review waiting answers"},
 		{names: []string{"riwayat", "history"}, roles: reviewing, args: true, run: e.cmdHistory,
@@ -107,7 +109,7 @@ type freeTextHandler func(ctx context.Context, r *Request, text string) (outs []
 // freeText lists the handlers consulted, in order, for people who are not in a question.
 // Features add theirs here.
 func (e *Engine) freeText() []freeTextHandler {
-	return []freeTextHandler{e.reviewNoteText}
+	return []freeTextHandler{e.reviewNoteText, e.freeScore}
 }
 
 // buttonRoute sends pressed buttons whose data starts with prefix to run (Args holds

@@ -38,8 +38,10 @@ type Deps struct {
 	States      States
 	Locker      Locker
 	Blobs       Blobs
-	Now         func() time.Time // defaults to time.Now
-	Log         *slog.Logger     // defaults to slog.Default()
+	// Scorer answers /nilai and heads' score questions; nil turns them off.
+	Scorer *Scorer
+	Now    func() time.Time // defaults to time.Now
+	Log    *slog.Logger     // defaults to slog.Default()
 
 	// Reviews, Exporter and EvidenceFiles serve the coordinators' review and export
 	// commands (tinjau, riwayat, ekspor); nil turns those commands off politely.

@@ -144,7 +144,9 @@ func (w *reviewWorld) upload(who, name, tag string) []conversations.Outbound {
 	w.t.Helper()
 	data := []byte("%PDF-1.4\n%âãÏÓ\n1 0 obj <<>> endobj\n" + tag)
 	return w.send(who, conversations.Inbound{Files: []conversations.File{{Name: name, MIME: "application/pdf", Size: int64(len(data)),
-		Open: func(context.Context) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(string(data))), nil }}}})
+		Open: func(context.Context) (io.ReadCloser, error) {
+			return io.NopCloser(strings.NewReader(string(data))), nil
+		}}}})
 }
 
 // text is everything said to chat, one message per line block.

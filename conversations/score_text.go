@@ -14,6 +14,7 @@ const (
 	scoreMaxGaps     = 3
 	scoreMaxOPDs     = 5
 	scoreMaxQuestion = 60 // runes of a question text in a gap line
+	scoreMaxOPDName  = 24 // runes of an OPD name before its code is used instead
 )
 
 // DataAsOf says when the numbers were read, in the region's own zone:
@@ -37,6 +38,8 @@ func GapReason(k scoring.GapKind) string {
 }
 
 // GapOPDNames lists the OPDs responsible for a gap ("Bappeda, DP3AP2KB"), or says none is.
+// A long official name ("Dinas Pemberdayaan Perempuan, Perlindungan Anak, …") gives way to
+// the OPD's code, which people know as well and which keeps the message short.
 func GapOPDNames(g scoring.Gap) string {
 	if len(g.OPDs) == 0 {
 		return "belum ada OPD"
@@ -44,11 +47,23 @@ func GapOPDNames(g scoring.Gap) string {
 	names := make([]string, len(g.OPDs))
 	for i, o := range g.OPDs {
 		names[i] = o.Name
-		if names[i] == "" {
+		if names[i] == "" || utf8.RuneCountInString(names[i]) > scoreMaxOPDName {
 			names[i] = o.Code
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// GapOPDCodes lists the codes of the OPDs responsible for a gap ("BAPPEDA, DP3AP2KB").
+func GapOPDCodes(g scoring.Gap) string {
+	if len(g.OPDs) == 0 {
+		return "—"
+	}
+	codes := make([]string, len(g.OPDs))
+	for i, o := range g.OPDs {
+		codes[i] = o.Code
+	}
+	return strings.Join(codes, ", ")
 }
 
 // shorten cuts s to at most n runes with an ellipsis, at a word boundary when one is near.

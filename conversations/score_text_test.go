@@ -194,3 +194,21 @@ func TestParseScoreQuestion(t *testing.T) {
 		t.Error("help text does not list the tier question")
 	}
 }
+
+func TestGapOPDNames(t *testing.T) {
+	t.Parallel()
+	g := scoring.Gap{OPDs: []scoring.OPDRef{
+		{Code: "DINKES", Name: "Dinas Kesehatan"},
+		{Code: "DP3AP2KB", Name: "Dinas Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk dan Keluarga Berencana"},
+		{Code: "BNN"},
+	}}
+	if got := GapOPDNames(g); got != "Dinas Kesehatan, DP3AP2KB, BNN" {
+		t.Errorf("GapOPDNames = %q", got)
+	}
+	if got := GapOPDCodes(g); got != "DINKES, DP3AP2KB, BNN" {
+		t.Errorf("GapOPDCodes = %q", got)
+	}
+	if GapOPDNames(scoring.Gap{}) != "belum ada OPD" || GapOPDCodes(scoring.Gap{}) != "—" {
+		t.Error("a gap without OPDs must say so")
+	}
+}

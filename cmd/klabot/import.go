@@ -71,7 +71,7 @@ func runImport(ctx context.Context, app *App, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(app.Stdout).Encode(map[string]any{"ok": true, "year": in.Year, "summary": summary, "stats": st})
 	}
-	fmt.Fprintf(app.Stdout, "instrument %d %q: %s\n%s\n", in.Year, in.Name, summary, describeStats(st))
+	fmt.Fprintf(app.Stdout, "instrument %d: %s\n%s\n", in.Year, summary, describeStats(st))
 	return nil
 }
 

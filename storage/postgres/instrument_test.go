@@ -7,8 +7,11 @@ import (
 	"testing"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/samples"
 	"github.com/klabot/klabot/scoring"
+	"github.com/klabot/klabot/scoring/instrumentfile"
 	"github.com/klabot/klabot/storage/postgres"
+	"github.com/klabot/klabot/storage/postgres/pgtest"
 )
 
 func TestSaveInstrumentRoundTrip(t *testing.T) {
@@ -46,6 +49,21 @@ func TestSaveInstrumentRoundTrip(t *testing.T) {
 	}
 	if want := (postgres.ImportStats{Unchanged: 4, Version: 1}); st != want {
 		t.Fatalf("second import stats = %+v, want %+v", st, want)
+	}
+	// No name given: the stored one stays and nothing changes.
+	unnamed := smallInstrument(2026)
+	unnamed.Name = ""
+	if st, err = s.SaveInstrument(ctx, unnamed); err != nil || st.Version != 1 {
+		t.Fatalf("unnamed import = %+v, %v", st, err)
+	}
+	if got, _ := s.Instrument(ctx, 2026); got.Name != "Uji" {
+		t.Fatalf("name = %q, want the stored Uji", got.Name)
+	}
+	// A new name is a change.
+	renamed := smallInstrument(2026)
+	renamed.Name = "Uji 2"
+	if st, err = s.SaveInstrument(ctx, renamed); err != nil || st.Version != 2 || st.Changed() {
+		t.Fatalf("renamed import = %+v, %v", st, err)
 	}
 }
 
@@ -116,5 +134,54 @@ func TestSaveInstrumentRefusesInvalid(t *testing.T) {
 	var n int
 	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM instruments`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("instruments = %d (%v), want nothing written", n, err)
+	}
+}
+
+// BenchmarkInstrument measures the cached path the engine takes on every message: one
+// version query and a deep copy of the 131-question sample.
+func BenchmarkInstrument(b *testing.B) {
+	ctx := context.Background()
+	s := postgres.New(pgtest.New(b), nil)
+	f, err := samples.Files.Open(samples.Instrument2026)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := instrumentfile.Read(samples.Instrument2026, f, 2026, "")
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.SaveInstrument(ctx, in); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.Instrument(ctx, 2026); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSaveInstrumentUnchanged measures a re-import of the sample that changes nothing.
+func BenchmarkSaveInstrumentUnchanged(b *testing.B) {
+	ctx := context.Background()
+	s := postgres.New(pgtest.New(b), nil)
+	f, err := samples.Files.Open(samples.Instrument2026)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := instrumentfile.Read(samples.Instrument2026, f, 2026, "")
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.SaveInstrument(ctx, in); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if st, err := s.SaveInstrument(ctx, in); err != nil || st.Changed() {
+			b.Fatal(st, err)
+		}
 	}
 }

@@ -49,14 +49,14 @@ func TestPeopleAndIdentities(t *testing.T) {
 	ctx := context.Background()
 	opd := sampleRegion(t, s)
 	opds, err := s.OPDs(ctx, "KOTA-UJI")
-	if err != nil || len(opds) != 1 || opds[0].ID != opd || len(opds[0].AnswersFor) != 2 || opds[0].AnswersFor[0] != "DP3A" {
+	if err != nil || len(opds) != 1 || opds[0].ID != opd || opds[0].RegionCode != "KOTA-UJI" || len(opds[0].AnswersFor) != 2 || opds[0].AnswersFor[0] != "DP3A" {
 		t.Fatalf("OPDs = %+v, %v", opds, err)
 	}
 	// Default answers_for is the OPD's own code.
 	if _, err := s.UpsertOPD(ctx, "KOTA-UJI", "dinkes", "Dinas Kesehatan", nil); err != nil {
 		t.Fatal(err)
 	}
-	if o, err := s.OPDByCode(ctx, "KOTA-UJI", "DINKES"); err != nil || len(o.AnswersFor) != 1 || o.AnswersFor[0] != "DINKES" {
+	if o, err := s.OPDByCode(ctx, "KOTA-UJI", "DINKES"); err != nil || len(o.AnswersFor) != 1 || o.AnswersFor[0] != "DINKES" || o.RegionCode != "KOTA-UJI" {
 		t.Fatalf("DINKES = %+v, %v", o, err)
 	}
 	if _, err := s.UpsertOPD(ctx, "NOWHERE", "X", "X", nil); !errors.Is(err, conversations.ErrNotFound) {

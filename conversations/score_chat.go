@@ -1,0 +1,39 @@
+package conversations
+
+import "context"
+
+// cmdScore answers /nilai (alias /tier): the region's score, tier and biggest gaps for
+// heads, coordinators and admins; the OPD's own progress for focal points. Arguments
+// shape the answer ("/nilai nindya" is the route to Nindya).
+func (e *Engine) cmdScore(ctx context.Context, r *Request) ([]Outbound, error) {
+	if e.d.Scorer == nil {
+		return e.replies(r, ScoreUnavailableText), nil
+	}
+	text, err := e.d.Scorer.Reply(ctx, r.Person, r.Args)
+	if err != nil {
+		return nil, err
+	}
+	return e.replies(r, text), nil
+}
+
+// freeScore answers plain score questions ("berapa nilai kita?", "kita peringkat apa?",
+// "apa yang kurang untuk nindya?", "OPD mana yang belum?") from people who are not in the
+// middle of a question. A head's message is always for this handler: what it does not
+// understand gets the short list of what it can answer. Others' messages pass on unless
+// they are recognisably about the score.
+func (e *Engine) freeScore(ctx context.Context, r *Request, text string) ([]Outbound, bool, error) {
+	if e.d.Scorer == nil {
+		return nil, false, nil
+	}
+	if _, ok := ParseScoreQuestion(text, e.d.Scorer.Tiers); !ok {
+		if r.Person.Role != RoleHead {
+			return nil, false, nil
+		}
+		return e.replies(r, ScoreHelpText()), true, nil
+	}
+	reply, err := e.d.Scorer.Reply(ctx, r.Person, text)
+	if err != nil {
+		return nil, true, err
+	}
+	return e.replies(r, reply), true, nil
+}
