@@ -224,13 +224,18 @@ func OPDScoreText(rs RegionScore, opdCode string) string {
 
 // ScoreHelpText lists what the score questions can answer, for a question not understood.
 func ScoreHelpText() string {
-	return "Maaf, pertanyaan itu belum saya pahami. Saya bisa menjawab:\n" +
-		"• berapa nilai kita?\n" +
-		"• kita peringkat apa?\n" +
-		"• apa yang kurang untuk nindya?\n" +
-		"• OPD mana yang belum?\n" +
-		"Atau ketik /nilai."
+	return "Maaf, pertanyaan itu belum saya pahami. Saya bisa menjawab:\n" + scoreQuestionList + "Atau ketik /nilai."
 }
+
+// ScoreQuestionsHint lists the plain score questions, for a help message.
+func ScoreQuestionsHint() string {
+	return "Anda juga bisa bertanya langsung, misalnya:\n" + strings.TrimSuffix(scoreQuestionList, "\n")
+}
+
+const scoreQuestionList = "• berapa nilai kita?\n" +
+	"• kita peringkat apa?\n" +
+	"• apa yang kurang untuk nindya?\n" +
+	"• OPD mana yang belum?\n"
 
 func capitalize(s string) string {
 	if s == "" {

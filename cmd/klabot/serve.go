@@ -71,6 +71,7 @@ type serveComponent struct {
 func serveComponents() []serveComponent {
 	return []serveComponent{
 		{"telegram", startTelegram},
+		{"whatsapp", startWhatsApp},
 	}
 }
 
