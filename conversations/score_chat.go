@@ -19,8 +19,8 @@ func (e *Engine) cmdScore(ctx context.Context, r *Request) ([]Outbound, error) {
 // freeScore answers plain score questions ("berapa nilai kita?", "kita peringkat apa?",
 // "apa yang kurang untuk nindya?", "OPD mana yang belum?") from people who are not in the
 // middle of a question. A head's message is always for this handler: what it does not
-// understand gets the short list of what it can answer. Others' messages pass on unless
-// they are recognisably about the score.
+// understand gets the command list with the questions it can answer. Others' messages
+// pass on unless they are recognisably about the score.
 func (e *Engine) freeScore(ctx context.Context, r *Request, text string) ([]Outbound, bool, error) {
 	if e.d.Scorer == nil {
 		return nil, false, nil
@@ -29,7 +29,11 @@ func (e *Engine) freeScore(ctx context.Context, r *Request, text string) ([]Outb
 		if r.Person.Role != RoleHead {
 			return nil, false, nil
 		}
-		return e.replies(r, ScoreHelpText()), true, nil
+		outs, err := e.cmdHelp(ctx, r)
+		if err == nil && len(outs) > 0 {
+			outs[0].Text += "\n\n" + ScoreQuestionsHint()
+		}
+		return outs, true, err
 	}
 	reply, err := e.d.Scorer.Reply(ctx, r.Person, text)
 	if err != nil {

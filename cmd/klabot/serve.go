@@ -16,7 +16,6 @@ import (
 	"github.com/klabot/klabot/bot/dispatch"
 	"github.com/klabot/klabot/bot/metrics"
 	"github.com/klabot/klabot/bot/outbound"
-	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/storage/postgres"
 )
 
@@ -72,6 +71,7 @@ type serveComponent struct {
 func serveComponents() []serveComponent {
 	return []serveComponent{
 		{"telegram", startTelegram},
+		{"whatsapp", startWhatsApp},
 	}
 }
 
@@ -198,14 +198,11 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 	return runErr
 }
 
-// serveEngine builds the conversation engine for serve.
+// serveEngine builds the conversation engine for serve, wired like the console chat.
 func serveEngine(ctx context.Context, s *server) (dispatch.Handler, error) {
-	return engineMissing{}, nil
-}
-
-// engineMissing stands in until the conversation engine is wired.
-type engineMissing struct{}
-
-func (engineMissing) Handle(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error) {
-	return nil, fmt.Errorf("conversation engine not wired yet: %w", conversations.ErrUnavailable)
+	parts, err := buildEngine(ctx, s.app)
+	if err != nil {
+		return nil, err
+	}
+	return parts.Engine, nil
 }

@@ -17,19 +17,49 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/klabot/klabot/bot/dispatch"
+	"github.com/klabot/klabot/bot/outbound"
 	"github.com/klabot/klabot/bot/whatsapp"
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/storage/postgres"
 )
 
-// whatsappSender is the shared outbound sender as WhatsApp uses it.
+// startWhatsApp is serve's WhatsApp component: when WHATSAPP_ENABLED=true it registers
+// the WhatsApp transport with the shared sender (gentle limits) and returns the run
+// function. A missing pairing, another replica holding the session, a logout or a replaced
+// session are reported (log, metrics, `klabot whatsapp status`) and waited out in the
+// background: they never stop serve.
+func startWhatsApp(ctx context.Context, s *server) (func(context.Context) error, error) {
+	cfg, err := loadWhatsAppConfig(s.app.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.Enabled {
+		s.log.Info("whatsapp: off (WHATSAPP_ENABLED is not true)")
+		return nil, nil
+	}
+	ws, err := newWhatsAppService(ctx, s.app, cfg, s.metrics.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s.sender.Register(conversations.ChannelWhatsApp, ws.Adapter, outbound.Limits{
+		PerBot: cfg.PerSecond, PerChat: cfg.PerChat, PerGroup: cfg.PerGroup,
+		IsGroup: whatsapp.IsGroupChat, Parallel: 2,
+	})
+	s.addChatChannel("whatsapp")
+	return func(ctx context.Context) error {
+		ws.Run(ctx, s.engine, s.sender)
+		return nil
+	}, nil
+}
+
+// whatsappSender is the shared outbound sender as WhatsApp's dispatcher uses it.
 type whatsappSender interface {
 	Enqueue(ctx context.Context, out conversations.Outbound) error
 }
 
-// whatsappService is the WhatsApp channel inside `klabot serve`: one dispatcher for
-// WhatsApp chats, and a background loop that waits for a paired device and for the
-// session lock, connects, and gives the session up cleanly when it ends.
+// whatsappService is the WhatsApp channel inside `klabot serve`: a dispatcher for
+// WhatsApp chats, and a loop that waits for a paired device and for the session lock,
+// connects, and gives the session up cleanly when it ends.
 type whatsappService struct {
 	Adapter *whatsapp.Adapter
 
@@ -44,22 +74,14 @@ type whatsappService struct {
 
 	mu    sync.Mutex
 	state string // what the loop is doing, for logs and tests
-	held  bool
 
 	connected prometheus.Gauge
 	holding   prometheus.Gauge
 	ended     *prometheus.CounterVec
 }
 
-// startWhatsApp starts the WhatsApp channel when WHATSAPP_ENABLED=true; it returns nil
-// when the channel is disabled. A missing pairing, another replica holding the session,
-// a logout or a replaced session are reported (log, metrics, `klabot whatsapp status`) and
-// waited out in the background: they never stop serve. reg may be nil.
-func startWhatsApp(ctx context.Context, app *App, engine whatsapp.Engine, sender whatsappSender, reg prometheus.Registerer) (*whatsappService, error) {
-	cfg, err := loadWhatsAppConfig(app.Getenv)
-	if err != nil || !cfg.Enabled {
-		return nil, err
-	}
+// newWhatsAppService opens the device store and builds the adapter. reg may be nil.
+func newWhatsAppService(ctx context.Context, app *App, cfg whatsappConfig, reg prometheus.Registerer) (*whatsappService, error) {
 	st, devices, err := openWhatsAppDevices(ctx, app)
 	if err != nil {
 		return nil, err
@@ -89,11 +111,21 @@ func startWhatsApp(ctx context.Context, app *App, engine whatsapp.Engine, sender
 		MaxFileBytes: int64(app.cfg.MaxFileMB) << 20,
 		MenuTTL:      cfg.MenuTTL,
 	})
+	return s, nil
+}
+
+// Run works until ctx ends: WhatsApp messages go through the adapter's wrapper to the
+// engine in per-chat order, replies to sender. On the way out it disconnects first (no
+// new messages), then finishes the messages it holds.
+func (s *whatsappService) Run(ctx context.Context, engine whatsapp.Engine, sender whatsappSender) {
 	d := dispatch.New(s.Adapter.Wrap(engine), sender, s.log, dispatch.Config{})
 	s.Adapter.SetSubmitter(d)
-	go d.Run(ctx)
-	go s.run(ctx)
-	return s, nil
+	dctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { d.Run(dctx); close(done) }()
+	s.run(ctx)
+	stop()
+	<-done
 }
 
 // State says what the service is doing ("waiting for pairing", "connected" ...).
@@ -106,7 +138,7 @@ func (s *whatsappService) State() string {
 func (s *whatsappService) setState(state string, held bool) {
 	s.mu.Lock()
 	changed := s.state != state
-	s.state, s.held = state, held
+	s.state = state
 	s.mu.Unlock()
 	if held {
 		s.holding.Set(1)

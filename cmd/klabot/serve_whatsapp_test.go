@@ -12,6 +12,8 @@ import (
 	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/types"
 
+	"github.com/klabot/klabot/bot/metrics"
+	"github.com/klabot/klabot/bot/outbound"
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/storage/redis/redistest"
 )
@@ -40,9 +42,16 @@ func waitState(t *testing.T, s *whatsappService, want string) {
 func TestServeWhatsAppDisabled(t *testing.T) {
 	t.Parallel()
 	app, _ := whatsappApp(t, nil)
-	s, err := startWhatsApp(context.Background(), app, nopEngine{}, nopSender{}, nil)
-	if s != nil || err != nil {
-		t.Fatalf("disabled channel started: %v %v", s, err)
+	srv := &server{app: app, log: app.Log, sender: outbound.New(outbound.Config{}), metrics: metrics.New()}
+	run, err := startWhatsApp(context.Background(), srv)
+	if run != nil || err != nil || len(srv.sender.Channels()) != 0 {
+		t.Fatalf("disabled channel started: %v", err)
+	}
+	app, _ = whatsappApp(t, map[string]string{"WHATSAPP_ENABLED": "true"})
+	srv = &server{app: app, log: app.Log, sender: outbound.New(outbound.Config{}), metrics: metrics.New()}
+	run, err = startWhatsApp(context.Background(), srv)
+	if run == nil || err != nil || len(srv.sender.Channels()) != 1 || srv.chats[0] != "whatsapp" {
+		t.Fatalf("enabled channel not registered: %v %v", err, srv.sender.Channels())
 	}
 }
 
@@ -59,11 +68,17 @@ func TestServeWhatsAppWaitsForPairingAndLock(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	reg := prometheus.NewRegistry()
-	s, err := startWhatsApp(ctx, app, nopEngine{}, nopSender{}, reg)
-	if err != nil || s == nil {
+	cfg, err := loadWhatsAppConfig(app.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newWhatsAppService(ctx, app, cfg, reg)
+	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	s.retry = 20 * time.Millisecond
+	stopped := make(chan struct{})
+	go func() { s.Run(ctx, nopEngine{}, nopSender{}); close(stopped) }()
 	waitState(t, s, "waiting for pairing")
 
 	// A device gets paired (as `klabot whatsapp pair` would store it) while another
@@ -109,6 +124,7 @@ func TestServeWhatsAppWaitsForPairingAndLock(t *testing.T) {
 
 	// serve stops: the session lock is given back.
 	cancel()
+	<-stopped
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		l, err := st.TryLockSession(context.Background(), whatsappSessionLock, 0)

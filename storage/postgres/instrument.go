@@ -56,6 +56,19 @@ func sameContent(a, b scoring.Question) bool {
 // new year). inst should be validated first (inst.Validate()); SaveInstrument refuses
 // an invalid one with conversations.ErrInvalid.
 func (s *Store) SaveInstrument(ctx context.Context, inst *scoring.Instrument) (ImportStats, error) {
+	return s.saveInstrument(ctx, inst, false)
+}
+
+// PlanInstrument reports what SaveInstrument would do with inst (the same ImportStats),
+// writing nothing: the same transaction, rolled back.
+func (s *Store) PlanInstrument(ctx context.Context, inst *scoring.Instrument) (ImportStats, error) {
+	return s.saveInstrument(ctx, inst, true)
+}
+
+// errPlanOnly rolls back the transaction of a PlanInstrument.
+var errPlanOnly = errors.New("plan only")
+
+func (s *Store) saveInstrument(ctx context.Context, inst *scoring.Instrument, planOnly bool) (ImportStats, error) {
 	var st ImportStats
 	if err := inst.Validate(); err != nil {
 		return st, fmt.Errorf("save instrument %d: %w: %v", inst.Year, conversations.ErrInvalid, err)
@@ -162,8 +175,14 @@ func (s *Store) SaveInstrument(ctx context.Context, inst *scoring.Instrument) (I
 			}
 		}
 		st.Version = version
+		if planOnly {
+			return errPlanOnly
+		}
 		return nil
 	})
+	if planOnly && errors.Is(err, errPlanOnly) {
+		return st, nil
+	}
 	if err != nil {
 		return ImportStats{}, fmt.Errorf("save instrument %d: %w", inst.Year, err)
 	}

@@ -90,11 +90,19 @@ func TestReimportKeepsAnswersAndRetires(t *testing.T) {
 	in.Clusters[0].Indicators[0].Questions[1].Text = "Bentuk kebijakan KLA yang berlaku?"
 	ind := &in.Clusters[1].Indicators[0]
 	ind.Questions[1] = scoring.Question{Code: "4.3", Text: "Unggah data akta", Type: scoring.File, Weight: 1, OPDCodes: []string{"DISDUKCAPIL"}}
+	want := postgres.ImportStats{Added: 1, Updated: 1, Unchanged: 2, Retired: 1, Version: 2}
+	plan, err := s.PlanInstrument(ctx, in)
+	if err != nil || plan != want {
+		t.Fatalf("plan = %+v, %v; want %+v", plan, err, want)
+	}
+	if v, _ := s.InstrumentVersion(ctx, 2026); v != 1 {
+		t.Fatalf("PlanInstrument wrote: version %d", v)
+	}
 	st, err := s.SaveInstrument(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (postgres.ImportStats{Added: 1, Updated: 1, Unchanged: 2, Retired: 1, Version: 2}); st != want {
+	if st != want {
 		t.Fatalf("stats = %+v, want %+v", st, want)
 	}
 	var n int
