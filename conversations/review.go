@@ -142,6 +142,9 @@ type ReviewStore interface {
 	// ReviewHistory returns every version of the question's answer in the region, oldest
 	// first, with evidence and reviews. ref is a question code or its instrument number.
 	ReviewHistory(ctx context.Context, region string, year int, ref string) ([]ReviewItem, error)
+	// ReopenedQuestions returns the codes of an OPD's questions whose current answer was
+	// sent back (needs_revision or rejected), most recent first.
+	ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]string, error)
 	// ReviewRecipients returns the focal points to tell about a decision on the answer:
 	// those of the answering person's OPD (the answering person alone when they have none).
 	ReviewRecipients(ctx context.Context, answerID int64) ([]Person, error)
