@@ -16,6 +16,7 @@ import (
 	"github.com/klabot/klabot/bot/dispatch"
 	"github.com/klabot/klabot/bot/metrics"
 	"github.com/klabot/klabot/bot/outbound"
+	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/storage/postgres"
 )
 
@@ -35,6 +36,28 @@ type server struct {
 	mu     sync.Mutex
 	checks []readyCheck
 	chats  []string // names of the chat channels that started
+	gates  map[conversations.Channel]func(context.Context, conversations.Inbound)
+}
+
+// addGate makes every inbound message of ch wait for gate right before the engine handles
+// it (Telegram's cross-replica ordering in webhook mode).
+func (s *server) addGate(ch conversations.Channel, gate func(context.Context, conversations.Inbound)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gates[ch] = gate
+}
+
+// gatedEngine runs a channel's gate, if any, before the engine.
+type gatedEngine struct{ s *server }
+
+func (g gatedEngine) Handle(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error) {
+	g.s.mu.Lock()
+	gate := g.s.gates[in.Channel]
+	g.s.mu.Unlock()
+	if gate != nil {
+		gate(ctx, in)
+	}
+	return g.s.engine.Handle(ctx, in)
 }
 
 type readyCheck struct {
@@ -106,7 +129,8 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 		return err
 	}
 	s := &server{app: app, cfg: cfg, log: app.Log, store: postgres.New(pool, app.Now), redis: rdb,
-		metrics: metrics.New(), mux: http.NewServeMux()}
+		metrics: metrics.New(), mux: http.NewServeMux(),
+		gates: map[conversations.Channel]func(context.Context, conversations.Inbound){}}
 	s.addReadyCheck("postgres", func(ctx context.Context) error { return pool.Ping(ctx) })
 	s.addReadyCheck("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
 
@@ -119,7 +143,7 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 		OnResult:    s.metrics.SendResult,
 		Log:         app.Log,
 	})
-	s.dispatcher = dispatch.New(s.engine, s.sender, app.Log, dispatch.Config{})
+	s.dispatcher = dispatch.New(gatedEngine{s}, s.sender, app.Log, dispatch.Config{})
 
 	type started struct {
 		name string
