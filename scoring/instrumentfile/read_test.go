@@ -279,3 +279,40 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+func TestXLSXSkipsAnInstructionsSheet(t *testing.T) {
+	t.Parallel()
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", "Petunjuk"); err != nil {
+		t.Fatal(err)
+	}
+	f.SetCellValue("Petunjuk", "A1", "Isi lembar berikutnya, satu baris per pertanyaan.")
+	if _, err := f.NewSheet("Borang"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(mustRead(t, "../../samples/instrument-template.csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range rows {
+		cells := make([]any, len(rec))
+		for j, v := range rec {
+			cells[j] = v
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Borang", cell, &cells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	in, err := instrumentfile.Read("dua-lembar.xlsx", &buf, 2026, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(in.Questions()); n != 10 {
+		t.Fatalf("read %d questions, want 10", n)
+	}
+}
