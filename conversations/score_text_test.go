@@ -236,3 +236,19 @@ func TestScoreTextInEnglish(t *testing.T) {
 		t.Error("English question not recognised")
 	}
 }
+
+func TestLooksLikeQuestion(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]bool{
+		"berapa nilai kita":                       true,
+		"OPD mana yang belum?":                    true,
+		"nilai buktinya kurang, mohon diperbaiki": false,
+		"Kita peringkat apa":                      true,
+		"foto kurang jelas":                       false,
+		"What is our tier":                        true,
+	} {
+		if got := looksLikeQuestion(text); got != want {
+			t.Errorf("looksLikeQuestion(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
