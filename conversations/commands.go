@@ -66,6 +66,9 @@ func (c command) allowed(role Role) bool {
 // answering are the roles that fill in their OPD's questions.
 var answering = []Role{RoleFocalPoint, RoleCoordinator, RoleAdmin}
 
+// reviewing are the roles that review answers and export the evidence pack.
+var reviewing = []Role{RoleCoordinator, RoleAdmin}
+
 // commands is the command table. Features add their entries here (coordinators:
 // ringkasan, opd, tinjau, undang, ingatkan, tenggat, riwayat; heads: nilai).
 func (e *Engine) commands() []command {
@@ -84,6 +87,14 @@ func (e *Engine) commands() []command {
 			help: "daftar — pertanyaan yang belum dijawab", helpEN: "list — your open questions"},
 		{names: []string{"status", "progres"}, roles: answering, run: e.cmdStatus,
 			help: "status — progres pengisian OPD Anda", helpEN: "status — your OPD's progress"},
+		{names: []string{"nilai", "tier", "skor", "score"}, args: true, run: e.cmdScore,
+			help: "nilai — nilai, predikat dan kekurangan terbesar", helpEN: "tier — score, tier and biggest gaps"},
+		{names: []string{"tinjau", "review"}, roles: reviewing, args: true, run: e.cmdReview,
+			help: "tinjau [OPD|klaster N|bukti] — tinjau jawaban yang menunggu", helpEN: "review [OPD|cluster N|evidence] — review waiting answers"},
+		{names: []string{"riwayat", "history"}, roles: reviewing, args: true, run: e.cmdHistory,
+			help: "riwayat N — semua versi jawaban pertanyaan N dan tinjauannya", helpEN: "history N — every version of question N's answer and its reviews"},
+		{names: []string{"ekspor", "export"}, roles: reviewing, args: true, run: e.cmdExport,
+			help: "ekspor — paket bukti (ZIP) untuk diunggah ke situs KLA", helpEN: "export — the evidence pack (ZIP) for the KLA website"},
 		{names: []string{"bantuan", "help", "menu", "?"}, run: e.cmdHelp,
 			help: "bantuan — daftar perintah", helpEN: "help — list of commands"},
 		{names: []string{"berhenti", "stop", "jeda", "pause"}, run: e.cmdStop,
@@ -98,7 +109,7 @@ type freeTextHandler func(ctx context.Context, r *Request, text string) (outs []
 // freeText lists the handlers consulted, in order, for people who are not in a question.
 // Features add theirs here.
 func (e *Engine) freeText() []freeTextHandler {
-	return nil
+	return []freeTextHandler{e.reviewNoteText, e.freeScore}
 }
 
 // buttonRoute sends pressed buttons whose data starts with prefix to run (Args holds
@@ -113,6 +124,7 @@ func (e *Engine) buttonRoutes() []buttonRoute {
 	return []buttonRoute{
 		{prefix: "a:", run: e.pressAnswer},
 		{prefix: "n:", run: e.pressNav},
+		{prefix: "rv:", run: e.pressReview},
 	}
 }
 
@@ -176,7 +188,7 @@ func (e *Engine) route(ctx context.Context, r *Request) ([]Outbound, error) {
 	if len(in.Files) > 0 {
 		return e.receiveFiles(ctx, r)
 	}
-	freeCtx := r.State.Mode == ModeNarrative
+	freeCtx := r.State.Mode == ModeNarrative || r.State.Mode == ModeReviewNote
 	if r.State.Mode == ModeQuestion {
 		if q, ok := e.currentQuestion(ctx, r); ok && q.Q.Type == "text" {
 			freeCtx = true

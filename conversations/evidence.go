@@ -101,6 +101,9 @@ func (e *Engine) intake(ctx context.Context, r *Request) ([]EvidenceFile, []stri
 			continue
 		}
 		mime, what := SniffEvidence(data)
+		if what == "" {
+			what = r.T(msgUnknownType)
+		}
 		if mime == "" {
 			notes = append(notes, r.T(msgBadType, name, what))
 			continue

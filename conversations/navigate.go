@@ -15,7 +15,7 @@ func (e *Engine) cmdStart(ctx context.Context, r *Request) ([]Outbound, error) {
 	if r.Args != "" {
 		return e.replies(r, r.T(msgAlreadyRegistered, r.Person.Name)), nil
 	}
-	if !roleAnswers(r.Person.Role) {
+	if !roleAnswers(r.Person.Role) || r.Person.OPDID == 0 {
 		return e.cmdHelp(ctx, r)
 	}
 	return e.cmdResume(ctx, r)

@@ -48,7 +48,11 @@ func (e *Engine) welcome(ctx context.Context, in Inbound, p Person) ([]Outbound,
 	r := &Request{In: in, Person: p, Region: ri.Region, Now: now, e: e, opds: ri.opds,
 		State: &State{PersonID: p.ID, Year: e.year(ri.Region, now)}}
 	var b strings.Builder
-	b.WriteString(r.T(msgWelcome, p.Name, roleName(r, p.Role), p.OPDName, ri.Name))
+	who := roleName(r, p.Role)
+	if p.OPDName != "" {
+		who = r.T(msgRoleAt, who, p.OPDName)
+	}
+	b.WriteString(r.T(msgWelcome, p.Name, who, ri.Name))
 	var buttons []Button
 	if roleAnswers(p.Role) && p.OPDID != 0 {
 		l, err := e.progressOf(ctx, r)

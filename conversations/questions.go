@@ -12,6 +12,9 @@ type questionList struct {
 	refs     []questionRef
 	pos      map[string]int // code -> index in refs
 	progress *Progress
+	// reopened are indexes of questions a coordinator sent back (needs revision or
+	// rejected) and not answered since, most recent first: they come before any other.
+	reopened []int
 }
 
 // questions returns the questions of the person's OPD (via its answers_for codes).
@@ -65,6 +68,17 @@ func (e *Engine) progressOf(ctx context.Context, r *Request) (*questionList, err
 		p.Skipped = map[string]bool{}
 	}
 	l.progress = &p
+	if e.d.Reviews != nil && l.opd != nil {
+		codes, err := e.d.Reviews.ReopenedQuestions(ctx, r.Person.RegionCode, r.State.Year, l.opd.ID)
+		if err != nil {
+			return nil, fmt.Errorf("reopened questions: %w", err)
+		}
+		for _, c := range codes {
+			if i, ok := l.pos[c]; ok {
+				l.reopened = append(l.reopened, i)
+			}
+		}
+	}
 	return l, nil
 }
 
@@ -75,8 +89,14 @@ func (l *questionList) open(i int) bool {
 	return !answered && !l.progress.Skipped[code]
 }
 
-// nextOpen returns the first open question after index from (wrapping around), or -1.
+// nextOpen returns the first question sent back for revision (other than from), else the
+// first open question after index from (wrapping around), or -1.
 func (l *questionList) nextOpen(from int) int {
+	for _, i := range l.reopened { // sent back by a coordinator: first, except the one just left
+		if i != from {
+			return i
+		}
+	}
 	n := len(l.refs)
 	for k := 1; k <= n; k++ {
 		i := (from + k) % n

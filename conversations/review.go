@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/klabot/klabot/scoring"
@@ -126,6 +127,19 @@ type ReviewCounts struct {
 	Rejected      int
 }
 
+// PointsWaitingReview is what approving every waiting answer would add to the verified
+// score: the evidenced points of answered questions whose current version nobody has
+// reviewed yet (for the digest's "points waiting for review").
+func PointsWaitingReview(rep scoring.Report) float64 {
+	var sum float64
+	for _, r := range rep.Results {
+		if r.Answered && r.Review == scoring.ReviewNone {
+			sum += r.Evidenced
+		}
+	}
+	return math.Round(sum*1e6) / 1e6
+}
+
 // ReviewStore is what the review commands need from storage.
 type ReviewStore interface {
 	// ReviewQueue returns up to limit current answer versions of the region waiting for
@@ -142,6 +156,9 @@ type ReviewStore interface {
 	// ReviewHistory returns every version of the question's answer in the region, oldest
 	// first, with evidence and reviews. ref is a question code or its instrument number.
 	ReviewHistory(ctx context.Context, region string, year int, ref string) ([]ReviewItem, error)
+	// ReopenedQuestions returns the codes of an OPD's questions whose current answer was
+	// sent back (needs_revision or rejected), most recent first.
+	ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]string, error)
 	// ReviewRecipients returns the focal points to tell about a decision on the answer:
 	// those of the answering person's OPD (the answering person alone when they have none).
 	ReviewRecipients(ctx context.Context, answerID int64) ([]Person, error)

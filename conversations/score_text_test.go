@@ -194,3 +194,61 @@ func TestParseScoreQuestion(t *testing.T) {
 		t.Error("help text does not list the tier question")
 	}
 }
+
+func TestGapOPDNames(t *testing.T) {
+	t.Parallel()
+	g := scoring.Gap{OPDs: []scoring.OPDRef{
+		{Code: "DINKES", Name: "Dinas Kesehatan"},
+		{Code: "DP3AP2KB", Name: "Dinas Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk dan Keluarga Berencana"},
+		{Code: "BNN"},
+	}}
+	if got := GapOPDNames(g); got != "Dinas Kesehatan, DP3AP2KB, BNN" {
+		t.Errorf("GapOPDNames = %q", got)
+	}
+	if got := GapOPDCodes(g); got != "DINKES, DP3AP2KB, BNN" {
+		t.Errorf("GapOPDCodes = %q", got)
+	}
+	if GapOPDNames(scoring.Gap{}) != "belum ada OPD" || GapOPDCodes(scoring.Gap{}) != "—" {
+		t.Error("a gap without OPDs must say so")
+	}
+}
+
+func TestScoreTextInEnglish(t *testing.T) {
+	t.Parallel()
+	rs := scoreFixture(t, nil)
+	got := ScoreAnswer(rs, ScoreQuestion{Kind: ScoreOverview}, Person{Role: RoleHead, Language: "en"}, nil)
+	for _, want := range []string{
+		"📈 KLA score of Kota Contoh: 415,0 — no tier yet\n85,0 more points to Pratama (500,0).\n",
+		"Claimed 615,0 · evidenced 415,0 · verified 240,0\n(the tier is based on the evidenced score)\n",
+		"What raises the score fastest:\n1. 1.2 Ada SK Gugus Tugas KLA? (+200,0, evidence missing) · DP3AP2KB, Bappeda\n",
+		"3. 4.2 Jumlah layanan jemput bola per tahun? (+200,0, not answered) · no OPD\n",
+		"Data as of 23 November 2026 14.05 WIB.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	got = ScoreAnswer(rs, ScoreQuestion{Kind: ScoreOverview}, Person{Role: RoleFocalPoint, OPDCode: "DP3AP2KB", Language: "en"}, nil)
+	if !strings.HasPrefix(got, "📋 Progress of DP3AP2KB: 2 of 2 questions answered (100%)\nEvidenced points 240,0 of 500,0 (claimed 340,0).\n") {
+		t.Errorf("focal point in English:\n%s", got)
+	}
+	if _, ok := ParseScoreQuestion("what is our tier?", nil); !ok {
+		t.Error("English question not recognised")
+	}
+}
+
+func TestLooksLikeQuestion(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]bool{
+		"berapa nilai kita":                       true,
+		"OPD mana yang belum?":                    true,
+		"nilai buktinya kurang, mohon diperbaiki": false,
+		"Kita peringkat apa":                      true,
+		"foto kurang jelas":                       false,
+		"What is our tier":                        true,
+	} {
+		if got := looksLikeQuestion(text); got != want {
+			t.Errorf("looksLikeQuestion(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

@@ -23,7 +23,8 @@ const (
 var oleHeader = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
 // SniffEvidence returns the MIME type of data when it is an accepted evidence type, or ""
-// with a short description of what it is ("ZIP", "text/plain") for the refusal.
+// with a short description of what it is ("ZIP", "text/plain"; "" when unknown) for the
+// refusal.
 // The declared name and type are not trusted: only the content decides.
 func SniffEvidence(data []byte) (mime string, what string) {
 	ct := http.DetectContentType(data)
@@ -38,7 +39,7 @@ func SniffEvidence(data []byte) (mime string, what string) {
 		return sniffOLE(data)
 	}
 	if base == "application/octet-stream" {
-		return "", "binary"
+		return "", "" // unknown binary
 	}
 	return "", base
 }

@@ -18,6 +18,7 @@ const (
 	msgWelcomeStart      msgKey = "welcome_start"
 	msgWelcomeOther      msgKey = "welcome_other"
 	msgRoleFocal         msgKey = "role_focal"
+	msgRoleAt            msgKey = "role_at"
 	msgRoleCoordinator   msgKey = "role_coordinator"
 	msgRoleHead          msgKey = "role_head"
 	msgRoleAdmin         msgKey = "role_admin"
@@ -68,6 +69,7 @@ const (
 	msgDownloadFailed   msgKey = "download_failed"
 	msgEmptyFile        msgKey = "empty_file"
 	msgBadType          msgKey = "bad_type"
+	msgUnknownType      msgKey = "unknown_type"
 	msgStoreFailed      msgKey = "store_failed"
 	msgAnswerFirst      msgKey = "answer_first"
 	msgFileIdle         msgKey = "file_idle"
@@ -125,8 +127,9 @@ var catalogue = map[msgKey][2]string{
 		"Anda sudah terdaftar, %s. Ketik mulai untuk melanjutkan pengisian.",
 		"You are registered already, %s. Type start to continue."},
 	msgWelcome: {
-		"Selamat datang, %s! 👋\nAnda terdaftar sebagai %s %s, %s.",
-		"Welcome, %s! 👋\nYou are registered as %s of %s, %s."},
+		"Selamat datang, %s! 👋\nAnda terdaftar sebagai %s, %s.",
+		"Welcome, %s! 👋\nYou are registered as %s, %s."},
+	msgRoleAt: {"%s %s", "%s of %s"},
 	msgWelcomeCount: {
 		"Ada %d pertanyaan untuk OPD Anda (%d sudah dijawab).",
 		"Your OPD has %d questions (%d answered)."},
@@ -201,6 +204,7 @@ var catalogue = map[msgKey][2]string{
 	msgDownloadFailed:   {"❌ %s gagal diunduh. Mohon kirim ulang.", "❌ %s could not be downloaded. Please send it again."},
 	msgEmptyFile:        {"❌ %s kosong (0 byte).", "❌ %s is empty (0 bytes)."},
 	msgBadType:          {"❌ %s tidak diterima: jenis file (%s) tidak didukung. Kirim PDF, JPG, PNG, WEBP, DOCX, XLSX, DOC atau XLS.", "❌ %s was not accepted: its type (%s) is not supported. Send PDF, JPG, PNG, WEBP, DOCX, XLSX, DOC or XLS."},
+	msgUnknownType:      {"tidak dikenal", "unknown"},
 	msgStoreFailed:      {"❌ %s gagal disimpan karena gangguan. Mohon kirim ulang sebentar lagi.", "❌ %s could not be stored. Please send it again in a moment."},
 	msgAnswerFirst:      {"Jawab dulu pertanyaan ini; setelah itu saya minta bukti dukungnya. File Anda belum disimpan — kirim lagi sesudah menjawab.", "Please answer this question first; I will ask for evidence next. Your file was not stored — send it again after answering."},
 	msgFileIdle:         {"Tidak ada pertanyaan yang sedang menunggu file. Ketik mulai, atau ubah N untuk memilih pertanyaan, lalu kirim filenya.", "No question is waiting for a file. Type start, or edit N to pick a question, then send the file."},

@@ -3,6 +3,8 @@
 // points), the import template (CSV and XLSX) and the roster of the fictional Kota Contoh.
 package samples
 
+//go:generate go run ./gentemplate
+
 import "embed"
 
 // Files are the sample files by name: instrument-sample-2026.csv,

@@ -28,17 +28,8 @@ const (
 // correct an answer that was sent back.
 func (k GapKind) QuickWin() bool { return k == GapEvidence || k == GapSentBack }
 
-func (k GapKind) rank() int {
-	switch k {
-	case GapEvidence:
-		return 0
-	case GapSentBack:
-		return 1
-	case GapUnanswered:
-		return 2
-	}
-	return 3
-}
+// gapKinds are the gap kinds in rank order.
+var gapKinds = [...]GapKind{GapEvidence, GapSentBack, GapUnanswered, GapPartial}
 
 // Gap is one question whose headline (evidenced) points are below its maximum.
 type Gap struct {
@@ -59,9 +50,9 @@ type Gap struct {
 // kind by points gained, largest first, then in instrument order. It sorts small keys and
 // builds the gaps once, which keeps scoring a region well under a millisecond.
 func (m *Model) gaps(r *Report) []Gap {
+	// key holds no pointers, so sorting it costs no write barriers.
 	type key struct {
 		rank  int8
-		kind  GapKind
 		gain  micro
 		order int32
 	}
@@ -75,15 +66,14 @@ func (m *Model) gaps(r *Report) []Gap {
 		k := key{order: int32(qi), gain: missing}
 		switch {
 		case res.EvidenceMissing && res.claimed > 0:
-			k.kind, k.gain = GapEvidence, res.claimed
+			k.rank, k.gain = 0, res.claimed
 		case res.Answered && res.Review.SentBack():
-			k.kind = GapSentBack
+			k.rank = 1
 		case !res.Answered:
-			k.kind = GapUnanswered
+			k.rank = 2
 		default:
-			k.kind = GapPartial
+			k.rank = 3
 		}
-		k.rank = int8(k.kind.rank())
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b key) int {
@@ -102,7 +92,7 @@ func (m *Model) gaps(r *Report) []Gap {
 	for i, k := range keys {
 		res := &r.Results[k.order]
 		gs[i] = Gap{
-			Kind:          k.kind,
+			Kind:          gapKinds[k.rank],
 			QuestionCode:  res.Code,
 			QuestionText:  m.questions[k.order].q.Text,
 			IndicatorCode: res.Indicator,

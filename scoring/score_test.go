@@ -179,3 +179,33 @@ func TestScoreFullMarksHasNoGapsAndTopTier(t *testing.T) {
 		t.Errorf("full marks: %v %s next %v, %d gaps", r.Verified.Points, r.Tier.Name, r.NextTier, len(r.Gaps))
 	}
 }
+
+// TestScoreBandEdgesEndToEnd scores one percent question worth the whole 1000 points, so
+// the answer sets the score to each band edge, and checks the tier the report states.
+func TestScoreBandEdgesEndToEnd(t *testing.T) {
+	t.Parallel()
+	m := NewModel(Instrument{Year: 2026, Clusters: []Cluster{{Code: "I", Indicators: []Indicator{
+		{Code: "4", MaxPoints: 1000, Questions: []Question{{Code: "4.1", Type: Percent, Target: 100, Weight: 1}}},
+	}}}}, nil)
+	tests := []struct {
+		percent float64
+		display string
+		tier    string
+		toNext  float64
+	}{
+		{49.99, "499,9", NoTierName, 0.1},
+		{50, "500,0", "Pratama", 101},
+		{60.09, "600,9", "Pratama", 0.1},
+		{60.096, "601,0", "Madya", 100},
+		{60.1, "601,0", "Madya", 100},
+		{70.09, "700,9", "Madya", 0.1},
+		{70.1, "701,0", "Nindya", 100},
+		{100, "1.000,0", "KLA", 0},
+	}
+	for _, tt := range tests {
+		r := m.Score(nil, []AnswerState{{QuestionCode: "4.1", Answered: true, Value: Value{Number: tt.percent}}})
+		if got := FormatPoints(r.Evidenced.Points); got != tt.display || r.Tier.Name != tt.tier || r.PointsToNextTier != tt.toNext {
+			t.Errorf("%v%%: %s %s (%v to next), want %s %s (%v)", tt.percent, got, r.Tier.Name, r.PointsToNextTier, tt.display, tt.tier, tt.toNext)
+		}
+	}
+}

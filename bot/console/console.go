@@ -129,6 +129,14 @@ func (s *Session) Send(ctx context.Context, line string) ([]conversations.Outbou
 	return all, nil
 }
 
+// Press sends a button press with data, as if pressed on any earlier message.
+func (s *Session) Press(ctx context.Context, data string) ([]conversations.Outbound, error) {
+	in := s.next()
+	in.Button = data
+	s.last = []conversations.Inbound{in}
+	return s.Deliver(ctx, in)
+}
+
 // Redeliver hands the last line's messages to the engine again, with the same message
 // ids (a platform delivering twice).
 func (s *Session) Redeliver(ctx context.Context) ([]conversations.Outbound, error) {

@@ -24,6 +24,8 @@ import (
 //	<~ regexp              the replies match the regular expression (after the previous match)
 //	<! text                the replies do not contain text
 //	<none                  there is no reply at all
+//	@press DATA            press a button with DATA (as on an old message)
+//	@nostate               no dialogue state is stored for this chat
 //	@dup                   the platform delivers the last line's messages again (same ids)
 //	@flush                 Redis loses this test's keys
 //	@restart               klabot restarts (new engine, empty caches)
@@ -156,6 +158,17 @@ func (w *world) directive(t *testing.T, path string, n int, f []string, cur **co
 	switch f[0] {
 	case "as":
 		*cur = w.session(arg(1))
+	case "press":
+		outs, err := (*cur).Press(w.ctx, arg(1))
+		step(n, outs, err)
+	case "nostate":
+		keys, err := w.rdb.Keys(w.ctx, w.prefix+"state:*").Result()
+		must(t, err)
+		for _, k := range keys {
+			if strings.Contains(k, (*cur).Address().ChatID) {
+				bad("state stored for %s: %s", (*cur).Address().ChatID, k)
+			}
+		}
 	case "dup":
 		outs, err := (*cur).Redeliver(w.ctx)
 		step(n, outs, err)

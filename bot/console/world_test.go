@@ -81,7 +81,8 @@ func (w *world) restart() {
 	w.eng = conversations.NewEngine(conversations.Config{MaxFileBytes: testMaxFile}, conversations.Deps{
 		People: w.store, Invites: w.store, Regions: w.store, Instruments: w.store,
 		Answers: w.store, Checkpoints: w.store, States: w.states, Locker: w.states, Blobs: w.blobs,
-		Now: w.clock.Now,
+		Scorer: conversations.NewScorer(w.store, w.clock.Now),
+		Now:    w.clock.Now,
 	})
 	for name, s := range w.sessions {
 		w.sessions[name] = console.NewSession(w.eng, s.Address().ChatID, name)
@@ -185,6 +186,9 @@ func (w *world) makeFile(name, kind string, size int) {
 	switch kind {
 	case "pdf":
 		data = []byte("%PDF-1.4\n%âãÏÓ\n1 0 obj <<>> endobj\n")
+		if size == 0 {
+			data = nil
+		}
 	case "jpg":
 		data = append([]byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10}, []byte("JFIF\x00")...)
 	case "png":
@@ -215,10 +219,18 @@ func (w *world) makeFile(name, kind string, size int) {
 		}
 	case "txt":
 		data = []byte("ini hanya catatan teks biasa\n")
+		if size == 0 {
+			data = nil
+		}
 	default:
 		w.t.Fatalf("unknown file kind %q", kind)
 	}
-	if kind != "docx" && kind != "xlsx" && kind != "zip" {
+	if kind == "txt" {
+		for len(data) < size {
+			data = append(data, "teks "...)
+		}
+	}
+	if kind != "docx" && kind != "xlsx" && kind != "zip" && kind != "txt" {
 		for len(data) < size {
 			data = append(data, byte(len(data)%251))
 		}

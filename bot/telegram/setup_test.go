@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -173,4 +176,25 @@ func (b *bundle) waitInbound(t *testing.T, n int) []conversations.Inbound {
 	t.Helper()
 	b.api.WaitFor(t, 10*time.Second, fmt.Sprintf("%d inbound messages", n), func() bool { return len(b.rec.inbound()) >= n })
 	return b.rec.inbound()
+}
+
+func fakeLimits(perChat, perBot time.Duration) fakebotapi.Limits {
+	return fakebotapi.Limits{PerChat: perChat, PerBot: perBot, RetryAfter: 1}
+}
+
+// counter reads one sample of the metrics registry, by its exposition name with labels.
+func counter(t *testing.T, b *bundle, sample string) float64 {
+	t.Helper()
+	w := httptest.NewRecorder()
+	b.metrics.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	for _, line := range strings.Split(w.Body.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, sample+" "); ok {
+			v, err := strconv.ParseFloat(rest, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+	}
+	return 0
 }

@@ -193,7 +193,7 @@ func (a *Adapter) getMe(ctx context.Context) (string, error) {
 		if errors.Is(err, bot.ErrorUnauthorized) || errors.Is(err, bot.ErrorNotFound) {
 			return "", fmt.Errorf("%w: the Bot API at %s refused TELEGRAM_TOKEN (check the token from BotFather)", ErrConfig, a.cfg.APIURL)
 		}
-		return "", fmt.Errorf("cannot reach the Telegram Bot API at %s: %v", a.cfg.APIURL, a.scrub(err))
+		return "", fmt.Errorf("cannot reach the Telegram Bot API at %s (TELEGRAM_API_URL): %v", a.cfg.APIURL, a.scrub(err))
 	}
 	return me.Username, nil
 }

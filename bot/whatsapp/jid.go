@@ -82,3 +82,7 @@ func chatJID(chatID string) (types.JID, error) {
 	}
 	return j.ToNonAD(), nil
 }
+
+// IsGroupChat reports whether an Address.ChatID of the WhatsApp channel is a group, for
+// the sender's per-group limit.
+func IsGroupChat(chatID string) bool { return strings.HasSuffix(chatID, "@"+types.GroupServer) }

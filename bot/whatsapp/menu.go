@@ -83,10 +83,12 @@ func flatten(rows [][]conversations.Button) []conversations.Button {
 }
 
 // RenderText returns the text WhatsApp shows for out: the text, then its buttons as
-// numbered lines and a hint how to answer ("Balas 1, 2 atau 3.").
+// numbered lines and a hint how to answer ("Balas 1, 2 atau 3."). The engine usually
+// writes the numbered lines itself (conversations.WithOptions, in the person's language);
+// then the text is sent as it is.
 func RenderText(out conversations.Outbound) string {
 	bs := flatten(out.Buttons)
-	if len(bs) == 0 {
+	if len(bs) == 0 || listsOptions(out.Text, bs) {
 		return out.Text
 	}
 	var b strings.Builder
@@ -99,6 +101,16 @@ func RenderText(out conversations.Outbound) string {
 	}
 	b.WriteString("\n_" + replyHint(len(bs)) + "_")
 	return b.String()
+}
+
+// listsOptions reports whether text already shows every button as "N. Label".
+func listsOptions(text string, bs []conversations.Button) bool {
+	for i, b := range bs {
+		if !strings.Contains(text, fmt.Sprintf("%d. %s", i+1, b.Label)) {
+			return false
+		}
+	}
+	return true
 }
 
 // replyHint is "Balas 1.", "Balas 1 atau 2.", "Balas 1, 2 atau 3." and, for long menus,

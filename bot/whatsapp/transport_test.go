@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"go.mau.fi/whatsmeow"
@@ -24,6 +25,11 @@ func TestRenderNumberedMenu(t *testing.T) {
 	want := "Apakah ada Perda KLA?\n\n1. Ya\n2. Sebagian\n3. Tidak\n\n_Balas 1, 2 atau 3._"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	// The engine's own numbered options are not repeated.
+	engine := conversations.WithOptions(conversations.Outbound{Text: "Ada SK?"}, "id", []conversations.Button{{Label: "Ya", Data: "y"}, {Label: "Tidak", Data: "t"}})
+	if got := RenderText(engine); got != engine.Text || strings.Count(got, "1. Ya") != 1 {
+		t.Errorf("engine options rendered twice:\n%s", got)
 	}
 	for n, want := range map[int]string{1: "Balas 1.", 2: "Balas 1 atau 2.", 12: "Balas dengan angka 1 sampai 12."} {
 		if got := replyHint(n); got != want {

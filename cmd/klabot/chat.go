@@ -2,10 +2,93 @@ package main
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/klabot/klabot/bot/console"
+	"github.com/klabot/klabot/conversations"
 )
 
-// TODO(owner of this command): replace this placeholder with the real command.
+// runChat is `klabot chat --invite CODE | --person ID`: a console chat against the real
+// engine and stores. Buttons show as numbered options; /kirim PATH uploads a file;
+// /keluar (or end of input) quits. Piped standard input works too.
 func runChat(ctx context.Context, app *App, args []string) error {
-	return errors.New("chat: not built yet")
+	const usage = "usage: klabot chat --invite CODE | --person ID"
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	fs.SetOutput(app.Stderr)
+	invite := fs.String("invite", "", "redeem this invite code with a new console identity")
+	personID := fs.Int64("person", 0, "chat as this person (binds a console identity when needed)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{usage}
+	}
+	if (*invite == "") == (*personID == 0) {
+		return usageError{usage}
+	}
+	parts, err := buildEngine(ctx, app)
+	if err != nil {
+		return err
+	}
+	var sess *console.Session
+	if *invite != "" {
+		b := make([]byte, 6)
+		rand.Read(b)
+		sess = console.NewSession(parts.Engine, "console-"+hex.EncodeToString(b), "console")
+		sess.Now = app.Now
+		// The invite goes through the engine like a Telegram /start CODE would.
+		outs, err := sess.Send(ctx, "/start "+*invite)
+		fmt.Fprint(app.Stdout, console.Render(outs))
+		if err != nil {
+			return err
+		}
+	} else {
+		id, err := consoleIdentity(ctx, parts, *personID)
+		if err != nil {
+			return err
+		}
+		sess = console.NewSession(parts.Engine, id, "console")
+		sess.Now = app.Now
+		fmt.Fprintln(app.Stdout, "Ketik mulai untuk mulai, bantuan untuk daftar perintah, /kirim PATH untuk mengirim file, /keluar untuk keluar.")
+		fmt.Fprintln(app.Stdout)
+	}
+	return console.Run(ctx, sess, app.Stdin, app.Stdout, promptFor(app.Stdin))
+}
+
+// consoleIdentity returns the console identity of the person, binding one when needed.
+func consoleIdentity(ctx context.Context, parts *engineParts, personID int64) (string, error) {
+	p, err := parts.Store.Person(ctx, personID)
+	if err != nil {
+		return "", fmt.Errorf("person %d: %w", personID, err)
+	}
+	ids, err := parts.Store.Identities(ctx, p.ID)
+	if err != nil {
+		return "", err
+	}
+	for _, id := range ids {
+		if id.Channel == conversations.ChannelConsole {
+			return id.ExternalID, nil
+		}
+	}
+	ext := "console-person-" + strconv.FormatInt(p.ID, 10)
+	if err := parts.Store.BindIdentity(ctx, p.ID, conversations.Identity{Channel: conversations.ChannelConsole, ExternalID: ext}); err != nil {
+		return "", err
+	}
+	return ext, nil
+}
+
+// promptFor shows a prompt only when a person types (standard input is a terminal).
+func promptFor(r io.Reader) string {
+	f, ok := r.(*os.File)
+	if !ok {
+		return ""
+	}
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return ""
+	}
+	return "> "
 }

@@ -54,7 +54,7 @@ func TestSeedTwiceIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "added 131") || !strings.Contains(out, "1000 points") {
+	if !strings.Contains(out, "added 131") || !strings.Contains(out, "1000 points") || strings.Contains(out, "warning") {
 		t.Fatalf("first seed said:\n%s", out)
 	}
 	counts := map[string]int{}
@@ -143,6 +143,25 @@ func TestRegionRosterInvite(t *testing.T) {
 	}
 	if !strings.Contains(out, "0 people added") {
 		t.Fatalf("second roster import: %s", out)
+	}
+	// With the year's instrument in place, OPD codes nobody answers for are named.
+	if _, err := f.run("import", "../../samples/instrument-sample-2026.csv", "--year", "2026"); err != nil {
+		t.Fatal(err)
+	}
+	out, err = f.run("roster", "import", "testdata/roster-small.csv", "--region", "KAB-MAROS")
+	if err != nil || strings.Contains(out, "warning") {
+		t.Fatalf("full roster warned: %s %v", out, err)
+	}
+	f.run("region", "add", "--code", "KOTA-KECIL", "--name", "Kota Kecil")
+	out, err = f.run("roster", "import", "testdata/roster-small.csv", "--region", "KOTA-KECIL")
+	if err != nil || !strings.Contains(out, "warning: no OPD of KOTA-KECIL answers for BAGHUKUM, BAPAS") {
+		t.Fatalf("small roster: %s %v", out, err)
+	}
+	_, err = f.run("roster", "import", "testdata/roster-bad.csv", "--region", "KAB-MAROS")
+	for _, want := range []string{`row 2, column role: unknown role "bos"`, "row 3, column opd_code: a focal point needs", "row 4, column name: empty"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("bad roster: want %q in %v", want, err)
+		}
 	}
 	if _, err := f.run("invite", "--region", "KAB-MAROS", "--role", "focal_point", "--opd", "DINAS-X", "--name", "Andi"); err == nil || !strings.Contains(err.Error(), "has no OPD DINAS-X") {
 		t.Fatalf("unknown OPD: %v", err)

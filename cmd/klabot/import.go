@@ -53,25 +53,34 @@ func runImport(ctx context.Context, app *App, args []string) error {
 		return err
 	}
 	summary := describeInstrument(in)
-	if *dry {
-		if *asJSON {
-			return json.NewEncoder(app.Stdout).Encode(map[string]any{"ok": true, "dry_run": true, "summary": summary})
-		}
-		fmt.Fprintf(app.Stdout, "%s: OK, %s; nothing written (dry run)\n", pos[0], summary)
-		return nil
-	}
 	pool, err := app.DB(ctx)
 	if err != nil {
+		if *dry { // the file alone was still checked
+			fmt.Fprintf(app.Stdout, "%s: OK, %s; nothing written (dry run; cannot compare with the database: %v)\n", pos[0], summary, err)
+			return nil
+		}
 		return err
 	}
-	st, err := postgres.New(pool, app.Now).SaveInstrument(ctx, in)
+	store := postgres.New(pool, app.Now)
+	save := store.SaveInstrument
+	if *dry {
+		save = store.PlanInstrument
+	}
+	st, err := save(ctx, in)
 	if err != nil {
 		return err
+	}
+	if *dry {
+		if *asJSON {
+			return json.NewEncoder(app.Stdout).Encode(map[string]any{"ok": true, "dry_run": true, "year": in.Year, "summary": summary, "stats": st})
+		}
+		fmt.Fprintf(app.Stdout, "%s: OK, %s\nwould be: %s; nothing written (dry run)\n", pos[0], summary, describeStats(st))
+		return nil
 	}
 	if *asJSON {
 		return json.NewEncoder(app.Stdout).Encode(map[string]any{"ok": true, "year": in.Year, "summary": summary, "stats": st})
 	}
-	fmt.Fprintf(app.Stdout, "instrument %d %q: %s\n%s\n", in.Year, in.Name, summary, describeStats(st))
+	fmt.Fprintf(app.Stdout, "instrument %d: %s\n%s\n", in.Year, summary, describeStats(st))
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/scoring/instrumentfile"
 	"github.com/klabot/klabot/storage/postgres"
 )
@@ -144,7 +145,7 @@ func runRoster(ctx context.Context, app *App, args []string) error {
 		}
 		fmt.Fprintf(app.Stdout, "roster of %s: %d OPDs, %d people added, %d already there\n",
 			strings.ToUpper(*region), st.OPDs, st.PeopleAdded, st.PeopleExisted)
-		return nil
+		return warnUncovered(ctx, app, postgres.New(pool, app.Now), *region)
 	case "list":
 		pool, err := app.DB(ctx)
 		if err != nil {
@@ -177,6 +178,60 @@ func runRoster(ctx context.Context, app *App, args []string) error {
 		return tw.Flush()
 	}
 	return usageError{usage}
+}
+
+// warnUncovered tells the operator which OPD codes of the region's instrument no OPD of
+// the region answers for: their questions would reach nobody.
+func warnUncovered(ctx context.Context, app *App, store *postgres.Store, region string) error {
+	reg, err := store.Region(ctx, region)
+	if err != nil {
+		return err
+	}
+	in, err := store.Instrument(ctx, reg.Year)
+	if isNotFound(err) {
+		return nil // no instrument for the region's year yet: nothing to compare
+	}
+	if err != nil {
+		return err
+	}
+	opds, err := store.OPDs(ctx, reg.Code)
+	if err != nil {
+		return err
+	}
+	missing := uncoveredOPDCodes(in, opds)
+	if len(missing) == 0 {
+		return nil
+	}
+	codes := make([]string, 0, len(missing))
+	n := 0
+	for c, k := range missing {
+		codes = append(codes, c)
+		n += k
+	}
+	slices.Sort(codes)
+	fmt.Fprintf(app.Stdout, "warning: no OPD of %s answers for %s (%d questions of the %d instrument reach nobody); add them to the roster or list them in an OPD's answers_for\n",
+		reg.Code, strings.Join(codes, ", "), n, reg.Year)
+	return nil
+}
+
+// uncoveredOPDCodes counts, per national OPD code of the instrument, the questions of that
+// code when no OPD answers for it.
+func uncoveredOPDCodes(in *scoring.Instrument, opds []postgres.OPD) map[string]int {
+	covered := map[string]bool{}
+	for _, o := range opds {
+		for _, c := range o.AnswersFor {
+			covered[c] = true
+		}
+	}
+	missing := map[string]int{}
+	for _, q := range in.Questions() {
+		for _, c := range q.OPDCodes {
+			if !covered[c] {
+				missing[c]++
+			}
+		}
+	}
+	return missing
 }
 
 // explainNotFound turns an unknown region into a sentence that says what to do.

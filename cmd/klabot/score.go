@@ -115,8 +115,8 @@ func writeScoreText(w io.Writer, rs conversations.RegionScore, top int) {
 	r := rs.Report
 	p := scoring.FormatPoints
 	fmt.Fprintf(w, "%s (%s) — penilaian %d, %s\n\n", rs.Region.Name, rs.Region.Code, rs.Year, conversations.DataAsOf(rs.Region, rs.At))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "Nilai (maks %s)\tpoin\tpredikat\tberikutnya\tkurang\t\n", p(r.MaxPoints))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "Nilai (maks %s)\t   poin\tpredikat\tberikutnya\t kurang\t\n", p(r.MaxPoints))
 	for _, s := range []struct {
 		name string
 		s    scoring.Score
@@ -125,7 +125,7 @@ func writeScoreText(w io.Writer, rs conversations.RegionScore, top int) {
 		if s.s.NextTier != nil {
 			next, gap = fmt.Sprintf("%s (%s)", s.s.NextTier.Name, p(s.s.NextTier.Min)), p(s.s.PointsToNextTier)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", s.name, p(s.s.Points), tierLabelCLI(s.s.Tier), next, gap)
+		fmt.Fprintf(tw, "%s\t%7s\t%s\t%s\t%7s\t\n", s.name, p(s.s.Points), tierLabelCLI(s.s.Tier), next, gap)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "* predikat dihitung dari nilai berbukti: %s", tierLabelCLI(r.Tier))
@@ -140,8 +140,8 @@ func writeScoreText(w io.Writer, rs conversations.RegionScore, top int) {
 
 	rollups := func(title string, rs []scoring.Rollup, withCluster bool) {
 		fmt.Fprintf(w, "\n%s\n", title)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "kode\tnama\tmaks\tdiklaim\tberbukti\tterverifikasi\tterjawab\ttanpa bukti\tdikembalikan\t")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "kode\tnama\t   maks\tdiklaim\tberbukti\tterverifikasi\tterjawab\ttanpa bukti\tdikembalikan\t")
 		for _, x := range rs {
 			code := x.Code
 			if withCluster {
@@ -150,8 +150,8 @@ func writeScoreText(w io.Writer, rs conversations.RegionScore, top int) {
 			if code == "" {
 				code = "—"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d/%d (%s)\t%d\t%d\t\n", code, shortName(x.Name, 40), p(x.Max), p(x.Claimed), p(x.Evidenced),
-				p(x.Verified), x.Answered, x.Questions, scoring.FormatPercent(x.Completion()), x.EvidenceMissing, x.SentBack)
+			fmt.Fprintf(tw, "%s\t%s\t%7s\t%7s\t%8s\t%13s\t%-13s\t%11d\t%12d\t\n", code, shortName(x.Name, 40), p(x.Max), p(x.Claimed), p(x.Evidenced),
+				p(x.Verified), fmt.Sprintf("%d/%d (%s)", x.Answered, x.Questions, scoring.FormatPercent(x.Completion())), x.EvidenceMissing, x.SentBack)
 		}
 		tw.Flush()
 	}
@@ -169,8 +169,8 @@ func writeScoreText(w io.Writer, rs conversations.RegionScore, top int) {
 		if i == top {
 			break
 		}
-		fmt.Fprintf(tw, "%d.\t%s\t+%s\t%s\t%s\t%s\n", i+1, g.QuestionCode, p(g.Points), conversations.GapReason(g.Kind),
-			conversations.GapOPDNames(g), shortName(g.QuestionText, 60))
+		fmt.Fprintf(tw, "%3d.\t%s\t%8s\t%s\t%s\t%s\n", i+1, g.QuestionCode, "+"+p(g.Points), conversations.GapReason(g.Kind),
+			conversations.GapOPDCodes(g), shortName(g.QuestionText, 60))
 	}
 	tw.Flush()
 }

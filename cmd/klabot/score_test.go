@@ -110,7 +110,7 @@ func TestScoreCommandText(t *testing.T) {
 		"DP3AP2KB DP3AP2KB 500,0 340,0 240,0 240,0 2/2 (100%) 1 0 ⏎",
 		"— (belum ada OPD) 200,0 0,0 0,0 0,0 0/1 (0%) 0 0 ⏎",
 		"Celah teratas (4 dari 4; celah cepat dulu) — 1 celah pertama cukup untuk Pratama",
-		"1. 1.2 +200,0 bukti belum ada DP3AP2KB, Bappeda Ada SK Gugus Tugas KLA? ⏎",
+		"1. 1.2 +200,0 bukti belum ada DP3AP2KB, BAPPEDA Ada SK Gugus Tugas KLA? ⏎",
 		"4. 1.1 +160,0 jawaban sebagian DP3AP2KB Bentuk kebijakan KLA? ⏎",
 	} {
 		if !strings.Contains(got, want) {

@@ -32,7 +32,8 @@ type seedReport struct {
 }
 
 // seedSample loads the embedded sample instrument (2026), the region KOTA-CONTOH and its
-// roster. Running it again changes nothing (it restores the sample region's settings).
+// roster. Running it again changes nothing; the region's settings, once created, are left
+// as they are.
 func seedSample(ctx context.Context, app *App) error {
 	_, err := seed(ctx, app)
 	return err
@@ -58,7 +59,12 @@ func seed(ctx context.Context, app *App) (seedReport, error) {
 	if rep.Stats, err = store.SaveInstrument(ctx, in); err != nil {
 		return rep, err
 	}
-	if err := store.UpsertRegion(ctx, sampleRegion()); err != nil {
+	// Created once; later runs keep what people changed (a deadline set in the chat).
+	if _, err := store.Region(ctx, SampleRegion); isNotFound(err) {
+		if err := store.UpsertRegion(ctx, sampleRegion()); err != nil {
+			return rep, err
+		}
+	} else if err != nil {
 		return rep, err
 	}
 	r, err := samples.Files.Open(samples.RegionRoster)
@@ -87,6 +93,13 @@ func runSeed(ctx context.Context, app *App, args []string) error {
 	fmt.Fprintf(app.Stdout, "instrument %d: %s\n  %s\n", samples.InstrumentYear, rep.Instrument, describeStats(rep.Stats))
 	fmt.Fprintf(app.Stdout, "region %s (Kota Contoh): %d OPDs, %d people added, %d already there\n",
 		SampleRegion, rep.Roster.OPDs, rep.Roster.PeopleAdded, rep.Roster.PeopleExisted)
+	pool, err := app.DB(ctx)
+	if err != nil {
+		return err
+	}
+	if err := warnUncovered(ctx, app, postgres.New(pool, app.Now), SampleRegion); err != nil {
+		return err
+	}
 	fmt.Fprintf(app.Stdout, "next: klabot invite --region %s --role focal_point --opd DINKES --name \"dr. Andi Pratama\"\n", SampleRegion)
 	return nil
 }

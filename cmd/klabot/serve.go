@@ -3,9 +3,206 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/klabot/klabot/bot/dispatch"
+	"github.com/klabot/klabot/bot/metrics"
+	"github.com/klabot/klabot/bot/outbound"
+	"github.com/klabot/klabot/storage/postgres"
 )
 
-// TODO(owner of this command): replace this placeholder with the real command.
+// server is what `klabot serve` holds while it runs; components add to it in start.
+type server struct {
+	app        *App
+	cfg        Config
+	log        *slog.Logger
+	store      *postgres.Store
+	redis      *redis.Client
+	engine     dispatch.Handler
+	dispatcher *dispatch.Dispatcher
+	sender     *outbound.Sender
+	metrics    *metrics.Metrics
+	mux        *http.ServeMux
+
+	mu     sync.Mutex
+	checks []readyCheck
+	chats  []string // names of the chat channels that started
+}
+
+type readyCheck struct {
+	name  string
+	check func(context.Context) error
+}
+
+// addReadyCheck adds a check to /readyz.
+func (s *server) addReadyCheck(name string, check func(context.Context) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.checks = append(s.checks, readyCheck{name, check})
+}
+
+// addChatChannel records that a chat channel is configured (for the start-up log).
+func (s *server) addChatChannel(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chats = append(s.chats, name)
+}
+
+// serveComponent is one optional part of serve: a chat channel or a scheduler. start
+// configures it (registering its transport on s.sender, HTTP handlers on s.mux, ready
+// checks) and returns its run function, or nil when the component is not configured.
+// run works until its ctx ends, then stops taking work, finishes what it holds and returns;
+// the dispatcher and the sender keep running until every component returned.
+type serveComponent struct {
+	name  string
+	start func(ctx context.Context, s *server) (run func(ctx context.Context) error, err error)
+}
+
+// serveComponents lists what serve starts, each in its own file. Add yours here
+// (a WhatsApp adapter, the digest and nudge schedulers ...).
+func serveComponents() []serveComponent {
+	return []serveComponent{
+		{"telegram", startTelegram},
+		{"whatsapp", startWhatsApp},
+	}
+}
+
+// serveOptions are test hooks.
+type serveOptions struct {
+	onListen func(addr string) // called with the HTTP address once listening
+}
+
 func runServe(ctx context.Context, app *App, args []string) error {
-	return errors.New("serve: not built yet")
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(app.Stderr)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	return serve(ctx, app, serveOptions{})
+}
+
+// serve runs until ctx ends (SIGTERM, Ctrl-C), then shuts down in order: stop taking
+// updates, let components finish, stop the HTTP server, drain the dispatcher, drain the
+// sender.
+func serve(ctx context.Context, app *App, opts serveOptions) error {
+	cfg, err := app.Config()
+	if err != nil {
+		return err
+	}
+	pool, err := app.DB(ctx)
+	if err != nil {
+		return err
+	}
+	rdb, err := app.Redis(ctx)
+	if err != nil {
+		return err
+	}
+	s := &server{app: app, cfg: cfg, log: app.Log, store: postgres.New(pool, app.Now), redis: rdb,
+		metrics: metrics.New(), mux: http.NewServeMux()}
+	s.addReadyCheck("postgres", func(ctx context.Context) error { return pool.Ping(ctx) })
+	s.addReadyCheck("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
+
+	if s.engine, err = serveEngine(ctx, s); err != nil {
+		return err
+	}
+	var unreachable outbound.Unreachable = s.store
+	s.sender = outbound.New(outbound.Config{
+		Unreachable: unreachable,
+		OnResult:    s.metrics.SendResult,
+		Log:         app.Log,
+	})
+	s.dispatcher = dispatch.New(s.engine, s.sender, app.Log, dispatch.Config{})
+
+	type started struct {
+		name string
+		run  func(context.Context) error
+	}
+	var runs []started
+	for _, c := range serveComponents() {
+		run, err := c.start(ctx, s)
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.name, err)
+		}
+		if run != nil {
+			runs = append(runs, started{c.name, run})
+		}
+	}
+	if len(s.chats) == 0 {
+		s.log.Warn("no chat channel configured: serving only the HTTP endpoints (set TELEGRAM_TOKEN for Telegram)")
+	}
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+	}
+	ready := &readiness{}
+	s.routes(ready)
+	httpSrv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- httpSrv.Serve(ln) }()
+	s.log.Info("klabot serve started", "http", ln.Addr().String(), "channels", s.chats)
+	if opts.onListen != nil {
+		opts.onListen(ln.Addr().String())
+	}
+
+	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
+	dispatchCtx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
+	var senderDone, dispatchDone sync.WaitGroup
+	senderDone.Add(1)
+	go func() { defer senderDone.Done(); s.sender.Run(senderCtx) }()
+	dispatchDone.Add(1)
+	go func() { defer dispatchDone.Done(); s.dispatcher.Run(dispatchCtx) }()
+
+	compCtx, stopComponents := context.WithCancel(ctx)
+	defer stopComponents()
+	var compDone sync.WaitGroup
+	compErr := make(chan error, len(runs))
+	for _, r := range runs {
+		compDone.Add(1)
+		go func() {
+			defer compDone.Done()
+			if err := r.run(compCtx); err != nil && !errors.Is(err, context.Canceled) {
+				compErr <- fmt.Errorf("%s: %w", r.name, err)
+			}
+		}()
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-httpDone:
+		runErr = fmt.Errorf("HTTP server: %w", err)
+	case err := <-compErr:
+		runErr = err
+	}
+	s.log.Info("klabot serve shutting down")
+	ready.shuttingDown()
+	stopComponents()
+	compDone.Wait()
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	httpSrv.Shutdown(sctx) //nolint:errcheck // best effort on the way out
+	cancel()
+	stopDispatch()
+	dispatchDone.Wait()
+	stopSender()
+	senderDone.Wait()
+	s.log.Info("klabot serve stopped")
+	return runErr
+}
+
+// serveEngine builds the conversation engine for serve, wired like the console chat.
+func serveEngine(ctx context.Context, s *server) (dispatch.Handler, error) {
+	parts, err := buildEngine(ctx, s.app)
+	if err != nil {
+		return nil, err
+	}
+	return parts.Engine, nil
 }

@@ -23,7 +23,8 @@ var required = []string{"cluster", "indicator_code", "indicator_name", "indicato
 	"question_code", "question_text", "answer_type", "opd_codes"}
 
 // ReadFile reads the instrument of year from the file at path (.csv, .xlsx, .yaml).
-// name is the instrument's name; empty gives "Instrumen KLA <year>".
+// name is the instrument's name; empty leaves the name to the store (which keeps the
+// name of an earlier import of the year).
 func ReadFile(path string, year int, name string) (*scoring.Instrument, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -39,9 +40,6 @@ func Read(filename string, r io.Reader, year int, name string) (*scoring.Instrum
 	t, err := ReadTable(filename, r)
 	if err != nil {
 		return nil, err
-	}
-	if name == "" {
-		name = fmt.Sprintf("Instrumen KLA %d", year)
 	}
 	return Parse(filepath.Base(filename), t, year, name)
 }

@@ -2,11 +2,14 @@ package instrumentfile_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/klabot/klabot/samples"
 	"github.com/klabot/klabot/scoring"
@@ -231,5 +234,85 @@ func TestParseCluster(t *testing.T) {
 		if got, ok := instrumentfile.ParseCluster(bad); ok {
 			t.Errorf("ParseCluster(%q) = %q, want refusal", bad, got)
 		}
+	}
+}
+
+func TestBadXLSX(t *testing.T) {
+	t.Parallel()
+	if _, err := instrumentfile.Read("rusak.xlsx", strings.NewReader("bukan excel"), 2026, ""); err == nil ||
+		!strings.Contains(err.Error(), "cannot read it as an Excel .xlsx workbook") {
+		t.Fatalf("garbage xlsx: %v", err)
+	}
+	// A real workbook with the template's rows but no opd_codes column.
+	f := excelize.NewFile()
+	rows, err := csv.NewReader(bytes.NewReader(mustRead(t, "../../samples/instrument-template.csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range rows {
+		cells := make([]any, 0, len(rec))
+		for j, v := range rec {
+			if j != 10 { // opd_codes
+				cells = append(cells, v)
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &cells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	_, err = instrumentfile.Read("tanpa-opd.xlsx", &buf, 2026, "")
+	if err == nil || !strings.Contains(err.Error(), "row 1, column opd_codes: missing column") {
+		t.Fatalf("xlsx without opd_codes: %v", err)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestXLSXSkipsAnInstructionsSheet(t *testing.T) {
+	t.Parallel()
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", "Petunjuk"); err != nil {
+		t.Fatal(err)
+	}
+	f.SetCellValue("Petunjuk", "A1", "Isi lembar berikutnya, satu baris per pertanyaan.")
+	if _, err := f.NewSheet("Borang"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(mustRead(t, "../../samples/instrument-template.csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range rows {
+		cells := make([]any, len(rec))
+		for j, v := range rec {
+			cells[j] = v
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Borang", cell, &cells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	in, err := instrumentfile.Read("dua-lembar.xlsx", &buf, 2026, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(in.Questions()); n != 10 {
+		t.Fatalf("read %d questions, want 10", n)
 	}
 }

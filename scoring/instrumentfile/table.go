@@ -165,9 +165,21 @@ func ReadTable(name string, r io.Reader) (*Table, error) {
 		if len(sheets) == 0 {
 			return nil, fail(0, "", "the workbook has no sheets")
 		}
-		// Raw values: a cell formatted as "1.000" or "50%" must not change the number read.
-		if cells, err = f.GetRows(sheets[0], excelize.Options{RawCellValue: true}); err != nil {
-			return nil, fail(0, "", "cannot read sheet %q (%v)", sheets[0], err)
+		// The first sheet whose header names known columns, so that an instructions sheet
+		// in front does not get read; else the first sheet (its errors then explain).
+		for i, sh := range sheets {
+			// Raw values: a cell formatted as "1.000" or "50%" must not change the number read.
+			rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
+			if err != nil {
+				return nil, fail(0, "", "cannot read sheet %q (%v)", sh, err)
+			}
+			if i == 0 {
+				cells = rows
+			}
+			if looksLikeTable(rows) {
+				cells = rows
+				break
+			}
 		}
 	case ".yaml", ".yml":
 		if t, err = readYAML(data, file); err != nil {
@@ -231,6 +243,31 @@ func readCSV(data []byte, fail func(int, string, string, ...any) error) ([][]str
 		cells = append(cells, rec)
 	}
 	return cells, nil
+}
+
+// knownColumns are the column names of the instrument and roster formats.
+var knownColumns = map[string]bool{
+	"cluster": true, "indicator_code": true, "indicator_name": true, "indicator_max_points": true,
+	"question_code": true, "question_text": true, "answer_type": true, "options": true, "weight": true,
+	"evidence_required": true, "opd_codes": true, "help": true,
+	"opd_code": true, "opd_name": true, "name": true, "role": true, "phone": true, "answers_for": true,
+}
+
+// looksLikeTable reports whether the first non-empty row names at least two known columns.
+func looksLikeTable(rows [][]string) bool {
+	for _, row := range rows {
+		if strings.TrimSpace(strings.Join(row, "")) == "" {
+			continue
+		}
+		n := 0
+		for _, c := range row {
+			if knownColumns[normColumn(c)] {
+				n++
+			}
+		}
+		return n >= 2
+	}
+	return false
 }
 
 // normColumn turns a header cell into a column name: "OPD Codes " -> "opd_codes".

@@ -52,18 +52,36 @@ func sameContent(a, b scoring.Question) bool {
 // SaveInstrument writes an evaluation year's instrument in one transaction. Re-importing a
 // year updates changed questions in place and marks questions missing from inst as retired:
 // nothing is deleted, so every answer already given survives. The version is bumped when
-// anything changed. inst should be validated first (inst.Validate()); SaveInstrument refuses
+// anything changed. An empty inst.Name keeps the stored name ("Instrumen KLA <year>" for a
+// new year). inst should be validated first (inst.Validate()); SaveInstrument refuses
 // an invalid one with conversations.ErrInvalid.
 func (s *Store) SaveInstrument(ctx context.Context, inst *scoring.Instrument) (ImportStats, error) {
+	return s.saveInstrument(ctx, inst, false)
+}
+
+// PlanInstrument reports what SaveInstrument would do with inst (the same ImportStats),
+// writing nothing: the same transaction, rolled back.
+func (s *Store) PlanInstrument(ctx context.Context, inst *scoring.Instrument) (ImportStats, error) {
+	return s.saveInstrument(ctx, inst, true)
+}
+
+// errPlanOnly rolls back the transaction of a PlanInstrument.
+var errPlanOnly = errors.New("plan only")
+
+func (s *Store) saveInstrument(ctx context.Context, inst *scoring.Instrument, planOnly bool) (ImportStats, error) {
 	var st ImportStats
 	if err := inst.Validate(); err != nil {
 		return st, fmt.Errorf("save instrument %d: %w: %v", inst.Year, conversations.ErrInvalid, err)
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		st = ImportStats{}
+		newName := inst.Name
+		if newName == "" {
+			newName = fmt.Sprintf("Instrumen KLA %d", inst.Year)
+		}
 		var inserted bool
 		if err := tx.QueryRow(ctx, `INSERT INTO instruments (year, name, imported_at) VALUES ($1, $2, $3)
-			ON CONFLICT (year) DO NOTHING RETURNING true`, inst.Year, inst.Name, s.now()).Scan(&inserted); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			ON CONFLICT (year) DO NOTHING RETURNING true`, inst.Year, newName, s.now()).Scan(&inserted); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
 		var version int
@@ -72,7 +90,10 @@ func (s *Store) SaveInstrument(ctx context.Context, inst *scoring.Instrument) (I
 		if err := tx.QueryRow(ctx, `SELECT version, name FROM instruments WHERE year = $1 FOR UPDATE`, inst.Year).Scan(&version, &name); err != nil {
 			return err
 		}
-		changed := name != inst.Name
+		if inst.Name == "" { // no name given: keep the one imported before
+			newName = name
+		}
+		changed := name != newName
 
 		// Clusters and indicators: upsert; count a change when a value moved.
 		for ci, c := range inst.Clusters {
@@ -149,13 +170,19 @@ func (s *Store) SaveInstrument(ctx context.Context, inst *scoring.Instrument) (I
 		if !inserted && (changed || st.Changed()) {
 			version++
 			if _, err := tx.Exec(ctx, `UPDATE instruments SET version = $2, name = $3, imported_at = $4 WHERE year = $1`,
-				inst.Year, version, inst.Name, s.now()); err != nil {
+				inst.Year, version, newName, s.now()); err != nil {
 				return err
 			}
 		}
 		st.Version = version
+		if planOnly {
+			return errPlanOnly
+		}
 		return nil
 	})
+	if planOnly && errors.Is(err, errPlanOnly) {
+		return st, nil
+	}
 	if err != nil {
 		return ImportStats{}, fmt.Errorf("save instrument %d: %w", inst.Year, err)
 	}
@@ -245,9 +272,21 @@ func (s *Store) InstrumentVersion(ctx context.Context, year int) (int, error) {
 	return version, err
 }
 
+// loadInstrument reads year's instrument in one read-only snapshot, so that an import
+// committing meanwhile cannot give a mix of two versions.
 func (s *Store) loadInstrument(ctx context.Context, year int, name string) (*scoring.Instrument, error) {
+	var in *scoring.Instrument
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		in, err = loadInstrumentTx(ctx, tx, year, name)
+		return err
+	})
+	return in, err
+}
+
+func loadInstrumentTx(ctx context.Context, tx pgx.Tx, year int, name string) (*scoring.Instrument, error) {
 	in := &scoring.Instrument{Year: year, Name: name}
-	rows, err := s.pool.Query(ctx, `SELECT c.code, c.name, i.code, i.name, i.max_points::float8
+	rows, err := tx.Query(ctx, `SELECT c.code, c.name, i.code, i.name, i.max_points::float8
 		FROM indicators i JOIN clusters c ON c.year = i.year AND c.code = i.cluster_code
 		WHERE i.year = $1 AND EXISTS (SELECT 1 FROM questions q WHERE q.year = i.year AND q.indicator_code = i.code AND NOT q.retired)
 		ORDER BY c.position, i.position`, year)
@@ -274,7 +313,7 @@ func (s *Store) loadInstrument(ctx context.Context, year int, name string) (*sco
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	qs, err := loadQuestions(ctx, s.pool, year, false)
+	qs, err := loadQuestions(ctx, tx, year, false)
 	if err != nil {
 		return nil, err
 	}

@@ -7,8 +7,11 @@ import (
 	"testing"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/samples"
 	"github.com/klabot/klabot/scoring"
+	"github.com/klabot/klabot/scoring/instrumentfile"
 	"github.com/klabot/klabot/storage/postgres"
+	"github.com/klabot/klabot/storage/postgres/pgtest"
 )
 
 func TestSaveInstrumentRoundTrip(t *testing.T) {
@@ -47,6 +50,21 @@ func TestSaveInstrumentRoundTrip(t *testing.T) {
 	if want := (postgres.ImportStats{Unchanged: 4, Version: 1}); st != want {
 		t.Fatalf("second import stats = %+v, want %+v", st, want)
 	}
+	// No name given: the stored one stays and nothing changes.
+	unnamed := smallInstrument(2026)
+	unnamed.Name = ""
+	if st, err = s.SaveInstrument(ctx, unnamed); err != nil || st.Version != 1 {
+		t.Fatalf("unnamed import = %+v, %v", st, err)
+	}
+	if got, _ := s.Instrument(ctx, 2026); got.Name != "Uji" {
+		t.Fatalf("name = %q, want the stored Uji", got.Name)
+	}
+	// A new name is a change.
+	renamed := smallInstrument(2026)
+	renamed.Name = "Uji 2"
+	if st, err = s.SaveInstrument(ctx, renamed); err != nil || st.Version != 2 || st.Changed() {
+		t.Fatalf("renamed import = %+v, %v", st, err)
+	}
 }
 
 func TestReimportKeepsAnswersAndRetires(t *testing.T) {
@@ -72,11 +90,19 @@ func TestReimportKeepsAnswersAndRetires(t *testing.T) {
 	in.Clusters[0].Indicators[0].Questions[1].Text = "Bentuk kebijakan KLA yang berlaku?"
 	ind := &in.Clusters[1].Indicators[0]
 	ind.Questions[1] = scoring.Question{Code: "4.3", Text: "Unggah data akta", Type: scoring.File, Weight: 1, OPDCodes: []string{"DISDUKCAPIL"}}
+	want := postgres.ImportStats{Added: 1, Updated: 1, Unchanged: 2, Retired: 1, Version: 2}
+	plan, err := s.PlanInstrument(ctx, in)
+	if err != nil || plan != want {
+		t.Fatalf("plan = %+v, %v; want %+v", plan, err, want)
+	}
+	if v, _ := s.InstrumentVersion(ctx, 2026); v != 1 {
+		t.Fatalf("PlanInstrument wrote: version %d", v)
+	}
 	st, err := s.SaveInstrument(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (postgres.ImportStats{Added: 1, Updated: 1, Unchanged: 2, Retired: 1, Version: 2}); st != want {
+	if st != want {
 		t.Fatalf("stats = %+v, want %+v", st, want)
 	}
 	var n int
@@ -116,5 +142,54 @@ func TestSaveInstrumentRefusesInvalid(t *testing.T) {
 	var n int
 	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM instruments`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("instruments = %d (%v), want nothing written", n, err)
+	}
+}
+
+// BenchmarkInstrument measures the cached path the engine takes on every message: one
+// version query and a deep copy of the 131-question sample.
+func BenchmarkInstrument(b *testing.B) {
+	ctx := context.Background()
+	s := postgres.New(pgtest.New(b), nil)
+	f, err := samples.Files.Open(samples.Instrument2026)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := instrumentfile.Read(samples.Instrument2026, f, 2026, "")
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.SaveInstrument(ctx, in); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.Instrument(ctx, 2026); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSaveInstrumentUnchanged measures a re-import of the sample that changes nothing.
+func BenchmarkSaveInstrumentUnchanged(b *testing.B) {
+	ctx := context.Background()
+	s := postgres.New(pgtest.New(b), nil)
+	f, err := samples.Files.Open(samples.Instrument2026)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := instrumentfile.Read(samples.Instrument2026, f, 2026, "")
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.SaveInstrument(ctx, in); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if st, err := s.SaveInstrument(ctx, in); err != nil || st.Changed() {
+			b.Fatal(st, err)
+		}
 	}
 }

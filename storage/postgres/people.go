@@ -82,13 +82,13 @@ func upsertOPD(ctx context.Context, q querier, region, code, name string, answer
 
 // OPDs returns the region's OPDs by code.
 func (s *Store) OPDs(ctx context.Context, region string) ([]OPD, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, code, name, answers_for FROM opds WHERE region_code = $1 ORDER BY code`, normCode(region))
+	rows, err := s.pool.Query(ctx, `SELECT id, region_code, code, name, answers_for FROM opds WHERE region_code = $1 ORDER BY code`, normCode(region))
 	if err != nil {
 		return nil, fmt.Errorf("OPDs of %s: %w", region, err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (OPD, error) {
 		var o OPD
-		err := r.Scan(&o.ID, &o.Code, &o.Name, &o.AnswersFor)
+		err := r.Scan(&o.ID, &o.RegionCode, &o.Code, &o.Name, &o.AnswersFor)
 		return o, err
 	})
 }
@@ -96,8 +96,8 @@ func (s *Store) OPDs(ctx context.Context, region string) ([]OPD, error) {
 // OPDByCode returns the region's OPD with code, or wraps conversations.ErrNotFound.
 func (s *Store) OPDByCode(ctx context.Context, region, code string) (OPD, error) {
 	var o OPD
-	err := s.pool.QueryRow(ctx, `SELECT id, code, name, answers_for FROM opds WHERE region_code = $1 AND code = $2`,
-		normCode(region), normCode(code)).Scan(&o.ID, &o.Code, &o.Name, &o.AnswersFor)
+	err := s.pool.QueryRow(ctx, `SELECT id, region_code, code, name, answers_for FROM opds WHERE region_code = $1 AND code = $2`,
+		normCode(region), normCode(code)).Scan(&o.ID, &o.RegionCode, &o.Code, &o.Name, &o.AnswersFor)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return o, fmt.Errorf("OPD %s in %s: %w", normCode(code), normCode(region), conversations.ErrNotFound)
 	}

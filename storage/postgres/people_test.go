@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -49,14 +50,14 @@ func TestPeopleAndIdentities(t *testing.T) {
 	ctx := context.Background()
 	opd := sampleRegion(t, s)
 	opds, err := s.OPDs(ctx, "KOTA-UJI")
-	if err != nil || len(opds) != 1 || opds[0].ID != opd || len(opds[0].AnswersFor) != 2 || opds[0].AnswersFor[0] != "DP3A" {
+	if err != nil || len(opds) != 1 || opds[0].ID != opd || opds[0].RegionCode != "KOTA-UJI" || len(opds[0].AnswersFor) != 2 || opds[0].AnswersFor[0] != "DP3A" {
 		t.Fatalf("OPDs = %+v, %v", opds, err)
 	}
 	// Default answers_for is the OPD's own code.
 	if _, err := s.UpsertOPD(ctx, "KOTA-UJI", "dinkes", "Dinas Kesehatan", nil); err != nil {
 		t.Fatal(err)
 	}
-	if o, err := s.OPDByCode(ctx, "KOTA-UJI", "DINKES"); err != nil || len(o.AnswersFor) != 1 || o.AnswersFor[0] != "DINKES" {
+	if o, err := s.OPDByCode(ctx, "KOTA-UJI", "DINKES"); err != nil || len(o.AnswersFor) != 1 || o.AnswersFor[0] != "DINKES" || o.RegionCode != "KOTA-UJI" {
 		t.Fatalf("DINKES = %+v, %v", o, err)
 	}
 	if _, err := s.UpsertOPD(ctx, "NOWHERE", "X", "X", nil); !errors.Is(err, conversations.ErrNotFound) {
@@ -212,5 +213,70 @@ func TestImportRosterIsIdempotent(t *testing.T) {
 	}
 	if _, err := s.ImportRoster(ctx, "NOWHERE", rows); !errors.Is(err, conversations.ErrNotFound) {
 		t.Fatalf("unknown region: %v", err)
+	}
+}
+
+func TestInviteRedeemedOnceUnderRace(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	ctx := context.Background()
+	opd := sampleRegion(t, s)
+	pid, err := s.UpsertPerson(ctx, conversations.Person{Name: "Budi", Role: conversations.RoleFocalPoint, RegionCode: "KOTA-UJI", OPDID: opd}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := s.CreateInvite(ctx, pid, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 6
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := s.RedeemInvite(ctx, code, conversations.Identity{Channel: conversations.ChannelTelegram, ExternalID: fmt.Sprint(100 + i)})
+			errs <- err
+		}()
+	}
+	ok, conflict := 0, 0
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case errors.Is(err, conversations.ErrConflict):
+			conflict++
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 || conflict != n-1 {
+		t.Fatalf("%d redeemed, %d conflicts; want 1 and %d", ok, conflict, n-1)
+	}
+	ids, err := s.Identities(ctx, pid)
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("identities = %+v, %v; want exactly one", ids, err)
+	}
+}
+
+func TestConcurrentUpsertPersonMakesOne(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	ctx := context.Background()
+	opd := sampleRegion(t, s)
+	const n = 5
+	ids := make(chan int64, n)
+	for range n {
+		go func() {
+			id, err := s.UpsertPerson(ctx, conversations.Person{Name: "Sari", Role: conversations.RoleFocalPoint, RegionCode: "KOTA-UJI", OPDID: opd}, "")
+			if err != nil {
+				t.Error(err)
+			}
+			ids <- id
+		}()
+	}
+	first := <-ids
+	for range n - 1 {
+		if id := <-ids; id != first {
+			t.Fatalf("concurrent upserts gave ids %d and %d", first, id)
+		}
 	}
 }

@@ -256,7 +256,9 @@ func (s *Store) ReviewHistory(ctx context.Context, region string, year int, ref 
 	err := s.pool.QueryRow(ctx, `SELECT code FROM questions WHERE year = $1 AND upper(code) = upper($2)`, year, ref).Scan(&code)
 	if errors.Is(err, pgx.ErrNoRows) {
 		if n, convErr := strconv.Atoi(ref); convErr == nil {
-			err = s.pool.QueryRow(ctx, `SELECT code FROM questions WHERE year = $1 AND position = $2`, year, n).Scan(&code)
+			// The number people see: 1 for the first current question in instrument order.
+			err = s.pool.QueryRow(ctx, `SELECT code FROM (SELECT code, row_number() OVER (ORDER BY position, code) AS n
+				FROM questions WHERE year = $1 AND NOT retired) x WHERE n = $2`, year, n).Scan(&code)
 		}
 	}
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -1,0 +1,103 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/klabot/klabot/bot/console"
+	"github.com/klabot/klabot/conversations"
+)
+
+// TestConcurrentMessagesOfOneChat sends ten "lewati" of one chat at once through two
+// engines (two klabot processes). The Redis chat lock applies them one after the other:
+// the eight questions are skipped once each, then the closing summary, then two polite
+// "nothing to skip" — no question skipped twice, no step lost.
+func TestConcurrentMessagesOfOneChat(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	first := w.eng
+	w.restart()
+	second := w.eng
+	budi := w.session("budi")
+	if _, err := budi.Send(w.ctx, "mulai"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	replies := make([]string, 10)
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			eng := first
+			if i%2 == 1 {
+				eng = second
+			}
+			in := conversations.Inbound{Address: budi.Address(), SenderID: budi.Address().ChatID,
+				MessageID: fmt.Sprintf("concurrent-%d", i), Text: "lewati", At: w.clock.Now()}
+			outs, err := eng.Handle(context.Background(), in)
+			if err != nil {
+				t.Errorf("message %d: %v", i, err)
+			}
+			replies[i] = console.Render(outs)
+		}()
+	}
+	wg.Wait()
+	if n := w.queryInt(`SELECT count(*) FROM skips`); n != 8 {
+		t.Errorf("skips = %d, want 8 (one per question)", n)
+	}
+	done, nothing := 0, 0
+	for _, r := range replies {
+		switch {
+		case strings.Contains(r, "Semua pertanyaan Dinas Kesehatan sudah ditangani"):
+			done++
+		case strings.Contains(r, "Tidak ada pertanyaan yang sedang dibuka"):
+			nothing++
+		}
+	}
+	if done != 1 || nothing != 2 {
+		t.Errorf("want one closing summary and two 'nothing to skip', got %d and %d:\n%s", done, nothing, strings.Join(replies, "\n---\n"))
+	}
+}
+
+// TestEngineRepliesCarryThePerson checks what channels rely on: replies name their
+// recipient, and answer buttons name their question.
+func TestEngineRepliesCarryThePerson(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	outs, err := w.session("budi").Send(w.ctx, "mulai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outs) != 1 || outs[0].PersonID != w.people["budi"] || len(outs[0].Buttons) != 2 {
+		t.Fatalf("want one question with two buttons for budi, got %+v", outs)
+	}
+	if got := outs[0].Buttons[0][0].Data; got != "a:1.1:1" {
+		t.Errorf("button data %q names no question", got)
+	}
+}
+
+// BenchmarkEngineStep measures one answer through the engine with the real stores:
+// lock, state load, progress, the answer transaction, state save.
+func BenchmarkEngineStep(b *testing.B) {
+	w := newWorld(b)
+	s := w.session("budi")
+	ctx := context.Background()
+	if _, err := s.Send(ctx, "mulai"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		if _, err := s.Send(ctx, "ubah 4"); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		outs, err := s.Send(ctx, "12")
+		if err != nil || len(outs) == 0 || !strings.Contains(outs[0].Text, "Tersimpan") {
+			b.Fatalf("answer: %v %+v", err, outs)
+		}
+	}
+}

@@ -1,0 +1,50 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+// Handler is the engine's entry point (conversations.Engine).
+type Handler interface {
+	Handle(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error)
+}
+
+// EngineTarget hands messages straight to the engine, as a channel adapter would after
+// turning a Telegram update into an Inbound.
+type EngineTarget struct{ Engine Handler }
+
+// Send implements Target.
+func (t EngineTarget) Send(ctx context.Context, fp FocalPoint, m Msg) ([]Reply, error) {
+	id := strconv.FormatInt(fp.UserID, 10)
+	in := conversations.Inbound{
+		Address:    conversations.Address{Channel: conversations.ChannelTelegram, ChatID: id},
+		SenderID:   id,
+		SenderName: "Fokal Uji",
+		MessageID:  strconv.FormatInt(m.ID, 10),
+		Text:       m.Text,
+		Button:     m.Button,
+		At:         time.Now(),
+	}
+	if f := m.File; f != nil {
+		in.Files = []conversations.File{{Name: f.Name, MIME: "application/pdf", Size: int64(len(f.Data)),
+			Open: func(context.Context) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(f.Data)), nil }}}
+	}
+	outs, err := t.Engine.Handle(ctx, in)
+	replies := make([]Reply, 0, len(outs))
+	for _, o := range outs {
+		r := Reply{Text: o.Text}
+		for _, row := range o.Buttons {
+			for _, b := range row {
+				r.Buttons = append(r.Buttons, b.Data)
+			}
+		}
+		replies = append(replies, r)
+	}
+	return replies, err
+}

@@ -1,0 +1,272 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/klabot/klabot/scoring"
+)
+
+// Target delivers one message of a simulated person and returns the bot's replies: the
+// engine in process, or klabot serve's Telegram webhook.
+type Target interface {
+	Send(ctx context.Context, fp FocalPoint, m Msg) ([]Reply, error)
+}
+
+// Options tune a load run.
+type Options struct {
+	// Workers is the number of concurrent senders. Defaults to 64.
+	Workers int
+	// Dialogues is the number of focal points in conversation at once, spread evenly
+	// over the dataset's regions; each worker takes turns over its share. Defaults to
+	// 20,000 (or every focal point of a smaller dataset).
+	Dialogues int
+	// Duration bounds the run. Defaults to 60s when Answers is 0.
+	Duration time.Duration
+	// Answers ends the run once this many answers were stored (0: run for Duration).
+	Answers int
+	// FileShare is the share of evidence prompts answered with a small document (the
+	// rest are skipped and remembered as gaps). File questions always get one. Defaults
+	// to 0.3; negative means none.
+	FileShare float64
+	// DupShare is the share of messages delivered twice (a platform retry), to check that
+	// the second delivery changes nothing. Defaults to 0.01; negative means none.
+	DupShare float64
+	// FileSize is the size of the evidence documents. Defaults to 8 KiB.
+	FileSize int
+	// Edits lets people who answered everything correct a random answer ("ubah N"),
+	// so a reused dataset keeps producing answers. Defaults to true in the command.
+	Edits bool
+	// Seed makes runs repeatable. Defaults to 1.
+	Seed int64
+
+	files []*SimFile
+}
+
+func (o *Options) withDefaults(people int) {
+	if o.Workers <= 0 {
+		o.Workers = 64
+	}
+	if o.Dialogues <= 0 {
+		o.Dialogues = 20_000
+	}
+	o.Dialogues = min(o.Dialogues, people)
+	o.Workers = min(o.Workers, o.Dialogues)
+	if o.Duration <= 0 && o.Answers <= 0 {
+		o.Duration = time.Minute
+	}
+	if o.FileShare == 0 {
+		o.FileShare = 0.3
+	}
+	if o.DupShare == 0 {
+		o.DupShare = 0.01
+	}
+	if o.FileSize <= 0 {
+		o.FileSize = 8 << 10
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	// A handful of distinct documents: the blob store keeps one copy of each, like
+	// the same SK scanned by several OPDs.
+	for i := 0; i < 8; i++ {
+		o.files = append(o.files, pdf(i, o.FileSize))
+	}
+}
+
+func (o *Options) file(rng *rand.Rand) *SimFile { return o.files[rng.Intn(len(o.files))] }
+
+// pdf returns a small document that the engine's content check takes for a PDF.
+func pdf(i, size int) *SimFile {
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n% klabot load test document " + fmt.Sprint(i) + "\n")
+	for b.Len() < size-6 {
+		b.WriteString(fmt.Sprintf("%% line %d of document %d\n", b.Len(), i))
+	}
+	b.WriteString("%%EOF\n")
+	return &SimFile{ID: fmt.Sprintf("loaddoc%d", i), Name: fmt.Sprintf("bukti-%d.pdf", i), Data: []byte(b.String())}
+}
+
+// Result is what a run measured.
+type Result struct {
+	Mode        string
+	Workers     int
+	Dialogues   int
+	Elapsed     time.Duration
+	Steps       int            // messages handled (duplicates not counted)
+	ByKind      map[string]int // messages by kind
+	Answers     int            // answers the bot confirmed ("✅ Tersimpan")
+	Corrections int            // answers the bot did not understand (should be 0)
+	Dups        int            // second deliveries sent
+	DupReplies  int            // second deliveries that got replies (should be 0)
+	Finished    int            // people who dealt with all their questions
+	StepLat     Latency        // every message
+	AnswerLat   Latency        // messages that stored an answer
+	Errors      map[string]int // by kind
+	PeakRSSMB   float64        // VmHWM of this process (engine mode) right after the load
+	Since       time.Time      // start, for the checks
+
+	people []*person
+}
+
+// StepsPerSec and AnswersPerSec are the throughputs.
+func (r *Result) StepsPerSec() float64   { return float64(r.Steps) / r.Elapsed.Seconds() }
+func (r *Result) AnswersPerSec() float64 { return float64(r.Answers) / r.Elapsed.Seconds() }
+
+// Run drives opts.Dialogues simulated focal points of ds through t with opts.Workers
+// concurrent senders until the duration passes or enough answers were stored. Each
+// person's messages go one after another (a person answers what the bot just asked).
+func Run(ctx context.Context, mode string, ds *Dataset, t Target, opts Options) (*Result, error) {
+	opts.withDefaults(len(ds.People))
+	if opts.Dialogues == 0 {
+		return nil, fmt.Errorf("the dataset has no focal points")
+	}
+	qs := map[string]scoring.Question{}
+	for _, q := range ds.Instrument.Questions() {
+		qs[q.Code] = q
+	}
+	people := make([]*person, opts.Dialogues)
+	for i := range people {
+		// Evenly over the dataset, so every region has people talking.
+		people[i] = &person{fp: ds.People[i*len(ds.People)/opts.Dialogues]}
+	}
+	res := &Result{Mode: mode, Workers: opts.Workers, Dialogues: opts.Dialogues, ByKind: map[string]int{},
+		Errors: map[string]int{}, Since: time.Now(), people: people}
+	// The run ends when stop is done; steps in flight then finish normally (their
+	// context is ctx), so the end of a run never looks like a failure.
+	stop, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if opts.Duration > 0 {
+		stop, cancel = context.WithTimeout(stop, opts.Duration)
+		defer cancel()
+	}
+	// Message ids of this run start at the clock in microseconds: unique across runs on
+	// one database, like Telegram update ids.
+	var nextID atomic.Int64
+	nextID.Store(time.Now().UnixMicro())
+	var answers atomic.Int64
+	stats := make([]*workerStats, opts.Workers)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range opts.Workers {
+		ws := newWorkerStats()
+		stats[w] = ws
+		var mine []*person
+		for i := w; i < len(people); i += opts.Workers {
+			mine = append(mine, people[i])
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewSource(opts.Seed + int64(w)))
+			work(ctx, stop, t, mine, rng, &opts, qs, ws, &nextID, &answers, cancel)
+		}()
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	res.PeakRSSMB = PeakRSSMB()
+	for _, ws := range stats {
+		res.merge(ws)
+	}
+	for _, p := range people {
+		if p.done {
+			res.Finished++
+		}
+	}
+	res.StepLat = latencies(stats, func(ws *workerStats) []time.Duration { return ws.steps })
+	res.AnswerLat = latencies(stats, func(ws *workerStats) []time.Duration { return ws.answers })
+	return res, nil
+}
+
+// work is one sender: it takes turns over its people until stop is done or all are done.
+func work(ctx, stop context.Context, t Target, mine []*person, rng *rand.Rand, o *Options, qs map[string]scoring.Question,
+	ws *workerStats, nextID, answers *atomic.Int64, enough context.CancelFunc) {
+	for active := len(mine); active > 0; {
+		active = 0
+		for _, p := range mine {
+			if stop.Err() != nil {
+				return
+			}
+			m, ok := p.next(rng, o, qs)
+			if !ok {
+				continue
+			}
+			active++
+			m.ID = nextID.Add(1)
+			t0 := time.Now()
+			replies, err := t.Send(ctx, p.fp, m)
+			lat := time.Since(t0)
+			ws.kinds[m.Kind]++
+			ws.steps = append(ws.steps, lat)
+			if err != nil {
+				ws.errors[errorKind(err)]++
+				p.last = nil
+				continue
+			}
+			p.last = replies
+			if m.Answer != "" {
+				if saved(replies) {
+					p.answers = append(p.answers, answerRec{msg: m.ID, code: m.Answer})
+					ws.answers = append(ws.answers, lat)
+					ws.stored++
+					if n := answers.Add(1); o.Answers > 0 && n >= int64(o.Answers) {
+						enough()
+					}
+				} else {
+					ws.corrections++
+				}
+			}
+			if o.DupShare > 0 && rng.Float64() < o.DupShare {
+				ws.dups++
+				again, err := t.Send(ctx, p.fp, m)
+				if err != nil {
+					ws.errors["duplicate: "+errorKind(err)]++
+				}
+				if len(again) > 0 {
+					ws.dupReplies++
+				}
+			}
+		}
+	}
+}
+
+// saved reports whether the replies confirm a stored answer.
+func saved(replies []Reply) bool {
+	for _, r := range replies {
+		if strings.Contains(r.Text, "✅") {
+			return true
+		}
+	}
+	return false
+}
+
+type workerStats struct {
+	steps, answers      []time.Duration
+	kinds               map[string]int
+	errors              map[string]int
+	stored, corrections int
+	dups, dupReplies    int
+}
+
+func newWorkerStats() *workerStats {
+	return &workerStats{kinds: map[string]int{}, errors: map[string]int{}}
+}
+
+func (r *Result) merge(ws *workerStats) {
+	r.Steps += len(ws.steps)
+	r.Answers += ws.stored
+	r.Corrections += ws.corrections
+	r.Dups += ws.dups
+	r.DupReplies += ws.dupReplies
+	for k, n := range ws.kinds {
+		r.ByKind[k] += n
+	}
+	for k, n := range ws.errors {
+		r.Errors[k] += n
+	}
+}

@@ -1,0 +1,46 @@
+package loadtest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/storage/blob"
+	"github.com/klabot/klabot/storage/postgres"
+	"github.com/klabot/klabot/storage/postgres/pgtest"
+	kredis "github.com/klabot/klabot/storage/redis"
+	"github.com/klabot/klabot/storage/redis/redistest"
+)
+
+// bundle is a tiny generated dataset on a fresh database, with the real engine on it.
+type bundle struct {
+	pool   *pgxpool.Pool
+	store  *postgres.Store
+	engine *conversations.Engine
+	ds     *Dataset
+}
+
+func setup(tb testing.TB, spec Spec) *bundle {
+	tb.Helper()
+	ctx := context.Background()
+	pool := pgtest.New(tb)
+	rdb, prefix := redistest.New(tb)
+	blobs, err := blob.NewLocal(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	store := postgres.New(pool, nil)
+	states := kredis.New(rdb, kredis.Config{Prefix: prefix})
+	eng := conversations.NewEngine(conversations.Config{}, conversations.Deps{
+		People: store, Invites: store, Regions: store, Instruments: store,
+		Answers: store, Checkpoints: store, States: states, Locker: states, Blobs: blobs,
+		Scorer: conversations.NewScorer(store, nil),
+	})
+	ds, err := Generate(ctx, pool, store, spec, false)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &bundle{pool: pool, store: store, engine: eng, ds: ds}
+}

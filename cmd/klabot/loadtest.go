@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/klabot/klabot/cmd/klabot/internal/loadtest"
+	"github.com/klabot/klabot/storage/postgres"
+)
+
+const loadtestUsage = `usage: klabot loadtest [--via engine|telegram-webhook] [--regions 514 --opds 30 --questions 700]
+       [--dataset LT] [--reuse] [--workers 64] [--dialogues 20000] [--duration 60s | --answers N]
+       klabot loadtest sender [--nudges 10000] [--rate 30]
+Use a database of its own: DATABASE_URL=postgres://postgres@127.0.0.1:5432/klabot_load?sslmode=disable&pool_max_conns=16.
+See BENCHMARKS.md.`
+
+// runLoadtest is `klabot loadtest`: it generates (or reuses) a synthetic national dataset
+// and drives simulated focal points through the real engine, Postgres and Redis, or
+// through the Telegram webhook of an in-process `klabot serve`; then it runs the raw pgx
+// baseline and checks that every answer was stored exactly once and in order.
+func runLoadtest(ctx context.Context, app *App, args []string) error {
+	if len(args) > 0 && args[0] == "sender" {
+		return runLoadtestSender(ctx, app, args[1:])
+	}
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(app.Stderr)
+	var spec loadtest.Spec
+	var opts loadtest.Options
+	via := fs.String("via", "engine", "engine (in process) or telegram-webhook (klabot serve's webhook, replies to a fake Bot API)")
+	fs.StringVar(&spec.Tag, "dataset", "LT", "dataset tag: region codes start with it")
+	fs.IntVar(&spec.Regions, "regions", 514, "regions (kabupaten/kota)")
+	fs.IntVar(&spec.OPDs, "opds", 30, "OPDs per region")
+	fs.IntVar(&spec.Questions, "questions", 700, "questions in the instrument")
+	fs.IntVar(&spec.FocalPoints, "focal-points", 2, "focal points per OPD")
+	fs.IntVar(&spec.Year, "year", 2090, "evaluation year of the synthetic instrument")
+	reuse := fs.Bool("reuse", false, "run on the dataset generated before instead of generating it")
+	fs.IntVar(&opts.Workers, "workers", 64, "concurrent senders")
+	fs.IntVar(&opts.Dialogues, "dialogues", 20000, "focal points in conversation at once")
+	fs.DurationVar(&opts.Duration, "duration", 60*time.Second, "how long to run (with --answers: at most)")
+	fs.IntVar(&opts.Answers, "answers", 0, "stop after this many stored answers")
+	fs.Float64Var(&opts.FileShare, "files", 0.3, "share of evidence prompts answered with a small document")
+	fs.Float64Var(&opts.DupShare, "dup", 0.01, "share of messages delivered twice")
+	fileKB := fs.Int("file-kb", 8, "evidence document size in KiB")
+	baseline := fs.Bool("baseline", true, "run the raw pgx baseline after the load")
+	edits := fs.Bool("edits", true, "people who answered everything correct a random answer")
+	redisPrefix := fs.String("redis-prefix", "", "Redis key prefix of the dialogue states (default klabot-load:TAG:STAMP:)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{loadtestUsage}
+	}
+	opts.FileSize = *fileKB << 10
+	opts.Edits = *edits
+	if *via != "engine" && *via != "telegram-webhook" {
+		return usageError{loadtestUsage}
+	}
+	rep := loadtest.Report{Machine: loadtest.ThisMachine(), LoadStart: loadtest.LoadAverage()}
+	pool, err := app.DB(ctx)
+	if err != nil {
+		return err
+	}
+	rdb, err := app.Redis(ctx)
+	if err != nil {
+		return err
+	}
+	pool.QueryRow(ctx, `SELECT split_part(version(), ' ', 1) || ' ' || split_part(version(), ' ', 2)`).Scan(&rep.Machine.Postgres) //nolint:errcheck // the report says "" then
+	if info, err := rdb.InfoMap(ctx, "server").Result(); err == nil {
+		rep.Machine.Redis = info["Server"]["redis_version"]
+	}
+	fmt.Fprintf(app.Stderr, "loadtest: preparing dataset %s (%d regions × %d OPDs, %d questions)...\n", spec.Tag, spec.Regions, spec.OPDs, spec.Questions)
+	ds, err := loadtest.Generate(ctx, pool, postgres.New(pool, app.Now), spec, *reuse)
+	if err != nil {
+		return err
+	}
+	rep.Dataset = ds
+	// The load's dialogue states live under a prefix of their own, per dataset generation.
+	prefix := *redisPrefix
+	if prefix == "" {
+		prefix = fmt.Sprintf("klabot-load:%s:%d:", strings.ToLower(ds.Spec.Tag), ds.Stamp)
+	}
+	getenv := app.Getenv
+	app.Getenv = func(k string) string {
+		if k == "REDIS_PREFIX" {
+			return prefix
+		}
+		return getenv(k)
+	}
+	parts, err := buildEngine(ctx, app)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(app.Stderr, "loadtest: dataset ready in %s; running %s for %s...\n", ds.Took.Round(time.Millisecond), *via, opts.Duration)
+	var target loadtest.Target = loadtest.EngineTarget{Engine: parts.Engine}
+	if *via == "telegram-webhook" {
+		wh, stop, err := startWebhookTarget(ctx, app, prefix)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		target = wh
+	}
+	res, err := loadtest.Run(ctx, *via, ds, target, opts)
+	if err != nil {
+		return err
+	}
+	rep.Result = res
+	rep.LoadEnd = loadtest.LoadAverage()
+	if *baseline && res.Answers > 0 {
+		fmt.Fprintf(app.Stderr, "loadtest: raw pgx baseline, %d writes...\n", res.Answers)
+		b, err := loadtest.RawBaseline(ctx, pool, ds, res.Answers, res.Workers)
+		if err != nil {
+			return err
+		}
+		rep.Baseline = &b
+	}
+	check, err := loadtest.Verify(ctx, pool, ds, res)
+	if err != nil {
+		return err
+	}
+	rep.Check = &check
+	rep.Write(app.Stdout)
+	if !check.OK() || len(res.Errors) > 0 || res.DupReplies > 0 {
+		return fmt.Errorf("loadtest: the run had errors or lost, doubled or reordered answers (see above)")
+	}
+	return nil
+}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/klabot/klabot/storage/postgres/pgtest"
+	"github.com/klabot/klabot/storage/redis/redistest"
+)
+
+// TestLoadtestEngine runs the load tool on a tiny dataset through the real engine,
+// Postgres and Redis: a few hundred answers, every one stored exactly once and in order,
+// no errors, and a raw baseline beside it.
+func TestLoadtestEngine(t *testing.T) {
+	t.Parallel()
+	_, prefix := redistest.New(t)
+	env := map[string]string{"DATABASE_URL": pgtest.URL(t), "EVIDENCE_DIR": t.TempDir(), "LOG_LEVEL": "error"}
+	var out, errOut bytes.Buffer
+	app := NewApp(func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+	defer app.Close()
+	err := run(context.Background(), app, []string{"loadtest", "--regions", "3", "--opds", "4", "--questions", "48",
+		"--workers", "4", "--dialogues", "20", "--answers", "300", "--duration", "15s", "--dup", "0.05",
+		"--redis-prefix", prefix})
+	if err != nil {
+		t.Fatalf("loadtest: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+	report := out.String()
+	for _, want := range []string{"errors: none", "answers not understood: 0", "answered again: 0", "check: OK", "ratio engine/raw"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+	m := regexp.MustCompile(`check: OK: (\d+) answers confirmed, (\d+) stored`).FindStringSubmatch(report)
+	if m == nil {
+		t.Fatalf("no check line:\n%s", report)
+	}
+	confirmed, _ := strconv.Atoi(m[1])
+	stored, _ := strconv.Atoi(m[2])
+	if confirmed < 300 || stored != confirmed {
+		t.Errorf("confirmed %d, stored %d; want at least 300, all stored", confirmed, stored)
+	}
+	// Without --reuse a second run refuses to pile answers onto the dataset.
+	err = run(context.Background(), app, []string{"loadtest", "--regions", "3", "--opds", "4", "--questions", "48", "--answers", "10"})
+	if err == nil || !strings.Contains(err.Error(), "--reuse") {
+		t.Errorf("second run without --reuse: %v", err)
+	}
+}

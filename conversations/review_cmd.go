@@ -1,0 +1,463 @@
+package conversations
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// ModeReviewNote is the dialogue mode of a coordinator writing the note of a revision
+// request or a rejection; the mode they were in is restored afterwards.
+const ModeReviewNote Mode = "review_note"
+
+// reviewExtraKey names the review feature's part of State.Extra.
+const reviewExtraKey = "review"
+
+// maxSkippedReviews bounds the answers a coordinator can set aside with "Lewati dulu".
+const maxSkippedReviews = 50
+
+// reviewState is what the review dialogue remembers between messages.
+type reviewState struct {
+	Filter  ReviewFilter `json:"filter"`
+	Skipped []int64      `json:"skipped,omitempty"` // answers set aside in this round
+	// Pending decision waiting for its note (ModeReviewNote only).
+	AnswerID int64       `json:"answer_id,omitempty"`
+	Decision ReviewState `json:"decision,omitempty"`
+	Code     string      `json:"code,omitempty"`
+	// Where the person was before the note was asked.
+	PrevMode Mode `json:"prev_mode,omitempty"`
+}
+
+func loadReviewState(s *State) reviewState {
+	var rs reviewState
+	if raw, ok := s.Extra[reviewExtraKey]; ok {
+		_ = json.Unmarshal(raw, &rs) // a broken value starts afresh
+	}
+	return rs
+}
+
+func saveReviewState(s *State, rs reviewState) {
+	raw, err := json.Marshal(rs)
+	if err != nil {
+		return
+	}
+	if s.Extra == nil {
+		s.Extra = map[string]json.RawMessage{}
+	}
+	s.Extra[reviewExtraKey] = raw
+}
+
+// reviewer reports whether the person may review and export: coordinators and admins.
+func reviewer(p Person) bool { return p.Role == RoleCoordinator || p.Role == RoleAdmin }
+
+// refuseReview is the polite answer to people who may not review, and to everyone when
+// the review store is not wired.
+func (e *Engine) refuseReview(r *Request) ([]Outbound, bool) {
+	switch {
+	case !reviewer(r.Person):
+		return e.replies(r, rt(r.Lang(), rvOnlyCoordinators)), true
+	case e.d.Reviews == nil:
+		return e.replies(r, rt(r.Lang(), rvNotReady)), true
+	}
+	return nil, false
+}
+
+// cmdReview is "tinjau [OPD|klaster N|bukti]": the next answer waiting for review.
+func (e *Engine) cmdReview(ctx context.Context, r *Request) ([]Outbound, error) {
+	if out, refused := e.refuseReview(r); refused {
+		return out, nil
+	}
+	rs := loadReviewState(r.State)
+	e.leaveReviewNote(r, &rs)
+	rs.Filter = e.parseReviewFilter(r, r.Args)
+	rs.Skipped = nil
+	saveReviewState(r.State, rs)
+	return e.nextReview(ctx, r, rs, nil)
+}
+
+// parseReviewFilter reads "DINKES", "klaster 3", "kelembagaan", "bukti", "semua" and
+// their combinations. An OPD is matched by the region's codes and names first.
+func (e *Engine) parseReviewFilter(r *Request, args string) ReviewFilter {
+	var f ReviewFilter
+	words := strings.Fields(args)
+	var opd []string
+	for i := 0; i < len(words); i++ {
+		w := strings.ToLower(strings.Trim(words[i], ".,;"))
+		switch {
+		case w == "bukti" || w == "evidence":
+			f.WithEvidence = true
+		case w == "semua" || w == "all":
+		case w == "kelembagaan":
+			f.ClusterCode = "KELEMBAGAAN"
+		case (w == "klaster" || w == "cluster") && i+1 < len(words):
+			i++
+			f.ClusterCode = clusterArg(words[i])
+		case strings.HasPrefix(w, "klaster") && len(w) > len("klaster"):
+			f.ClusterCode = clusterArg(w[len("klaster"):])
+		default:
+			opd = append(opd, words[i])
+		}
+	}
+	if len(opd) > 0 {
+		want := strings.Join(opd, " ")
+		f.OPDCode = strings.ToUpper(want)
+		for _, o := range r.opds {
+			if strings.EqualFold(o.Code, want) || strings.EqualFold(o.Name, want) {
+				f.OPDCode = o.Code
+			}
+		}
+	}
+	return f
+}
+
+// clusterArg reads "3", "III" or "iii" as a cluster code.
+func clusterArg(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	switch s {
+	case "0", "K":
+		return "KELEMBAGAAN"
+	case "1":
+		return "I"
+	case "2":
+		return "II"
+	case "3":
+		return "III"
+	case "4":
+		return "IV"
+	case "5":
+		return "V"
+	}
+	return s
+}
+
+// describeFilter names the filter for "nothing waiting for ...".
+func describeFilter(f ReviewFilter, lang string) string {
+	var parts []string
+	if f.OPDCode != "" {
+		parts = append(parts, f.OPDCode)
+	}
+	if f.ClusterCode != "" {
+		if f.ClusterCode == "KELEMBAGAAN" {
+			parts = append(parts, "Kelembagaan")
+		} else {
+			parts = append(parts, "Klaster "+f.ClusterCode)
+		}
+	}
+	if f.WithEvidence {
+		if lang == "en" {
+			parts = append(parts, "with evidence")
+		} else {
+			parts = append(parts, "yang ada buktinya")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// nextReview shows the next waiting answer (not set aside) after the lines in first.
+func (e *Engine) nextReview(ctx context.Context, r *Request, rs reviewState, first []string) ([]Outbound, error) {
+	outs := e.replies(r, first...)
+	items, err := e.d.Reviews.ReviewQueue(ctx, r.Person.RegionCode, r.State.Year, rs.Filter, len(rs.Skipped)+1)
+	if err != nil {
+		return nil, fmt.Errorf("review queue: %w", err)
+	}
+	var it *ReviewItem
+	for i := range items {
+		skipped := false
+		for _, id := range rs.Skipped {
+			skipped = skipped || id == items[i].AnswerID
+		}
+		if !skipped {
+			it = &items[i]
+			break
+		}
+	}
+	if it == nil {
+		if desc := describeFilter(rs.Filter, r.Lang()); desc != "" {
+			return append(outs, e.replies(r, rt(r.Lang(), rvQueueEmptyFilter, desc))...), nil
+		}
+		return append(outs, e.replies(r, rt(r.Lang(), rvQueueEmpty))...), nil
+	}
+	waiting, err := e.d.Reviews.CountReviewQueue(ctx, r.Person.RegionCode, r.State.Year, rs.Filter)
+	if err != nil {
+		return nil, fmt.Errorf("count review queue: %w", err)
+	}
+	return append(outs, e.reviewCard(ctx, r, *it, waiting, rs.Filter)...), nil
+}
+
+// pressReview handles the review buttons "ok:ID", "fix:ID", "no:ID" and "skip:ID".
+func (e *Engine) pressReview(ctx context.Context, r *Request) ([]Outbound, error) {
+	if out, refused := e.refuseReview(r); refused {
+		return out, nil
+	}
+	action, idText, _ := strings.Cut(r.Args, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return e.replies(r, r.T(msgOldButton)), nil
+	}
+	rs := loadReviewState(r.State)
+	e.leaveReviewNote(r, &rs)
+	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, id)
+	if errors.Is(err, ErrNotFound) {
+		return e.replies(r, rt(r.Lang(), rvGone)), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("review item %d: %w", id, err)
+	}
+	lang := r.Lang()
+	if action != "skip" && it.State.Recordable() {
+		who := ""
+		if len(it.Reviews) > 0 {
+			who = it.Reviews[len(it.Reviews)-1].ReviewerName
+		}
+		saveReviewState(r.State, rs)
+		return e.nextReview(ctx, r, rs, []string{rt(lang, rvAlreadyReviewed, it.QuestionCode, it.State.Label(), whoOr(who, lang))})
+	}
+	switch action {
+	case "ok":
+		return e.decide(ctx, r, rs, it, ReviewApproved, "")
+	case "fix", "no":
+		rs.AnswerID, rs.Code, rs.PrevMode = it.AnswerID, it.QuestionCode, r.State.Mode
+		rs.Decision = ReviewNeedsRevision
+		ask := rvAskNoteRevise
+		if action == "no" {
+			rs.Decision, ask = ReviewRejected, rvAskNoteReject
+		}
+		r.State.Mode = ModeReviewNote
+		saveReviewState(r.State, rs)
+		return e.replies(r, rt(lang, ask, it.QuestionCode)), nil
+	case "skip":
+		if len(rs.Skipped) < maxSkippedReviews {
+			rs.Skipped = append(rs.Skipped, it.AnswerID)
+		}
+		saveReviewState(r.State, rs)
+		return e.nextReview(ctx, r, rs, nil)
+	}
+	return e.replies(r, r.T(msgOldButton)), nil
+}
+
+func whoOr(name, lang string) string {
+	if name != "" {
+		return name
+	}
+	if lang == "en" {
+		return "another coordinator"
+	}
+	return "koordinator lain"
+}
+
+// reviewNoteText takes the note of a pending revision request or rejection. It handles
+// nothing outside ModeReviewNote.
+func (e *Engine) reviewNoteText(ctx context.Context, r *Request, text string) ([]Outbound, bool, error) {
+	if r.State.Mode != ModeReviewNote {
+		return nil, false, nil
+	}
+	rs := loadReviewState(r.State)
+	lang := r.Lang()
+	note := strings.TrimSpace(text)
+	switch low := strings.ToLower(strings.Trim(note, ".! ")); {
+	case low == "batal" || low == "cancel":
+		code := rs.Code
+		e.leaveReviewNote(r, &rs)
+		saveReviewState(r.State, rs)
+		return e.replies(r, rt(lang, rvCancelled, code)), true, nil
+	case note == "":
+		return e.replies(r, rt(lang, rvNoteEmpty)), true, nil
+	case utf8.RuneCountInString(note) > MaxReviewNote:
+		return e.replies(r, rt(lang, rvNoteTooLong, MaxReviewNote)), true, nil
+	}
+	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, rs.AnswerID)
+	decision := rs.Decision
+	e.leaveReviewNote(r, &rs)
+	saveReviewState(r.State, rs)
+	if errors.Is(err, ErrNotFound) {
+		return e.replies(r, rt(lang, rvGone)), true, nil
+	}
+	if err != nil {
+		return nil, true, fmt.Errorf("review item %d: %w", rs.AnswerID, err)
+	}
+	outs, err := e.decide(ctx, r, rs, it, decision, note)
+	return outs, true, err
+}
+
+// leaveReviewNote drops a pending note request and restores the mode it interrupted.
+func (e *Engine) leaveReviewNote(r *Request, rs *reviewState) {
+	if r.State.Mode == ModeReviewNote {
+		r.State.Mode = rs.PrevMode
+	}
+	rs.AnswerID, rs.Decision, rs.Code, rs.PrevMode = 0, "", "", ""
+}
+
+// decide records a decision, tells the OPD's focal points when the answer goes back to
+// them, and shows the next answer waiting.
+func (e *Engine) decide(ctx context.Context, r *Request, rs reviewState, it ReviewItem, state ReviewState, note string) ([]Outbound, error) {
+	lang := r.Lang()
+	_, err := e.d.Reviews.RecordReview(ctx, it.AnswerID, state, note, r.Person.ID)
+	switch {
+	case errors.Is(err, ErrConflict):
+		return e.latestVersion(ctx, r, rs, it)
+	case errors.Is(err, ErrNotFound):
+		return e.replies(r, rt(lang, rvGone)), nil
+	case errors.Is(err, ErrForbidden):
+		return e.replies(r, rt(lang, rvOnlyCoordinators)), nil
+	case errors.Is(err, ErrInvalid):
+		return e.replies(r, rt(lang, rvNoteEmpty)), nil
+	case err != nil:
+		return nil, fmt.Errorf("record review %d: %w", it.AnswerID, err)
+	}
+	if state == ReviewApproved {
+		return e.nextReview(ctx, r, rs, []string{rt(lang, rvApproved, it.QuestionCode)})
+	}
+	notices, names, err := e.reviewNotices(ctx, r, it, state, note)
+	if err != nil {
+		return nil, err
+	}
+	line := rt(lang, rvSentBack, it.QuestionCode, state.Label(), strings.Join(names, ", "))
+	if len(names) == 0 {
+		line = rt(lang, rvNobodyToTell, it.QuestionCode, state.Label())
+	}
+	outs, err := e.nextReview(ctx, r, rs, []string{line})
+	return append(notices, outs...), err
+}
+
+// latestVersion answers a decision on a version replaced meanwhile: it shows the
+// question's newest version when that one waits, else the next answer waiting.
+func (e *Engine) latestVersion(ctx context.Context, r *Request, rs reviewState, it ReviewItem) ([]Outbound, error) {
+	first := rt(r.Lang(), rvStale, it.QuestionCode)
+	versions, err := e.d.Reviews.ReviewHistory(ctx, r.Person.RegionCode, it.Year, it.QuestionCode)
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", it.QuestionCode, err)
+	}
+	if n := len(versions); n > 0 && !versions[n-1].State.Recordable() {
+		waiting, err := e.d.Reviews.CountReviewQueue(ctx, r.Person.RegionCode, r.State.Year, rs.Filter)
+		if err != nil {
+			return nil, fmt.Errorf("count review queue: %w", err)
+		}
+		return append(e.replies(r, first), e.reviewCard(ctx, r, versions[n-1], waiting, rs.Filter)...), nil
+	}
+	return e.nextReview(ctx, r, rs, []string{first})
+}
+
+// reviewNotices are the messages telling the OPD's focal points (each in their own
+// language, on every chat bound to them) that an answer came back with a note. It
+// returns the names of the people reached.
+func (e *Engine) reviewNotices(ctx context.Context, r *Request, it ReviewItem, state ReviewState, note string) ([]Outbound, []string, error) {
+	people, err := e.d.Reviews.ReviewRecipients(ctx, it.AnswerID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("review recipients: %w", err)
+	}
+	var outs []Outbound
+	var names []string
+	for _, p := range people {
+		if p.ID == r.Person.ID {
+			continue
+		}
+		lang := p.Language
+		if lang == "" {
+			lang = "id"
+		}
+		title := rt(lang, rvNoticeRevise)
+		if state == ReviewRejected {
+			title = rt(lang, rvNoticeReject)
+		}
+		text := title + "\n" + rt(lang, rvNoticeBody, it.QuestionCode, shorten(it.QuestionText, 120),
+			reviewValue(it, lang), FormatDate(it.AnsweredAt.In(r.Region.Location()), lang),
+			r.Person.Name, note, it.QuestionCode)
+		msgs, err := e.notify(ctx, p.ID, text, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(msgs) > 0 {
+			names = append(names, p.Name)
+		}
+		outs = append(outs, msgs...)
+	}
+	return outs, names, nil
+}
+
+// cmdHistory is "riwayat N": every version of a question's answer and its reviews.
+func (e *Engine) cmdHistory(ctx context.Context, r *Request) ([]Outbound, error) {
+	if out, refused := e.refuseReview(r); refused {
+		return out, nil
+	}
+	lang := r.Lang()
+	ref := strings.TrimPrefix(strings.TrimSpace(r.Args), "#")
+	if ref == "" {
+		return e.replies(r, rt(lang, rvHistoryUsage)), nil
+	}
+	versions, err := e.d.Reviews.ReviewHistory(ctx, r.Person.RegionCode, r.State.Year, ref)
+	if errors.Is(err, ErrNotFound) {
+		return e.replies(r, rt(lang, rvHistoryUnknown, ref, r.State.Year)), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", ref, err)
+	}
+	if len(versions) == 0 {
+		return e.replies(r, rt(lang, rvHistoryNone, ref)), nil
+	}
+	return e.replies(r, historyText(versions, r.Region.Location(), lang)), nil
+}
+
+// cmdExport is "ekspor [tahun]": the evidence pack as a ZIP attachment when it fits the
+// channel's limit, otherwise where it was written on the server.
+func (e *Engine) cmdExport(ctx context.Context, r *Request) ([]Outbound, error) {
+	if out, refused := e.refuseReview(r); refused {
+		return out, nil
+	}
+	lang := r.Lang()
+	if e.d.Exporter == nil {
+		return e.replies(r, rt(lang, rvExportNotReady)), nil
+	}
+	year := r.State.Year
+	if a := strings.TrimSpace(r.Args); a != "" {
+		y, err := strconv.Atoi(a)
+		if err != nil || y < 2000 || y > 2100 {
+			return e.replies(r, rt(lang, rvExportBadYear)), nil
+		}
+		year = y
+	}
+	res, err := e.d.Exporter.Export(ctx, r.Person.RegionCode, year)
+	if errors.Is(err, ErrNotFound) {
+		return e.replies(r, rt(lang, rvExportNoInstrument, year)), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("export %s %d: %w", r.Person.RegionCode, year, err)
+	}
+	var outs []Outbound
+	limit := e.cfg.ExportMaxBytes
+	if limit <= 0 {
+		limit = DefaultExportMaxBytes
+	}
+	if res.Size > limit || res.Open == nil {
+		outs = e.replies(r, rt(lang, rvExportTooBig, r.Region.Name, year, FormatSize(res.Size, lang), FormatSize(limit, lang), res.Path))
+	} else {
+		data, err := readExport(res, limit)
+		if err != nil {
+			return nil, fmt.Errorf("read export %s: %w", res.Path, err)
+		}
+		outs = []Outbound{{To: r.In.Address, PersonID: r.Person.ID,
+			Text:       rt(lang, rvExportSent, r.Region.Name, year, res.Questions, res.Answered, res.Files, FormatSize(res.Size, lang)),
+			Attachment: &Attachment{Name: res.Name, MIME: "application/zip", Data: data}}}
+	}
+	if res.Missing > 0 {
+		outs = append(outs, e.replies(r, rt(lang, rvExportMissing, res.Missing))...)
+	}
+	return outs, nil
+}
+
+// DefaultExportMaxBytes is the largest evidence pack sent in chat: below the 50 MB a
+// Telegram bot may upload, with room for the multipart envelope.
+const DefaultExportMaxBytes = 45 << 20
+
+func readExport(res ExportResult, limit int64) ([]byte, error) {
+	rc, err := res.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, limit+1))
+}

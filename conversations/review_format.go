@@ -1,0 +1,172 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/klabot/klabot/scoring"
+)
+
+// EvidenceOpener reads stored evidence files by blob key (storage/blob), so a reviewer
+// gets the files themselves.
+type EvidenceOpener interface {
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+}
+
+// reviewValue writes an item's answer value for people.
+func reviewValue(it ReviewItem, lang string) string {
+	v := FormatValue(scoring.Question{Type: it.AnswerType}, it.Value, lang)
+	if v == "" {
+		return "—"
+	}
+	return v
+}
+
+// reviewTime writes "23 November 2026 10.05 WIB" in the region's zone.
+func reviewTime(t time.Time, loc *time.Location, lang string) string {
+	t = t.In(loc)
+	zone := t.Format("MST")
+	switch _, off := t.Zone(); off {
+	case 7 * 3600:
+		zone = "WIB"
+	case 8 * 3600:
+		zone = "WITA"
+	case 9 * 3600:
+		zone = "WIT"
+	}
+	clock := t.Format("15.04")
+	if lang == "en" {
+		clock = t.Format("15:04")
+	}
+	return FormatDate(t, lang) + " " + clock + " " + zone
+}
+
+// reviewCard renders one answer for review: its evidence files first (as attachments,
+// each with a caption), then the card with the decision buttons, so the buttons are the
+// last thing on screen.
+func (e *Engine) reviewCard(ctx context.Context, r *Request, it ReviewItem, waiting int, f ReviewFilter) []Outbound {
+	lang := r.Lang()
+	loc := r.Region.Location()
+	var outs []Outbound
+	var gone []string
+	var names []string
+	for i, file := range it.Evidence {
+		names = append(names, file.Name)
+		att, err := e.evidenceAttachment(ctx, file)
+		if err != nil {
+			e.d.Log.Warn("review: evidence not readable", "answer", it.AnswerID, "blob", file.BlobKey, "err", err)
+			gone = append(gone, file.Name)
+			continue
+		}
+		if att == nil {
+			continue
+		}
+		outs = append(outs, Outbound{To: r.In.Address, PersonID: r.Person.ID, Attachment: att,
+			Text: rt(lang, rvEvidenceCaption, i+1, len(it.Evidence), it.QuestionCode, file.Name, FormatSize(file.Size, lang))})
+	}
+
+	var b strings.Builder
+	filter := ""
+	if d := describeFilter(f, lang); d != "" {
+		filter = " (" + d + ")"
+	}
+	fmt.Fprintln(&b, rt(lang, rvHeader, waiting, filter))
+	cluster := it.ClusterName
+	if cluster == "" {
+		cluster = scoring.ClusterNames[it.ClusterCode]
+	}
+	fmt.Fprintf(&b, "%s\nIndikator %s: %s\n\n%s — %s\n\n", cluster, it.IndicatorCode, it.IndicatorName, it.QuestionCode, it.QuestionText)
+	opd := it.OPDName
+	if opd == "" {
+		opd = "—"
+	}
+	fmt.Fprintln(&b, rt(lang, rvAnsweredBy, opd, it.PersonName, reviewTime(it.AnsweredAt, loc, lang), it.Version))
+	if it.State == ReviewEdited {
+		fmt.Fprintln(&b, rt(lang, rvEdited, it.PriorState.Label(), shorten(it.LastNote, 100)))
+	}
+	fmt.Fprintln(&b, rt(lang, rvAnswer, reviewValue(it, lang)))
+	if n := strings.TrimSpace(it.Narrative); n != "" {
+		fmt.Fprintln(&b, rt(lang, rvNarrative, shorten(n, 600)))
+	}
+	switch {
+	case len(it.Evidence) == 0:
+		b.WriteString(rt(lang, rvNoEvidence))
+		if it.EvidenceRequired {
+			b.WriteString("\n" + rt(lang, rvEvidenceMissing))
+		}
+	default:
+		b.WriteString(rt(lang, rvEvidenceList, len(it.Evidence), strings.Join(names, ", ")))
+	}
+	for _, g := range gone {
+		b.WriteString("\n" + rt(lang, rvEvidenceGone, g))
+	}
+	id := strconv.FormatInt(it.AnswerID, 10)
+	card := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()}
+	card = WithOptions(card, lang, []Button{
+		{Label: rt(lang, rvApprove), Data: "rv:ok:" + id},
+		{Label: rt(lang, rvRevise), Data: "rv:fix:" + id},
+		{Label: rt(lang, rvReject), Data: "rv:no:" + id},
+		{Label: rt(lang, rvSkip), Data: "rv:skip:" + id},
+	})
+	return append(outs, card)
+}
+
+// evidenceAttachment reads one evidence file for forwarding; nil when no opener is wired.
+func (e *Engine) evidenceAttachment(ctx context.Context, f ReviewFile) (*Attachment, error) {
+	if e.d.EvidenceFiles == nil {
+		return nil, nil
+	}
+	rc, err := e.d.EvidenceFiles.Open(ctx, f.BlobKey)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, e.cfg.MaxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	return &Attachment{Name: f.Name, MIME: f.MIME, Data: data,
+		Photo: f.MIME == "image/jpeg" || f.MIME == "image/png" || f.MIME == "image/webp"}, nil
+}
+
+// historyText writes every version of a question's answer with its reviews.
+func historyText(versions []ReviewItem, loc *time.Location, lang string) string {
+	last := versions[len(versions)-1]
+	var b strings.Builder
+	fmt.Fprintln(&b, rt(lang, rvHistoryTitle, last.QuestionCode, shorten(last.QuestionText, 120)))
+	for _, v := range versions {
+		files := "0 berkas"
+		if lang == "en" {
+			files = "0 files"
+		}
+		if len(v.Evidence) > 0 {
+			var names []string
+			for _, f := range v.Evidence {
+				names = append(names, f.Name)
+			}
+			files = strings.Join(names, ", ")
+		}
+		opd := v.OPDName
+		if opd == "" {
+			opd = "—"
+		}
+		fmt.Fprintln(&b, "\n"+rt(lang, rvHistoryVersion, v.Version, reviewTime(v.AnsweredAt, loc, lang), v.PersonName, opd,
+			reviewValue(v, lang), files))
+		if n := strings.TrimSpace(v.Narrative); n != "" {
+			fmt.Fprintln(&b, "   "+rt(lang, rvNarrative, shorten(n, 200)))
+		}
+		for _, rv := range v.Reviews {
+			line := rv.State.Label()
+			if rv.Note != "" {
+				line += fmt.Sprintf(" %q", rv.Note)
+			}
+			fmt.Fprintln(&b, rt(lang, rvHistoryReview, line, rv.ReviewerName, reviewTime(rv.At, loc, lang)))
+		}
+	}
+	b.WriteString("\n" + rt(lang, rvHistoryNow, last.State.Label()))
+	return b.String()
+}
