@@ -123,6 +123,7 @@ func (s *whatsappService) Run(ctx context.Context, engine whatsapp.Engine, sende
 	dctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
+	go s.refreshGroups(ctx)
 	s.run(ctx)
 	stop()
 	<-done
@@ -248,6 +249,22 @@ func (s *whatsappService) hold(ctx context.Context, dev *store.Device) {
 			return
 		case <-beat.C:
 			s.heartbeat(ctx)
+		}
+	}
+}
+
+// refreshGroups keeps the adapter's digest groups in step with the regions' digest chats.
+func (s *whatsappService) refreshGroups(ctx context.Context) {
+	for {
+		if groups, err := s.st.WhatsAppDigestGroups(ctx); err == nil {
+			s.Adapter.SetDigestGroups(groups)
+		} else if ctx.Err() == nil {
+			s.log.Warn("whatsapp: read the regions' digest groups", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Minute):
 		}
 	}
 }
