@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/klabot/klabot/scoring"
@@ -124,6 +125,19 @@ type ReviewCounts struct {
 	Approved      int
 	NeedsRevision int
 	Rejected      int
+}
+
+// PointsWaitingReview is what approving every waiting answer would add to the verified
+// score: the evidenced points of answered questions whose current version nobody has
+// reviewed yet (for the digest's "points waiting for review").
+func PointsWaitingReview(rep scoring.Report) float64 {
+	var sum float64
+	for _, r := range rep.Results {
+		if r.Answered && r.Review == scoring.ReviewNone {
+			sum += r.Evidenced
+		}
+	}
+	return math.Round(sum*1e6) / 1e6
 }
 
 // ReviewStore is what the review commands need from storage.

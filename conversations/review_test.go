@@ -29,6 +29,9 @@ func TestReviewRoundTrip(t *testing.T) {
 	t.Parallel()
 	w := newReviewWorld(t, conversations.Config{})
 	budiAnswersAll(t, w)
+	if waiting := w.pointsWaiting(); waiting != 500 {
+		t.Fatalf("points waiting for review = %v, want 500", waiting)
+	}
 	claimed, evidenced, verified := w.scores()
 	// 1.1 ya 250 + 1.2 sebagian 125 + 12.1 three meetings (band 1-4: half of 250) 125.
 	if claimed != 500 || evidenced != 500 || verified != 0 {
@@ -72,6 +75,9 @@ func TestReviewRoundTrip(t *testing.T) {
 	expect(t, outs, "chat-koor", "12.1: ditolak.", "Tidak ada jawaban yang menunggu tinjauan.")
 	if _, _, verified = w.scores(); verified != 125 {
 		t.Fatalf("verified after approving 1.2 (sebagian of 250) = %v, want 125", verified)
+	}
+	if waiting := w.pointsWaiting(); waiting != 0 { // the rest was sent back, not waiting
+		t.Fatalf("points waiting for review = %v, want 0", waiting)
 	}
 
 	// Budi resumes: the questions sent back come first, the latest decision first.

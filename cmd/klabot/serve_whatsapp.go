@@ -111,6 +111,9 @@ func newWhatsAppService(ctx context.Context, app *App, cfg whatsappConfig, reg p
 		MaxFileBytes: int64(app.cfg.MaxFileMB) << 20,
 		MenuTTL:      cfg.MenuTTL,
 	})
+	if cfg.BindByPhone {
+		s.Adapter.BindByPhone(st)
+	}
 	return s, nil
 }
 
@@ -123,6 +126,7 @@ func (s *whatsappService) Run(ctx context.Context, engine whatsapp.Engine, sende
 	dctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
+	go s.refreshGroups(ctx)
 	s.run(ctx)
 	stop()
 	<-done
@@ -248,6 +252,22 @@ func (s *whatsappService) hold(ctx context.Context, dev *store.Device) {
 			return
 		case <-beat.C:
 			s.heartbeat(ctx)
+		}
+	}
+}
+
+// refreshGroups keeps the adapter's digest groups in step with the regions' digest chats.
+func (s *whatsappService) refreshGroups(ctx context.Context) {
+	for {
+		if groups, err := s.st.WhatsAppDigestGroups(ctx); err == nil {
+			s.Adapter.SetDigestGroups(groups)
+		} else if ctx.Err() == nil {
+			s.log.Warn("whatsapp: read the regions' digest groups", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Minute):
 		}
 	}
 }

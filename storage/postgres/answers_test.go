@@ -1,0 +1,119 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/scoring"
+	"github.com/klabot/klabot/storage/postgres"
+	"github.com/klabot/klabot/storage/postgres/pgtest"
+)
+
+// answerFixture is a store with region KOTA-A, a one-question instrument (Q1, DINKES)
+// and two focal points of Dinas Kesehatan.
+func answerFixture(t *testing.T) (*postgres.Store, [2]int64) {
+	t.Helper()
+	ctx := context.Background()
+	s := postgres.New(pgtest.New(t), func() time.Time { return time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC) })
+	inst := &scoring.Instrument{Year: 2026, Name: "Uji", Clusters: []scoring.Cluster{{Code: "I", Name: "Klaster I",
+		Indicators: []scoring.Indicator{{Code: "4", Name: "Akta", MaxPoints: 1000, Questions: []scoring.Question{
+			{Code: "Q1", Text: "Ada?", Type: scoring.YesNo, Weight: 1, OPDCodes: []string{"DINKES"}}}}}}}}
+	if _, err := s.SaveInstrument(ctx, inst); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpsertRegion(ctx, conversations.Region{Code: "KOTA-A", Name: "Kota A", TimeZone: "Asia/Jakarta", DigestHour: 7, Year: 2026}); err != nil {
+		t.Fatal(err)
+	}
+	opd, err := s.UpsertOPD(ctx, "KOTA-A", "DINKES", "Dinas Kesehatan", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids [2]int64
+	for i, name := range []string{"Budi", "Sari"} {
+		if ids[i], err = s.UpsertPerson(ctx, conversations.Person{Name: name, Role: conversations.RoleFocalPoint, RegionCode: "KOTA-A", OPDID: opd}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s, ids
+}
+
+func msg(id string) conversations.Delivery {
+	return conversations.Delivery{Channel: conversations.ChannelTelegram, ChatID: "42", MessageID: id, At: time.Now()}
+}
+
+func TestAnswersAreVersionedAndIdempotent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, who := answerFixture(t)
+	w := conversations.AnswerWrite{Msg: msg("m1"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1",
+		Value: scoring.Value{Text: "ya"}, PersonID: who[0], CarryEvidence: true,
+		Evidence:   []conversations.EvidenceFile{{BlobKey: "ab12", MIME: "application/pdf", Size: 10, Name: "sk.pdf"}},
+		Checkpoint: &conversations.State{PersonID: who[0], Mode: conversations.ModeEvidence, Question: "Q1"}}
+	first, err := s.SaveAnswer(ctx, w)
+	if err != nil || first.Version != 1 || first.Evidence != 1 {
+		t.Fatalf("first answer = %+v, %v", first, err)
+	}
+	// The same platform message again changes nothing.
+	if _, err := s.SaveAnswer(ctx, w); !errors.Is(err, conversations.ErrDuplicate) {
+		t.Fatalf("duplicate: %v, want ErrDuplicate", err)
+	}
+	if err := s.SaveSkip(ctx, conversations.SkipWrite{Msg: msg("m1"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1", PersonID: who[0]}); !errors.Is(err, conversations.ErrDuplicate) {
+		t.Fatalf("duplicate skip: %v, want ErrDuplicate", err)
+	}
+	// Two focal points answering at once get versions 2 and 3, both carrying the file.
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := w
+			w.Msg = msg(fmt.Sprint("m", i+2))
+			w.PersonID = who[i]
+			w.Value = scoring.Value{Text: "tidak"}
+			w.Evidence = nil
+			w.Checkpoint = nil
+			if _, err := s.SaveAnswer(ctx, w); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	p, err := s.Progress(ctx, "KOTA-A", 2026, who[1], []string{"Q1", "Q2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := p.Answers["Q1"]
+	if cur.Version != 3 || cur.Value.Text != "tidak" || cur.Evidence != 1 || len(p.Answers) != 1 {
+		t.Fatalf("current = %+v (answers %d)", cur, len(p.Answers))
+	}
+	if err := s.SetNarrative(ctx, conversations.NarrativeWrite{Msg: msg("m9"), AnswerID: cur.ID, Text: "SK 2026"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddEvidence(ctx, conversations.EvidenceWrite{Msg: msg("m10"), AnswerID: cur.ID, PersonID: who[1],
+		Files: []conversations.EvidenceFile{{BlobKey: "cd34", MIME: "image/png", Size: 5, Name: "foto.png"}}}); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = s.Progress(ctx, "KOTA-A", 2026, who[1], []string{"Q1"})
+	if a := p.Answers["Q1"]; a.Narrative != "SK 2026" || a.Evidence != 2 || a.PersonName == "" {
+		t.Fatalf("after narrative and file: %+v", a)
+	}
+	cp, err := s.Checkpoint(ctx, who[0])
+	if err != nil || cp.Question != "Q1" || cp.Mode != conversations.ModeEvidence {
+		t.Fatalf("checkpoint = %+v, %v", cp, err)
+	}
+	if _, err := s.Checkpoint(ctx, who[1]); !errors.Is(err, conversations.ErrNotFound) {
+		t.Fatalf("no checkpoint: %v, want ErrNotFound", err)
+	}
+	// An unanswered question skipped by Sari shows as skipped for her only.
+	if err := s.SaveSkip(ctx, conversations.SkipWrite{Msg: msg("m11"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1", PersonID: who[1]}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Progress(ctx, "KOTA-A", 2026, who[0], []string{"Q1"}); p.Skipped["Q1"] {
+		t.Error("Budi sees Sari's skip as his")
+	}
+}
