@@ -207,7 +207,7 @@ func (e *Engine) deadlineLine(r *Request) string {
 func (e *Engine) cmdHelp(ctx context.Context, r *Request) ([]Outbound, error) {
 	var lines []string
 	for _, c := range e.commands() {
-		if !c.allowed(r.Person.Role) {
+		if !c.allowed(r.Person.Role) || (c.opd && r.Person.OPDID == 0) {
 			continue
 		}
 		h := c.help
