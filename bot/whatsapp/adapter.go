@@ -58,8 +58,10 @@ type Adapter struct {
 	mu         sync.Mutex
 	sub        Submitter
 	st         Status
-	groups     []string        // digest groups: the configured ones plus SetDigestGroups
-	seenGroups map[string]bool // ignored groups already logged
+	groups     []string             // digest groups: the configured ones plus SetDigestGroups
+	seenGroups map[string]bool      // ignored groups already logged
+	phonebook  Phonebook            // nil: chats are bound only by invites
+	checked    map[string]time.Time // senders looked up in the phonebook, when
 }
 
 // New returns an Adapter on client. menus keeps each chat's last numbered menu.

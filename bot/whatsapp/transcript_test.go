@@ -307,6 +307,8 @@ func runWATranscript(t *testing.T, path string) {
 				expect("stored blobs", blobCount(w.blobDir), num(1))
 			case "inbound":
 				expect("inbound messages", w.queryInt(`SELECT count(*) FROM inbound_messages`), num(1))
+			case "phonebook": // klabot serve's WHATSAPP_BIND_BY_PHONE
+				w.adapter.BindByPhone(w.store)
 			case "retries":
 				w.fc.mu.Lock()
 				got := len(w.fc.retries)

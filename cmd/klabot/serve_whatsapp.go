@@ -111,6 +111,9 @@ func newWhatsAppService(ctx context.Context, app *App, cfg whatsappConfig, reg p
 		MaxFileBytes: int64(app.cfg.MaxFileMB) << 20,
 		MenuTTL:      cfg.MenuTTL,
 	})
+	if cfg.BindByPhone {
+		s.Adapter.BindByPhone(st)
+	}
 	return s, nil
 }
 
