@@ -75,7 +75,7 @@ var reviewing = []Role{RoleCoordinator, RoleAdmin}
 // commands is the command table. Features add their entries here (coordinators:
 // ringkasan, opd, tinjau, undang, ingatkan, tenggat, riwayat; heads: nilai).
 func (e *Engine) commands() []command {
-	return []command{
+	return append([]command{
 		{names: []string{"mulai", "start"}, args: true, run: e.cmdStart,
 			help: "mulai — mulai atau lanjutkan pengisian", helpEN: "start — start or resume"},
 		{opd: true, names: []string{"lanjut", "continue", "resume"}, roles: answering, run: e.cmdResume,
@@ -102,7 +102,7 @@ func (e *Engine) commands() []command {
 			help: "bantuan — daftar perintah", helpEN: "help — list of commands"},
 		{names: []string{"berhenti", "stop", "jeda", "pause"}, run: e.cmdStop,
 			help: "berhenti — berhenti dulu; ketik lanjut kapan saja", helpEN: "stop — pause; type continue any time"},
-	}
+	}, e.digestCommands()...) // digest_cmd.go: ringkasan, opd, ingatkan, tenggat
 }
 
 // freeTextHandler handles a message that is neither a command nor an answer (a head
