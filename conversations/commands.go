@@ -75,7 +75,7 @@ var reviewing = []Role{RoleCoordinator, RoleAdmin}
 // commands is the command table. Features add their entries here (coordinators:
 // ringkasan, opd, tinjau, undang, ingatkan, tenggat, riwayat; heads: nilai).
 func (e *Engine) commands() []command {
-	return []command{
+	return append([]command{
 		{names: []string{"mulai", "start"}, args: true, run: e.cmdStart,
 			help: "mulai — mulai atau lanjutkan pengisian", helpEN: "start — start or resume"},
 		{opd: true, names: []string{"lanjut", "continue", "resume"}, roles: answering, run: e.cmdResume,
@@ -86,6 +86,8 @@ func (e *Engine) commands() []command {
 			help: "kembali — ke pertanyaan sebelumnya", helpEN: "back — previous question"},
 		{opd: true, names: []string{"ubah", "edit"}, roles: answering, args: true, run: e.cmdEdit,
 			help: "ubah N — ubah jawaban pertanyaan nomor N", helpEN: "edit N — change the answer to question N"},
+		{opd: true, names: []string{"bukti", "evidence", "lampiran"}, roles: answering, args: true, run: e.cmdEvidence,
+			help: "bukti N — tambah bukti dukung untuk jawaban nomor N", helpEN: "evidence N — add evidence to answer N"},
 		{opd: true, names: []string{"daftar", "list"}, roles: answering, run: e.cmdList,
 			help: "daftar — pertanyaan yang belum dijawab", helpEN: "list — your open questions"},
 		{opd: true, names: []string{"status", "progres"}, roles: answering, run: e.cmdStatus,
@@ -102,7 +104,7 @@ func (e *Engine) commands() []command {
 			help: "bantuan — daftar perintah", helpEN: "help — list of commands"},
 		{names: []string{"berhenti", "stop", "jeda", "pause"}, run: e.cmdStop,
 			help: "berhenti — berhenti dulu; ketik lanjut kapan saja", helpEN: "stop — pause; type continue any time"},
-	}
+	}, e.digestCommands()...) // digest_cmd.go: ringkasan, opd, ingatkan, tenggat
 }
 
 // freeTextHandler handles a message that is neither a command nor an answer (a head
@@ -170,7 +172,9 @@ func (e *Engine) findCommand(text string, freeTextContext bool) (command, string
 }
 
 func looksLikeEditArgs(word, args string) bool {
-	if word != "ubah" && word != "edit" {
+	switch word {
+	case "ubah", "edit", "bukti", "evidence":
+	default:
 		return false
 	}
 	return len(strings.Fields(args)) == 1

@@ -48,6 +48,10 @@ type Deps struct {
 	Reviews       ReviewStore
 	Exporter      Exporter
 	EvidenceFiles EvidenceOpener
+
+	// Digests serves the coordinators' ringkasan, opd, ingatkan and tenggat commands
+	// (bot/schedule.Scheduler); nil turns them off politely.
+	Digests Digests
 }
 
 // Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one

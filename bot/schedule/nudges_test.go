@@ -65,7 +65,7 @@ func TestNudgeMessageAndDonePeople(t *testing.T) {
 		}
 	}
 	want := "Halo Budi 👋\nPengingat KLA Kota JKT: masih ada 1 pertanyaan untuk Dinas DINKES.\nBerikutnya: 1.2 Pertanyaan 1.2?\nTenggat: 31 Desember 2026 (37 hari lagi)\nKetik lanjut atau tekan tombol di bawah untuk melanjutkan."
-	if m.Text != want || len(m.Buttons) != 1 || m.Buttons[0][0].Data != "lanjut" || !m.Bulk || m.NotificationID == 0 || m.PersonID != e.ids["JKT-Budi"] {
+	if m.Text != want || len(m.Buttons) != 1 || m.Buttons[0][0].Data != conversations.NudgeButtonData || !m.Bulk || m.NotificationID == 0 || m.PersonID != e.ids["JKT-Budi"] {
 		t.Fatalf("nudge = %+v\n%s", m, m.Text)
 	}
 	// An answer today resets the count: no nudge the next working day.
