@@ -86,6 +86,8 @@ func (e *Engine) commands() []command {
 			help: "kembali — ke pertanyaan sebelumnya", helpEN: "back — previous question"},
 		{opd: true, names: []string{"ubah", "edit"}, roles: answering, args: true, run: e.cmdEdit,
 			help: "ubah N — ubah jawaban pertanyaan nomor N", helpEN: "edit N — change the answer to question N"},
+		{opd: true, names: []string{"bukti", "evidence", "lampiran"}, roles: answering, args: true, run: e.cmdEvidence,
+			help: "bukti N — tambah bukti dukung untuk jawaban nomor N", helpEN: "evidence N — add evidence to answer N"},
 		{opd: true, names: []string{"daftar", "list"}, roles: answering, run: e.cmdList,
 			help: "daftar — pertanyaan yang belum dijawab", helpEN: "list — your open questions"},
 		{opd: true, names: []string{"status", "progres"}, roles: answering, run: e.cmdStatus,
@@ -170,7 +172,9 @@ func (e *Engine) findCommand(text string, freeTextContext bool) (command, string
 }
 
 func looksLikeEditArgs(word, args string) bool {
-	if word != "ubah" && word != "edit" {
+	switch word {
+	case "ubah", "edit", "bukti", "evidence":
+	default:
 		return false
 	}
 	return len(strings.Fields(args)) == 1
