@@ -129,8 +129,10 @@ func (e *Engine) evidenceAttachment(ctx context.Context, f ReviewFile) (*Attachm
 	if err != nil {
 		return nil, err
 	}
-	return &Attachment{Name: f.Name, MIME: f.MIME, Data: data,
-		Photo: f.MIME == "image/jpeg" || f.MIME == "image/png" || f.MIME == "image/webp"}, nil
+	// Small JPEG/PNG show as pictures; the rest (and big photos, which Telegram would
+	// refuse or recompress as photos) go as documents, byte for byte.
+	photo := (f.MIME == "image/jpeg" || f.MIME == "image/png") && len(data) <= 5<<20
+	return &Attachment{Name: f.Name, MIME: f.MIME, Data: data, Photo: photo}, nil
 }
 
 // historyText writes every version of a question's answer with its reviews.
