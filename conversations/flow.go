@@ -185,6 +185,12 @@ func (e *Engine) reprompt(ctx context.Context, r *Request) ([]Outbound, error) {
 // to evidence intake when the question wants proof, otherwise to the next question.
 func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i int, v scoring.Value, files []EvidenceFile) ([]Outbound, error) {
 	q := l.refs[i].Q
+	held := 0
+	if r.State.HeldFor == q.Code && len(r.State.Held) > 0 {
+		held = len(r.State.Held)
+		files = append(append([]EvidenceFile(nil), r.State.Held...), files...)
+	}
+	r.State.Held, r.State.HeldFor = nil, ""
 	wantsFiles := q.EvidenceRequired || q.Type == scoring.File
 	next := -1
 	if wantsFiles {
@@ -212,11 +218,14 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 	l.progress.Answers[q.Code] = info
 	delete(l.progress.Skipped, q.Code)
 	saved := r.T(msgSaved, FormatValue(q, v, r.Lang()))
+	if held > 0 {
+		saved += " " + r.T(msgHeldAttached, held)
+	}
 	if wantsFiles {
 		r.State.AnswerID = info.ID
 		var outs []Outbound
-		if len(files) > 0 {
-			outs = e.replies(r, saved+"\n"+e.fileReceipts(r, files))
+		if len(files) > held {
+			outs = e.replies(r, saved+"\n"+e.fileReceipts(r, files[held:]))
 		} else {
 			outs = e.replies(r, saved)
 		}
