@@ -45,7 +45,10 @@ type command struct {
 	roles []Role // who may use it; nil means everyone known
 	// args says the command takes arguments ("ubah 5"); commands without arguments
 	// only match a message that is the command word alone.
-	args   bool
+	args bool
+	// opd says the command works on the person's OPD questions: people without an OPD
+	// (most coordinators and heads) get their menu instead.
+	opd    bool
 	run    func(ctx context.Context, r *Request) ([]Outbound, error)
 	help   string // Indonesian one-liner for bantuan
 	helpEN string
@@ -72,20 +75,22 @@ var reviewing = []Role{RoleCoordinator, RoleAdmin}
 // commands is the command table. Features add their entries here (coordinators:
 // ringkasan, opd, tinjau, undang, ingatkan, tenggat, riwayat; heads: nilai).
 func (e *Engine) commands() []command {
-	return []command{
+	return append([]command{
 		{names: []string{"mulai", "start"}, args: true, run: e.cmdStart,
 			help: "mulai — mulai atau lanjutkan pengisian", helpEN: "start — start or resume"},
-		{names: []string{"lanjut", "continue", "resume"}, roles: answering, run: e.cmdResume,
+		{opd: true, names: []string{"lanjut", "continue", "resume"}, roles: answering, run: e.cmdResume,
 			help: "lanjut — lanjutkan dari pertanyaan terakhir", helpEN: "continue — resume where you stopped"},
-		{names: []string{"lewati", "skip"}, roles: answering, run: e.cmdSkip,
+		{opd: true, names: []string{"lewati", "skip"}, roles: answering, run: e.cmdSkip,
 			help: "lewati — lewati pertanyaan ini (dicatat sebagai kekurangan)", helpEN: "skip — skip this question (recorded as a gap)"},
-		{names: []string{"kembali", "back"}, roles: answering, run: e.cmdBack,
+		{opd: true, names: []string{"kembali", "back"}, roles: answering, run: e.cmdBack,
 			help: "kembali — ke pertanyaan sebelumnya", helpEN: "back — previous question"},
-		{names: []string{"ubah", "edit"}, roles: answering, args: true, run: e.cmdEdit,
+		{opd: true, names: []string{"ubah", "edit"}, roles: answering, args: true, run: e.cmdEdit,
 			help: "ubah N — ubah jawaban pertanyaan nomor N", helpEN: "edit N — change the answer to question N"},
-		{names: []string{"daftar", "list"}, roles: answering, run: e.cmdList,
+		{opd: true, names: []string{"bukti", "evidence", "lampiran"}, roles: answering, args: true, run: e.cmdEvidence,
+			help: "bukti N — tambah bukti dukung untuk jawaban nomor N", helpEN: "evidence N — add evidence to answer N"},
+		{opd: true, names: []string{"daftar", "list"}, roles: answering, run: e.cmdList,
 			help: "daftar — pertanyaan yang belum dijawab", helpEN: "list — your open questions"},
-		{names: []string{"status", "progres"}, roles: answering, run: e.cmdStatus,
+		{opd: true, names: []string{"status", "progres"}, roles: answering, run: e.cmdStatus,
 			help: "status — progres pengisian OPD Anda", helpEN: "status — your OPD's progress"},
 		{names: []string{"nilai", "tier", "skor", "score"}, args: true, run: e.cmdScore,
 			help: "nilai — nilai, predikat dan kekurangan terbesar", helpEN: "tier — score, tier and biggest gaps"},
@@ -99,7 +104,7 @@ func (e *Engine) commands() []command {
 			help: "bantuan — daftar perintah", helpEN: "help — list of commands"},
 		{names: []string{"berhenti", "stop", "jeda", "pause"}, run: e.cmdStop,
 			help: "berhenti — berhenti dulu; ketik lanjut kapan saja", helpEN: "stop — pause; type continue any time"},
-	}
+	}, e.digestCommands()...) // digest_cmd.go: ringkasan, opd, ingatkan, tenggat
 }
 
 // freeTextHandler handles a message that is neither a command nor an answer (a head
@@ -167,7 +172,9 @@ func (e *Engine) findCommand(text string, freeTextContext bool) (command, string
 }
 
 func looksLikeEditArgs(word, args string) bool {
-	if word != "ubah" && word != "edit" {
+	switch word {
+	case "ubah", "edit", "bukti", "evidence":
+	default:
 		return false
 	}
 	return len(strings.Fields(args)) == 1
@@ -197,6 +204,9 @@ func (e *Engine) route(ctx context.Context, r *Request) ([]Outbound, error) {
 	if c, args, ok := e.findCommand(in.Text, freeCtx); ok {
 		if !c.allowed(r.Person.Role) {
 			return e.replies(r, r.T(msgNotForRole)), nil
+		}
+		if c.opd && r.Person.OPDID == 0 {
+			return e.cmdHelp(ctx, r)
 		}
 		r.Args = args
 		return c.run(ctx, r)

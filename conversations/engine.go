@@ -48,6 +48,10 @@ type Deps struct {
 	Reviews       ReviewStore
 	Exporter      Exporter
 	EvidenceFiles EvidenceOpener
+
+	// Digests serves the coordinators' ringkasan, opd, ingatkan and tenggat commands
+	// (bot/schedule.Scheduler); nil turns them off politely.
+	Digests Digests
 }
 
 // Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one
@@ -154,6 +158,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		e.d.Log.Error("step failed", "chat", in.Address.Key(), "person", person.ID, "err", err)
 		return []Outbound{e.reply(in, "", tr(person.Language, msgTrouble))}, err
 	}
+	outs = append(e.settleHeld(req), outs...)
 	st.UpdatedAt = now
 	if !req.checkpointed && st.position() != before.position() {
 		if err := e.d.Checkpoints.SaveCheckpoint(ctx, person.ID, *st); err != nil {

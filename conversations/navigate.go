@@ -118,27 +118,66 @@ func (e *Engine) cmdEdit(ctx context.Context, r *Request) ([]Outbound, error) {
 	if err != nil {
 		return nil, err
 	}
+	i, refusal := e.pick(r, l, msgEditUsage)
+	if refusal != nil {
+		return refusal, nil
+	}
+	return e.ask(ctx, r, i)
+}
+
+// pick reads "N", "#N" or a question code from r.Args: the index in the person's list,
+// or a polite refusal (out of range, another OPD's question, nothing given).
+func (e *Engine) pick(r *Request, l *questionList, usage msgKey) (int, []Outbound) {
 	arg := strings.TrimSpace(r.Args)
 	if arg == "" {
-		return e.replies(r, r.T(msgEditUsage, len(l.refs))), nil
+		return 0, e.replies(r, r.T(usage, len(l.refs)))
 	}
 	if n, err := strconv.Atoi(strings.TrimPrefix(arg, "#")); err == nil {
 		if n < 1 || n > len(l.refs) {
-			return e.replies(r, r.T(msgEditRange, n, len(l.refs))), nil
+			return 0, e.replies(r, r.T(msgEditRange, n, len(l.refs)))
 		}
-		return e.ask(ctx, r, n-1)
+		return n - 1, nil
 	}
 	for code, i := range l.pos {
 		if strings.EqualFold(code, arg) {
-			return e.ask(ctx, r, i)
+			return i, nil
 		}
 	}
 	for code := range l.ix.byCode {
 		if strings.EqualFold(code, arg) {
-			return e.replies(r, r.T(msgOtherOPD, code, opdName(l))), nil
+			return 0, e.replies(r, r.T(msgOtherOPD, code, opdName(l)))
 		}
 	}
-	return e.replies(r, r.T(msgEditUsage, len(l.refs))), nil
+	return 0, e.replies(r, r.T(usage, len(l.refs)))
+}
+
+// cmdEvidence is "bukti N": add files to the current answer of question N without
+// answering it again (the quick win when an answer lacks its proof). Without N it is
+// the open question, when that one is answered.
+func (e *Engine) cmdEvidence(ctx context.Context, r *Request) ([]Outbound, error) {
+	l, err := e.progressOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	i, ok := l.pos[r.State.Question]
+	if strings.TrimSpace(r.Args) != "" || !ok {
+		var refusal []Outbound
+		if i, refusal = e.pick(r, l, msgEvidenceUsage); refusal != nil {
+			return refusal, nil
+		}
+	}
+	ref := l.refs[i]
+	a, answered := l.progress.Answers[ref.Q.Code]
+	if !answered {
+		return e.replies(r, r.T(msgEvidenceUnanswered, i+1)), nil
+	}
+	r.State.Mode = ModeEvidence
+	r.State.Question = ref.Q.Code
+	r.State.AnswerID = a.ID
+	r.State.Files = 0
+	r.State.Stopped = false
+	head := r.T(msgEvidenceFor, i+1, len(l.refs), ref.Q.Code, ref.Q.Text, FormatValue(ref.Q, a.Value, r.Lang()))
+	return append(e.replies(r, head), e.evidencePrompt(r, l, i)), nil
 }
 
 // cmdList is "daftar": the open (and skipped) questions with their numbers.
@@ -158,11 +197,23 @@ func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
 		}
 		lines = append(lines, line)
 	}
-	if len(lines) == 0 {
+	var proof []string
+	for i, ref := range l.refs {
+		if a, ok := l.progress.Answers[ref.Q.Code]; ok && ref.Q.EvidenceRequired && a.Evidence == 0 {
+			proof = append(proof, fmt.Sprintf("%d. %s", i+1, shorten(ref.Q.Text, 70)))
+		}
+	}
+	if len(lines) == 0 && len(proof) == 0 {
 		return e.replies(r, r.T(msgListEmpty)), nil
 	}
-	text := r.T(msgListHead, len(lines), len(l.refs)) + "\n" + strings.Join(capList(lines, 30, r), "\n") + "\n\n" + r.T(msgEditHint)
-	return e.replies(r, text), nil
+	var parts []string
+	if len(lines) > 0 {
+		parts = append(parts, r.T(msgListHead, len(lines), len(l.refs))+"\n"+strings.Join(capList(lines, 30, r), "\n"))
+	}
+	if len(proof) > 0 {
+		parts = append(parts, r.T(msgListProof, len(proof))+"\n"+strings.Join(capList(proof, 30, r), "\n"))
+	}
+	return e.replies(r, strings.Join(parts, "\n\n")+"\n\n"+r.T(msgEditHint)), nil
 }
 
 // cmdStatus is "status": the OPD's progress and the deadline.
@@ -207,7 +258,7 @@ func (e *Engine) deadlineLine(r *Request) string {
 func (e *Engine) cmdHelp(ctx context.Context, r *Request) ([]Outbound, error) {
 	var lines []string
 	for _, c := range e.commands() {
-		if !c.allowed(r.Person.Role) {
+		if !c.allowed(r.Person.Role) || (c.opd && r.Person.OPDID == 0) {
 			continue
 		}
 		h := c.help

@@ -16,8 +16,9 @@ type Nudge struct {
 	FirstText string
 }
 
-// NudgeButtonData is what the nudge's button sends back: the engine's `lanjut` command.
-const NudgeButtonData = "lanjut"
+// NudgeButtonData is what the nudge's button sends back: the engine's resume button
+// (the same as typing lanjut).
+const NudgeButtonData = "n:start"
 
 // NudgeMessage renders a nudge as one message with a button to continue.
 func NudgeMessage(n Nudge) (text string, buttons [][]Button) {

@@ -24,7 +24,7 @@ Ketik lanjut atau tekan tombol di bawah untuk melanjutkan.`
 	if text != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", text, want)
 	}
-	if len(buttons) != 1 || len(buttons[0]) != 1 || buttons[0][0].Data != "lanjut" {
+	if len(buttons) != 1 || len(buttons[0]) != 1 || buttons[0][0].Data != conversations.NudgeButtonData {
 		t.Fatalf("buttons = %+v", buttons)
 	}
 }

@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/klabot/klabot/scoring"
@@ -118,12 +119,33 @@ type ReviewItem struct {
 	Reviews []ReviewRecord
 }
 
+// Reopened is a question sent back to its OPD, with the decision and its note.
+type Reopened struct {
+	Code     string
+	State    ReviewState // needs_revision or rejected
+	Note     string
+	Reviewer string
+}
+
 // ReviewCounts summarise a region's review for the digest.
 type ReviewCounts struct {
 	Waiting       int // current answers with no review yet
 	Approved      int
 	NeedsRevision int
 	Rejected      int
+}
+
+// PointsWaitingReview is what approving every waiting answer would add to the verified
+// score: the evidenced points of answered questions whose current version nobody has
+// reviewed yet (for the digest's "points waiting for review").
+func PointsWaitingReview(rep scoring.Report) float64 {
+	var sum float64
+	for _, r := range rep.Results {
+		if r.Answered && r.Review == scoring.ReviewNone {
+			sum += r.Evidenced
+		}
+	}
+	return math.Round(sum*1e6) / 1e6
 }
 
 // ReviewStore is what the review commands need from storage.
@@ -142,9 +164,9 @@ type ReviewStore interface {
 	// ReviewHistory returns every version of the question's answer in the region, oldest
 	// first, with evidence and reviews. ref is a question code or its instrument number.
 	ReviewHistory(ctx context.Context, region string, year int, ref string) ([]ReviewItem, error)
-	// ReopenedQuestions returns the codes of an OPD's questions whose current answer was
-	// sent back (needs_revision or rejected), most recent first.
-	ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]string, error)
+	// ReopenedQuestions returns an OPD's questions whose current answer was sent back
+	// (needs_revision or rejected), most recent decision first.
+	ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]Reopened, error)
 	// ReviewRecipients returns the focal points to tell about a decision on the answer:
 	// those of the answering person's OPD (the answering person alone when they have none).
 	ReviewRecipients(ctx context.Context, answerID int64) ([]Person, error)

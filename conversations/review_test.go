@@ -29,6 +29,9 @@ func TestReviewRoundTrip(t *testing.T) {
 	t.Parallel()
 	w := newReviewWorld(t, conversations.Config{})
 	budiAnswersAll(t, w)
+	if waiting := w.pointsWaiting(); waiting != 500 {
+		t.Fatalf("points waiting for review = %v, want 500", waiting)
+	}
 	claimed, evidenced, verified := w.scores()
 	// 1.1 ya 250 + 1.2 sebagian 125 + 12.1 three meetings (band 1-4: half of 250) 125.
 	if claimed != 500 || evidenced != 500 || verified != 0 {
@@ -73,10 +76,14 @@ func TestReviewRoundTrip(t *testing.T) {
 	if _, _, verified = w.scores(); verified != 125 {
 		t.Fatalf("verified after approving 1.2 (sebagian of 250) = %v, want 125", verified)
 	}
+	if waiting := w.pointsWaiting(); waiting != 0 { // the rest was sent back, not waiting
+		t.Fatalf("points waiting for review = %v, want 0", waiting)
+	}
 
 	// Budi resumes: the questions sent back come first, the latest decision first.
 	expect(t, w.say("budi", "lanjut"), "chat-budi", "12.1", "Berapa kali rapat koordinasi")
-	expect(t, w.say("budi", "5"), "chat-budi", "1.1", "Apakah ada SK Gugus Tugas KLA?")
+	expect(t, w.say("budi", "5"), "chat-budi", "1.1", "Apakah ada SK Gugus Tugas KLA?", "Jawaban saat ini: Ya",
+		`🔁 Dikembalikan koordinator (perlu perbaikan) oleh Rina Koordinator: "Foto SK tidak terbaca, mohon kirim ulang."`)
 	w.say("budi", "ya")
 	w.upload("budi", "sk-gugus-tugas-jelas.pdf", "v2")
 	w.say("budi", "selesai")

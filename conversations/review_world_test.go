@@ -200,6 +200,16 @@ func (w *reviewWorld) scores() (claimed, evidenced, verified float64) {
 	return rs.Report.Claimed.Points, rs.Report.Evidenced.Points, rs.Report.Verified.Points
 }
 
+// pointsWaiting is what approving every waiting answer would add to the verified score.
+func (w *reviewWorld) pointsWaiting() float64 {
+	w.t.Helper()
+	rs, err := conversations.NewScorer(w.store, w.clock).Score(w.ctx, "KOTA-UJI", 2026)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return conversations.PointsWaitingReview(rs.Report)
+}
+
 func (w *reviewWorld) count(sql string, args ...any) int {
 	w.t.Helper()
 	var n int

@@ -71,7 +71,9 @@ const (
 	msgBadType          msgKey = "bad_type"
 	msgUnknownType      msgKey = "unknown_type"
 	msgStoreFailed      msgKey = "store_failed"
-	msgAnswerFirst      msgKey = "answer_first"
+	msgHeld             msgKey = "held"
+	msgHeldAttached     msgKey = "held_attached"
+	msgHeldDropped      msgKey = "held_dropped"
 	msgFileIdle         msgKey = "file_idle"
 	msgEvidenceWaiting  msgKey = "evidence_waiting"
 	msgEvidenceMissing  msgKey = "evidence_missing"
@@ -84,30 +86,34 @@ const (
 	msgBtnSkip          msgKey = "btn_skip"
 	msgBtnStart         msgKey = "btn_start"
 
-	msgSkipped        msgKey = "skipped"
-	msgNothingToSkip  msgKey = "nothing_to_skip"
-	msgAtFirst        msgKey = "at_first"
-	msgEditUsage      msgKey = "edit_usage"
-	msgEditRange      msgKey = "edit_range"
-	msgOtherOPD       msgKey = "other_opd"
-	msgEditHint       msgKey = "edit_hint"
-	msgListHead       msgKey = "list_head"
-	msgListEmpty      msgKey = "list_empty"
-	msgSkippedMark    msgKey = "skipped_mark"
-	msgNoEvidenceMark msgKey = "no_evidence_mark"
-	msgAndMore        msgKey = "and_more"
-	msgStatus         msgKey = "status"
-	msgStatusAt       msgKey = "status_at"
-	msgDeadline       msgKey = "deadline"
-	msgDeadlineToday  msgKey = "deadline_today"
-	msgDeadlinePast   msgKey = "deadline_past"
-	msgHelpHead       msgKey = "help_head"
-	msgStopped        msgKey = "stopped"
-	msgStoppedIdle    msgKey = "stopped_idle"
-	msgAllDone        msgKey = "all_done"
-	msgCounts         msgKey = "counts"
-	msgStillMissing   msgKey = "still_missing"
-	msgNothingMissing msgKey = "nothing_missing"
+	msgSkipped            msgKey = "skipped"
+	msgNothingToSkip      msgKey = "nothing_to_skip"
+	msgAtFirst            msgKey = "at_first"
+	msgEditUsage          msgKey = "edit_usage"
+	msgEditRange          msgKey = "edit_range"
+	msgOtherOPD           msgKey = "other_opd"
+	msgEditHint           msgKey = "edit_hint"
+	msgEvidenceUsage      msgKey = "evidence_usage"
+	msgEvidenceUnanswered msgKey = "evidence_unanswered"
+	msgEvidenceFor        msgKey = "evidence_for"
+	msgListProof          msgKey = "list_proof"
+	msgListHead           msgKey = "list_head"
+	msgListEmpty          msgKey = "list_empty"
+	msgSkippedMark        msgKey = "skipped_mark"
+	msgNoEvidenceMark     msgKey = "no_evidence_mark"
+	msgAndMore            msgKey = "and_more"
+	msgStatus             msgKey = "status"
+	msgStatusAt           msgKey = "status_at"
+	msgDeadline           msgKey = "deadline"
+	msgDeadlineToday      msgKey = "deadline_today"
+	msgDeadlinePast       msgKey = "deadline_past"
+	msgHelpHead           msgKey = "help_head"
+	msgStopped            msgKey = "stopped"
+	msgStoppedIdle        msgKey = "stopped_idle"
+	msgAllDone            msgKey = "all_done"
+	msgCounts             msgKey = "counts"
+	msgStillMissing       msgKey = "still_missing"
+	msgNothingMissing     msgKey = "nothing_missing"
 )
 
 var catalogue = map[msgKey][2]string{
@@ -206,7 +212,9 @@ var catalogue = map[msgKey][2]string{
 	msgBadType:          {"❌ %s tidak diterima: jenis file (%s) tidak didukung. Kirim PDF, JPG, PNG, WEBP, DOCX, XLSX, DOC atau XLS.", "❌ %s was not accepted: its type (%s) is not supported. Send PDF, JPG, PNG, WEBP, DOCX, XLSX, DOC or XLS."},
 	msgUnknownType:      {"tidak dikenal", "unknown"},
 	msgStoreFailed:      {"❌ %s gagal disimpan karena gangguan. Mohon kirim ulang sebentar lagi.", "❌ %s could not be stored. Please send it again in a moment."},
-	msgAnswerFirst:      {"Jawab dulu pertanyaan ini; setelah itu saya minta bukti dukungnya. File Anda belum disimpan — kirim lagi sesudah menjawab.", "Please answer this question first; I will ask for evidence next. Your file was not stored — send it again after answering."},
+	msgHeld:             {"File ini akan dilampirkan sebagai bukti dukung setelah Anda menjawab pertanyaan di atas.", "These files will be attached as evidence once you answer the question above."},
+	msgHeldAttached:     {"(%d file terlampir)", "(%d files attached)"},
+	msgHeldDropped:      {"%d file yang Anda kirim untuk pertanyaan sebelumnya tidak dilampirkan karena pertanyaan itu belum dijawab. Kirim lagi bila perlu.", "%d files you sent for the previous question were not attached because it was not answered. Send them again if needed."},
 	msgFileIdle:         {"Tidak ada pertanyaan yang sedang menunggu file. Ketik mulai, atau ubah N untuk memilih pertanyaan, lalu kirim filenya.", "No question is waiting for a file. Type start, or edit N to pick a question, then send the file."},
 	msgEvidenceWaiting:  {"Saya menunggu file bukti dukung. Kirim foto/dokumen, atau ketik selesai.", "I am waiting for evidence files. Send a photo/document, or type done."},
 	msgEvidenceMissing:  {"Belum ada bukti dukung. Tanpa bukti, nilai pertanyaan ini tidak dihitung saat verifikasi. Kirim file, atau ketik lewati untuk melanjutkan tanpa bukti.", "There is no evidence yet. Without it this question does not count at verification. Send a file, or type skip to go on without it."},
@@ -219,30 +227,34 @@ var catalogue = map[msgKey][2]string{
 	msgBtnSkip:          {"Lewati", "Skip"},
 	msgBtnStart:         {"Mulai", "Start"},
 
-	msgSkipped:        {"⏭️ Pertanyaan %d dilewati (dicatat sebagai kekurangan; ketik daftar untuk melihatnya lagi).", "⏭️ Question %d skipped (recorded as a gap; type list to see it again)."},
-	msgNothingToSkip:  {"Tidak ada pertanyaan yang sedang dibuka. Ketik mulai.", "No question is open. Type start."},
-	msgAtFirst:        {"Ini sudah pertanyaan pertama.", "This is the first question."},
-	msgEditUsage:      {"Tulis ubah diikuti nomor pertanyaan (1–%d), mis. ubah 3. Ketik daftar untuk nomor-nomornya.", "Write edit and the question number (1–%d), e.g. edit 3. Type list for the numbers."},
-	msgEditRange:      {"Tidak ada pertanyaan nomor %d untuk OPD Anda; nomornya 1–%d. Ketik daftar untuk melihatnya.", "There is no question %d for your OPD; the numbers are 1–%d. Type list to see them."},
-	msgOtherOPD:       {"Pertanyaan %s bukan bagian %s, jadi tidak bisa Anda jawab. Hubungi koordinator bila pembagiannya keliru.", "Question %s does not belong to %s, so you cannot answer it. Contact your coordinator if the assignment is wrong."},
-	msgEditHint:       {"Ketik ubah N untuk membuka pertanyaan nomor N.", "Type edit N to open question N."},
-	msgListHead:       {"Belum dijawab: %d dari %d pertanyaan.", "Not answered yet: %d of %d questions."},
-	msgListEmpty:      {"Semua pertanyaan OPD Anda sudah dijawab. 🎉", "All your OPD's questions are answered. 🎉"},
-	msgSkippedMark:    {"dilewati", "skipped"},
-	msgNoEvidenceMark: {"bukti dukung belum ada", "evidence missing"},
-	msgAndMore:        {"… dan %d lagi", "… and %d more"},
-	msgStatus:         {"📊 Progres %s — %s\n✅ Dijawab: %d dari %d (%d dengan bukti dukung)\n📎 Perlu bukti: %d\n⏭️ Dilewati: %d\n⬜ Belum: %d", "📊 Progress of %s — %s\n✅ Answered: %d of %d (%d with evidence)\n📎 Evidence missing: %d\n⏭️ Skipped: %d\n⬜ Open: %d"},
-	msgStatusAt:       {"Posisi Anda: pertanyaan %d. Ketik lanjut untuk meneruskan.", "You are at question %d. Type continue to go on."},
-	msgDeadline:       {"⏰ Tenggat: %s (%d hari lagi).", "⏰ Deadline: %s (%d days left)."},
-	msgDeadlineToday:  {"⏰ Tenggat: hari ini, %s.", "⏰ Deadline: today, %s."},
-	msgDeadlinePast:   {"⏰ Tenggat %s sudah lewat — mohon segera dilengkapi.", "⏰ The deadline %s has passed — please complete soon."},
-	msgHelpHead:       {"Perintah yang bisa Anda pakai (boleh dengan atau tanpa /):", "Commands you can use (with or without /):"},
-	msgStopped:        {"⏸️ Baik, kita jeda di pertanyaan %d. Jawaban Anda sudah tersimpan. Ketik lanjut kapan saja.", "⏸️ OK, paused at question %d. Your answers are saved. Type continue any time."},
-	msgStoppedIdle:    {"⏸️ Baik. Ketik lanjut kapan saja.", "⏸️ OK. Type continue any time."},
-	msgAllDone:        {"🎉 Semua pertanyaan %s sudah ditangani. Terima kasih!", "🎉 All questions of %s are dealt with. Thank you!"},
-	msgCounts:         {"Dijawab: %d dari %d (%d dengan bukti dukung) · Dilewati: %d", "Answered: %d of %d (%d with evidence) · Skipped: %d"},
-	msgStillMissing:   {"Masih kurang:", "Still missing:"},
-	msgNothingMissing: {"Tidak ada yang kurang. Koordinator akan meninjau jawaban Anda.", "Nothing is missing. The coordinator will review your answers."},
+	msgSkipped:            {"⏭️ Pertanyaan %d dilewati (dicatat sebagai kekurangan; ketik daftar untuk melihatnya lagi).", "⏭️ Question %d skipped (recorded as a gap; type list to see it again)."},
+	msgNothingToSkip:      {"Tidak ada pertanyaan yang sedang dibuka. Ketik mulai.", "No question is open. Type start."},
+	msgAtFirst:            {"Ini sudah pertanyaan pertama.", "This is the first question."},
+	msgEditUsage:          {"Tulis ubah diikuti nomor pertanyaan (1–%d), mis. ubah 3. Ketik daftar untuk nomor-nomornya.", "Write edit and the question number (1–%d), e.g. edit 3. Type list for the numbers."},
+	msgEditRange:          {"Tidak ada pertanyaan nomor %d untuk OPD Anda; nomornya 1–%d. Ketik daftar untuk melihatnya.", "There is no question %d for your OPD; the numbers are 1–%d. Type list to see them."},
+	msgOtherOPD:           {"Pertanyaan %s bukan bagian %s, jadi tidak bisa Anda jawab. Hubungi koordinator bila pembagiannya keliru.", "Question %s does not belong to %s, so you cannot answer it. Contact your coordinator if the assignment is wrong."},
+	msgEditHint:           {"Ketik ubah N untuk membuka pertanyaan nomor N, atau bukti N untuk menambah bukti dukungnya.", "Type edit N to open question N, or evidence N to add its evidence."},
+	msgEvidenceUsage:      {"Tulis bukti diikuti nomor pertanyaan (1–%d), mis. bukti 3.", "Write evidence and the question number (1–%d), e.g. evidence 3."},
+	msgEvidenceUnanswered: {"Pertanyaan %d belum dijawab. Ketik ubah %[1]d untuk menjawabnya dulu.", "Question %d is not answered yet. Type edit %[1]d to answer it first."},
+	msgEvidenceFor:        {"Bukti dukung untuk pertanyaan %d/%d · %s\n%s\nJawaban: %s", "Evidence for question %d/%d · %s\n%s\nAnswer: %s"},
+	msgListProof:          {"Sudah dijawab tetapi bukti dukung belum ada: %d.", "Answered but evidence missing: %d."},
+	msgListHead:           {"Belum dijawab: %d dari %d pertanyaan.", "Not answered yet: %d of %d questions."},
+	msgListEmpty:          {"Semua pertanyaan OPD Anda sudah dijawab. 🎉", "All your OPD's questions are answered. 🎉"},
+	msgSkippedMark:        {"dilewati", "skipped"},
+	msgNoEvidenceMark:     {"bukti dukung belum ada", "evidence missing"},
+	msgAndMore:            {"… dan %d lagi", "… and %d more"},
+	msgStatus:             {"📊 Progres %s — %s\n✅ Dijawab: %d dari %d (%d dengan bukti dukung)\n📎 Perlu bukti: %d\n⏭️ Dilewati: %d\n⬜ Belum: %d", "📊 Progress of %s — %s\n✅ Answered: %d of %d (%d with evidence)\n📎 Evidence missing: %d\n⏭️ Skipped: %d\n⬜ Open: %d"},
+	msgStatusAt:           {"Posisi Anda: pertanyaan %d. Ketik lanjut untuk meneruskan.", "You are at question %d. Type continue to go on."},
+	msgDeadline:           {"⏰ Tenggat: %s (%d hari lagi).", "⏰ Deadline: %s (%d days left)."},
+	msgDeadlineToday:      {"⏰ Tenggat: hari ini, %s.", "⏰ Deadline: today, %s."},
+	msgDeadlinePast:       {"⏰ Tenggat %s sudah lewat — mohon segera dilengkapi.", "⏰ The deadline %s has passed — please complete soon."},
+	msgHelpHead:           {"Perintah yang bisa Anda pakai (boleh dengan atau tanpa /):", "Commands you can use (with or without /):"},
+	msgStopped:            {"⏸️ Baik, kita jeda di pertanyaan %d. Jawaban Anda sudah tersimpan. Ketik lanjut kapan saja.", "⏸️ OK, paused at question %d. Your answers are saved. Type continue any time."},
+	msgStoppedIdle:        {"⏸️ Baik. Ketik lanjut kapan saja.", "⏸️ OK. Type continue any time."},
+	msgAllDone:            {"🎉 Semua pertanyaan %s sudah ditangani. Terima kasih!", "🎉 All questions of %s are dealt with. Thank you!"},
+	msgCounts:             {"Dijawab: %d dari %d (%d dengan bukti dukung) · Dilewati: %d", "Answered: %d of %d (%d with evidence) · Skipped: %d"},
+	msgStillMissing:       {"Masih kurang:", "Still missing:"},
+	msgNothingMissing:     {"Tidak ada yang kurang. Koordinator akan meninjau jawaban Anda.", "Nothing is missing. The coordinator will review your answers."},
 }
 
 // tr renders text k in lang ("en" for English; anything else is Indonesian).

@@ -25,7 +25,6 @@ func points(m micro) float64 { return float64(m) / 1e6 }
 
 type modelQuestion struct {
 	q         *Question
-	cluster   int
 	indicator int
 	max       micro // indicator max × weight / Σ weights of the indicator's questions
 }
@@ -57,7 +56,7 @@ func NewModel(inst Instrument, tiers Tiers) *Model {
 			for qi := range ind.Questions {
 				q := &ind.Questions[qi]
 				m.byCode[q.Code] = len(m.questions)
-				m.questions = append(m.questions, modelQuestion{q: q, cluster: ci, indicator: len(m.indicator), max: maxes[qi]})
+				m.questions = append(m.questions, modelQuestion{q: q, indicator: len(m.indicator), max: maxes[qi]})
 				m.maxPoints += maxes[qi]
 			}
 			is.to = len(m.questions)

@@ -74,58 +74,21 @@ func (s *Scheduler) digests(ctx context.Context, now time.Time, regions []conver
 	return s.sendDigests(ctx, now, todo)
 }
 
-// sendDigests computes, claims and sends the digests of todo: the non-score facts and
-// snapshots in a few batched queries, the scores with Config.Workers in parallel.
+// sendDigests computes, claims and sends the digests of todo. It returns how many
+// regions this process sent (won the claim for).
 func (s *Scheduler) sendDigests(ctx context.Context, now time.Time, todo []due) (int, error) {
-	rs := make([]conversations.DigestRegion, len(todo))
-	days := map[string]time.Time{}
-	years := map[string]int{}
-	for i, d := range todo {
-		rs[i] = d.region
-		rs[i].Year = d.year
-		days[d.region.Code], years[d.region.Code] = d.day, d.year
-	}
-	facts, err := s.store.DigestFacts(ctx, rs)
-	if err != nil {
-		return 0, err
-	}
-	prev, err := s.store.PreviousSnapshots(ctx, days, years)
-	if err != nil {
-		return 0, err
-	}
-
-	var (
-		mu   sync.Mutex
-		errs []error
-		sent int
-		wg   sync.WaitGroup
-		sem  = make(chan struct{}, s.cfg.Workers)
-	)
-	for _, d := range todo {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			var p *conversations.DigestSnapshot
-			if snap, ok := prev[d.region.Code]; ok {
-				p = &snap
-			}
-			ok, err := s.sendDigest(ctx, now, d, facts[d.region.Code], p)
+	var mu sync.Mutex
+	sent := 0
+	err := s.each(ctx, todo, func(_ int, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot) error {
+		ok, err := s.sendDigest(ctx, now, d, facts, prev)
+		if ok {
 			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				// One region's failure never blocks the others; it is retried next tick
-				// unless its day was already claimed.
-				s.cfg.Log.Error("digest", "region", d.region.Code, "err", err)
-				errs = append(errs, err)
-			}
-			if ok {
-				sent++
-			}
-		}()
-	}
-	wg.Wait()
-	return sent, errors.Join(errs...)
+			sent++
+			mu.Unlock()
+		}
+		return err
+	})
+	return sent, err
 }
 
 // sendDigest scores one region, claims its day and sends the digest to its coordinators
@@ -201,36 +164,97 @@ func (s *Scheduler) sendRendered(ctx context.Context, r Rendered, to conversatio
 // Digest computes a region's digest now without claiming or sending anything (the dry
 // run and the `ringkasan` command).
 func (s *Scheduler) Digest(ctx context.Context, region string) (Rendered, error) {
-	now := s.cfg.Now()
-	regions, err := s.store.DigestRegions(ctx)
+	rs, err := s.RenderAll(ctx, []string{region})
 	if err != nil {
 		return Rendered{}, err
 	}
-	for _, r := range regions {
-		if r.Code != region {
-			continue
-		}
-		r.Year = s.year(r, now)
-		facts, err := s.store.DigestFacts(ctx, []conversations.DigestRegion{r})
-		if err != nil {
-			return Rendered{}, err
-		}
-		day := localDay(now, r.Location())
-		prev, err := s.store.PreviousSnapshots(ctx, map[string]time.Time{r.Code: day}, map[string]int{r.Code: r.Year})
-		if err != nil {
-			return Rendered{}, err
-		}
-		var p *conversations.DigestSnapshot
-		if snap, ok := prev[r.Code]; ok {
-			p = &snap
-		}
-		rep, err := s.scores(ctx, r.Code, r.Year)
-		if err != nil {
-			return Rendered{}, fmt.Errorf("score %s: %w", r.Code, err)
-		}
-		return Render(conversations.NewDigest(r.Region, now, &rep, facts[r.Code], p))
+	if len(rs) == 0 {
+		return Rendered{}, fmt.Errorf("region %s: %w", region, conversations.ErrNotFound)
 	}
-	return Rendered{}, fmt.Errorf("region %s: %w", region, conversations.ErrNotFound)
+	return rs[0], nil
+}
+
+// RenderAll computes the digests of the regions (all when codes is nil) now, without
+// claiming or sending: the non-score facts and snapshots in a few batched queries, the
+// scores with Config.Workers in parallel. Unknown codes are left out.
+func (s *Scheduler) RenderAll(ctx context.Context, codes []string) ([]Rendered, error) {
+	now := s.cfg.Now()
+	regions, err := s.store.DigestRegions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, c := range codes {
+		want[c] = true
+	}
+	var todo []due
+	for _, r := range regions {
+		if codes == nil || want[r.Code] {
+			todo = append(todo, due{region: r, day: localDay(now, r.Location()), year: s.year(r, now)})
+		}
+	}
+	out := make([]Rendered, len(todo))
+	err = s.each(ctx, todo, func(i int, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot) error {
+		rep, err := s.scores(ctx, d.region.Code, d.year)
+		if err != nil {
+			return fmt.Errorf("score %s: %w", d.region.Code, err)
+		}
+		region := d.region.Region
+		region.Year = d.year
+		out[i], err = Render(conversations.NewDigest(region, now, &rep, facts, prev))
+		return err
+	})
+	return out, err
+}
+
+// each loads the facts and previous snapshots of todo in batched queries, then calls fn
+// for every region with Config.Workers in parallel, collecting the errors (one region's
+// failure never stops the others).
+func (s *Scheduler) each(ctx context.Context, todo []due, fn func(i int, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot) error) error {
+	if len(todo) == 0 {
+		return nil
+	}
+	rs := make([]conversations.DigestRegion, len(todo))
+	days := map[string]time.Time{}
+	years := map[string]int{}
+	for i, d := range todo {
+		rs[i] = d.region
+		rs[i].Year = d.year
+		days[d.region.Code], years[d.region.Code] = d.day, d.year
+	}
+	facts, err := s.store.DigestFacts(ctx, rs)
+	if err != nil {
+		return err
+	}
+	prev, err := s.store.PreviousSnapshots(ctx, days, years)
+	if err != nil {
+		return err
+	}
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, s.cfg.Workers)
+	)
+	for i, d := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			var p *conversations.DigestSnapshot
+			if snap, ok := prev[d.region.Code]; ok {
+				p = &snap
+			}
+			if err := fn(i, d, facts[d.region.Code], p); err != nil {
+				s.cfg.Log.Error("digest", "region", d.region.Code, "err", err)
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // SendDigestNow sends a region's digest now to its coordinators and group chat, outside

@@ -26,6 +26,7 @@ import (
 type Store interface {
 	conversations.DigestStore
 	conversations.NudgeStore
+	SetDeadline(ctx context.Context, region string, day time.Time) error
 }
 
 // Sender queues an outbound message for delivery (bot/outbound.Sender).

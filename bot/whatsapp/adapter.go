@@ -55,9 +55,13 @@ type Adapter struct {
 	log    *slog.Logger
 	cfg    Config
 
-	mu  sync.Mutex
-	sub Submitter
-	st  Status
+	mu         sync.Mutex
+	sub        Submitter
+	st         Status
+	groups     []string             // digest groups: the configured ones plus SetDigestGroups
+	seenGroups map[string]bool      // ignored groups already logged
+	phonebook  Phonebook            // nil: chats are bound only by invites
+	checked    map[string]time.Time // senders looked up in the phonebook, when
 }
 
 // New returns an Adapter on client. menus keeps each chat's last numbered menu.
@@ -66,7 +70,21 @@ func New(client Client, menus MenuStore, log *slog.Logger, cfg Config) *Adapter 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Adapter{client: client, menus: menus, log: log, cfg: cfg}
+	return &Adapter{client: client, menus: menus, log: log, cfg: cfg, groups: cfg.DigestGroups, seenGroups: map[string]bool{}}
+}
+
+// SetDigestGroups replaces the groups klabot takes part in besides Config.DigestGroups
+// (the regions' digest chats on WhatsApp, which coordinators can change at any time).
+func (a *Adapter) SetDigestGroups(groups []string) {
+	all := slices.Clone(a.cfg.DigestGroups)
+	for _, g := range groups {
+		if !slices.Contains(all, g) {
+			all = append(all, g)
+		}
+	}
+	a.mu.Lock()
+	a.groups = all
+	a.mu.Unlock()
 }
 
 // SetClient replaces the WhatsApp client, or removes it (nil) while this process does
@@ -122,9 +140,21 @@ func (a *Adapter) onMessage(ctx context.Context, e *events.Message) {
 	}
 }
 
-// allowedGroup reports whether chat is one of the configured digest groups.
+// allowedGroup reports whether chat is one of the digest groups. The first message of
+// any other group is logged with the group's JID, so that an operator can find the id to
+// configure.
 func (a *Adapter) allowedGroup(chat types.JID) bool {
-	return slices.Contains(a.cfg.DigestGroups, chat.ToNonAD().String())
+	id := chat.ToNonAD().String()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if slices.Contains(a.groups, id) {
+		return true
+	}
+	if !a.seenGroups[id] && len(a.seenGroups) < 1000 {
+		a.seenGroups[id] = true
+		a.log.Info("whatsapp: ignoring a group that is no digest group (set a region's digest chat or WHATSAPP_DIGEST_GROUPS to use it)", "group", id)
+	}
+	return false
 }
 
 // ignoredChat reports chats klabot never answers: status updates, broadcast lists,

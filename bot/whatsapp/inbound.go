@@ -17,8 +17,9 @@ import (
 )
 
 // Inbound turns a WhatsApp message into the engine's channel-agnostic form. ok is false
-// for messages klabot ignores: its own, other groups than the digest groups, status and
-// broadcast lists, edits, reactions and protocol messages. Unsupported media (voice,
+// for messages klabot ignores: its own, other groups than the digest groups, anything in a
+// digest group but commands starting with "/", status and broadcast lists, edits,
+// reactions and protocol messages. Unsupported media (voice,
 // video, stickers, locations) become an Inbound with no text and no files, which the
 // wrapper answers with an explanation.
 //
@@ -71,6 +72,11 @@ func (a *Adapter) Inbound(ctx context.Context, e *events.Message) (conversations
 		return conversations.Inbound{}, false // reactions, receipts, protocol messages
 	}
 	if in.Text == "" && len(in.Files) == 0 {
+		return conversations.Inbound{}, false
+	}
+	// In a digest group people talk to each other: only commands addressed to klabot
+	// ("/ringkasan", "/nilai") reach the engine, and no files.
+	if info.IsGroup && (len(in.Files) > 0 || !strings.HasPrefix(in.Text, "/")) {
 		return conversations.Inbound{}, false
 	}
 	return in, true

@@ -25,10 +25,10 @@ func TestInboundConversion(t *testing.T) {
 		info.AddressingMode = types.AddressingModeLID
 		return &events.Message{Info: info, Message: &waE2E.Message{Conversation: proto.String("lanjut")}}
 	}
-	group := func(g types.JID) *events.Message {
+	group := func(g types.JID, text string) *events.Message {
 		info := dm("G1", pnDevice)
 		info.Chat, info.IsGroup = g, true
-		return &events.Message{Info: info, Message: &waE2E.Message{Conversation: proto.String("ringkasan")}}
+		return &events.Message{Info: info, Message: &waE2E.Message{Conversation: proto.String(text)}}
 	}
 	fromMe := textEvent("M1", "halo")
 	fromMe.Info.IsFromMe = true
@@ -53,8 +53,9 @@ func TestInboundConversion(t *testing.T) {
 		{"extended text", extended, true, chat, phoneUser, "DAFTAR AB12CD", false},
 		{"lid chat with SenderAlt", lidDM(pnDevice), true, chat, phoneUser, "lanjut", false},
 		{"lid chat resolved by the device store", lidDM(types.JID{}), true, chat, phoneUser, "lanjut", false},
-		{"digest group", group(digestGrp), true, digestGrp.String(), phoneUser, "ringkasan", true},
-		{"other group ignored", group(otherGrp), false, "", "", "", false},
+		{"command in the digest group", group(digestGrp, "/ringkasan"), true, digestGrp.String(), phoneUser, "/ringkasan", true},
+		{"chatter in the digest group ignored", group(digestGrp, "selamat pagi bapak ibu"), false, "", "", "", false},
+		{"other group ignored", group(otherGrp, "/ringkasan"), false, "", "", "", false},
 		{"own message ignored", fromMe, false, "", "", "", false},
 		{"edit ignored", edit, false, "", "", "", false},
 		{"status broadcast ignored", status, false, "", "", "", false},
@@ -152,5 +153,27 @@ func TestNormalizePhone(t *testing.T) {
 		if got := NormalizePhone(in); got != want {
 			t.Errorf("NormalizePhone(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestDigestGroupsFromRegions(t *testing.T) {
+	t.Parallel()
+	a := New(newFakeClient(), nil, nil, Config{DigestGroups: []string{digestGrp.String()}})
+	info := dm("G2", pnDevice)
+	info.Chat, info.IsGroup = otherGrp, true
+	evt := &events.Message{Info: info, Message: &waE2E.Message{Conversation: proto.String("/ringkasan")}}
+	if _, ok := a.Inbound(context.Background(), evt); ok {
+		t.Fatal("message of an unknown group was taken")
+	}
+	// A region names the other group as its digest chat.
+	a.SetDigestGroups([]string{otherGrp.String()})
+	in, ok := a.Inbound(context.Background(), evt)
+	if !ok || !in.Group || in.ChatID != otherGrp.String() {
+		t.Fatalf("region digest group: ok=%v %+v", ok, in)
+	}
+	// The configured group stays.
+	info.Chat = digestGrp
+	if _, ok := a.Inbound(context.Background(), &events.Message{Info: info, Message: evt.Message}); !ok {
+		t.Error("configured group dropped by SetDigestGroups")
 	}
 }

@@ -31,6 +31,7 @@ import (
 //	> /hilang A      sends a document whose media has expired on WhatsApp's servers
 //	> /suara         sends a voice note
 //	@as NAME lid     speaks as NAME from a chat WhatsApp addresses by a hidden @lid id
+//	@as NAME group   speaks as NAME in the region's digest group
 func TestTranscripts(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob("../console/testdata/*.txt")
@@ -51,11 +52,16 @@ func TestTranscripts(t *testing.T) {
 }
 
 type speaker struct {
-	name string
-	lid  bool
+	name  string
+	lid   bool // from a chat WhatsApp addresses by a hidden @lid id
+	group bool // in the digest group
 }
 
-func (w *waWorld) pnChat(s speaker) types.JID {
+// replyChat is where klabot answers s.
+func (w *waWorld) replyChat(s speaker) types.JID {
+	if s.group {
+		return digestGrp
+	}
 	return types.NewJID(w.phone(s.name), types.DefaultUserServer)
 }
 
@@ -68,6 +74,9 @@ func (w *waWorld) info(s speaker) types.MessageInfo {
 			Sender: types.NewADJID(pn, 0, 1),
 		},
 		ID: types.MessageID(w.nextID()), PushName: s.name, Timestamp: w.clock.Now(),
+	}
+	if s.group {
+		info.Chat, info.IsGroup = digestGrp, true
 	}
 	if s.lid {
 		lid := "9" + pn[2:] // a stable hidden id per person
@@ -177,7 +186,7 @@ func runWATranscript(t *testing.T, path string) {
 		case strings.HasPrefix(line, "> "):
 			lastLine = line[2:]
 			last = w.events(t, cur, line[2:], files)
-			reply, pos = w.deliver(w.pnChat(cur), last...), 0
+			reply, pos = w.deliver(w.replyChat(cur), last...), 0
 		case line == "<none":
 			if strings.TrimSpace(reply) != "" {
 				fail(n, "want no reply")
@@ -228,13 +237,13 @@ func runWATranscript(t *testing.T, path string) {
 			const region = "KOTA-UJI"
 			switch f[0] {
 			case "as":
-				cur = speaker{name: arg(1), lid: len(f) > 2 && f[2] == "lid"}
+				cur = speaker{name: arg(1), lid: len(f) > 2 && f[2] == "lid", group: len(f) > 2 && f[2] == "group"}
 			case "dup": // WhatsApp delivers the same messages again (same ids)
-				reply, pos = w.deliver(w.pnChat(cur), last...), 0
+				reply, pos = w.deliver(w.replyChat(cur), last...), 0
 			case "press": // a button of an earlier message, as Telegram could press it
-				in := conversations.Inbound{Address: conversations.Address{Channel: conversations.ChannelWhatsApp, ChatID: w.pnChat(cur).String()},
+				in := conversations.Inbound{Address: conversations.Address{Channel: conversations.ChannelWhatsApp, ChatID: w.replyChat(cur).String()},
 					SenderID: w.phone(cur.name), MessageID: w.nextID(), Button: arg(1), At: w.clock.Now()}
-				reply, pos = w.deliverInbound(w.pnChat(cur), in), 0
+				reply, pos = w.deliverInbound(w.replyChat(cur), in), 0
 			case "nostate":
 				keys, err := w.rdb.Keys(w.ctx, w.prefix+"state:*").Result()
 				must(t, err)
@@ -298,6 +307,8 @@ func runWATranscript(t *testing.T, path string) {
 				expect("stored blobs", blobCount(w.blobDir), num(1))
 			case "inbound":
 				expect("inbound messages", w.queryInt(`SELECT count(*) FROM inbound_messages`), num(1))
+			case "phonebook": // klabot serve's WHATSAPP_BIND_BY_PHONE
+				w.adapter.BindByPhone(w.store)
 			case "retries":
 				w.fc.mu.Lock()
 				got := len(w.fc.retries)

@@ -22,7 +22,8 @@ const (
 )
 
 // Wrap returns the handler the WhatsApp dispatcher runs: in the dispatcher's worker (per
-// chat, in order) it maps a numeric reply to the chat's last menu, downloads the files of
+// chat, in order) it maps a numeric reply to the chat's last menu, binds a sender the
+// roster knows by phone (BindByPhone), downloads the files of
 // the message (WhatsApp media disappears after a while, so it is fetched on arrival), and
 // then hands the message to next. A failed download is answered directly — the phone was
 // already asked to re-upload — and the engine does not see the message.
@@ -53,6 +54,7 @@ func (w wrapped) Handle(ctx context.Context, in conversations.Inbound) ([]conver
 			}
 		}
 	}
+	a.bindByPhone(ctx, in)
 	in.Files = slices.Clone(in.Files)
 	for i, f := range in.Files {
 		if f.Size > a.cfg.MaxFileBytes {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/storage/blob"
+	"github.com/klabot/klabot/storage/evidencepack"
 	"github.com/klabot/klabot/storage/postgres"
 	kredis "github.com/klabot/klabot/storage/redis"
 )
@@ -39,17 +40,28 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 		return nil, err
 	}
 	store := postgres.New(pool, app.Now)
+	xc, err := loadExportConfig(app.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	states := kredis.New(rdb, kredis.Config{Prefix: envOr(app.Getenv, "REDIS_PREFIX", "klabot:")})
 	cacheTTL := time.Minute
 	eng := conversations.NewEngine(conversations.Config{
 		MaxFileBytes: int64(cfg.MaxFileMB) << 20,
 		CacheTTL:     cacheTTL,
 		Year:         cfg.Year,
+		// The review feature's: packs up to EXPORT_MAX_MB go out as chat attachments.
+		ExportMaxBytes: xc.MaxBytes,
 	}, conversations.Deps{
 		People: store, Invites: store, Regions: store, Instruments: store,
 		Answers: store, Checkpoints: store, States: states, Locker: states, Blobs: blobs,
 		Scorer: conversations.NewScorer(store, app.Now),
 		Now:    app.Now, Log: app.Log,
+		// Review and evidence pack (tinjau, riwayat, ekspor).
+		Reviews: store, EvidenceFiles: blobs,
+		Exporter: &evidencepack.Exporter{Source: store, Blobs: blobs, Now: app.Now, Dir: xc.Dir},
+		// Coordinators' ringkasan, opd, ingatkan, tenggat (serve_schedule.go).
+		Digests: newScheduler(app, cfg, store, nil),
 	})
 	return &engineParts{Engine: eng, Store: store, States: states, Blobs: blobs}, nil
 }

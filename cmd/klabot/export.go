@@ -68,6 +68,10 @@ func runExport(ctx context.Context, app *App, args []string) error {
 	if *year != 0 && (*year < 2000 || *year > 2100) {
 		return usageError{fmt.Sprintf("export: --year %d is not an evaluation year", *year)}
 	}
+	cfg, err := app.Config()
+	if err != nil {
+		return err
+	}
 	pool, err := app.DB(ctx)
 	if err != nil {
 		return err
@@ -88,7 +92,7 @@ func runExport(ctx context.Context, app *App, args []string) error {
 	fmt.Fprintf(app.Stdout, "points: claimed %.1f, evidenced %.1f, verified %.1f of %.1f\n",
 		sum.Points.Claimed, sum.Points.Evidenced, sum.Points.Verified, sum.Points.Max)
 	for _, m := range sum.Missing {
-		fmt.Fprintf(app.Stderr, "warning: evidence file missing from %s: %s\n", "the evidence folder", m)
+		fmt.Fprintf(app.Stderr, "warning: evidence file missing from %s: %s\n", cfg.EvidenceDir, m)
 	}
 	return nil
 }

@@ -47,11 +47,15 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	baseline := fs.Bool("baseline", true, "run the raw pgx baseline after the load")
 	edits := fs.Bool("edits", true, "people who answered everything correct a random answer")
 	redisPrefix := fs.String("redis-prefix", "", "Redis key prefix of the dialogue states (default klabot-load:TAG:STAMP:)")
+	transcript := fs.Bool("transcript", false, "print every message and reply to standard error (use with --dialogues 1)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{loadtestUsage}
 	}
 	opts.FileSize = *fileKB << 10
 	opts.Edits = *edits
+	if *transcript {
+		opts.Transcript = app.Stderr
+	}
 	if *via != "engine" && *via != "telegram-webhook" {
 		return usageError{loadtestUsage}
 	}
@@ -92,15 +96,20 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	}
 	fmt.Fprintf(app.Stderr, "loadtest: dataset ready in %s; running %s for %s...\n", ds.Took.Round(time.Millisecond), *via, opts.Duration)
 	var target loadtest.Target = loadtest.EngineTarget{Engine: parts.Engine}
+	var stopServe func() error
 	if *via == "telegram-webhook" {
-		wh, stop, err := startWebhookTarget(ctx, app, prefix)
+		wh, stop, err := startWebhookTarget(ctx, app, prefix, opts.Documents())
 		if err != nil {
 			return err
 		}
-		defer stop()
-		target = wh
+		target, stopServe = wh, stop
 	}
 	res, err := loadtest.Run(ctx, *via, ds, target, opts)
+	if stopServe != nil {
+		if serr := stopServe(); serr != nil && err == nil {
+			err = fmt.Errorf("klabot serve: %w", serr)
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/klabot/klabot/bot/dispatch"
 	"github.com/klabot/klabot/bot/metrics"
 	"github.com/klabot/klabot/bot/outbound"
+	"github.com/klabot/klabot/bot/schedule"
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/storage/postgres"
 )
@@ -95,6 +96,7 @@ func serveComponents() []serveComponent {
 	return []serveComponent{
 		{"telegram", startTelegram},
 		{"whatsapp", startWhatsApp},
+		{"schedule", startSchedule}, // serve_schedule.go: digests and reminders
 	}
 }
 
@@ -141,6 +143,7 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 	s.sender = outbound.New(outbound.Config{
 		Unreachable: unreachable,
 		OnResult:    s.metrics.SendResult,
+		OnOutcome:   schedule.OnOutcome(s.store, app.Log), // records digest and nudge deliveries
 		Log:         app.Log,
 	})
 	s.dispatcher = dispatch.New(gatedEngine{s}, s.sender, app.Log, dispatch.Config{})

@@ -35,6 +35,7 @@ type whatsappConfig struct {
 	MenuTTL      time.Duration // WHATSAPP_MENU_TTL_HOURS: how long "balas 1, 2 atau 3" stays answerable. Defaults to 168 (7 days).
 	RedisPrefix  string        // WHATSAPP_REDIS_PREFIX: prefix of the channel's Redis keys. Defaults to REDIS_PREFIX, else "klabot:".
 	DeviceName   string        // WHATSAPP_DEVICE_NAME: the name the phone lists under linked devices. Defaults to "klabot".
+	BindByPhone  bool          // WHATSAPP_BIND_BY_PHONE: people whose roster phone writes are known without an invite. Defaults to true.
 	Proxy        string        // WHATSAPP_PROXY: http://, https:// or socks5:// proxy for WhatsApp's connections. Defaults to none.
 }
 
@@ -44,6 +45,7 @@ func loadWhatsAppConfig(getenv func(string) string) (whatsappConfig, error) {
 		RedisPrefix: envOr(getenv, "WHATSAPP_REDIS_PREFIX", envOr(getenv, "REDIS_PREFIX", "klabot:")),
 		DeviceName:  envOr(getenv, "WHATSAPP_DEVICE_NAME", "klabot"),
 		Proxy:       strings.TrimSpace(getenv("WHATSAPP_PROXY")),
+		BindByPhone: !strings.EqualFold(envOr(getenv, "WHATSAPP_BIND_BY_PHONE", "true"), "false"),
 	}
 	for _, g := range strings.Split(getenv("WHATSAPP_DIGEST_GROUPS"), ",") {
 		if g = strings.TrimSpace(g); g != "" {

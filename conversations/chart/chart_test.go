@@ -75,3 +75,12 @@ func TestRenderEmptyInput(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func BenchmarkRender(b *testing.B) {
+	in := sample()
+	for b.Loop() {
+		if _, err := chart.Render(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -97,3 +97,18 @@ func (l *SessionLock) Release(ctx context.Context) error {
 	}
 	return cerr
 }
+
+// WhatsAppDigestGroups returns the WhatsApp group JIDs that regions use as digest chats
+// (regions.digest_channel = 'whatsapp'): the only groups the WhatsApp channel listens to.
+func (s *Store) WhatsAppDigestGroups(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT digest_chat_id FROM regions
+		WHERE digest_channel = 'whatsapp' AND digest_chat_id <> '' ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("whatsapp digest groups: %w", err)
+	}
+	groups, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("whatsapp digest groups: %w", err)
+	}
+	return groups, nil
+}

@@ -78,3 +78,26 @@ func TestSessionLockTwoHolders(t *testing.T) {
 	defer la.Release(ctx)
 	lb.Release(ctx) // its connection is gone; release must not hang or panic
 }
+
+func TestWhatsAppDigestGroups(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	s := postgres.New(pool, nil)
+	for _, code := range []string{"A", "B", "C"} {
+		if err := s.UpsertRegion(ctx, conversations.Region{Code: code, Name: "Kota " + code, Kind: "kota", TimeZone: "Asia/Jakarta", DigestHour: 7}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := pool.Exec(ctx, `UPDATE regions SET digest_channel = CASE code WHEN 'C' THEN 'telegram' ELSE 'whatsapp' END,
+		digest_chat_id = CASE code WHEN 'C' THEN '-100' ELSE '120363000000000001@g.us' END`); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.WhatsAppDigestGroups(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != "120363000000000001@g.us" {
+		t.Errorf("groups %v", got)
+	}
+}

@@ -97,13 +97,20 @@ type Server struct {
 
 // New starts a fake Bot API for the bot token and stops it when t ends.
 func New(t testing.TB, token string) *Server {
+	s := Start(token)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake Bot API for the bot token outside a test (the load tool's sender
+// benchmark); Close stops it.
+func Start(token string) *Server {
 	s := &Server{
 		Token: token, nextID: 1000, arrive: make(chan struct{}), closed: make(chan struct{}),
 		files: map[string]file{}, blocked: map[string]bool{}, lastChat: map[string]time.Time{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
-	t.Cleanup(s.Close)
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -63,6 +64,11 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, store *postgres.Store, sp
 	case regions > 0 && regions != spec.Regions:
 		return nil, fmt.Errorf("dataset %s has %d regions, not %d: use another --dataset tag", spec.Tag, regions, spec.Regions)
 	case regions == 0:
+		// Another dataset (or an older version of this tool) may hold the year already:
+		// re-importing over it would retire its questions under its people's feet.
+		if old, err := store.Instrument(ctx, spec.Year); err == nil && !sameShape(old, inst) {
+			return nil, fmt.Errorf("year %d holds another instrument already (another dataset's?): pass --year with a free year", spec.Year)
+		}
 		if _, err := store.SaveInstrument(ctx, inst); err != nil {
 			return nil, fmt.Errorf("save synthetic instrument: %w", err)
 		}
@@ -70,6 +76,12 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, store *postgres.Store, sp
 			return nil, fmt.Errorf("generate dataset %s: %w", spec.Tag, err)
 		}
 		ds.Generated = true
+	}
+	if !ds.Generated {
+		// The stored instrument is the truth (it may come from an older version of this tool).
+		if ds.Instrument, err = store.Instrument(ctx, spec.Year); err != nil {
+			return nil, fmt.Errorf("dataset %s: instrument %d: %w", spec.Tag, spec.Year, err)
+		}
 	}
 	if err := pool.QueryRow(ctx, `SELECT extract(epoch FROM created_at)::bigint FROM regions WHERE code = $1`,
 		spec.rawRegion()).Scan(&ds.Stamp); err != nil {
@@ -147,4 +159,18 @@ func focalPoints(ctx context.Context, pool *pgxpool.Pool, pattern string) ([]Foc
 		out = append(out, fp)
 	}
 	return out, rows.Err()
+}
+
+// sameShape reports whether two instruments have the same questions for the same OPDs.
+func sameShape(a, b *scoring.Instrument) bool {
+	qa, qb := a.Questions(), b.Questions()
+	if len(qa) != len(qb) {
+		return false
+	}
+	for i := range qa {
+		if qa[i].Code != qb[i].Code || qa[i].Type != qb[i].Type || strings.Join(qa[i].OPDCodes, ",") != strings.Join(qb[i].OPDCodes, ",") {
+			return false
+		}
+	}
+	return true
 }

@@ -18,6 +18,7 @@ type Msg struct {
 	File   *SimFile // an uploaded document
 	Answer string   // the question code this message answers ("" when it answers none)
 	Prompt int      // the bot message the button belongs to (webhook mode)
+	Dup    bool     // a second delivery of the same message (a platform retry)
 }
 
 // SimFile is a small evidence document.
@@ -50,6 +51,7 @@ type person struct {
 	files   int // evidence files sent for the open question
 	total   int // questions of the OPD, from the last header
 	last    []Reply
+	asked   string // kind of the last message sent
 	answers []answerRec
 }
 
@@ -101,6 +103,9 @@ func (p *person) next(rng *rand.Rand, o *Options, qs map[string]scoring.Question
 		}
 		return Msg{Kind: "answer", Text: typed(rng, q.Type), Answer: code}, true
 	case doneBtn != "": // evidence intake
+		if p.asked == "done" {
+			p.files = 0 // "done" was refused (no file arrived): send one, or skip
+		}
 		switch {
 		case p.files == 0 && rng.Float64() < o.FileShare:
 			p.files++

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand"
 	"strings"
 	"sync"
@@ -44,6 +45,9 @@ type Options struct {
 	Edits bool
 	// Seed makes runs repeatable. Defaults to 1.
 	Seed int64
+	// Transcript, when set, receives every message and reply (for one or two dialogues:
+	// workers write to it concurrently, line by line).
+	Transcript io.Writer
 
 	files []*SimFile
 }
@@ -72,14 +76,28 @@ func (o *Options) withDefaults(people int) {
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
-	// A handful of distinct documents: the blob store keeps one copy of each, like
-	// the same SK scanned by several OPDs.
-	for i := 0; i < 8; i++ {
-		o.files = append(o.files, pdf(i, o.FileSize))
-	}
+	o.Documents()
 }
 
 func (o *Options) file(rng *rand.Rand) *SimFile { return o.files[rng.Intn(len(o.files))] }
+
+// Documents returns the evidence documents the run's people upload (a Bot API fake
+// serves them for download).
+func (o *Options) Documents() []*SimFile {
+	if o.files != nil {
+		return o.files
+	}
+	size := o.FileSize
+	if size <= 0 {
+		size = 8 << 10
+	}
+	// A handful of distinct documents: the blob store keeps one copy of each, like
+	// the same SK scanned by several OPDs.
+	for i := 0; i < 8; i++ {
+		o.files = append(o.files, pdf(i, size))
+	}
+	return o.files
+}
 
 // pdf returns a small document that the engine's content check takes for a PDF.
 func pdf(i, size int) *SimFile {
@@ -197,6 +215,7 @@ func work(ctx, stop context.Context, t Target, mine []*person, rng *rand.Rand, o
 				continue
 			}
 			active++
+			p.asked = m.Kind
 			m.ID = nextID.Add(1)
 			t0 := time.Now()
 			replies, err := t.Send(ctx, p.fp, m)
@@ -204,11 +223,20 @@ func work(ctx, stop context.Context, t Target, mine []*person, rng *rand.Rand, o
 			ws.kinds[m.Kind]++
 			ws.steps = append(ws.steps, lat)
 			if err != nil {
+				if o.Transcript != nil {
+					fmt.Fprintf(o.Transcript, "! %d %s %q %q: %v (%d replies)\n", p.fp.UserID, m.Kind, m.Text, m.Button, err, len(replies))
+				}
 				ws.errors[errorKind(err)]++
 				p.last = nil
 				continue
 			}
 			p.last = replies
+			if o.Transcript != nil {
+				fmt.Fprintf(o.Transcript, "> %d %s %q %q\n", p.fp.UserID, m.Kind, m.Text, m.Button)
+				for _, r := range replies {
+					fmt.Fprintf(o.Transcript, "<   %q %v\n", r.Text, r.Buttons)
+				}
+			}
 			if m.Answer != "" {
 				if saved(replies) {
 					p.answers = append(p.answers, answerRec{msg: m.ID, code: m.Answer})
@@ -223,6 +251,7 @@ func work(ctx, stop context.Context, t Target, mine []*person, rng *rand.Rand, o
 			}
 			if o.DupShare > 0 && rng.Float64() < o.DupShare {
 				ws.dups++
+				m.Dup = true
 				again, err := t.Send(ctx, p.fp, m)
 				if err != nil {
 					ws.errors["duplicate: "+errorKind(err)]++

@@ -1,0 +1,82 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+// Phonebook finds people by the phone number their coordinator registered (the roster's
+// phone column) and binds a WhatsApp identity to them (postgres.Store).
+type Phonebook interface {
+	PersonByIdentity(ctx context.Context, ch conversations.Channel, externalID string) (conversations.Person, error)
+	PersonByPhone(ctx context.Context, digits string) (conversations.Person, error)
+	BindIdentity(ctx context.Context, personID int64, id conversations.Identity) error
+}
+
+// phoneCheckTTL is how long a sender, once looked up, is not looked up again.
+const phoneCheckTTL = 10 * time.Minute
+
+// BindByPhone makes a person whose phone number is in the roster known on WhatsApp from
+// their first message, without an invite: WhatsApp has verified the number, and the
+// coordinator registered it. Without it (nil), only "DAFTAR CODE" binds a chat.
+func (a *Adapter) BindByPhone(pb Phonebook) {
+	a.mu.Lock()
+	a.phonebook = pb
+	a.checked = map[string]time.Time{}
+	a.mu.Unlock()
+}
+
+// bindByPhone binds in's sender when the roster knows their number and no identity
+// exists yet. Failures are logged: the message then goes on as from a stranger.
+func (a *Adapter) bindByPhone(ctx context.Context, in conversations.Inbound) {
+	a.mu.Lock()
+	pb := a.phonebook
+	at, seen := a.checked[in.SenderID]
+	a.mu.Unlock()
+	now := time.Now()
+	if pb == nil || in.Group || !digitsOnly(in.SenderID) || (seen && now.Sub(at) < phoneCheckTTL) {
+		return
+	}
+	a.mu.Lock()
+	if len(a.checked) > 100_000 { // a bound on memory, not a cache policy
+		a.checked = map[string]time.Time{}
+	}
+	a.checked[in.SenderID] = now
+	a.mu.Unlock()
+
+	_, err := pb.PersonByIdentity(ctx, conversations.ChannelWhatsApp, in.SenderID)
+	if err == nil || !errors.Is(err, conversations.ErrNotFound) {
+		if err != nil {
+			a.log.Warn("whatsapp: look up sender", "err", err)
+		}
+		return
+	}
+	p, err := pb.PersonByPhone(ctx, in.SenderID)
+	if errors.Is(err, conversations.ErrNotFound) {
+		return
+	}
+	if err != nil {
+		a.log.Warn("whatsapp: look up sender's phone in the roster", "err", err)
+		return
+	}
+	if err := pb.BindIdentity(ctx, p.ID, conversations.Identity{Channel: conversations.ChannelWhatsApp, ExternalID: in.SenderID, ChatID: in.ChatID}); err != nil {
+		a.log.Warn("whatsapp: bind sender by phone", "person", p.ID, "err", err)
+		return
+	}
+	a.log.Info("whatsapp: chat bound by the roster's phone number", "person", p.ID)
+}
+
+func digitsOnly(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,149 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/klabot/klabot/bot/outbound"
+	"github.com/klabot/klabot/bot/telegram"
+	"github.com/klabot/klabot/bot/telegram/fakebotapi"
+	"github.com/klabot/klabot/conversations"
+)
+
+// SenderResult is what the sender benchmark measured.
+type SenderResult struct {
+	Nudges      int
+	Rate        float64       // the configured bot limit, messages per second
+	Tolerance   time.Duration // jitter the fake Bot API forgives below the limit's gap
+	Elapsed     time.Duration // first enqueue to last outcome
+	Span        time.Duration // first to last accepted send at the Bot API
+	Delivered   int           // outcomes without error
+	Failed      int           // outcomes with an error (lost messages)
+	Accepted    int           // sendMessage calls the Bot API accepted
+	Chats       int           // distinct chats that got exactly one message
+	Throttled   int           // 429 answers
+	Early       int           // sends that arrived while a retry_after was running
+	MaxInSecond int           // most accepted sends in any one-second window
+}
+
+// Achieved is the delivery rate at the Bot API: sends over the span between the first
+// and the last one.
+func (r SenderResult) Achieved() float64 {
+	if r.Accepted < 2 || r.Span <= 0 {
+		return 0
+	}
+	return float64(r.Accepted-1) / r.Span.Seconds()
+}
+
+// OK reports whether every nudge arrived once, with no 429, at ≥ 95% of the limit.
+func (r SenderResult) OK() bool {
+	return r.Failed == 0 && r.Delivered == r.Nudges && r.Accepted == r.Nudges && r.Chats == r.Nudges &&
+		r.Throttled == 0 && r.Achieved() >= 0.95*r.Rate
+}
+
+// Write prints the result.
+func (r SenderResult) Write(w io.Writer) {
+	verdict := "OK"
+	if !r.OK() {
+		verdict = "FAILED"
+	}
+	fmt.Fprintf(w, "sender: %d nudges at a limit of %.0f/s (fake Bot API: 429 below a gap of %s per bot, %s per chat)\n",
+		r.Nudges, r.Rate, gap(r.Rate, r.Tolerance).Round(time.Microsecond), (time.Second - r.Tolerance))
+	fmt.Fprintf(w, "sender: achieved %.2f messages/s (%.1f%% of the limit) over %s; all done in %s; most in one second: %d\n",
+		r.Achieved(), 100*r.Achieved()/r.Rate, r.Span.Round(time.Millisecond), r.Elapsed.Round(time.Millisecond), r.MaxInSecond)
+	fmt.Fprintf(w, "sender: %s: delivered %d, lost %d, accepted by the Bot API %d in %d chats, 429 answers %d, early retries %d\n",
+		verdict, r.Delivered, r.Failed, r.Accepted, r.Chats, r.Throttled, r.Early)
+}
+
+func gap(rate float64, tolerance time.Duration) time.Duration {
+	return time.Duration(float64(time.Second)/rate) - tolerance
+}
+
+// SenderBench sends n nudges (bulk messages, one per focal point) through the outbound
+// sender and the real Telegram adapter to a fake Bot API that answers 429 with
+// retry_after whenever two sends come closer than the limit's gap (less tolerance, for
+// the jitter of a loaded machine) or one chat gets two within a second.
+func SenderBench(ctx context.Context, n int, rate float64, tolerance time.Duration) (SenderResult, error) {
+	res := SenderResult{Nudges: n, Rate: rate, Tolerance: tolerance}
+	const token = "777001:SENDERBENCH"
+	api := fakebotapi.Start(token)
+	defer api.Close()
+	api.SetLimits(fakebotapi.Limits{PerBot: gap(rate, tolerance), PerChat: time.Second - tolerance, RetryAfter: 1})
+	tg, err := telegram.New(ctx, telegram.Config{Token: token, APIURL: api.URL, Username: "klabot_load_bot", SkipGetMe: true}, telegram.Deps{})
+	if err != nil {
+		return res, err
+	}
+	var delivered, failed, outcomes atomic.Int64
+	done := make(chan struct{})
+	outcome := func(_ context.Context, _ conversations.Outbound, err error) {
+		if err != nil {
+			failed.Add(1)
+		} else {
+			delivered.Add(1)
+		}
+		if outcomes.Add(1) == int64(n) {
+			close(done)
+		}
+	}
+	snd := outbound.New(outbound.Config{OnOutcome: outcome})
+	lim := outbound.TelegramLimits()
+	lim.PerBot = rate
+	snd.Register(conversations.ChannelTelegram, tg, lim)
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	running := make(chan struct{})
+	go func() { snd.Run(rctx); close(running) }()
+	start := time.Now()
+	for i := range n {
+		chat := strconv.FormatInt(8_000_000_000+int64(i), 10)
+		err := snd.Enqueue(ctx, conversations.Outbound{To: conversations.Address{Channel: conversations.ChannelTelegram, ChatID: chat},
+			Text: "⏰ Pengingat: masih ada pertanyaan KLA untuk OPD Anda yang belum dijawab. Ketik lanjut untuk melanjutkan.",
+			Bulk: true, Kind: conversations.KindNudge})
+		if err != nil {
+			return res, fmt.Errorf("enqueue nudge %d: %w", i, err)
+		}
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return res, ctx.Err()
+	}
+	res.Elapsed = time.Since(start)
+	stop()
+	<-running
+	res.Delivered, res.Failed = int(delivered.Load()), int(failed.Load())
+	var at []time.Time
+	chats := map[string]int{}
+	for _, c := range api.Calls("sendMessage") {
+		switch c.Status {
+		case 200:
+			at = append(at, c.At)
+			chats[c.ChatID()]++
+		case 429:
+			res.Throttled++
+		}
+	}
+	res.Accepted = len(at)
+	for _, k := range chats {
+		if k == 1 {
+			res.Chats++
+		}
+	}
+	res.Early = len(api.EarlyRetries())
+	sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
+	if len(at) > 1 {
+		res.Span = at[len(at)-1].Sub(at[0])
+	}
+	for i, j := 0, 0; j < len(at); j++ {
+		for at[j].Sub(at[i]) >= time.Second {
+			i++
+		}
+		res.MaxInSecond = max(res.MaxInSecond, j-i+1)
+	}
+	return res, nil
+}
