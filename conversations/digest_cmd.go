@@ -16,9 +16,10 @@ type Digests interface {
 	DigestNow(ctx context.Context, region string) (text string, chart []byte, err error)
 	// OPDProgress returns the `opd` answer: every OPD's completion, laggards first.
 	OPDProgress(ctx context.Context, region string) (string, error)
-	// NudgeOPD reminds the focal points of one OPD now; skipped counts people who are
-	// done or were reminded by hand today already.
-	NudgeOPD(ctx context.Context, region, opdCode string) (sent, skipped int, err error)
+	// NudgeOPD prepares (and records) reminders to the focal points of one OPD now, for
+	// the engine to send with its reply; skipped counts people who are done or were
+	// reminded by hand today already.
+	NudgeOPD(ctx context.Context, region, opdCode string) (nudges []Outbound, skipped int, err error)
 	// SetDeadline sets the region's own deadline (a calendar day).
 	SetDeadline(ctx context.Context, region string, day time.Time) error
 }
@@ -111,18 +112,18 @@ func (e *Engine) cmdNudgeOPD(ctx context.Context, r *Request) ([]Outbound, error
 	if opd == nil {
 		return e.replies(r, fmt.Sprintf(nudgeUnknownText, r.Args, r.Region.Name, list)), nil
 	}
-	sent, skipped, err := e.d.Digests.NudgeOPD(ctx, r.Person.RegionCode, opd.Code)
-	if err != nil && sent == 0 {
+	nudges, skipped, err := e.d.Digests.NudgeOPD(ctx, r.Person.RegionCode, opd.Code)
+	if err != nil && len(nudges) == 0 {
 		return nil, err
 	}
-	if sent == 0 && skipped == 0 {
+	if len(nudges) == 0 && skipped == 0 {
 		return e.replies(r, fmt.Sprintf(nudgeNobodyText, opd.Name)), nil
 	}
-	text := fmt.Sprintf(nudgeSentText, sent, opd.Name)
+	text := fmt.Sprintf(nudgeSentText, len(nudges), opd.Name)
 	if skipped > 0 {
 		text += "\n" + fmt.Sprintf(nudgeSkippedText, skipped)
 	}
-	return e.replies(r, text), nil
+	return append(e.replies(r, text), nudges...), nil
 }
 
 func (e *Engine) cmdDeadline(ctx context.Context, r *Request) ([]Outbound, error) {

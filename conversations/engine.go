@@ -158,6 +158,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		e.d.Log.Error("step failed", "chat", in.Address.Key(), "person", person.ID, "err", err)
 		return []Outbound{e.reply(in, "", tr(person.Language, msgTrouble))}, err
 	}
+	outs = append(e.settleHeld(req), outs...)
 	st.UpdatedAt = now
 	if !req.checkpointed && st.position() != before.position() {
 		if err := e.d.Checkpoints.SaveCheckpoint(ctx, person.ID, *st); err != nil {

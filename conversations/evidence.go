@@ -25,7 +25,7 @@ func (e *Engine) receiveFiles(ctx context.Context, r *Request) ([]Outbound, erro
 		// More files after "selesai" are still welcome: back to evidence intake.
 		r.State.Mode = ModeEvidence
 	case r.State.Mode == ModeQuestion && l.refs[i].Q.Type != scoring.File:
-		return append(e.replies(r, r.T(msgAnswerFirst)), e.renderQuestion(r, l, i)), nil
+		return e.holdFiles(ctx, r)
 	}
 	r.State.Stopped = false
 	files, notes := e.intake(ctx, r)
@@ -301,4 +301,40 @@ func (e *Engine) pressNav(ctx context.Context, r *Request) ([]Outbound, error) {
 		return e.cmdSkip(ctx, r)
 	}
 	return e.staleButton(ctx, r)
+}
+
+// holdFiles keeps files sent before the answer, to attach them when it comes.
+func (e *Engine) holdFiles(ctx context.Context, r *Request) ([]Outbound, error) {
+	files, notes := e.intake(ctx, r)
+	if r.State.HeldFor != r.State.Question {
+		r.State.Held, r.State.HeldFor = nil, r.State.Question
+	}
+	for _, f := range files {
+		dup := false
+		for _, h := range r.State.Held {
+			dup = dup || (h.BlobKey == f.BlobKey && h.Name == f.Name)
+		}
+		if !dup {
+			r.State.Held = append(r.State.Held, f)
+		}
+	}
+	var lines []string
+	if len(files) > 0 {
+		lines = append(lines, e.fileReceipts(r, files))
+	}
+	lines = append(lines, notes...)
+	if len(r.State.Held) > 0 {
+		lines = append(lines, r.T(msgHeld))
+	}
+	return e.replies(r, strings.Join(lines, "\n")), nil
+}
+
+// settleHeld drops held files when the person left their question without answering it.
+func (e *Engine) settleHeld(r *Request) []Outbound {
+	if len(r.State.Held) == 0 || r.State.HeldFor == r.State.Question && r.State.Mode == ModeQuestion {
+		return nil
+	}
+	n := len(r.State.Held)
+	r.State.Held, r.State.HeldFor = nil, ""
+	return e.replies(r, r.T(msgHeldDropped, n))
 }

@@ -39,6 +39,7 @@ func (e *Engine) renderQuestion(r *Request, l *questionList, i int) Outbound {
 	}
 	if a, ok := l.progress.Answers[q.Code]; ok {
 		b.WriteString("\n\n" + r.T(msgCurrentAnswer, FormatValue(q, a.Value, lang), a.PersonName, FormatDate(a.At.In(r.Region.Location()), lang), a.Evidence))
+		b.WriteString(l.reviewNote(q.Code, lang)) // the coordinator's note when it was sent back
 	}
 	if q.EvidenceRequired {
 		b.WriteString("\n" + r.T(msgEvidenceNeeded))
@@ -185,6 +186,12 @@ func (e *Engine) reprompt(ctx context.Context, r *Request) ([]Outbound, error) {
 // to evidence intake when the question wants proof, otherwise to the next question.
 func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i int, v scoring.Value, files []EvidenceFile) ([]Outbound, error) {
 	q := l.refs[i].Q
+	held := 0
+	if r.State.HeldFor == q.Code && len(r.State.Held) > 0 {
+		held = len(r.State.Held)
+		files = append(append([]EvidenceFile(nil), r.State.Held...), files...)
+	}
+	r.State.Held, r.State.HeldFor = nil, ""
 	wantsFiles := q.EvidenceRequired || q.Type == scoring.File
 	next := -1
 	if wantsFiles {
@@ -212,11 +219,14 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 	l.progress.Answers[q.Code] = info
 	delete(l.progress.Skipped, q.Code)
 	saved := r.T(msgSaved, FormatValue(q, v, r.Lang()))
+	if held > 0 {
+		saved += " " + r.T(msgHeldAttached, held)
+	}
 	if wantsFiles {
 		r.State.AnswerID = info.ID
 		var outs []Outbound
-		if len(files) > 0 {
-			outs = e.replies(r, saved+"\n"+e.fileReceipts(r, files))
+		if len(files) > held {
+			outs = e.replies(r, saved+"\n"+e.fileReceipts(r, files[held:]))
 		} else {
 			outs = e.replies(r, saved)
 		}

@@ -129,8 +129,20 @@ func (e *Engine) evidenceAttachment(ctx context.Context, f ReviewFile) (*Attachm
 	if err != nil {
 		return nil, err
 	}
-	return &Attachment{Name: f.Name, MIME: f.MIME, Data: data,
-		Photo: f.MIME == "image/jpeg" || f.MIME == "image/png" || f.MIME == "image/webp"}, nil
+	// Small JPEG/PNG show as pictures; the rest (and big photos, which Telegram would
+	// refuse or recompress as photos) go as documents, byte for byte.
+	photo := (f.MIME == "image/jpeg" || f.MIME == "image/png") && len(data) <= 5<<20
+	return &Attachment{Name: f.Name, MIME: f.MIME, Data: data, Photo: photo}, nil
+}
+
+// reviewNote is the line under a reopened question saying why it came back ("" when it
+// was not sent back).
+func (l *questionList) reviewNote(code, lang string) string {
+	ro, ok := l.reopenedNotes[code]
+	if !ok {
+		return ""
+	}
+	return "\n" + rt(lang, rvReopenedNote, ro.State.Label(), ro.Reviewer, ro.Note)
 }
 
 // historyText writes every version of a question's answer with its reviews.

@@ -28,6 +28,11 @@ type State struct {
 	AnswerID int64 `json:"answer_id,omitempty"`
 	Files    int   `json:"files,omitempty"` // files received in this evidence step
 	Stopped  bool  `json:"stopped,omitempty"`
+	// Held are files sent before answering question HeldFor (photos first, then "ya"):
+	// stored in the blob store, attached to the answer when it comes, dropped (with a
+	// word) when the person moves to another question.
+	Held    []EvidenceFile `json:"held,omitempty"`
+	HeldFor string         `json:"held_for,omitempty"`
 	// Extra holds other features' state by feature name (a review in progress, a
 	// coordinator's pending invite ...). The engine keeps it as it is.
 	Extra     map[string]json.RawMessage `json:"extra,omitempty"`
@@ -35,13 +40,14 @@ type State struct {
 }
 
 // position is what a checkpoint must remember to resume exactly.
-func (s State) position() [4]any {
-	return [4]any{s.Mode, s.Question, s.AnswerID, s.Stopped}
+func (s State) position() [5]any {
+	return [5]any{s.Mode, s.Question, s.AnswerID, s.Stopped, len(s.Held)}
 }
 
 // Clone returns a deep enough copy for comparing before and after a step.
 func (s *State) clone() State {
 	c := *s
+	c.Held = append([]EvidenceFile(nil), s.Held...)
 	if s.Extra != nil {
 		c.Extra = make(map[string]json.RawMessage, len(s.Extra))
 		for k, v := range s.Extra {

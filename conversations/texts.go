@@ -71,7 +71,9 @@ const (
 	msgBadType          msgKey = "bad_type"
 	msgUnknownType      msgKey = "unknown_type"
 	msgStoreFailed      msgKey = "store_failed"
-	msgAnswerFirst      msgKey = "answer_first"
+	msgHeld             msgKey = "held"
+	msgHeldAttached     msgKey = "held_attached"
+	msgHeldDropped      msgKey = "held_dropped"
 	msgFileIdle         msgKey = "file_idle"
 	msgEvidenceWaiting  msgKey = "evidence_waiting"
 	msgEvidenceMissing  msgKey = "evidence_missing"
@@ -210,7 +212,9 @@ var catalogue = map[msgKey][2]string{
 	msgBadType:          {"❌ %s tidak diterima: jenis file (%s) tidak didukung. Kirim PDF, JPG, PNG, WEBP, DOCX, XLSX, DOC atau XLS.", "❌ %s was not accepted: its type (%s) is not supported. Send PDF, JPG, PNG, WEBP, DOCX, XLSX, DOC or XLS."},
 	msgUnknownType:      {"tidak dikenal", "unknown"},
 	msgStoreFailed:      {"❌ %s gagal disimpan karena gangguan. Mohon kirim ulang sebentar lagi.", "❌ %s could not be stored. Please send it again in a moment."},
-	msgAnswerFirst:      {"Jawab dulu pertanyaan ini; setelah itu saya minta bukti dukungnya. File Anda belum disimpan — kirim lagi sesudah menjawab.", "Please answer this question first; I will ask for evidence next. Your file was not stored — send it again after answering."},
+	msgHeld:             {"File ini akan dilampirkan sebagai bukti dukung setelah Anda menjawab pertanyaan di atas.", "These files will be attached as evidence once you answer the question above."},
+	msgHeldAttached:     {"(%d file terlampir)", "(%d files attached)"},
+	msgHeldDropped:      {"%d file yang Anda kirim untuk pertanyaan sebelumnya tidak dilampirkan karena pertanyaan itu belum dijawab. Kirim lagi bila perlu.", "%d files you sent for the previous question were not attached because it was not answered. Send them again if needed."},
 	msgFileIdle:         {"Tidak ada pertanyaan yang sedang menunggu file. Ketik mulai, atau ubah N untuk memilih pertanyaan, lalu kirim filenya.", "No question is waiting for a file. Type start, or edit N to pick a question, then send the file."},
 	msgEvidenceWaiting:  {"Saya menunggu file bukti dukung. Kirim foto/dokumen, atau ketik selesai.", "I am waiting for evidence files. Send a photo/document, or type done."},
 	msgEvidenceMissing:  {"Belum ada bukti dukung. Tanpa bukti, nilai pertanyaan ini tidak dihitung saat verifikasi. Kirim file, atau ketik lewati untuk melanjutkan tanpa bukti.", "There is no evidence yet. Without it this question does not count at verification. Send a file, or type skip to go on without it."},

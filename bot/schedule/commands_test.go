@@ -45,6 +45,7 @@ func (c *chat) send(who, text, button string) string {
 	var b []string
 	for _, o := range outs {
 		if o.To.ChatID != who {
+			c.e.out.Enqueue(context.Background(), o) // what the dispatcher does with the other replies
 			continue
 		}
 		s := o.Text

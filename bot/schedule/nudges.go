@@ -84,16 +84,26 @@ func latest(a, b *time.Time) *time.Time {
 
 // nudge claims key for c and sends one reminder. It reports whether it was sent.
 func (s *Scheduler) nudge(ctx context.Context, now time.Time, r conversations.DigestRegion, c conversations.NudgeCandidate, key string) (bool, error) {
+	out, ok, err := s.claimNudge(ctx, now, r, c, key)
+	if err != nil || !ok {
+		return false, err
+	}
+	err = s.enqueue(ctx, out)
+	return err == nil, err
+}
+
+// claimNudge claims key for c and returns the reminder to send; false when the key was
+// taken (reminded already).
+func (s *Scheduler) claimNudge(ctx context.Context, now time.Time, r conversations.DigestRegion, c conversations.NudgeCandidate, key string) (conversations.Outbound, bool, error) {
 	id, _, err := s.store.ClaimNotifications(ctx, conversations.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
 		Kind: conversations.KindNudge, DedupeKey: key, To: c.To, CreatedAt: now}, nil)
 	if err != nil || id == 0 {
-		return false, err
+		return conversations.Outbound{}, false, err
 	}
 	text, buttons := conversations.NudgeMessage(conversations.Nudge{Region: r.Region, At: now, Person: c.Person,
 		Open: c.Open, FirstCode: c.FirstCode, FirstText: c.FirstText})
-	err = s.enqueue(ctx, conversations.Outbound{To: c.To, PersonID: c.Person.ID, Text: text, Buttons: buttons,
-		Bulk: true, Kind: conversations.KindNudge, NotificationID: id})
-	return err == nil, err
+	return conversations.Outbound{To: c.To, PersonID: c.Person.ID, Text: text, Buttons: buttons,
+		Bulk: true, Kind: conversations.KindNudge, NotificationID: id}, true, nil
 }
 
 // escalate tells the region's coordinators about people who ignored EscalateAfter nudges
@@ -143,15 +153,16 @@ func (s *Scheduler) escalate(ctx context.Context, now time.Time, r conversations
 	return errors.Join(errs...)
 }
 
-// NudgeOPD reminds the focal points of one OPD now (the coordinator's `ingatkan OPD`),
-// outside the schedule and working hours but still at most once a day per person for
-// manual reminders. It returns how many people were reminded, and how many were skipped
-// because they are done or were already reminded today.
-func (s *Scheduler) NudgeOPD(ctx context.Context, region, opdCode string) (sent, skipped int, err error) {
+// NudgeOPD prepares reminders to the focal points of one OPD now (the coordinator's
+// `ingatkan OPD`), outside the schedule and working hours but at most one such reminder
+// per person per day. It claims them and returns the messages for the caller to send
+// (the engine returns them with its reply), and how many people were skipped because
+// they are done or were reminded by hand today already.
+func (s *Scheduler) NudgeOPD(ctx context.Context, region, opdCode string) ([]conversations.Outbound, int, error) {
 	now := s.cfg.Now()
 	regions, err := s.store.DigestRegions(ctx)
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, err
 	}
 	for _, r := range regions {
 		if r.Code != region {
@@ -160,25 +171,26 @@ func (s *Scheduler) NudgeOPD(ctx context.Context, region, opdCode string) (sent,
 		r.Year = s.year(r, now)
 		cands, err := s.store.NudgeCandidates(ctx, []conversations.DigestRegion{r}, strings.ToUpper(strings.TrimSpace(opdCode)))
 		if err != nil {
-			return 0, 0, err
+			return nil, 0, err
 		}
-		var errs []error
+		var outs []conversations.Outbound
+		skipped := 0
 		for _, c := range cands[r.Code] {
 			if c.Open == 0 {
 				skipped++
 				continue
 			}
-			ok, err := s.nudge(ctx, now, r, c, NudgeKey(c.Person.ID, localDay(now, r.Location()))+":manual")
+			out, ok, err := s.claimNudge(ctx, now, r, c, NudgeKey(c.Person.ID, localDay(now, r.Location()))+":manual")
 			if err != nil {
-				errs = append(errs, err)
+				return outs, skipped, err
 			}
-			if ok {
-				sent++
-			} else {
+			if !ok {
 				skipped++
+				continue
 			}
+			outs = append(outs, out)
 		}
-		return sent, skipped, errors.Join(errs...)
+		return outs, skipped, nil
 	}
-	return 0, 0, fmt.Errorf("region %s: %w", region, conversations.ErrNotFound)
+	return nil, 0, fmt.Errorf("region %s: %w", region, conversations.ErrNotFound)
 }

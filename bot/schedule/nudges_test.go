@@ -167,16 +167,13 @@ func TestNudgeOPDNow(t *testing.T) {
 	e := newEnv(t)
 	s := e.scheduler()
 	e.clock.Set(utc("2026-11-28 14:00")) // Saturday night: a coordinator's explicit request still goes
-	n, skipped, err := s.NudgeOPD(context.Background(), "JKT", "dinkes")
-	if err != nil || n != 1 || skipped != 0 {
-		t.Fatalf("NudgeOPD = %d, %d, %v", n, skipped, err)
+	outs, skipped, err := s.NudgeOPD(context.Background(), "JKT", "dinkes")
+	if err != nil || len(outs) != 1 || skipped != 0 || outs[0].To.ChatID != "JKT-Budi" || outs[0].NotificationID == 0 {
+		t.Fatalf("NudgeOPD = %+v, %d, %v", outs, skipped, err)
 	}
-	n, skipped, err = s.NudgeOPD(context.Background(), "JKT", "DINKES")
-	if err != nil || n != 0 || skipped != 1 {
-		t.Fatalf("second NudgeOPD the same day = %d, %d, %v; want skipped", n, skipped, err)
-	}
-	if got := sent(e.out.take(), conversations.KindNudge, "JKT"); got != "JKT-Budi" {
-		t.Fatalf("nudged %q", got)
+	outs, skipped, err = s.NudgeOPD(context.Background(), "JKT", "DINKES")
+	if err != nil || len(outs) != 0 || skipped != 1 {
+		t.Fatalf("second NudgeOPD the same day = %d, %d, %v; want skipped", len(outs), skipped, err)
 	}
 	if _, _, err := s.NudgeOPD(context.Background(), "NOPE", "DINKES"); err == nil {
 		t.Error("unknown region accepted")

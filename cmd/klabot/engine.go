@@ -60,6 +60,8 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 		// Review and evidence pack (tinjau, riwayat, ekspor).
 		Reviews: store, EvidenceFiles: blobs,
 		Exporter: &evidencepack.Exporter{Source: store, Blobs: blobs, Now: app.Now, Dir: xc.Dir},
+		// Coordinators' ringkasan, opd, ingatkan, tenggat (serve_schedule.go).
+		Digests: newScheduler(app, cfg, store, nil),
 	})
 	return &engineParts{Engine: eng, Store: store, States: states, Blobs: blobs}, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/klabot/klabot/bot/dispatch"
 	"github.com/klabot/klabot/bot/metrics"
 	"github.com/klabot/klabot/bot/outbound"
+	"github.com/klabot/klabot/bot/schedule"
 	"github.com/klabot/klabot/storage/postgres"
 )
 
@@ -72,6 +73,7 @@ func serveComponents() []serveComponent {
 	return []serveComponent{
 		{"telegram", startTelegram},
 		{"whatsapp", startWhatsApp},
+		{"schedule", startSchedule}, // serve_schedule.go: digests and reminders
 	}
 }
 
@@ -117,6 +119,7 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 	s.sender = outbound.New(outbound.Config{
 		Unreachable: unreachable,
 		OnResult:    s.metrics.SendResult,
+		OnOutcome:   schedule.OnOutcome(s.store, app.Log), // records digest and nudge deliveries
 		Log:         app.Log,
 	})
 	s.dispatcher = dispatch.New(s.engine, s.sender, app.Log, dispatch.Config{})
