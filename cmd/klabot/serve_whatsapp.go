@@ -159,6 +159,7 @@ func (s *whatsappService) setState(state string, held bool) {
 // session ends or serve stops; repeat.
 func (s *whatsappService) run(ctx context.Context) {
 	for ctx.Err() == nil {
+		wait := s.retry
 		dev, err := s.devices.GetFirstDevice(ctx)
 		switch {
 		case err != nil:
@@ -166,17 +167,21 @@ func (s *whatsappService) run(ctx context.Context) {
 		case dev.ID == nil:
 			s.setState("waiting for pairing: run `klabot whatsapp pair`", false)
 		default:
-			s.hold(ctx, dev)
+			wait = s.hold(ctx, dev)
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(s.retry):
+		case <-time.After(wait):
 		}
 	}
 }
 
-// hold takes the session lock and keeps the connection until something ends it.
-func (s *whatsappService) hold(ctx context.Context, dev *store.Device) {
+// hold takes the session lock and keeps the connection until something ends it. It
+// returns how long to wait before trying again: longer after the session was replaced, so
+// that klabot and another program using the same session do not push each other out
+// every few seconds.
+func (s *whatsappService) hold(ctx context.Context, dev *store.Device) (wait time.Duration) {
+	wait = s.retry
 	lock, err := s.st.TryLockSession(ctx, whatsappSessionLock, 0)
 	if errors.Is(err, conversations.ErrConflict) {
 		s.setState("another klabot process holds the WhatsApp session; waiting", false)
@@ -247,9 +252,10 @@ func (s *whatsappService) hold(ctx context.Context, dev *store.Device) {
 			if reason == "logged_out" {
 				s.setState("logged out by WhatsApp: pair again with `klabot whatsapp pair`", false)
 			} else {
-				s.setState("session replaced by another process; retrying later", false)
+				s.setState("session replaced by another process; retrying in 5 minutes", false)
+				wait = 10 * s.retry
 			}
-			return
+			return wait
 		case <-beat.C:
 			s.heartbeat(ctx)
 		}
