@@ -39,6 +39,7 @@ func (e *Engine) renderQuestion(r *Request, l *questionList, i int) Outbound {
 	}
 	if a, ok := l.progress.Answers[q.Code]; ok {
 		b.WriteString("\n\n" + r.T(msgCurrentAnswer, FormatValue(q, a.Value, lang), a.PersonName, FormatDate(a.At.In(r.Region.Location()), lang), a.Evidence))
+		b.WriteString(l.reviewNote(q.Code, lang)) // the coordinator's note when it was sent back
 	}
 	if q.EvidenceRequired {
 		b.WriteString("\n" + r.T(msgEvidenceNeeded))

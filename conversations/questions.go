@@ -15,6 +15,8 @@ type questionList struct {
 	// reopened are indexes of questions a coordinator sent back (needs revision or
 	// rejected) and not answered since, most recent first: they come before any other.
 	reopened []int
+	// reopenedNotes are the decisions behind reopened, by question code.
+	reopenedNotes map[string]Reopened
 }
 
 // questions returns the questions of the person's OPD (via its answers_for codes).
@@ -69,13 +71,15 @@ func (e *Engine) progressOf(ctx context.Context, r *Request) (*questionList, err
 	}
 	l.progress = &p
 	if e.d.Reviews != nil && l.opd != nil {
-		codes, err := e.d.Reviews.ReopenedQuestions(ctx, r.Person.RegionCode, r.State.Year, l.opd.ID)
+		list, err := e.d.Reviews.ReopenedQuestions(ctx, r.Person.RegionCode, r.State.Year, l.opd.ID)
 		if err != nil {
 			return nil, fmt.Errorf("reopened questions: %w", err)
 		}
-		for _, c := range codes {
-			if i, ok := l.pos[c]; ok {
+		l.reopenedNotes = map[string]Reopened{}
+		for _, ro := range list {
+			if i, ok := l.pos[ro.Code]; ok {
 				l.reopened = append(l.reopened, i)
+				l.reopenedNotes[ro.Code] = ro
 			}
 		}
 	}

@@ -119,6 +119,14 @@ type ReviewItem struct {
 	Reviews []ReviewRecord
 }
 
+// Reopened is a question sent back to its OPD, with the decision and its note.
+type Reopened struct {
+	Code     string
+	State    ReviewState // needs_revision or rejected
+	Note     string
+	Reviewer string
+}
+
 // ReviewCounts summarise a region's review for the digest.
 type ReviewCounts struct {
 	Waiting       int // current answers with no review yet
@@ -156,9 +164,9 @@ type ReviewStore interface {
 	// ReviewHistory returns every version of the question's answer in the region, oldest
 	// first, with evidence and reviews. ref is a question code or its instrument number.
 	ReviewHistory(ctx context.Context, region string, year int, ref string) ([]ReviewItem, error)
-	// ReopenedQuestions returns the codes of an OPD's questions whose current answer was
-	// sent back (needs_revision or rejected), most recent first.
-	ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]string, error)
+	// ReopenedQuestions returns an OPD's questions whose current answer was sent back
+	// (needs_revision or rejected), most recent decision first.
+	ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]Reopened, error)
 	// ReviewRecipients returns the focal points to tell about a decision on the answer:
 	// those of the answering person's OPD (the answering person alone when they have none).
 	ReviewRecipients(ctx context.Context, answerID int64) ([]Person, error)

@@ -135,6 +135,16 @@ func (e *Engine) evidenceAttachment(ctx context.Context, f ReviewFile) (*Attachm
 	return &Attachment{Name: f.Name, MIME: f.MIME, Data: data, Photo: photo}, nil
 }
 
+// reviewNote is the line under a reopened question saying why it came back ("" when it
+// was not sent back).
+func (l *questionList) reviewNote(code, lang string) string {
+	ro, ok := l.reopenedNotes[code]
+	if !ok {
+		return ""
+	}
+	return "\n" + rt(lang, rvReopenedNote, ro.State.Label(), ro.Reviewer, ro.Note)
+}
+
 // historyText writes every version of a question's answer with its reviews.
 func historyText(versions []ReviewItem, loc *time.Location, lang string) string {
 	last := versions[len(versions)-1]

@@ -82,7 +82,8 @@ func TestReviewRoundTrip(t *testing.T) {
 
 	// Budi resumes: the questions sent back come first, the latest decision first.
 	expect(t, w.say("budi", "lanjut"), "chat-budi", "12.1", "Berapa kali rapat koordinasi")
-	expect(t, w.say("budi", "5"), "chat-budi", "1.1", "Apakah ada SK Gugus Tugas KLA?")
+	expect(t, w.say("budi", "5"), "chat-budi", "1.1", "Apakah ada SK Gugus Tugas KLA?", "Jawaban saat ini: Ya",
+		`🔁 Dikembalikan koordinator (perlu perbaikan) oleh Rina Koordinator: "Foto SK tidak terbaca, mohon kirim ulang."`)
 	w.say("budi", "ya")
 	w.upload("budi", "sk-gugus-tugas-jelas.pdf", "v2")
 	w.say("budi", "selesai")

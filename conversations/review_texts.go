@@ -35,6 +35,7 @@ const (
 	rvAlreadyReviewed    msgKey = "rv_already_reviewed"
 	rvGone               msgKey = "rv_gone"
 	rvNoticeRevise       msgKey = "rv_notice_revise"
+	rvReopenedNote       msgKey = "rv_reopened_note"
 	rvNoticeReject       msgKey = "rv_notice_reject"
 	rvNoticeBody         msgKey = "rv_notice_body"
 	rvHistoryUsage       msgKey = "rv_history_usage"
@@ -112,6 +113,9 @@ var reviewCatalogue = map[msgKey][2]string{
 	rvGone: {
 		"Jawaban itu tidak ditemukan di wilayah Anda.",
 		"That answer was not found in your region."},
+	rvReopenedNote: {
+		"🔁 Dikembalikan koordinator (%s) oleh %s: %q",
+		"🔁 Sent back by the coordinator (%s), %s: %q"},
 	rvNoticeRevise: {"🔁 Jawaban OPD Anda perlu perbaikan", "🔁 Your OPD's answer needs revision"},
 	rvNoticeReject: {"⛔ Jawaban OPD Anda ditolak", "⛔ Your OPD's answer was rejected"},
 	rvNoticeBody: {

@@ -411,17 +411,19 @@ func (s *Store) ReviewStates(ctx context.Context, region string, year int) (map[
 	return states, nil
 }
 
-// ReopenedQuestions returns the codes of the questions of an OPD whose current answer was
-// sent back (needs_revision or rejected), the most recent decision first: the engine asks
-// these before any other open question. A question belongs to the OPD when the answer was
-// given by one of its people or the question is assigned to a code the OPD answers for.
-func (s *Store) ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]string, error) {
+// ReopenedQuestions returns the questions of an OPD whose current answer was sent back
+// (needs_revision or rejected), the most recent decision first, with the decision's note:
+// the engine asks these before any other open question and shows the note. A question
+// belongs to the OPD when the answer was given by one of its people or the question is
+// assigned to a code the OPD answers for.
+func (s *Store) ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]conversations.Reopened, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT a.question_code
+		SELECT a.question_code, st.state, st.note, st.reviewer
 		FROM current_answers a
 		JOIN questions q ON q.year = a.year AND q.code = a.question_code AND NOT q.retired
 		JOIN people w ON w.id = a.person_id
-		JOIN LATERAL (SELECT r.state, r.created_at FROM reviews r WHERE r.answer_id = a.id
+		JOIN LATERAL (SELECT r.state, r.note, p.name AS reviewer, r.created_at FROM reviews r
+		    JOIN people p ON p.id = r.reviewer_id WHERE r.answer_id = a.id
 		    ORDER BY r.created_at DESC, r.id DESC LIMIT 1) st ON true
 		WHERE a.region_code = $1 AND a.year = $2 AND st.state IN ('needs_revision', 'rejected')
 		  AND (w.opd_id = $3 OR q.opd_codes && (SELECT answers_for || code FROM opds WHERE id = $3))
@@ -429,11 +431,17 @@ func (s *Store) ReopenedQuestions(ctx context.Context, region string, year int, 
 	if err != nil {
 		return nil, fmt.Errorf("reopened questions %s: %w", region, err)
 	}
-	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (conversations.Reopened, error) {
+		var ro conversations.Reopened
+		var state string
+		err := r.Scan(&ro.Code, &state, &ro.Note, &ro.Reviewer)
+		ro.State = conversations.ReviewState(state)
+		return ro, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reopened questions %s: %w", region, err)
 	}
-	return codes, nil
+	return list, nil
 }
 
 // RegionAnswers returns the current answer of every answered question of the region, in

@@ -166,8 +166,9 @@ func TestRecordReviewRoundTrip(t *testing.T) {
 		t.Fatalf("queue after revision request = %v", got)
 	}
 	reopened, err := w.store.ReopenedQuestions(ctx, "KTC", 2026, w.opdKes)
-	if err != nil || !slices.Equal(reopened, []string{"14.1"}) {
-		t.Fatalf("reopened for DINKES = %v %v", reopened, err)
+	if err != nil || len(reopened) != 1 || reopened[0] != (conversations.Reopened{Code: "14.1",
+		State: conversations.ReviewNeedsRevision, Note: "Foto buram, kirim ulang", Reviewer: "Bu Koor"}) {
+		t.Fatalf("reopened for DINKES = %+v %v", reopened, err)
 	}
 	if other, _ := w.store.ReopenedQuestions(ctx, "KTC", 2026, w.opdDik); len(other) != 0 {
 		t.Fatalf("reopened for HUKUM = %v", other)
