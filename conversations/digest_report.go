@@ -122,3 +122,31 @@ func opdNames(refs []scoring.OPDRef) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// AddInputFacts fills the facts that follow from a region's score input and report: the
+// last answer on each OPD's questions and the answers waiting for review (current
+// answers with no review, as the review queue counts them).
+func AddInputFacts(f *DigestFacts, in *ScoreInput, rep *scoring.Report) {
+	at := make(map[string]time.Time, len(in.Answers))
+	for _, a := range in.Answers {
+		if a.Answered {
+			at[a.QuestionCode] = a.At
+		}
+	}
+	f.LastAnswerByOPD = map[string]time.Time{}
+	f.PendingReviews = 0
+	for _, r := range rep.Results {
+		if !r.Answered {
+			continue
+		}
+		if r.Review == scoring.ReviewNone {
+			f.PendingReviews++
+		}
+		t := at[r.Code]
+		for _, o := range r.OPDs {
+			if last, ok := f.LastAnswerByOPD[o.Code]; !ok || t.After(last) {
+				f.LastAnswerByOPD[o.Code] = t
+			}
+		}
+	}
+}

@@ -81,8 +81,12 @@ type DigestStore interface {
 	// DigestRunDays returns, per region, the local days (YYYY-MM-DD) on or after since
 	// that have a digest run row (sent or skipped).
 	DigestRunDays(ctx context.Context, regions []string, since time.Time) (map[string]map[string]bool, error)
-	// DigestFacts returns the non-score facts of the regions' digests.
+	// DigestFacts returns the regions' coordinators with a chat and the people who
+	// blocked the bot or never registered.
 	DigestFacts(ctx context.Context, regions []DigestRegion) (map[string]DigestFacts, error)
+	// DigestScoreInputs loads the score inputs of the regions (each with Year set),
+	// batched: the same inputs as ScoreStore.ScoreInput.
+	DigestScoreInputs(ctx context.Context, regions []DigestRegion) (map[string]ScoreInput, error)
 	// PreviousSnapshots returns each region's latest score snapshot before its day
 	// (days by region code), with the snapshot's day.
 	PreviousSnapshots(ctx context.Context, days map[string]time.Time, years map[string]int) (map[string]DigestSnapshot, error)

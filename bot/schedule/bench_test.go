@@ -81,7 +81,7 @@ func (discard) Enqueue(context.Context, conversations.Outbound) error { return n
 func BenchmarkDigests514(b *testing.B) {
 	store, c := nationalScale(b)
 	ctx := context.Background()
-	s := schedule.New(store, schedule.ScorerScores(conversations.NewScorer(store, c.Now)), discard{},
+	s := schedule.New(store, discard{},
 		schedule.Config{Now: c.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	b.Run("render", func(b *testing.B) {
 		for b.Loop() {

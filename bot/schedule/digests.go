@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/scoring"
 )
 
 // maxMissedDays bounds how far back missed digest days are recorded as skipped.
@@ -79,8 +80,8 @@ func (s *Scheduler) digests(ctx context.Context, now time.Time, regions []conver
 func (s *Scheduler) sendDigests(ctx context.Context, now time.Time, todo []due) (int, error) {
 	var mu sync.Mutex
 	sent := 0
-	err := s.each(ctx, todo, func(_ int, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot) error {
-		ok, err := s.sendDigest(ctx, now, d, facts, prev)
+	err := s.each(ctx, todo, func(_ int, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot, rep *scoring.Report) error {
+		ok, err := s.sendDigest(ctx, now, d, facts, prev, rep)
 		if ok {
 			mu.Lock()
 			sent++
@@ -93,14 +94,10 @@ func (s *Scheduler) sendDigests(ctx context.Context, now time.Time, todo []due) 
 
 // sendDigest scores one region, claims its day and sends the digest to its coordinators
 // and group chat. It reports whether this process won the claim.
-func (s *Scheduler) sendDigest(ctx context.Context, now time.Time, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot) (bool, error) {
-	rep, err := s.scores(ctx, d.region.Code, d.year)
-	if err != nil {
-		return false, fmt.Errorf("score %s: %w", d.region.Code, err)
-	}
+func (s *Scheduler) sendDigest(ctx context.Context, now time.Time, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot, rep *scoring.Report) (bool, error) {
 	region := d.region.Region
 	region.Year = d.year
-	r, err := Render(conversations.NewDigest(region, now, &rep, facts, prev))
+	r, err := Render(conversations.NewDigest(region, now, rep, facts, prev))
 	if err != nil {
 		return false, err
 	}
@@ -194,23 +191,20 @@ func (s *Scheduler) RenderAll(ctx context.Context, codes []string) ([]Rendered, 
 		}
 	}
 	out := make([]Rendered, len(todo))
-	err = s.each(ctx, todo, func(i int, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot) error {
-		rep, err := s.scores(ctx, d.region.Code, d.year)
-		if err != nil {
-			return fmt.Errorf("score %s: %w", d.region.Code, err)
-		}
+	err = s.each(ctx, todo, func(i int, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot, rep *scoring.Report) error {
 		region := d.region.Region
 		region.Year = d.year
-		out[i], err = Render(conversations.NewDigest(region, now, &rep, facts, prev))
+		var err error
+		out[i], err = Render(conversations.NewDigest(region, now, rep, facts, prev))
 		return err
 	})
 	return out, err
 }
 
-// each loads the facts and previous snapshots of todo in batched queries, then calls fn
-// for every region with Config.Workers in parallel, collecting the errors (one region's
-// failure never stops the others).
-func (s *Scheduler) each(ctx context.Context, todo []due, fn func(i int, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot) error) error {
+// each loads the score inputs, facts and previous snapshots of todo in batched queries,
+// then scores and calls fn for every region with Config.Workers in parallel, collecting
+// the errors (one region's failure never stops the others).
+func (s *Scheduler) each(ctx context.Context, todo []due, fn func(i int, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot, rep *scoring.Report) error) error {
 	if len(todo) == 0 {
 		return nil
 	}
@@ -230,6 +224,10 @@ func (s *Scheduler) each(ctx context.Context, todo []due, fn func(i int, d due, 
 	if err != nil {
 		return err
 	}
+	inputs, err := s.store.DigestScoreInputs(ctx, rs)
+	if err != nil {
+		return err
+	}
 	var (
 		mu   sync.Mutex
 		errs []error
@@ -245,7 +243,11 @@ func (s *Scheduler) each(ctx context.Context, todo []due, fn func(i int, d due, 
 			if snap, ok := prev[d.region.Code]; ok {
 				p = &snap
 			}
-			if err := fn(i, d, facts[d.region.Code], p); err != nil {
+			in := inputs[d.region.Code]
+			rep := s.report(&in)
+			f := facts[d.region.Code]
+			conversations.AddInputFacts(&f, &in, &rep)
+			if err := fn(i, d, f, p, &rep); err != nil {
 				s.cfg.Log.Error("digest", "region", d.region.Code, "err", err)
 				mu.Lock()
 				errs = append(errs, err)

@@ -138,11 +138,12 @@ func (e *env) answer(region, who, question string) int64 {
 
 // scores is the scoring pipeline of `klabot score` (conversations.Scorer on the store).
 func (e *env) scores(ctx context.Context, region string, year int) (scoring.Report, error) {
-	return schedule.ScorerScores(conversations.NewScorer(e.store, e.clock.Now))(ctx, region, year)
+	rs, err := conversations.NewScorer(e.store, e.clock.Now).Score(ctx, region, year)
+	return rs.Report, err
 }
 
 func (e *env) scheduler() *schedule.Scheduler {
-	return schedule.New(e.store, e.scores, e.out, schedule.Config{Now: e.clock.Now,
+	return schedule.New(e.store, e.out, schedule.Config{Now: e.clock.Now,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 

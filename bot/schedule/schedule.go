@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/klabot/klabot/conversations"
@@ -34,10 +35,6 @@ type Sender interface {
 	Enqueue(ctx context.Context, out conversations.Outbound) error
 }
 
-// Scores returns a region's scoring report for a year: the same report `klabot score`
-// prints (cmd/klabot wires conversations.Scorer into it).
-type Scores func(ctx context.Context, region string, year int) (scoring.Report, error)
-
 // Config tunes a Scheduler.
 type Config struct {
 	// Now is the clock. Defaults to time.Now.
@@ -53,19 +50,29 @@ type Config struct {
 	NoChart bool
 	// Log receives one line per sent digest, skipped day and failure. Defaults to slog.Default().
 	Log *slog.Logger
+	// Tiers are the predikat bands. Defaults to scoring.DefaultTiers (as `klabot score`).
+	Tiers scoring.Tiers
 }
 
 // Scheduler sends digests, nudges and escalations. Several may run against one database:
 // they never send the same thing twice.
 type Scheduler struct {
-	store  Store
-	scores Scores
-	out    Sender
-	cfg    Config
+	store Store
+	out   Sender
+	cfg   Config
+
+	mu     sync.Mutex
+	models map[int]model // by year
 }
 
-// New returns a Scheduler; call Run to start it.
-func New(store Store, scores Scores, out Sender, cfg Config) *Scheduler {
+type model struct {
+	version int
+	m       *scoring.Model
+}
+
+// New returns a Scheduler; call Run to start it. out may be nil when the scheduler only
+// serves the coordinators' commands.
+func New(store Store, out Sender, cfg Config) *Scheduler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -78,7 +85,23 @@ func New(store Store, scores Scores, out Sender, cfg Config) *Scheduler {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Scheduler{store: store, scores: scores, out: out, cfg: cfg}
+	return &Scheduler{store: store, out: out, cfg: cfg}
+}
+
+// report scores one region's input with the instrument's model, built once per instrument
+// version: the arithmetic of conversations.Scorer, so the numbers are those of `klabot score`.
+func (s *Scheduler) report(in *conversations.ScoreInput) scoring.Report {
+	s.mu.Lock()
+	m, ok := s.models[in.Year]
+	if !ok || m.version != in.InstrumentVersion || in.InstrumentVersion == 0 {
+		m = model{in.InstrumentVersion, scoring.NewModel(*in.Instrument, s.cfg.Tiers)}
+		if s.models == nil {
+			s.models = map[int]model{}
+		}
+		s.models[in.Year] = m
+	}
+	s.mu.Unlock()
+	return m.m.Score(in.OPDs, in.Answers)
 }
 
 // Run ticks until ctx ends: once at start (so a digest missed while klabot was down goes
@@ -156,13 +179,4 @@ func (s *Scheduler) enqueue(ctx context.Context, out conversations.Outbound) err
 		return fmt.Errorf("enqueue %s to %s: %w", out.Kind, out.To.Key(), err)
 	}
 	return nil
-}
-
-// ScorerScores adapts the scorer behind `klabot score` to Scores, so digests and
-// `klabot score` print the same numbers.
-func ScorerScores(sc *conversations.Scorer) Scores {
-	return func(ctx context.Context, region string, year int) (scoring.Report, error) {
-		rs, err := sc.Score(ctx, region, year)
-		return rs.Report, err
-	}
 }

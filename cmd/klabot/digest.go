@@ -33,11 +33,11 @@ func runDigest(ctx context.Context, app *App, args []string) error {
 		return err
 	}
 	store := postgres.New(pool, app.Now)
-	scores := schedule.ScorerScores(conversations.NewScorer(store, app.Now))
 	if !*dry {
-		return sendDigestNow(ctx, app, store, scores, code, *pngPath)
+		return sendDigestNow(ctx, app, store, code, *pngPath)
 	}
-	s := schedule.New(store, scores, nil, schedule.Config{Now: app.Now, Log: app.Log})
+	cfg, _ := app.Config()
+	s := newScheduler(app, cfg, store, nil)
 	r, err := s.Digest(ctx, code)
 	if errors.Is(err, conversations.ErrNotFound) {
 		return fmt.Errorf("%w (is the region created and the year's instrument imported?)", err)

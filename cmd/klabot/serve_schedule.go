@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/klabot/klabot/bot/schedule"
-	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/storage/postgres"
 )
 
@@ -28,8 +27,7 @@ func startSchedule(ctx context.Context, s *server) (func(context.Context) error,
 // newScheduler wires the scheduler on store; out may be nil when it only serves the
 // coordinators' commands (they return their messages to the engine).
 func newScheduler(app *App, cfg Config, store *postgres.Store, out schedule.Sender) *schedule.Scheduler {
-	scorer := conversations.NewScorer(store, app.Now)
-	return schedule.New(store, schedule.ScorerScores(scorer), out, schedule.Config{
+	return schedule.New(store, out, schedule.Config{
 		Now: app.Now, Year: cfg.Year, Log: app.Log,
 		NoChart: strings.EqualFold(strings.TrimSpace(app.Getenv("DIGEST_CHART")), "off"),
 	})

@@ -92,59 +92,17 @@ func regionYears(regions []conversations.DigestRegion) ([]string, []int32) {
 	return codes, years
 }
 
-// DigestFacts returns the non-score facts of the regions' digests in four queries, however
-// many regions there are. Each region's Year must be set.
+// DigestFacts returns who the regions' digests go to and who cannot be reached, in two
+// queries however many regions there are. (The last answers and the review queue come
+// from the score inputs: see DigestScoreInputs.)
 func (s *Store) DigestFacts(ctx context.Context, regions []conversations.DigestRegion) (map[string]conversations.DigestFacts, error) {
-	codes, years := regionYears(regions)
+	codes, _ := regionYears(regions)
 	out := make(map[string]conversations.DigestFacts, len(regions))
 	for _, c := range codes {
 		out[c] = conversations.DigestFacts{LastAnswerByOPD: map[string]time.Time{}}
 	}
 
 	rows, err := s.pool.Query(ctx, `
-		SELECT p.region_code, o.code, max(a.created_at)
-		FROM unnest($1::text[], $2::int[]) AS rg(code, year)
-		JOIN answers a ON a.region_code = rg.code AND a.year = rg.year
-		JOIN people p ON p.id = a.person_id
-		JOIN opds o ON o.id = p.opd_id
-		GROUP BY 1, 2`, codes, years)
-	if err != nil {
-		return nil, fmt.Errorf("digest facts: last answers: %w", err)
-	}
-	var region, opd string
-	var at time.Time
-	_, err = pgx.ForEachRow(rows, []any{&region, &opd, &at}, func() error {
-		out[region].LastAnswerByOPD[opd] = at
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("digest facts: last answers: %w", err)
-	}
-
-	// Waiting for review: current answers with no review of their version (the review
-	// engineer's ReviewCounts.Waiting, batched).
-	rows, err = s.pool.Query(ctx, `
-		SELECT a.region_code, count(*)
-		FROM unnest($1::text[], $2::int[]) AS rg(code, year)
-		JOIN current_answers a ON a.region_code = rg.code AND a.year = rg.year
-		JOIN questions q ON q.year = a.year AND q.code = a.question_code AND NOT q.retired
-		WHERE NOT EXISTS (SELECT 1 FROM reviews r WHERE r.answer_id = a.id)
-		GROUP BY 1`, codes, years)
-	if err != nil {
-		return nil, fmt.Errorf("digest facts: reviews: %w", err)
-	}
-	var n int
-	_, err = pgx.ForEachRow(rows, []any{&region, &n}, func() error {
-		f := out[region]
-		f.PendingReviews = n
-		out[region] = f
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("digest facts: reviews: %w", err)
-	}
-
-	rows, err = s.pool.Query(ctx, `
 		SELECT p.region_code, p.name, p.unreachable_at IS NOT NULL,
 		       NOT EXISTS (SELECT 1 FROM identities i WHERE i.person_id = p.id)
 		FROM people p
@@ -154,7 +112,7 @@ func (s *Store) DigestFacts(ctx context.Context, regions []conversations.DigestR
 	if err != nil {
 		return nil, fmt.Errorf("digest facts: people: %w", err)
 	}
-	var name string
+	var region, name string
 	var blocked, unregistered bool
 	_, err = pgx.ForEachRow(rows, []any{&region, &name, &blocked, &unregistered}, func() error {
 		f := out[region]

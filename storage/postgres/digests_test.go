@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/postgres"
 	"github.com/klabot/klabot/storage/postgres/pgtest"
 )
@@ -168,30 +170,65 @@ func TestDigestRegionsSettings(t *testing.T) {
 func TestDigestFacts(t *testing.T) {
 	t.Parallel()
 	f := newDigestFixture(t)
-	ctx := context.Background()
-	t1 := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
-	f.answer(t, "Q1", f.budi, t1)
-	a2 := f.answer(t, "Q2", f.budi, t1.Add(time.Hour))
-	exec(t, f.pool, `INSERT INTO reviews (answer_id, state, reviewer_id, created_at) VALUES ($1, 'approved', $2, now())`, a2, f.coord)
-	facts, err := f.store.DigestFacts(ctx, []conversations.DigestRegion{f.region(t)})
+	facts, err := f.store.DigestFacts(context.Background(), []conversations.DigestRegion{f.region(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := facts["7371"]
-	if at, ok := got.LastAnswerByOPD["DINKES"]; !ok || !at.Equal(t1.Add(time.Hour)) {
-		t.Errorf("last answer of Dinkes = %v", got.LastAnswerByOPD)
-	}
-	if _, ok := got.LastAnswerByOPD["BPD"]; ok {
-		t.Errorf("Bappeda never answered: %v", got.LastAnswerByOPD)
-	}
-	if got.PendingReviews != 1 {
-		t.Errorf("pending reviews = %d, want 1", got.PendingReviews)
-	}
 	if fmt.Sprint(got.Unreachable) != "[Eko]" || fmt.Sprint(got.Unregistered) != "[Ani]" {
 		t.Errorf("unreachable %v, unregistered %v", got.Unreachable, got.Unregistered)
 	}
 	if len(got.Coordinators) != 1 || got.Coordinators[0].Person.ID != f.coord || got.Coordinators[0].To.Channel != "telegram" {
 		t.Errorf("coordinators = %+v, want Citra on telegram", got.Coordinators)
+	}
+}
+
+// The batched score inputs give the very report ScoreInput gives (`klabot score`), and
+// the facts derived from them.
+func TestDigestScoreInputsEqualScoreInput(t *testing.T) {
+	t.Parallel()
+	f := newDigestFixture(t)
+	ctx := context.Background()
+	exec(t, f.pool, `UPDATE indicators SET max_points = 1000`)
+	t1 := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
+	f.answer(t, "Q1", f.budi, t1)
+	f.answer(t, "Q1", f.budi, t1.Add(time.Minute)) // a second version: only the current counts
+	a2 := f.answer(t, "Q2", f.budi, t1.Add(time.Hour))
+	a3 := f.answer(t, "Q3", f.sari, t1.Add(2*time.Hour))
+	exec(t, f.pool, `INSERT INTO evidence (answer_id, blob_key, mime_type, size_bytes, original_name, person_id, channel, created_at)
+		VALUES ($1, 'k', 'image/jpeg', 1, 'a.jpg', $2, 'telegram', now()), ($1, 'k2', 'image/jpeg', 1, 'b.jpg', $2, 'telegram', now())`, a2, f.budi)
+	exec(t, f.pool, `INSERT INTO reviews (answer_id, state, reviewer_id, created_at) VALUES ($1, 'needs_revision', $3, now() - interval '1 hour'),
+		($1, 'approved', $3, now()), ($2, 'rejected', $3, now())`, a2, a3, f.coord)
+	exec(t, f.pool, `INSERT INTO skips (region_code, year, question_code, person_id, created_at) VALUES ('7371', 2026, 'Q4', $1, now())`, f.budi)
+
+	r := f.region(t)
+	inputs, err := f.store.DigestScoreInputs(ctx, []conversations.DigestRegion{r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batched := inputs["7371"]
+	single, err := f.store.ScoreInput(ctx, "7371", 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(batched.Answers) != 4 || len(batched.OPDs) != 2 {
+		t.Fatalf("batched input: %d answers, %d OPDs", len(batched.Answers), len(batched.OPDs))
+	}
+	want := scoring.NewModel(*single.Instrument, nil).Score(single.OPDs, single.Answers)
+	got := scoring.NewModel(*batched.Instrument, nil).Score(batched.OPDs, batched.Answers)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("batched report differs:\n%+v\nwant\n%+v", got, want)
+	}
+	var facts conversations.DigestFacts
+	conversations.AddInputFacts(&facts, &batched, &got)
+	if facts.PendingReviews != 1 { // Q1: answered, never reviewed
+		t.Errorf("pending reviews = %d, want 1", facts.PendingReviews)
+	}
+	if at := facts.LastAnswerByOPD["DINKES"]; !at.Equal(t1.Add(time.Hour)) {
+		t.Errorf("last answer of DINKES = %v", facts.LastAnswerByOPD)
+	}
+	if at := facts.LastAnswerByOPD["BPD"]; !at.Equal(t1.Add(2 * time.Hour)) {
+		t.Errorf("last answer of BPD = %v", facts.LastAnswerByOPD)
 	}
 }
 
