@@ -181,6 +181,11 @@ func (e *Engine) narrativePrompt(r *Request) Outbound {
 var doneWords = map[string]bool{"selesai": true, "sudah": true, "cukup": true, "done": true,
 	"finish": true, "finished": true, "beres": true, "ok": true, "oke": true, "next": true, "1": true}
 
+// noNarrative are replies that mean "no narrative" rather than being one.
+var noNarrative = map[string]bool{"": true, "-": true, "ok": true, "oke": true, "tidak": true,
+	"tidak ada": true, "tdk": true, "tdk ada": true, "no": true, "none": true, "selesai": true,
+	"cukup": true, "sudah": true, "done": true, "next": true, "lanjut": true, "kosong": true}
+
 // evidenceText handles typed text while files are expected.
 func (e *Engine) evidenceText(ctx context.Context, r *Request) ([]Outbound, error) {
 	if r.State.Stopped {
@@ -256,7 +261,7 @@ func (e *Engine) narrativeText(ctx context.Context, r *Request) ([]Outbound, err
 		return e.replies(r, r.T(msgPaused)), nil
 	}
 	text := strings.TrimSpace(r.In.Text)
-	if text == "1" { // the numbered "Lewati" option
+	if text == "1" || noNarrative[normalize(text)] { // the numbered "Lewati" option, "ok", "-"
 		return e.cmdSkip(ctx, r)
 	}
 	if utf8.RuneCountInString(text) > 2000 {

@@ -32,7 +32,7 @@ func (e *Engine) renderQuestion(r *Request, l *questionList, i int) Outbound {
 	q := ref.Q
 	lang := r.Lang()
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n%s\n%s\n\n%s", clusterName(ref.Cluster), ref.Indicator.Name,
+	fmt.Fprintf(&b, "%s\n%s\n%s\n\n%s", clusterName(ref.Cluster), r.T(msgIndicator, ref.Indicator.Code, ref.Indicator.Name),
 		r.T(msgQuestionNo, i+1, len(l.refs), q.Code), q.Text)
 	if q.Help != "" {
 		fmt.Fprintf(&b, "\nℹ️ %s", q.Help)

@@ -31,6 +31,7 @@ const (
 	msgNoQuestions       msgKey = "no_questions"
 
 	msgQuestionNo     msgKey = "question_no"
+	msgIndicator      msgKey = "indicator"
 	msgCurrentAnswer  msgKey = "current_answer"
 	msgEvidenceNeeded msgKey = "evidence_needed"
 	msgHintNumber     msgKey = "hint_number"
@@ -171,6 +172,7 @@ var catalogue = map[msgKey][2]string{
 		"Belum ada pertanyaan untuk OPD Anda di instrumen tahun ini. Hubungi koordinator bila ini keliru.",
 		"There are no questions for your OPD in this year's instrument. Contact your coordinator if this is wrong."},
 
+	msgIndicator:      {"Indikator %s: %s", "Indicator %s: %s"},
 	msgQuestionNo:     {"Pertanyaan %d/%d · %s", "Question %d/%d · %s"},
 	msgCurrentAnswer:  {"Jawaban saat ini: %s (oleh %s, %s; %d bukti). Jawab lagi untuk membuat versi baru, atau ketik lewati.", "Current answer: %s (by %s, %s; %d files). Answer again to make a new version, or type skip."},
 	msgEvidenceNeeded: {"📎 Butuh bukti dukung.", "📎 Needs supporting evidence."},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -47,6 +49,7 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	baseline := fs.Bool("baseline", true, "run the raw pgx baseline after the load")
 	edits := fs.Bool("edits", true, "people who answered everything correct a random answer")
 	redisPrefix := fs.String("redis-prefix", "", "Redis key prefix of the dialogue states (default klabot-load:TAG:STAMP:)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load phase to this file (go tool pprof -top)")
 	transcript := fs.Bool("transcript", false, "print every message and reply to standard error (use with --dialogues 1)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{loadtestUsage}
@@ -104,7 +107,20 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 		}
 		target, stopServe = wh, stop
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	res, err := loadtest.Run(ctx, *via, ds, target, opts)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	if stopServe != nil {
 		if serr := stopServe(); serr != nil && err == nil {
 			err = fmt.Errorf("klabot serve: %w", serr)

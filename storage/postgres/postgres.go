@@ -62,6 +62,7 @@ func describe(host string, port uint16, db string, err error) error {
 // EnsureDatabase creates the database named in url when it does not exist yet, by
 // connecting to the server's "postgres" database with the same credentials.
 func EnsureDatabase(ctx context.Context, rawURL string) error {
+	rawURL = withoutPoolParams(rawURL)
 	cfg, err := pgx.ParseConfig(rawURL)
 	if err != nil {
 		return fmt.Errorf("DATABASE_URL is not a valid PostgreSQL URL: %w", err)
@@ -95,6 +96,23 @@ func EnsureDatabase(ctx context.Context, rawURL string) error {
 		return fmt.Errorf("create database %q: %w", name, err)
 	}
 	return nil
+}
+
+// withoutPoolParams drops pgxpool's pool_* settings (pool_max_conns ...) from a URL: a
+// single connection would send them to the server, which refuses unknown parameters.
+func withoutPoolParams(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") {
+			q.Del(k)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Migrations returns the embedded migration names and contents in the order they apply.

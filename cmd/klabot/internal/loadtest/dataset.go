@@ -87,6 +87,11 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, store *postgres.Store, sp
 		spec.rawRegion()).Scan(&ds.Stamp); err != nil {
 		return nil, fmt.Errorf("dataset %s: its baseline region %s: %w", spec.Tag, spec.rawRegion(), err)
 	}
+	// Fresh tables have no statistics until autovacuum comes by, and the planner then
+	// picks nested loops that take minutes over 30,000 people.
+	if _, err := pool.Exec(ctx, `ANALYZE regions, opds, people, identities, questions, answers, reviews`); err != nil {
+		return nil, fmt.Errorf("analyze dataset %s: %w", spec.Tag, err)
+	}
 	if ds.People, err = focalPoints(ctx, pool, pattern); err != nil {
 		return nil, err
 	}
