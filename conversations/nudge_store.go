@@ -27,8 +27,9 @@ type NudgeCandidate struct {
 type NudgeStore interface {
 	NotificationStore
 	// NudgeCandidates returns the focal points of the regions (by region code) who have a
-	// chat and did not block the bot, with their open questions in instrument order.
-	// opdCode, when not empty, keeps only the people of that OPD (its region code).
+	// chat and did not block the bot, with their reminder history (Open, FirstCode and
+	// FirstText are the caller's to fill). opdCode, when not empty, keeps only the people
+	// of that OPD (its region code).
 	NudgeCandidates(ctx context.Context, regions []DigestRegion, opdCode string) (map[string][]NudgeCandidate, error)
 	// RegionCoordinators returns the coordinators of the regions who have a chat.
 	RegionCoordinators(ctx context.Context, regions []string) (map[string][]Recipient, error)

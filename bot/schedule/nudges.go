@@ -39,9 +39,26 @@ func (s *Scheduler) nudges(ctx context.Context, now time.Time, regions []convers
 	if err != nil {
 		return 0, err
 	}
+	// Open questions only for regions where someone may be nudged or escalated now: a
+	// tick in which everyone was reminded already costs no scoring.
+	var need []conversations.DigestRegion
+	for _, r := range open {
+		local := now.In(r.Location())
+		policy := r.Nudges.WithDefaults()
+		for _, c := range cands[r.Code] {
+			if policy.NudgeDue(local, latest(c.LastAnswer, c.LastNudge), r.Deadline) ||
+				(c.Ignored >= policy.EscalateAfter && !c.Escalated && c.FirstIgnoredID != 0) {
+				need = append(need, r)
+				break
+			}
+		}
+	}
+	if err := s.fillOpen(ctx, need, cands); err != nil {
+		return 0, err
+	}
 	var errs []error
 	sent := 0
-	for _, r := range open {
+	for _, r := range need {
 		local := now.In(r.Location())
 		policy := r.Nudges.WithDefaults()
 		var silent []conversations.NudgeCandidate
@@ -173,6 +190,9 @@ func (s *Scheduler) NudgeOPD(ctx context.Context, region, opdCode string) ([]con
 		if err != nil {
 			return nil, 0, err
 		}
+		if err := s.fillOpen(ctx, []conversations.DigestRegion{r}, cands); err != nil {
+			return nil, 0, err
+		}
 		var outs []conversations.Outbound
 		skipped := 0
 		for _, c := range cands[r.Code] {
@@ -193,4 +213,50 @@ func (s *Scheduler) NudgeOPD(ctx context.Context, region, opdCode string) ([]con
 		return outs, skipped, nil
 	}
 	return nil, 0, fmt.Errorf("region %s: %w", region, conversations.ErrNotFound)
+}
+
+// fillOpen sets each candidate's open questions (unanswered or sent back) from the
+// region's score report: the OPDs responsible for a question are scoring's, so a nudge
+// and the digest's OPD completion always agree.
+func (s *Scheduler) fillOpen(ctx context.Context, regions []conversations.DigestRegion, cands map[string][]conversations.NudgeCandidate) error {
+	if len(regions) == 0 {
+		return nil
+	}
+	inputs, err := s.store.DigestScoreInputs(ctx, regions)
+	if err != nil {
+		return err
+	}
+	type open struct {
+		n          int
+		code, text string
+	}
+	for _, r := range regions {
+		in := inputs[r.Code]
+		rep := s.report(&in)
+		texts := map[string]string{}
+		for _, q := range in.Instrument.Questions() {
+			texts[q.Code] = q.Text
+		}
+		byOPD := map[string]*open{}
+		for _, res := range rep.Results { // instrument order
+			if res.Answered && !res.Review.SentBack() {
+				continue
+			}
+			for _, o := range res.OPDs {
+				op := byOPD[o.Code]
+				if op == nil {
+					op = &open{code: res.Code, text: texts[res.Code]}
+					byOPD[o.Code] = op
+				}
+				op.n++
+			}
+		}
+		list := cands[r.Code]
+		for i := range list {
+			if op := byOPD[list[i].Person.OPDCode]; op != nil {
+				list[i].Open, list[i].FirstCode, list[i].FirstText = op.n, op.code, op.text
+			}
+		}
+	}
+	return nil
 }

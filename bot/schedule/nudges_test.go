@@ -68,6 +68,17 @@ func TestNudgeMessageAndDonePeople(t *testing.T) {
 	if m.Text != want || len(m.Buttons) != 1 || m.Buttons[0][0].Data != conversations.NudgeButtonData || !m.Bulk || m.NotificationID == 0 || m.PersonID != e.ids["JKT-Budi"] {
 		t.Fatalf("nudge = %+v\n%s", m, m.Text)
 	}
+	// A coordinator sends 1.1 back: it is open again, and first.
+	var a11 int64
+	e.pool.QueryRow(context.Background(), `SELECT id FROM answers WHERE region_code = 'JKT' AND question_code = '1.1'`).Scan(&a11)
+	if _, err := e.pool.Exec(context.Background(), `INSERT INTO reviews (answer_id, state, note, reviewer_id, created_at) VALUES ($1, 'needs_revision', 'foto kabur', $2, now())`,
+		a11, e.ids["JKT-Citra"]); err != nil {
+		t.Fatal(err)
+	}
+	outs, _, err := s.NudgeOPD(context.Background(), "JKT", "DINKES")
+	if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "masih ada 2 pertanyaan") || !strings.Contains(outs[0].Text, "Berikutnya: 1.1 ") {
+		t.Fatalf("after a sent-back answer: %+v, %v", outs, err)
+	}
 	// An answer today resets the count: no nudge the next working day.
 	e.clock.Set(utc("2026-11-25 02:00"))
 	e.answer("JKT", "Budi", "1.2")

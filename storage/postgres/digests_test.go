@@ -261,7 +261,7 @@ func TestNudgeCandidates(t *testing.T) {
 	ctx := context.Background()
 	r := f.region(t)
 	t0 := time.Date(2026, 11, 16, 1, 0, 0, 0, time.UTC)
-	a1 := f.answer(t, "Q1", f.budi, t0)
+	f.answer(t, "Q1", f.budi, t0)
 	nudge := func(person int64, day int, status string) int64 {
 		won, items, err := f.store.ClaimNotifications(ctx, conversations.Notification{RegionCode: "7371", PersonID: person,
 			Kind: conversations.KindNudge, DedupeKey: fmt.Sprintf("nudge:p%d:%d", person, day), Status: status,
@@ -288,8 +288,8 @@ func TestNudgeCandidates(t *testing.T) {
 		t.Fatalf("candidates = %+v, want Budi and Sari (Ani has no chat, Eko blocked the bot)", byName)
 	}
 	b := byName["Budi"]
-	if b.Open != 2 || b.FirstCode != "Q2" || b.FirstText != "Pertanyaan Q2" || b.To.Channel != "whatsapp" || b.Person.OPDName != "Dinas Kesehatan" {
-		t.Errorf("Budi = %+v, want 2 open from Q2", b)
+	if b.To.Channel != "whatsapp" || b.Person.OPDName != "Dinas Kesehatan" || b.Person.OPDCode != "DINKES" {
+		t.Errorf("Budi = %+v, want Dinas Kesehatan on whatsapp", b)
 	}
 	if b.LastAnswer == nil || !b.LastAnswer.Equal(t0) || b.Ignored != 2 || b.FirstIgnoredID != first ||
 		!b.LastIgnoredAt.Equal(time.Date(2026, 11, 19, 2, 0, 0, 0, time.UTC)) || b.Escalated {
@@ -297,14 +297,13 @@ func TestNudgeCandidates(t *testing.T) {
 			b.LastAnswer, b.Ignored, b.FirstIgnoredID, first, b.LastIgnoredAt, b.Escalated)
 	}
 	s := byName["Sari"]
-	if s.Open != 1 || s.FirstCode != "Q3" || s.LastAnswer != nil || s.LastNudge != nil || s.Ignored != 0 {
-		t.Errorf("Sari = %+v, want 1 open (Q3 via answers_for), never contacted", s)
+	if s.LastAnswer != nil || s.LastNudge != nil || s.Ignored != 0 {
+		t.Errorf("Sari = %+v, want never contacted", s)
 	}
 
-	// Escalated streak, sent-back answer reopens a question, OPD filter.
+	// Escalated streak, OPD filter.
 	exec(t, f.pool, `INSERT INTO notifications (region_code, person_id, kind, dedupe_key, status, created_at) VALUES ('7371', $1, 'escalation_mark', $2, 'sent', now())`,
 		f.budi, postgres.EscalationMarkKey(f.budi, first))
-	exec(t, f.pool, `INSERT INTO reviews (answer_id, state, note, reviewer_id, created_at) VALUES ($1, 'needs_revision', 'foto kabur', $2, now())`, a1, f.coord)
 	cands, err = f.store.NudgeCandidates(ctx, []conversations.DigestRegion{r}, "DINKES")
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +312,7 @@ func TestNudgeCandidates(t *testing.T) {
 		t.Fatalf("DINKES candidates = %+v", cands)
 	}
 	b = cands["7371"][0]
-	if !b.Escalated || b.Open != 3 || b.FirstCode != "Q1" {
-		t.Errorf("Budi after review = escalated %v, open %d from %s; want escalated, 3 open from Q1", b.Escalated, b.Open, b.FirstCode)
+	if !b.Escalated || b.Ignored != 2 {
+		t.Errorf("Budi = escalated %v, ignored %d; want escalated, 2", b.Escalated, b.Ignored)
 	}
 }

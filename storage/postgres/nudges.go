@@ -12,18 +12,12 @@ import (
 
 var _ conversations.NudgeStore = (*Store)(nil)
 
-// openQuestion is one question of the instrument with the national OPD codes answering it.
-type openQuestion struct {
-	code, text string
-	opdCodes   []string
-}
-
-// NudgeCandidates returns the reachable focal points of the regions with a chat, their
-// open questions (unanswered, or sent back for revision) in instrument order and their
-// reminder history, in four queries however many regions there are. A question is an
-// OPD's when its national OPD codes meet the OPD's code or answers_for.
+// NudgeCandidates returns the reachable focal points of the regions who have a chat, with
+// their reminder history, in five set-based queries however many regions there are. Open
+// questions are left to the caller (they come from the score inputs, like the digest's OPD
+// completion): Open is 0 here.
 func (s *Store) NudgeCandidates(ctx context.Context, regions []conversations.DigestRegion, opdCode string) (map[string][]conversations.NudgeCandidate, error) {
-	codes, years := regionYears(regions)
+	codes, _ := regionYears(regions)
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(recipientsSQL,
 		`p.role = 'focal_point' AND p.region_code = ANY($1) AND ($2 = '' OR o.code = $2)`), codes, opdCode)
 	if err != nil {
@@ -33,150 +27,100 @@ func (s *Store) NudgeCandidates(ctx context.Context, regions []conversations.Dig
 	if err != nil {
 		return nil, fmt.Errorf("nudge candidates: %w", err)
 	}
+	out := map[string][]conversations.NudgeCandidate{}
 	if len(people) == 0 {
-		return map[string][]conversations.NudgeCandidate{}, nil
+		return out, nil
 	}
-
-	// The instrument questions of the years in use, in order.
-	questions := map[int][]openQuestion{}
-	rows, err = s.pool.Query(ctx, `
-		SELECT year, code, text, opd_codes FROM questions
-		WHERE NOT retired AND year = ANY($1) ORDER BY year, position`, years)
-	if err != nil {
-		return nil, fmt.Errorf("nudge candidates: questions: %w", err)
-	}
-	var year int
-	var q openQuestion
-	if _, err := pgx.ForEachRow(rows, []any{&year, &q.code, &q.text, &q.opdCodes}, func() error {
-		questions[year] = append(questions[year], q)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("nudge candidates: questions: %w", err)
-	}
-
-	// Settled answers per region: current answers not sent back.
-	settled := map[string]map[string]bool{}
-	rows, err = s.pool.Query(ctx, `
-		SELECT a.region_code, a.question_code
-		FROM unnest($1::text[], $2::int[]) AS rg(code, year)
-		JOIN current_answers a ON a.region_code = rg.code AND a.year = rg.year
-		LEFT JOIN LATERAL (SELECT r.state FROM reviews r WHERE r.answer_id = a.id
-		    ORDER BY r.created_at DESC, r.id DESC LIMIT 1) st ON true
-		WHERE st.state IS NULL OR st.state = 'approved'`, codes, years)
-	if err != nil {
-		return nil, fmt.Errorf("nudge candidates: answers: %w", err)
-	}
-	var region, qcode string
-	if _, err := pgx.ForEachRow(rows, []any{&region, &qcode}, func() error {
-		if settled[region] == nil {
-			settled[region] = map[string]bool{}
-		}
-		settled[region][qcode] = true
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("nudge candidates: answers: %w", err)
-	}
-
-	// The OPDs' codes.
-	opdCodes := map[int64][]string{}
-	rows, err = s.pool.Query(ctx, `SELECT id, code, answers_for FROM opds WHERE region_code = ANY($1)`, codes)
-	if err != nil {
-		return nil, fmt.Errorf("nudge candidates: opds: %w", err)
-	}
-	var id int64
-	var code string
-	var answersFor []string
-	if _, err := pgx.ForEachRow(rows, []any{&id, &code, &answersFor}, func() error {
-		opdCodes[id] = append([]string{code}, answersFor...)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("nudge candidates: opds: %w", err)
-	}
-
-	// Each person's last answer and the nudges since.
 	ids := make([]int64, len(people))
 	for i, p := range people {
 		ids[i] = p.Person.ID
 	}
-	type history struct {
-		lastAnswer, lastNudge *time.Time
-		ignored               int
-		firstIgnored          int64
-		lastIgnored           *time.Time
-		escalated             bool
-	}
-	hist := map[int64]history{}
-	rows, err = s.pool.Query(ctx, `
-		SELECT p.id, la.at,
-		       (SELECT max(n.created_at) FROM notifications n
-		        WHERE n.person_id = p.id AND n.kind = 'nudge' AND n.status <> 'failed'),
-		       ig.cnt, coalesce(ig.first_id, 0), ig.last_at,
-		       EXISTS (SELECT 1 FROM notifications m WHERE m.kind = 'escalation_mark'
-		               AND m.dedupe_key = 'escalation:p' || p.id || ':' || coalesce(ig.first_id, 0))
-		FROM unnest($1::bigint[]) AS p(id)
-		CROSS JOIN LATERAL (SELECT greatest(
-		    (SELECT max(created_at) FROM answers WHERE person_id = p.id),
-		    (SELECT max(created_at) FROM evidence WHERE person_id = p.id)) AS at) la
-		CROSS JOIN LATERAL (SELECT count(*) AS cnt, min(n.id) AS first_id, max(n.created_at) AS last_at
-		    FROM notifications n
-		    WHERE n.person_id = p.id AND n.kind = 'nudge' AND n.status <> 'failed'
-		      AND (la.at IS NULL OR n.created_at > la.at)) ig`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("nudge candidates: history: %w", err)
-	}
-	for rows.Next() {
-		var h history // fresh per row: the pointers must not be shared
-		if err := rows.Scan(&id, &h.lastAnswer, &h.lastNudge, &h.ignored, &h.firstIgnored, &h.lastIgnored, &h.escalated); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("nudge candidates: history: %w", err)
+
+	// The latest answer or evidence of each person.
+	last := map[int64]time.Time{}
+	var id int64
+	var at time.Time
+	keep := func() error {
+		if t, ok := last[id]; !ok || at.After(t) {
+			last[id] = at
 		}
-		hist[id] = h
+		return nil
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("nudge candidates: history: %w", err)
+	rows, err = s.pool.Query(ctx, `SELECT person_id, max(created_at) FROM answers
+		WHERE region_code = ANY($1) AND person_id = ANY($2) GROUP BY 1`, codes, ids)
+	if err != nil {
+		return nil, fmt.Errorf("nudge candidates: answers: %w", err)
+	}
+	if _, err := pgx.ForEachRow(rows, []any{&id, &at}, keep); err != nil {
+		return nil, fmt.Errorf("nudge candidates: answers: %w", err)
+	}
+	rows, err = s.pool.Query(ctx, `SELECT person_id, max(created_at) FROM evidence WHERE person_id = ANY($1) GROUP BY 1`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("nudge candidates: evidence: %w", err)
+	}
+	if _, err := pgx.ForEachRow(rows, []any{&id, &at}, keep); err != nil {
+		return nil, fmt.Errorf("nudge candidates: evidence: %w", err)
 	}
 
-	yearOf := map[string]int{}
-	for _, r := range regions {
-		yearOf[r.Code] = r.Year
+	// Their nudges that did not fail, oldest first, and the streaks already escalated.
+	type nudge struct {
+		id int64
+		at time.Time
 	}
-	out := map[string][]conversations.NudgeCandidate{}
+	nudges := map[int64][]nudge{}
+	rows, err = s.pool.Query(ctx, `SELECT person_id, id, created_at FROM notifications
+		WHERE kind = 'nudge' AND status <> 'failed' AND region_code = ANY($1) AND person_id IS NOT NULL
+		  AND created_at > $2
+		ORDER BY person_id, created_at, id`, codes, s.now().AddDate(0, 0, -nudgeHistoryDays))
+	if err != nil {
+		return nil, fmt.Errorf("nudge candidates: nudges: %w", err)
+	}
+	var nid int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &nid, &at}, func() error {
+		nudges[id] = append(nudges[id], nudge{nid, at})
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("nudge candidates: nudges: %w", err)
+	}
+	marks := map[string]bool{}
+	rows, err = s.pool.Query(ctx, `SELECT dedupe_key FROM notifications WHERE kind = 'escalation_mark' AND region_code = ANY($1)`, codes)
+	if err != nil {
+		return nil, fmt.Errorf("nudge candidates: escalations: %w", err)
+	}
+	var key string
+	if _, err := pgx.ForEachRow(rows, []any{&key}, func() error { marks[key] = true; return nil }); err != nil {
+		return nil, fmt.Errorf("nudge candidates: escalations: %w", err)
+	}
+
 	for _, p := range people {
 		c := conversations.NudgeCandidate{Person: p.Person, To: p.To}
-		mine := opdCodes[p.Person.OPDID]
-		for _, q := range questions[yearOf[p.Person.RegionCode]] {
-			if settled[p.Person.RegionCode][q.code] || !meets(q.opdCodes, mine) {
-				continue
-			}
-			if c.Open == 0 {
-				c.FirstCode, c.FirstText = q.code, q.text
-			}
-			c.Open++
+		if t, ok := last[p.Person.ID]; ok {
+			c.LastAnswer = &t
 		}
-		h := hist[p.Person.ID]
-		c.LastAnswer, c.LastNudge = h.lastAnswer, h.lastNudge
-		c.Ignored, c.FirstIgnoredID, c.Escalated = h.ignored, h.firstIgnored, h.escalated
-		if h.lastIgnored != nil {
-			c.LastIgnoredAt = *h.lastIgnored
+		for _, n := range nudges[p.Person.ID] {
+			t := n.at
+			c.LastNudge = &t
+			if c.LastAnswer != nil && !n.at.After(*c.LastAnswer) {
+				continue // answered since: not ignored
+			}
+			if c.Ignored == 0 {
+				c.FirstIgnoredID = n.id
+			}
+			c.Ignored++
+			c.LastIgnoredAt = n.at
 		}
+		c.Escalated = c.FirstIgnoredID != 0 && marks[EscalationMarkKey(p.Person.ID, c.FirstIgnoredID)]
 		out[p.Person.RegionCode] = append(out[p.Person.RegionCode], c)
 	}
 	return out, nil
 }
 
+// nudgeHistoryDays bounds the reminder history read per tick: enough for any schedule's
+// streak of ignored nudges, small enough to stay fast all year.
+const nudgeHistoryDays = 120
+
 // EscalationMarkKey names a person's silent streak (by its first ignored nudge) so that
 // it is reported once.
 func EscalationMarkKey(personID, firstIgnoredNudgeID int64) string {
 	return fmt.Sprintf("escalation:p%d:%d", personID, firstIgnoredNudgeID)
-}
-
-func meets(a, b []string) bool {
-	for _, x := range a {
-		for _, y := range b {
-			if x == y {
-				return true
-			}
-		}
-	}
-	return false
 }
