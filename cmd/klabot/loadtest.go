@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"runtime/pprof"
 	"strings"
@@ -117,7 +118,10 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 			return err
 		}
 	}
+	cpu0 := loadtest.TakeCPU(dbName(app))
 	res, err := loadtest.Run(ctx, *via, ds, target, opts)
+	use := loadtest.TakeCPU(dbName(app)).Since(cpu0)
+	rep.CPU = &use
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -149,4 +153,17 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 		return fmt.Errorf("loadtest: the run had errors or lost, doubled or reordered answers (see above)")
 	}
 	return nil
+}
+
+// dbName is the database the app uses (for telling its Postgres backends apart).
+func dbName(app *App) string {
+	cfg, err := app.Config()
+	if err != nil {
+		return ""
+	}
+	u, err := url.Parse(cfg.DatabaseURL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Path, "/")
 }

@@ -47,7 +47,7 @@ type Report struct {
 	Check     *Check
 	LoadStart string
 	LoadEnd   string
-	ServeRSS  float64 // peak RSS of the klabot serve process (webhook mode)
+	CPU       *CPUUse // CPU time by process during the load phase
 }
 
 // Write prints the report in plain text, one figure per line.
@@ -80,8 +80,8 @@ func (r Report) Write(w io.Writer) {
 	if res.PeakRSSMB > 0 {
 		fmt.Fprintf(w, "peak RSS of this process: %.0f MB\n", res.PeakRSSMB)
 	}
-	if r.ServeRSS > 0 {
-		fmt.Fprintf(w, "peak RSS of klabot serve: %.0f MB\n", r.ServeRSS)
+	if r.CPU != nil {
+		fmt.Fprintf(w, "CPU during the load (cores, averaged): %s\n", r.CPU)
 	}
 	if b := r.Baseline; b != nil && b.Writes > 0 {
 		fmt.Fprintf(w, "raw pgx baseline: %d one-answer transactions, %d workers, %s = %.0f writes/s; %s; %d errors\n",
