@@ -31,6 +31,10 @@ type Digest struct {
 	Unreachable    []string    // names of people who blocked the bot
 	Unregistered   []string    // names of people who never bound a chat
 	Thresholds     []DigestThreshold
+
+	// PendingReviewPoints is what approving the pending reviews would add to the
+	// verified score (conversations.PointsWaitingReview).
+	PendingReviewPoints float64
 }
 
 // DigestScores are the three scores at one moment.
@@ -205,7 +209,9 @@ func DigestText(d Digest) string {
 	writeGaps(&b, "Celah terbesar:", d.Gaps)
 
 	b.WriteString("\n")
-	if d.PendingReviews > 0 {
+	if d.PendingReviews > 0 && d.PendingReviewPoints > 0 {
+		fmt.Fprintf(&b, "Menunggu tinjauan: %d jawaban senilai %s poin (ketik tinjau)\n", d.PendingReviews, pointsID(d.PendingReviewPoints))
+	} else if d.PendingReviews > 0 {
 		fmt.Fprintf(&b, "Menunggu tinjauan: %d jawaban (ketik tinjau)\n", d.PendingReviews)
 	} else {
 		b.WriteString("Menunggu tinjauan: tidak ada\n")

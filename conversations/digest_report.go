@@ -25,6 +25,7 @@ func NewDigest(region Region, at time.Time, rep *scoring.Report, facts DigestFac
 		Unreachable:    facts.Unreachable,
 		Unregistered:   facts.Unregistered,
 	}
+	d.PendingReviewPoints = PointsWaitingReview(*rep)
 	if rep.Tier.Ranked() {
 		d.Tier = rep.Tier.Name
 	}

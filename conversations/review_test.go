@@ -32,6 +32,15 @@ func TestReviewRoundTrip(t *testing.T) {
 	if waiting := w.pointsWaiting(); waiting != 500 {
 		t.Fatalf("points waiting for review = %v, want 500", waiting)
 	}
+	// The digest shows the queue and what it is worth.
+	rs, err := conversations.NewScorer(w.store, w.clock).Score(w.ctx, "KOTA-UJI", 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := conversations.DigestText(conversations.NewDigest(rs.Region, rs.At, &rs.Report, conversations.DigestFacts{PendingReviews: 3}, nil))
+	if !strings.Contains(digest, "Menunggu tinjauan: 3 jawaban senilai 500,0 poin (ketik tinjau)") {
+		t.Fatalf("digest:\n%s", digest)
+	}
 	claimed, evidenced, verified := w.scores()
 	// 1.1 ya 250 + 1.2 sebagian 125 + 12.1 three meetings (band 1-4: half of 250) 125.
 	if claimed != 500 || evidenced != 500 || verified != 0 {

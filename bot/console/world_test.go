@@ -83,6 +83,8 @@ func (w *world) restart() {
 		Answers: w.store, Checkpoints: w.store, States: w.states, Locker: w.states, Blobs: w.blobs,
 		Scorer: conversations.NewScorer(w.store, w.clock.Now),
 		Now:    w.clock.Now,
+		// Review (tinjau, riwayat): see testdata/review.txt.
+		Reviews: w.store, EvidenceFiles: w.blobs,
 	})
 	for name, s := range w.sessions {
 		w.sessions[name] = console.NewSession(w.eng, s.Address().ChatID, name)

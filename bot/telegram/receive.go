@@ -84,6 +84,9 @@ type album struct {
 func (a *Adapter) route(u *models.Update, received time.Time) {
 	in, ok := a.toInbound(u)
 	if !ok {
+		if u.CallbackQuery != nil {
+			a.answerCallback(u.CallbackQuery) // even a press klabot ignores stops its spinner
+		}
 		a.markHandled([]int64{u.ID})
 		return
 	}

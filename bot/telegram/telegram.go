@@ -46,6 +46,9 @@ type Config struct {
 	// AlbumWait is how long the parts of an album (one media_group_id) are collected after
 	// the last one arrived before they go to the engine as one message. Defaults to 1s.
 	AlbumWait time.Duration
+	// OrderWait bounds how long AwaitTurn waits for another replica to handle a chat's
+	// earlier update. Defaults to 10s.
+	OrderWait time.Duration
 	// PollTimeout is the long-polling timeout. Defaults to 50s.
 	PollTimeout time.Duration
 	// SkipGetMe skips the getMe call at start (tests; Username must then be set).
@@ -65,6 +68,9 @@ type UpdateLog interface {
 	MarkTelegramUpdatesHandled(ctx context.Context, botID int64, updateIDs []int64) error
 	UnhandledTelegramUpdates(ctx context.Context, botID int64, receivedBefore time.Time, limit int) ([][]byte, error)
 	PruneTelegramUpdates(ctx context.Context, before time.Time) (int64, error)
+	// EarlierUnhandledTelegramUpdate reports whether the chat has an unhandled update
+	// before updateID.
+	EarlierUnhandledTelegramUpdate(ctx context.Context, botID int64, chatID string, updateID int64) (bool, error)
 }
 
 // Deps are the adapter's collaborators. Log and Metrics may be nil; Now defaults to time.Now.
@@ -126,6 +132,9 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Adapter, error) {
 	}
 	if cfg.AlbumWait <= 0 {
 		cfg.AlbumWait = time.Second
+	}
+	if cfg.OrderWait <= 0 {
+		cfg.OrderWait = 10 * time.Second
 	}
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 50 * time.Second

@@ -89,7 +89,7 @@ func (w *waWorld) info(s speaker) types.MessageInfo {
 }
 
 // events turns one typed line into the messages WhatsApp would deliver.
-func (w *waWorld) events(t *testing.T, s speaker, line string, files map[string][]byte) []any {
+func (w *waWorld) events(t testing.TB, s speaker, line string, files map[string][]byte) []any {
 	word, rest, _ := strings.Cut(line, " ")
 	media := func(name string) ([]byte, string) {
 		data, ok := files[name]
@@ -340,7 +340,7 @@ func blobCount(dir string) int {
 
 // makeFile returns test content of a kind (pdf jpg png webp gif docx xlsx zip doc xls
 // txt), padded to about size bytes — the console transcripts' files, byte for byte.
-func makeFile(t *testing.T, kind string, size int) []byte {
+func makeFile(t testing.TB, kind string, size int) []byte {
 	var data []byte
 	switch kind {
 	case "pdf":

@@ -35,7 +35,7 @@ func commands() map[string]command {
 		"digest":   {"print a region's digest: klabot digest --region C --dry-run [--png FILE]", runDigest},
 		"export":   {"evidence pack: klabot export --region C [--year Y] --out FILE.zip", runExport},
 		"loadtest": {"load test and benchmarks on a synthetic national dataset (see BENCHMARKS.md)", runLoadtest},
-		"whatsapp": {"WhatsApp device: klabot whatsapp pair [--phone +62...] | status", runWhatsApp},
+		"whatsapp": {"WhatsApp device: klabot whatsapp pair [--phone +62...] | status | groups", runWhatsApp},
 	}
 }
 

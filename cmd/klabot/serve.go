@@ -17,6 +17,7 @@ import (
 	"github.com/klabot/klabot/bot/metrics"
 	"github.com/klabot/klabot/bot/outbound"
 	"github.com/klabot/klabot/bot/schedule"
+	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/storage/postgres"
 )
 
@@ -36,6 +37,28 @@ type server struct {
 	mu     sync.Mutex
 	checks []readyCheck
 	chats  []string // names of the chat channels that started
+	gates  map[conversations.Channel]func(context.Context, conversations.Inbound)
+}
+
+// addGate makes every inbound message of ch wait for gate right before the engine handles
+// it (Telegram's cross-replica ordering in webhook mode).
+func (s *server) addGate(ch conversations.Channel, gate func(context.Context, conversations.Inbound)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gates[ch] = gate
+}
+
+// gatedEngine runs a channel's gate, if any, before the engine.
+type gatedEngine struct{ s *server }
+
+func (g gatedEngine) Handle(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error) {
+	g.s.mu.Lock()
+	gate := g.s.gates[in.Channel]
+	g.s.mu.Unlock()
+	if gate != nil {
+		gate(ctx, in)
+	}
+	return g.s.engine.Handle(ctx, in)
 }
 
 type readyCheck struct {
@@ -108,7 +131,8 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 		return err
 	}
 	s := &server{app: app, cfg: cfg, log: app.Log, store: postgres.New(pool, app.Now), redis: rdb,
-		metrics: metrics.New(), mux: http.NewServeMux()}
+		metrics: metrics.New(), mux: http.NewServeMux(),
+		gates: map[conversations.Channel]func(context.Context, conversations.Inbound){}}
 	s.addReadyCheck("postgres", func(ctx context.Context) error { return pool.Ping(ctx) })
 	s.addReadyCheck("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
 
@@ -122,7 +146,7 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 		OnOutcome:   schedule.OnOutcome(s.store, app.Log), // records digest and nudge deliveries
 		Log:         app.Log,
 	})
-	s.dispatcher = dispatch.New(s.engine, s.sender, app.Log, dispatch.Config{})
+	s.dispatcher = dispatch.New(gatedEngine{s}, s.sender, app.Log, dispatch.Config{})
 
 	type started struct {
 		name string

@@ -103,6 +103,7 @@ func startTelegram(ctx context.Context, s *server) (func(context.Context) error,
 	start := s.app.Now()
 	if a.Webhook() {
 		s.mux.Handle("POST "+path, a.WebhookHandler())
+		s.addGate(conversations.ChannelTelegram, a.AwaitTurn)
 		s.log.Info("telegram: webhook mode", "bot", a.Username(), "path", path)
 	} else {
 		s.log.Info("telegram: long polling", "bot", a.Username())

@@ -355,3 +355,47 @@ func TestServeTelegramWebhook(t *testing.T) {
 		t.Error("webhook mode polled getUpdates")
 	}
 }
+
+func TestServeTelegramShutdownLosesNothing(t *testing.T) {
+	t.Parallel()
+	w := newTelegramWorld(t)
+	r := startServe(t, w.env)
+	var ids []int64
+	for i := range 6 {
+		p := fakebotapi.Person{ID: int64(8000 + i), FirstName: "Tamu"}
+		ids = append(ids, w.api.AddUpdate(p.Text(1, "halo")))
+	}
+	w.api.WaitFor(t, 10*time.Second, "the first update recorded", func() bool {
+		var n int
+		w.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM telegram_updates`).Scan(&n)
+		return n > 0
+	})
+	r.stop() // SIGTERM while the updates are being handled
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+		r.done <- nil
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	// Every update was answered, or is still unconfirmed at Telegram (delivered again on
+	// the next start), or is recorded for replay.
+	ctx := context.Background()
+	answered := 0
+	for i, id := range ids {
+		chat := fmt.Sprint(8000 + i)
+		var recordedUnhandled bool
+		w.store.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM telegram_updates WHERE update_id = $1 AND handled_at IS NULL)`, id).Scan(&recordedUnhandled)
+		switch {
+		case len(w.api.Messages(chat)) > 0:
+			answered++
+		case recordedUnhandled:
+		case w.api.Unconfirmed(id):
+		default:
+			t.Errorf("update %d (chat %s) was confirmed to Telegram but neither answered nor recorded", id, chat)
+		}
+	}
+	t.Logf("%d of %d updates answered before exit", answered, len(ids))
+}

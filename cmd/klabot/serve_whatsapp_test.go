@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.mau.fi/whatsmeow/proto/waAdv"
+	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 
 	"github.com/klabot/klabot/bot/metrics"
@@ -91,13 +92,7 @@ func TestServeWhatsAppWaitsForPairingAndLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev := devices.NewDevice()
-	jid := types.NewADJID("6281234567890", 0, 7)
-	dev.ID = &jid
-	dev.Account = &waAdv.ADVSignedDeviceIdentity{Details: []byte{1}, AccountSignature: make([]byte, 64), AccountSignatureKey: make([]byte, 32), DeviceSignature: make([]byte, 64)}
-	if err := devices.PutDevice(ctx, dev); err != nil {
-		t.Fatal(err)
-	}
+	pairFakeDevice(t, devices)
 	waitState(t, s, "another klabot process holds the WhatsApp session")
 
 	// The other process stops: this one takes the session and connects (to nowhere: the
@@ -136,5 +131,18 @@ func TestServeWhatsAppWaitsForPairingAndLock(t *testing.T) {
 			t.Fatalf("lock not released after serve stopped: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// pairFakeDevice stores a device as `klabot whatsapp pair` would after a successful pairing
+// (with made-up keys: it can never log in).
+func pairFakeDevice(t *testing.T, devices *sqlstore.Container) {
+	t.Helper()
+	dev := devices.NewDevice()
+	jid := types.NewADJID("6281234567890", 0, 7)
+	dev.ID = &jid
+	dev.Account = &waAdv.ADVSignedDeviceIdentity{Details: []byte{1}, AccountSignature: make([]byte, 64), AccountSignatureKey: make([]byte, 32), DeviceSignature: make([]byte, 64)}
+	if err := devices.PutDevice(context.Background(), dev); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -84,15 +84,17 @@ func loadWhatsAppConfig(getenv func(string) string) (whatsappConfig, error) {
 // runWhatsApp is `klabot whatsapp pair [--phone +62...] | status`.
 func runWhatsApp(ctx context.Context, app *App, args []string) error {
 	if len(args) == 0 {
-		return usageError{"usage: klabot whatsapp pair [--phone +62...] [--timeout 3m] | status"}
+		return usageError{"usage: klabot whatsapp pair [--phone +62...] [--timeout 3m] | status [--connect] | groups"}
 	}
 	switch args[0] {
 	case "pair":
 		return runWhatsAppPair(ctx, app, args[1:])
 	case "status":
 		return runWhatsAppStatus(ctx, app, args[1:])
+	case "groups":
+		return runWhatsAppGroups(ctx, app, args[1:])
 	}
-	return usageError{fmt.Sprintf("unknown whatsapp command %q: use pair or status", args[0])}
+	return usageError{fmt.Sprintf("unknown whatsapp command %q: use pair, status or groups", args[0])}
 }
 
 // openWhatsAppDevices opens klabot's database and whatsmeow's device store in it.

@@ -80,3 +80,29 @@ func asUsage(err error, ue *usageError) bool {
 	*ue = u
 	return ok
 }
+
+func TestWhatsAppGroupsCommand(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	app, _ := whatsappApp(t, nil)
+	if err := run(ctx, app, []string{"whatsapp", "groups"}); err == nil || !strings.Contains(err.Error(), "no WhatsApp number is paired") {
+		t.Fatalf("unpaired: %v", err)
+	}
+	st, devices, err := openWhatsAppDevices(ctx, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairFakeDevice(t, devices)
+	// While serve holds the session, groups must not connect (it would push serve out).
+	lock, err := st.TryLockSession(ctx, whatsappSessionLock, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, app, []string{"whatsapp", "groups"}); err == nil || !strings.Contains(err.Error(), "holds the WhatsApp session") {
+		t.Errorf("session held: %v", err)
+	}
+	lock.Release(ctx)
+	if err := run(ctx, app, []string{"whatsapp", "groups"}); err == nil || !strings.Contains(err.Error(), "cannot reach WhatsApp") {
+		t.Errorf("offline: %v", err)
+	}
+}

@@ -6,86 +6,77 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/klabot/klabot/conversations"
 )
 
 var _ conversations.Answers = (*Store)(nil)
 
-// SaveAnswer appends a new answer version in one transaction: the inbound message
-// record, the version (the previous highest + 1, under a per-question advisory lock so
-// two focal points answering at once get versions n and n+1), the previous version's
+// newAnswerID is, inside a write batch, the id of the answer version inserted earlier in
+// the same batch (same connection, same implicit transaction).
+const newAnswerID = `currval(pg_get_serial_sequence('answers', 'id'))`
+
+// SaveAnswer appends a new answer version in one transaction and one round trip: the
+// inbound message record, a per-question advisory lock (so two focal points answering at
+// once get versions n and n+1), the version (highest + 1), the previous version's
 // evidence when CarryEvidence is set, the new files, and the dialogue checkpoint.
 func (s *Store) SaveAnswer(ctx context.Context, w conversations.AnswerWrite) (conversations.AnswerInfo, error) {
 	now := s.now()
 	info := conversations.AnswerInfo{Value: w.Value, PersonID: w.PersonID, At: now}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := recordInbound(ctx, tx, w.Msg); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7240200))`,
-			fmt.Sprintf("%s:%d:%s", w.RegionCode, w.Year, w.QuestionCode)); err != nil {
-			return err
-		}
-		var prevID int64
-		var prevVersion int
-		err := tx.QueryRow(ctx, `SELECT id, version FROM answers
-			WHERE region_code = $1 AND year = $2 AND question_code = $3 ORDER BY version DESC LIMIT 1`,
-			w.RegionCode, w.Year, w.QuestionCode).Scan(&prevID, &prevVersion)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		info.Version = prevVersion + 1
-		var number *float64
-		if w.Value.Text == "" {
-			number = &w.Value.Number
-		}
-		if err := tx.QueryRow(ctx, `INSERT INTO answers (region_code, year, question_code, version,
-			value_text, value_number, person_id, channel, message_id, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			w.RegionCode, w.Year, w.QuestionCode, info.Version, w.Value.Text, number, w.PersonID,
-			string(w.Msg.Channel), w.Msg.MessageID, now).Scan(&info.ID); err != nil {
-			return err
-		}
-		if w.CarryEvidence && prevID != 0 {
-			tag, err := tx.Exec(ctx, `INSERT INTO evidence (answer_id, blob_key, mime_type, size_bytes,
-				original_name, person_id, channel, message_id, created_at)
-				SELECT $1, blob_key, mime_type, size_bytes, original_name, person_id, channel, message_id, created_at
-				FROM evidence WHERE answer_id = $2 ORDER BY id`, info.ID, prevID)
-			if err != nil {
-				return err
-			}
-			info.Evidence = int(tag.RowsAffected())
-		}
-		if err := insertEvidence(ctx, tx, info.ID, w.PersonID, w.Msg, w.Evidence, now); err != nil {
-			return err
-		}
-		info.Evidence += len(w.Evidence)
-		return saveCheckpoint(ctx, tx, w.PersonID, w.Checkpoint, now)
+	var number *float64
+	if w.Value.Text == "" {
+		number = &w.Value.Number
+	}
+	b := &pgx.Batch{}
+	queueInbound(b, w.Msg)
+	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7240200))`,
+		fmt.Sprintf("%s:%d:%s", w.RegionCode, w.Year, w.QuestionCode))
+	b.Queue(`INSERT INTO answers (region_code, year, question_code, version, value_text, value_number,
+			person_id, channel, message_id, created_at)
+		SELECT $1, $2, $3, coalesce(max(version), 0) + 1, $4, $5, $6, $7, $8, $9
+		FROM answers WHERE region_code = $1 AND year = $2 AND question_code = $3
+		RETURNING id, version`,
+		w.RegionCode, w.Year, w.QuestionCode, w.Value.Text, number, w.PersonID,
+		string(w.Msg.Channel), w.Msg.MessageID, now).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&info.ID, &info.Version)
 	})
-	if err != nil {
-		return conversations.AnswerInfo{}, fmt.Errorf("save answer %s/%d/%s: %w", w.RegionCode, w.Year, w.QuestionCode, mapErr(err))
+	if w.CarryEvidence {
+		b.Queue(`INSERT INTO evidence (answer_id, blob_key, mime_type, size_bytes, original_name, person_id,
+				channel, message_id, created_at)
+			SELECT `+newAnswerID+`, blob_key, mime_type, size_bytes, original_name, person_id, channel, message_id, created_at
+			FROM evidence WHERE answer_id = (
+				SELECT id FROM answers WHERE region_code = $1 AND year = $2 AND question_code = $3
+					AND id <> `+newAnswerID+` ORDER BY version DESC LIMIT 1)
+			ORDER BY id`, w.RegionCode, w.Year, w.QuestionCode)
+	}
+	queueEvidence(b, newAnswerID, w.PersonID, w.Msg, w.Evidence, now)
+	if err := queueCheckpoint(b, w.PersonID, w.Checkpoint, now); err != nil {
+		return info, err
+	}
+	b.Queue(`SELECT count(*) FROM evidence WHERE answer_id = ` + newAnswerID).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&info.Evidence)
+	})
+	if err := s.runWrite(ctx, b); err != nil {
+		return conversations.AnswerInfo{}, fmt.Errorf("save answer %s/%d/%s: %w", w.RegionCode, w.Year, w.QuestionCode, err)
 	}
 	return info, nil
 }
 
 // SaveSkip records that a person skipped a question (once), with the message and the
-// checkpoint, in one transaction.
+// checkpoint, in one transaction and one round trip.
 func (s *Store) SaveSkip(ctx context.Context, w conversations.SkipWrite) error {
 	now := s.now()
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := recordInbound(ctx, tx, w.Msg); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO skips (region_code, year, question_code, person_id, created_at)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-			w.RegionCode, w.Year, w.QuestionCode, w.PersonID, now); err != nil {
-			return err
-		}
-		return saveCheckpoint(ctx, tx, w.PersonID, w.Checkpoint, now)
-	})
-	if err != nil {
-		return fmt.Errorf("save skip %s: %w", w.QuestionCode, mapErr(err))
+	b := &pgx.Batch{}
+	queueInbound(b, w.Msg)
+	b.Queue(`INSERT INTO skips (region_code, year, question_code, person_id, created_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+		w.RegionCode, w.Year, w.QuestionCode, w.PersonID, now)
+	if err := queueCheckpoint(b, w.PersonID, w.Checkpoint, now); err != nil {
+		return err
+	}
+	if err := s.runWrite(ctx, b); err != nil {
+		return fmt.Errorf("save skip %s: %w", w.QuestionCode, err)
 	}
 	return nil
 }
@@ -94,24 +85,21 @@ func (s *Store) SaveSkip(ctx context.Context, w conversations.SkipWrite) error {
 // completing (the version's own text, not a new version).
 func (s *Store) SetNarrative(ctx context.Context, w conversations.NarrativeWrite) error {
 	now := s.now()
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := recordInbound(ctx, tx, w.Msg); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `UPDATE answers SET narrative = $2 WHERE id = $1`, w.AnswerID, w.Text)
-		if err != nil {
-			return err
-		}
+	b := &pgx.Batch{}
+	queueInbound(b, w.Msg)
+	b.Queue(`UPDATE answers SET narrative = $2 WHERE id = $1`, w.AnswerID, w.Text).Exec(func(tag pgconn.CommandTag) error {
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("answer %d: %w", w.AnswerID, conversations.ErrNotFound)
 		}
-		if w.Checkpoint == nil {
-			return nil
-		}
-		return saveCheckpoint(ctx, tx, w.Checkpoint.PersonID, w.Checkpoint, now)
+		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("set narrative of answer %d: %w", w.AnswerID, mapErr(err))
+	if w.Checkpoint != nil {
+		if err := queueCheckpoint(b, w.Checkpoint.PersonID, w.Checkpoint, now); err != nil {
+			return err
+		}
+	}
+	if err := s.runWrite(ctx, b); err != nil {
+		return fmt.Errorf("set narrative of answer %d: %w", w.AnswerID, err)
 	}
 	return nil
 }

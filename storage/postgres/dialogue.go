@@ -5,40 +5,41 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/klabot/klabot/conversations"
 )
 
 var _ conversations.Checkpoints = (*Store)(nil)
 
-// execer is what a pool and a transaction both offer for single statements.
-type execer interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-}
+const upsertCheckpoint = `INSERT INTO dialogue_checkpoints (person_id, state, updated_at) VALUES ($1, $2, $3)
+	ON CONFLICT (person_id) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`
 
 // SaveCheckpoint stores the person's dialogue position, so a lost Redis state can be
 // rebuilt exactly.
 func (s *Store) SaveCheckpoint(ctx context.Context, personID int64, st conversations.State) error {
-	return saveCheckpoint(ctx, s.pool, personID, &st, s.now())
-}
-
-func saveCheckpoint(ctx context.Context, q execer, personID int64, st *conversations.State, at any) error {
-	if st == nil {
-		return nil
-	}
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
-	_, err = q.Exec(ctx, `INSERT INTO dialogue_checkpoints (person_id, state, updated_at) VALUES ($1, $2, $3)
-		ON CONFLICT (person_id) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
-		personID, b, at)
-	if err != nil {
+	if _, err := s.pool.Exec(ctx, upsertCheckpoint, personID, b, s.now()); err != nil {
 		return fmt.Errorf("save checkpoint of person %d: %w", personID, err)
 	}
+	return nil
+}
+
+// queueCheckpoint adds the checkpoint of st (when not nil) to a write batch.
+func queueCheckpoint(b *pgx.Batch, personID int64, st *conversations.State, at time.Time) error {
+	if st == nil {
+		return nil
+	}
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	b.Queue(upsertCheckpoint, personID, raw, at)
 	return nil
 }
 

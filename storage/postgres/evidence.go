@@ -11,32 +11,34 @@ import (
 )
 
 // AddEvidence attaches stored files to an answer version, with the message record and
-// the checkpoint, in one transaction.
+// the checkpoint, in one transaction and one round trip.
 func (s *Store) AddEvidence(ctx context.Context, w conversations.EvidenceWrite) error {
 	now := s.now()
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := recordInbound(ctx, tx, w.Msg); err != nil {
-			return err
-		}
-		if err := insertEvidence(ctx, tx, w.AnswerID, w.PersonID, w.Msg, w.Files, now); err != nil {
-			return err
-		}
-		return saveCheckpoint(ctx, tx, w.PersonID, w.Checkpoint, now)
-	})
-	if err != nil {
-		return fmt.Errorf("add evidence to answer %d: %w", w.AnswerID, mapErr(err))
+	b := &pgx.Batch{}
+	queueInbound(b, w.Msg)
+	queueEvidence(b, fmt.Sprint(w.AnswerID), w.PersonID, w.Msg, w.Files, now)
+	if err := queueCheckpoint(b, w.PersonID, w.Checkpoint, now); err != nil {
+		return err
+	}
+	if err := s.runWrite(ctx, b); err != nil {
+		return fmt.Errorf("add evidence to answer %d: %w", w.AnswerID, err)
 	}
 	return nil
 }
 
-func insertEvidence(ctx context.Context, tx pgx.Tx, answerID, personID int64, d conversations.Delivery, files []conversations.EvidenceFile, now time.Time) error {
-	for _, f := range files {
-		if _, err := tx.Exec(ctx, `INSERT INTO evidence (answer_id, blob_key, mime_type, size_bytes,
-			original_name, person_id, channel, message_id, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			answerID, f.BlobKey, f.MIME, f.Size, f.Name, personID, string(d.Channel), d.MessageID, now); err != nil {
-			return fmt.Errorf("evidence %s: %w", f.Name, err)
-		}
+// queueEvidence adds one INSERT for all files; answerID is SQL (a number, or the
+// expression of the answer inserted earlier in the batch).
+func queueEvidence(b *pgx.Batch, answerID string, personID int64, d conversations.Delivery, files []conversations.EvidenceFile, now time.Time) {
+	if len(files) == 0 {
+		return
 	}
-	return nil
+	keys, mimes, names := make([]string, len(files)), make([]string, len(files)), make([]string, len(files))
+	sizes := make([]int64, len(files))
+	for i, f := range files {
+		keys[i], mimes[i], names[i], sizes[i] = f.BlobKey, f.MIME, f.Name, f.Size
+	}
+	b.Queue(`INSERT INTO evidence (answer_id, blob_key, mime_type, size_bytes, original_name, person_id, channel, message_id, created_at)
+		SELECT `+answerID+`, f.key, f.mime, f.size, f.name, $5, $6, $7, $8
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS f(key, mime, size, name, n)
+		ORDER BY f.n`, keys, mimes, sizes, names, personID, string(d.Channel), d.MessageID, now)
 }

@@ -2,28 +2,37 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/klabot/klabot/conversations"
 )
 
-// recordInbound is the durable idempotency record: it inserts the platform message into
-// inbound_messages inside the caller's transaction and fails with
-// conversations.ErrDuplicate when the message was recorded before, so the whole write
-// rolls back. A delivery without a message id is not recorded.
-func recordInbound(ctx context.Context, tx pgx.Tx, d conversations.Delivery) error {
+// The engine's writes (answers, evidence, narratives, skips) each travel as one pgx
+// batch: all statements are sent at once and end with a single Sync, so PostgreSQL runs
+// them as one implicit transaction — all or nothing — in one network round trip. The
+// first statement records the platform message in inbound_messages, the durable
+// idempotency record: a message recorded before violates its primary key, which aborts
+// the whole batch and surfaces as conversations.ErrDuplicate.
+
+// queueInbound adds the idempotency record to b (nothing for a delivery without id).
+func queueInbound(b *pgx.Batch, d conversations.Delivery) {
 	if d.MessageID == "" {
-		return nil
+		return
 	}
-	tag, err := tx.Exec(ctx, `INSERT INTO inbound_messages (channel, message_id, chat_id, received_at)
-		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, string(d.Channel), d.MessageID, d.ChatID, d.At)
-	if err != nil {
-		return fmt.Errorf("record inbound %s/%s: %w", d.Channel, d.MessageID, err)
+	b.Queue(`INSERT INTO inbound_messages (channel, message_id, chat_id, received_at) VALUES ($1, $2, $3, $4)`,
+		string(d.Channel), d.MessageID, d.ChatID, d.At)
+}
+
+// runWrite sends b as one implicit transaction and maps its failure.
+func (s *Store) runWrite(ctx context.Context, b *pgx.Batch) error {
+	err := s.pool.SendBatch(ctx, b).Close()
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == codeUnique && pe.ConstraintName == "inbound_messages_pkey" {
+		return fmt.Errorf("inbound message: %w", conversations.ErrDuplicate)
 	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("inbound %s/%s: %w", d.Channel, d.MessageID, conversations.ErrDuplicate)
-	}
-	return nil
+	return mapErr(err)
 }

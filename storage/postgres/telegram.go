@@ -58,3 +58,15 @@ func (s *Store) PruneTelegramUpdates(ctx context.Context, before time.Time) (int
 	}
 	return tag.RowsAffected(), nil
 }
+
+// EarlierUnhandledTelegramUpdate reports whether the chat has an update before updateID
+// that was recorded and not handled yet (another replica holds it).
+func (s *Store) EarlierUnhandledTelegramUpdate(ctx context.Context, botID int64, chatID string, updateID int64) (bool, error) {
+	var found bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM telegram_updates
+		WHERE bot_id = $1 AND chat_id = $2 AND update_id < $3 AND handled_at IS NULL)`, botID, chatID, updateID).Scan(&found)
+	if err != nil {
+		return false, fmt.Errorf("earlier telegram updates of chat %s: %w", chatID, err)
+	}
+	return found, nil
+}

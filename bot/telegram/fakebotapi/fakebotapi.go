@@ -164,6 +164,19 @@ func (s *Server) Pending() int {
 	return len(s.queue)
 }
 
+// Unconfirmed reports whether the update is still queued: the bot has not confirmed it
+// with a later getUpdates offset, so Telegram would deliver it again.
+func (s *Server) Unconfirmed(updateID int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range s.ids {
+		if id == updateID {
+			return true
+		}
+	}
+	return false
+}
+
 // AddFile makes a file downloadable by getFile under fileID.
 func (s *Server) AddFile(fileID, path string, data []byte) {
 	s.mu.Lock()
