@@ -18,6 +18,12 @@ type Unreachable interface {
 	MarkUnreachable(ctx context.Context, personID int64) error
 }
 
+// Reachable, when Config.Unreachable also implements it, is told after every delivery to a
+// known person, so a person who unblocked the bot stops showing as unreachable.
+type Reachable interface {
+	MarkReachable(ctx context.Context, personID int64) error
+}
+
 // Result kinds passed to Config.OnResult, one per delivery attempt.
 const (
 	ResultSent      = "sent"
@@ -461,6 +467,13 @@ func (ch *channel) deliver(ctx context.Context, c *chat, it *item) {
 	if result == ResultBlocked && it.out.PersonID != 0 && cfg.Unreachable != nil {
 		if merr := cfg.Unreachable.MarkUnreachable(octx, it.out.PersonID); merr != nil {
 			cfg.Log.Error("outbound: mark unreachable", "person", it.out.PersonID, "err", merr)
+		}
+	}
+	if result == ResultSent && it.out.PersonID != 0 {
+		if r, ok := cfg.Unreachable.(Reachable); ok {
+			if merr := r.MarkReachable(octx, it.out.PersonID); merr != nil {
+				cfg.Log.Error("outbound: mark reachable", "person", it.out.PersonID, "err", merr)
+			}
 		}
 	}
 	if err != nil {

@@ -127,4 +127,14 @@ func TestBlockedPersonIsMarkedUnreachable(t *testing.T) {
 	if n := len(b.api.Calls("sendMessage")); n != 1 {
 		t.Errorf("%d sends to a person who blocked the bot, want 1 (no retry)", n)
 	}
+	// Rina unblocks the bot: the next delivery clears the mark.
+	b.api.Unblock("777")
+	if err := b.sender.Enqueue(b.ctx, conversations.Outbound{To: to("777"), PersonID: personID, Text: "Ringkasan harian", Bulk: true}); err != nil {
+		t.Fatal(err)
+	}
+	b.api.WaitFor(t, 10*time.Second, "the mark cleared", func() bool {
+		var marked bool
+		pool.QueryRow(b.ctx, `SELECT unreachable_at IS NOT NULL FROM people WHERE id = $1`, personID).Scan(&marked)
+		return !marked
+	})
 }

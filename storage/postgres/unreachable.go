@@ -14,3 +14,13 @@ func (s *Store) MarkUnreachable(ctx context.Context, personID int64) error {
 	}
 	return nil
 }
+
+// MarkReachable clears the person's unreachable mark after a successful delivery (they
+// unblocked the bot). It costs one indexed no-op update when there is no mark.
+func (s *Store) MarkReachable(ctx context.Context, personID int64) error {
+	_, err := s.pool.Exec(ctx, `UPDATE people SET unreachable_at = NULL WHERE id = $1 AND unreachable_at IS NOT NULL`, personID)
+	if err != nil {
+		return fmt.Errorf("mark person %d reachable: %w", personID, err)
+	}
+	return nil
+}

@@ -199,6 +199,13 @@ func (s *Server) Block(chatID string) {
 	s.blocked[chatID] = true
 }
 
+// Unblock lets sends to chatID through again.
+func (s *Server) Unblock(chatID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.blocked, chatID)
+}
+
 // Throttle makes the next n send calls answer 429 with retry_after seconds, and keeps
 // answering 429 to sends that arrive before that time is up (like Telegram).
 func (s *Server) Throttle(n, retryAfter int) {
