@@ -68,6 +68,9 @@ type NotificationStore interface {
 	// (each skipped when its own key is taken), in one transaction. It returns the claim's
 	// id (0 when the key was taken: someone else won) and the inserted items with their ids.
 	ClaimNotifications(ctx context.Context, claim Notification, items []Notification) (int64, []Notification, error)
+	// ClaimEach inserts every notification whose dedupe key is free, in one statement,
+	// and returns those inserted, with their ids.
+	ClaimEach(ctx context.Context, items []Notification) ([]Notification, error)
 	// RecordNotificationOutcome marks a notification sent (errText empty) or failed.
 	RecordNotificationOutcome(ctx context.Context, id int64, errText string) error
 }

@@ -216,18 +216,25 @@ func (s *Scheduler) each(ctx context.Context, todo []due, fn func(i int, d due, 
 		rs[i].Year = d.year
 		days[d.region.Code], years[d.region.Code] = d.day, d.year
 	}
+	t0 := time.Now()
 	facts, err := s.store.DigestFacts(ctx, rs)
 	if err != nil {
 		return err
 	}
+	t1 := time.Now()
 	prev, err := s.store.PreviousSnapshots(ctx, days, years)
 	if err != nil {
 		return err
 	}
+	t2 := time.Now()
 	inputs, err := s.store.DigestScoreInputs(ctx, rs)
 	if err != nil {
 		return err
 	}
+	s.cfg.Log.Debug("digest batch loaded", "regions", len(todo), "facts", t1.Sub(t0), "snapshots", t2.Sub(t1), "inputs", time.Since(t2))
+	defer func(start time.Time) {
+		s.cfg.Log.Debug("digest batch done", "regions", len(todo), "took", time.Since(start))
+	}(time.Now())
 	var (
 		mu   sync.Mutex
 		errs []error

@@ -84,7 +84,12 @@ func TestTwoSchedulersSendOneDigest(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	got := strings.Fields(summary(digestsOnly(e.out.take())))
+	all := e.out.take()
+	// 08.30 WITA and 09.30 WIT: the focal points of Makassar and Jayapura get one nudge each.
+	if got := sent(all, conversations.KindNudge, "MKS") + " " + sent(all, conversations.KindNudge, "JYP"); got != "MKS-Budi MKS-Sari JYP-Budi JYP-Sari" {
+		t.Fatalf("nudges = %q, want each focal point once", got)
+	}
+	got := strings.Fields(summary(digestsOnly(all)))
 	sort.Strings(got)
 	want := "chart>JKT-Citra chart>JYP-Citra chart>MKS-Citra digest>JKT-Citra digest>JYP-Citra digest>MKS-Citra"
 	if strings.Join(got, " ") != want {

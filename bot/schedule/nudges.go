@@ -56,10 +56,13 @@ func (s *Scheduler) nudges(ctx context.Context, now time.Time, regions []convers
 	if err := s.fillOpen(ctx, need, cands); err != nil {
 		return 0, err
 	}
+	// Claim every due nudge of the tick in one statement, then queue the won ones.
+	var claims []conversations.Notification
+	msgs := map[string]conversations.Outbound{}
 	var errs []error
-	sent := 0
 	for _, r := range need {
 		local := now.In(r.Location())
+		day := localDay(now, r.Location())
 		policy := r.Nudges.WithDefaults()
 		var silent []conversations.NudgeCandidate
 		for _, c := range cands[r.Code] {
@@ -72,19 +75,30 @@ func (s *Scheduler) nudges(ctx context.Context, now time.Time, regions []convers
 			if !policy.NudgeDue(local, latest(c.LastAnswer, c.LastNudge), r.Deadline) {
 				continue
 			}
-			ok, err := s.nudge(ctx, now, r, c, NudgeKey(c.Person.ID, localDay(now, r.Location())))
-			if err != nil {
-				errs = append(errs, err)
-			}
-			if ok {
-				sent++
-			}
+			key := NudgeKey(c.Person.ID, day)
+			claims = append(claims, conversations.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
+				Kind: conversations.KindNudge, DedupeKey: key, To: c.To, CreatedAt: now})
+			msgs[key] = nudgeMessage(now, r, c)
 		}
 		if len(silent) > 0 {
 			if err := s.escalate(ctx, now, r, silent); err != nil {
 				errs = append(errs, err)
 			}
 		}
+	}
+	won, err := s.store.ClaimEach(ctx, claims)
+	if err != nil {
+		return 0, errors.Join(append(errs, err)...)
+	}
+	sent := 0
+	for _, n := range won {
+		out := msgs[n.DedupeKey]
+		out.NotificationID = n.ID
+		if err := s.enqueue(ctx, out); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		sent++
 	}
 	return sent, errors.Join(errs...)
 }
@@ -99,16 +113,6 @@ func latest(a, b *time.Time) *time.Time {
 	return b
 }
 
-// nudge claims key for c and sends one reminder. It reports whether it was sent.
-func (s *Scheduler) nudge(ctx context.Context, now time.Time, r conversations.DigestRegion, c conversations.NudgeCandidate, key string) (bool, error) {
-	out, ok, err := s.claimNudge(ctx, now, r, c, key)
-	if err != nil || !ok {
-		return false, err
-	}
-	err = s.enqueue(ctx, out)
-	return err == nil, err
-}
-
 // claimNudge claims key for c and returns the reminder to send; false when the key was
 // taken (reminded already).
 func (s *Scheduler) claimNudge(ctx context.Context, now time.Time, r conversations.DigestRegion, c conversations.NudgeCandidate, key string) (conversations.Outbound, bool, error) {
@@ -117,10 +121,17 @@ func (s *Scheduler) claimNudge(ctx context.Context, now time.Time, r conversatio
 	if err != nil || id == 0 {
 		return conversations.Outbound{}, false, err
 	}
+	out := nudgeMessage(now, r, c)
+	out.NotificationID = id
+	return out, true, nil
+}
+
+// nudgeMessage is c's reminder, not yet claimed.
+func nudgeMessage(now time.Time, r conversations.DigestRegion, c conversations.NudgeCandidate) conversations.Outbound {
 	text, buttons := conversations.NudgeMessage(conversations.Nudge{Region: r.Region, At: now, Person: c.Person,
 		Open: c.Open, FirstCode: c.FirstCode, FirstText: c.FirstText})
 	return conversations.Outbound{To: c.To, PersonID: c.Person.ID, Text: text, Buttons: buttons,
-		Bulk: true, Kind: conversations.KindNudge, NotificationID: id}, true, nil
+		Bulk: true, Kind: conversations.KindNudge}
 }
 
 // escalate tells the region's coordinators about people who ignored EscalateAfter nudges

@@ -316,3 +316,42 @@ func TestNudgeCandidates(t *testing.T) {
 		t.Errorf("Budi = escalated %v, ignored %d; want escalated, 2", b.Escalated, b.Ignored)
 	}
 }
+
+func TestClaimEachRace(t *testing.T) {
+	t.Parallel()
+	f := newDigestFixture(t)
+	ctx := context.Background()
+	batch := func(from, to int) []conversations.Notification {
+		var out []conversations.Notification
+		for i := from; i < to; i++ {
+			out = append(out, conversations.Notification{RegionCode: "7371", PersonID: f.budi, Kind: conversations.KindNudge,
+				DedupeKey: fmt.Sprintf("nudge:test:%d", i), To: conversations.Address{Channel: "telegram", ChatID: "9"}})
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	won := make([]int, 4)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := f.store.ClaimEach(ctx, batch(w*10, w*10+50)) // overlapping ranges
+			if err != nil {
+				t.Error(err)
+			}
+			for _, n := range got {
+				if n.ID == 0 || n.PersonID != f.budi || n.Status != "pending" {
+					t.Errorf("claimed %+v", n)
+				}
+			}
+			won[w] = len(got)
+		}()
+	}
+	wg.Wait()
+	if total := won[0] + won[1] + won[2] + won[3]; total != 80 {
+		t.Fatalf("claimed %v = %d in all, want each of the 80 keys once", won, total)
+	}
+	if again, err := f.store.ClaimEach(ctx, batch(0, 80)); err != nil || len(again) != 0 {
+		t.Fatalf("second claim = %d, %v", len(again), err)
+	}
+}

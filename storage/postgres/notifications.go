@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -103,6 +104,58 @@ func (s *Store) Notifications(ctx context.Context, region, kind string) ([]conve
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notifications %s: %w", region, err)
+	}
+	return out, nil
+}
+
+// ClaimEach inserts every notification whose dedupe key is free, in one statement, and
+// returns those inserted with their ids (the others were claimed before, by this process
+// or another). It is how a tick claims thousands of nudges in one round trip.
+func (s *Store) ClaimEach(ctx context.Context, items []conversations.Notification) ([]conversations.Notification, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	n := len(items)
+	regions, kinds, keys, channels, chats, statuses, errs := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	persons := make([]*int64, n)
+	created := make([]time.Time, n)
+	byKey := make(map[string]int, n)
+	items = append([]conversations.Notification(nil), items...) // defaults filled in below
+	for i := range items {
+		it := &items[i]
+		if it.Status == "" {
+			it.Status = conversations.NotificationPending
+		}
+		if it.CreatedAt.IsZero() {
+			it.CreatedAt = s.now()
+		}
+		if it.PersonID != 0 {
+			p := it.PersonID
+			persons[i] = &p
+		}
+		regions[i], kinds[i], keys[i], channels[i], chats[i], statuses[i], errs[i], created[i] =
+			it.RegionCode, it.Kind, it.DedupeKey, string(it.To.Channel), it.To.ChatID, it.Status, it.Error, it.CreatedAt
+		byKey[it.DedupeKey] = i
+	}
+	rows, err := s.pool.Query(ctx, `
+		INSERT INTO notifications (region_code, person_id, kind, dedupe_key, channel, chat_id, status, error, created_at)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+		ON CONFLICT (dedupe_key) DO NOTHING
+		RETURNING id, dedupe_key`, regions, persons, kinds, keys, channels, chats, statuses, errs, created)
+	if err != nil {
+		return nil, fmt.Errorf("claim %d notifications: %w", n, err)
+	}
+	var out []conversations.Notification
+	var id int64
+	var key string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &key}, func() error {
+		it := items[byKey[key]]
+		it.ID = id
+		out = append(out, it)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("claim %d notifications: %w", n, err)
 	}
 	return out, nil
 }
