@@ -138,6 +138,8 @@ type States interface {
 	Load(ctx context.Context, key string, channel Channel, messageID string) (*State, bool, error)
 	// Save stores the state (nil: leave it) and marks the delivery as handled.
 	Save(ctx context.Context, key string, s *State, channel Channel, messageID string) error
+	// Forget deletes the state under key (the next step rebuilds it from the checkpoint).
+	Forget(ctx context.Context, key string) error
 }
 
 // Locker serialises the steps of one chat across processes (storage/redis).

@@ -158,7 +158,10 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		e.d.Log.Error("step failed", "chat", in.Address.Key(), "person", person.ID, "err", err)
 		return []Outbound{e.reply(in, "", tr(person.Language, msgTrouble))}, err
 	}
-	outs = append(e.settleHeld(req), outs...)
+	if settled := e.settleHeld(req); len(settled) > 0 {
+		outs = append(settled, outs...)
+		req.checkpointed = false // the step's checkpoint still holds the dropped files
+	}
 	st.UpdatedAt = now
 	if !req.checkpointed && st.position() != before.position() {
 		if err := e.d.Checkpoints.SaveCheckpoint(ctx, person.ID, *st); err != nil {
@@ -166,6 +169,10 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		}
 	}
 	if err := e.d.States.Save(ctx, key, st, in.Channel, in.MessageID); err != nil {
+		// Postgres may hold a newer position (the checkpoint) than Redis now: drop the
+		// Redis state, best effort, so the next step rebuilds it rather than replaying
+		// an old question.
+		_ = e.d.States.Forget(context.WithoutCancel(ctx), key)
 		return outs, fmt.Errorf("save state: %w", err)
 	}
 	for i := range outs {

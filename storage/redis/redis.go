@@ -27,7 +27,8 @@ type Config struct {
 	// SeenTTL is how long a handled message id is remembered (the Postgres
 	// inbound_messages row remembers answers for ever). Defaults to 7 days.
 	SeenTTL time.Duration
-	// LockTTL bounds how long a crashed process can hold a chat. Defaults to 30 seconds.
+	// LockTTL bounds how long a crashed process can hold a chat; a step (which may
+	// download a 20 MB file) must finish within it. Defaults to 60 seconds.
 	LockTTL time.Duration
 	// LockWait is how long a step waits for its chat's lock. Defaults to 20 seconds.
 	LockWait time.Duration
@@ -56,7 +57,7 @@ func New(c *redis.Client, cfg Config) *Store {
 		cfg.SeenTTL = 7 * 24 * time.Hour
 	}
 	if cfg.LockTTL <= 0 {
-		cfg.LockTTL = 30 * time.Second
+		cfg.LockTTL = 60 * time.Second
 	}
 	if cfg.LockWait <= 0 {
 		cfg.LockWait = 20 * time.Second
@@ -113,6 +114,14 @@ func (s *Store) Save(ctx context.Context, key string, st *conversations.State, c
 	})
 	if err != nil {
 		return fmt.Errorf("redis save %s: %w: %v", key, conversations.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Forget deletes a state, so the next step rebuilds it from the Postgres checkpoint.
+func (s *Store) Forget(ctx context.Context, key string) error {
+	if err := s.c.Del(ctx, s.stateKey(key)).Err(); err != nil {
+		return fmt.Errorf("redis forget %s: %w: %v", key, conversations.ErrUnavailable, err)
 	}
 	return nil
 }

@@ -36,6 +36,12 @@ func TestStateAndDedupe(t *testing.T) {
 	if err != nil || ttl <= 0 || ttl > time.Hour {
 		t.Errorf("state TTL %v, %v", ttl, err)
 	}
+	if err := s.Forget(ctx, "console:a:a"); err != nil {
+		t.Fatal(err)
+	}
+	if st, seen, _ := s.Load(ctx, "console:a:a", conversations.ChannelConsole, "m1"); st != nil || !seen {
+		t.Errorf("after Forget: state %v (want none), seen %v (want kept)", st, seen)
+	}
 	// A state Redis cannot decode is treated as missing (rebuilt), not as an error.
 	c.Set(ctx, prefix+"state:console:b:b", "{broken", time.Minute)
 	if st, _, err := s.Load(ctx, "console:b:b", conversations.ChannelConsole, ""); st != nil || err != nil {
