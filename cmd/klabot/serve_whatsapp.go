@@ -208,9 +208,11 @@ func (s *whatsappService) hold(ctx context.Context, dev *store.Device) (wait tim
 		switch evt.(type) {
 		case *events.Connected:
 			s.connected.Set(1)
+			go s.heartbeat(ctx) // `klabot whatsapp status` sees it at once
 			return
 		case *events.Disconnected:
 			s.connected.Set(0)
+			go s.heartbeat(ctx)
 			return
 		case *events.LoggedOut:
 			reason = "logged_out"
@@ -280,6 +282,9 @@ func (s *whatsappService) refreshGroups(ctx context.Context) {
 
 // heartbeat publishes the session's status for `klabot whatsapp status`.
 func (s *whatsappService) heartbeat(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
 	host, _ := os.Hostname()
 	b, err := json.Marshal(whatsappHeartbeat{
 		Status: s.Adapter.Status(),
