@@ -16,6 +16,9 @@ var inviteWords = map[string]bool{"start": true, "mulai": true, "daftar": true, 
 func (e *Engine) stranger(ctx context.Context, in Inbound) ([]Outbound, error) {
 	word, args, _ := splitCommand(in.Text)
 	if !inviteWords[word] || args == "" {
+		if in.Group {
+			return nil, nil // a group's other members talking among themselves: stay quiet
+		}
 		return []Outbound{e.reply(in, "", tr("id", msgUnknown))}, nil
 	}
 	code := strings.Fields(args)[0]

@@ -29,9 +29,15 @@ func (e *Engine) questions(ctx context.Context, r *Request) (*questionList, erro
 		return nil, fmt.Errorf("instrument %d: %w", r.State.Year, err)
 	}
 	l := &questionList{ix: ix, pos: map[string]int{}}
-	for i := range r.opds {
-		if r.opds[i].ID == r.Person.OPDID && r.Person.OPDID != 0 {
-			l.opd = &r.opds[i]
+	l.opd = findOPD(r.opds, r.Person.OPDID)
+	if l.opd == nil && r.Person.OPDID != 0 {
+		// An OPD created after the region was cached (a roster import just now).
+		e.mu.Lock()
+		delete(e.regions, r.Person.RegionCode)
+		e.mu.Unlock()
+		if ri, err := e.region(ctx, r.Person.RegionCode); err == nil {
+			r.opds = ri.opds
+			l.opd = findOPD(r.opds, r.Person.OPDID)
 		}
 	}
 	if l.opd != nil {
@@ -153,4 +159,13 @@ func (e *Engine) currentQuestion(ctx context.Context, r *Request) (questionRef, 
 		return questionRef{}, false
 	}
 	return l.refs[i], true
+}
+
+func findOPD(opds []OPD, id int64) *OPD {
+	for i := range opds {
+		if id != 0 && opds[i].ID == id {
+			return &opds[i]
+		}
+	}
+	return nil
 }

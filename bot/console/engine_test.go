@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/klabot/klabot/bot/console"
 	"github.com/klabot/klabot/conversations"
@@ -99,5 +100,25 @@ func BenchmarkEngineStep(b *testing.B) {
 		if err != nil || len(outs) == 0 || !strings.Contains(outs[0].Text, "Tersimpan") {
 			b.Fatalf("answer: %v %+v", err, outs)
 		}
+	}
+}
+
+// TestUnknownSenderInAGroupStaysQuiet: in a group chat, people klabot does not know are
+// not answered (the explanation would spam the group), but an invite code still works.
+func TestUnknownSenderInAGroupStaysQuiet(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	in := conversations.Inbound{Address: conversations.Address{Channel: conversations.ChannelTelegram, ChatID: "-100"},
+		SenderID: "77", MessageID: "g1", Text: "selamat pagi semua", Group: true, At: w.clock.Now()}
+	outs, err := w.eng.Handle(w.ctx, in)
+	if err != nil || len(outs) != 0 {
+		t.Fatalf("group chatter got %v, %v", outs, err)
+	}
+	code, err := w.store.CreateInvite(w.ctx, w.people["dewi"], time.Hour)
+	must(t, err)
+	in.MessageID, in.Text = "g2", "/start@klabot_bot "+code
+	outs, err = w.eng.Handle(w.ctx, in)
+	if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "Selamat datang, Dewi Anggraini") {
+		t.Fatalf("invite in a group: %+v, %v", outs, err)
 	}
 }
