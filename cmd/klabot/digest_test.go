@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/klabot/klabot/bot/telegram/fakebotapi"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -75,5 +76,54 @@ func TestDigestCommandErrors(t *testing.T) {
 	}
 	if err := run(ctx, app, []string{"digest", "--region", "NOPE", "--dry-run"}); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("unknown region: %v", err)
+	}
+}
+
+func TestDigestSendsThroughTelegram(t *testing.T) {
+	t.Parallel()
+	app, out := scoreApp(t)
+	ctx := context.Background()
+	fake := fakebotapi.New(t, "123456:TEST-token")
+	base := app.Getenv
+	app.Getenv = func(k string) string {
+		switch k {
+		case "TELEGRAM_TOKEN":
+			return "123456:TEST-token"
+		case "TELEGRAM_API_URL":
+			return fake.URL
+		}
+		return base(k)
+	}
+	pool, err := app.DB(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO identities (channel, external_id, chat_id, person_id)
+		SELECT 'telegram', '4242', '4242', id FROM people WHERE name = 'Bu Koor'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, app, []string{"digest", "--region", "KOTA-CONTOH"}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := fake.Messages("4242")
+	if len(msgs) != 2 || msgs[0].Method != "sendMessage" || !strings.Contains(msgs[0].Text, "Nilai diklaim 615,0 · berbukti 415,0") ||
+		msgs[1].Method != "sendPhoto" || msgs[1].File == nil {
+		t.Fatalf("telegram got %+v", msgs)
+	}
+	if _, err := png.Decode(bytes.NewReader(msgs[1].File.Data)); err != nil {
+		t.Fatalf("photo is not a PNG: %v", err)
+	}
+	if !strings.Contains(out.String(), "1 chat dikirimi, 1 terkirim, 0 gagal") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	var status string
+	pool.QueryRow(ctx, `SELECT status FROM notifications WHERE kind = 'digest' AND chat_id = '4242'`).Scan(&status)
+	if status != "sent" {
+		t.Errorf("notification status %q, want sent", status)
+	}
+	var runs int
+	pool.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE kind = 'digest_run'`).Scan(&runs)
+	if runs != 0 {
+		t.Errorf("a manual digest claimed the day (%d digest_run rows)", runs)
 	}
 }
