@@ -102,13 +102,13 @@ func stateKey(in Inbound) string { return in.Address.Key() + ":" + in.SenderID }
 func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 	unlock, err := e.d.Locker.Lock(ctx, in.Address.Key())
 	if err != nil {
-		return []Outbound{e.reply(in, "", tr("id", msgBusy))}, fmt.Errorf("lock chat %s: %w", in.Address.Key(), err)
+		return []Outbound{e.reply(in, tr("id", msgBusy))}, fmt.Errorf("lock chat %s: %w", in.Address.Key(), err)
 	}
 	defer unlock()
 	key := stateKey(in)
 	st, seen, err := e.d.States.Load(ctx, key, in.Channel, in.MessageID)
 	if err != nil {
-		return []Outbound{e.reply(in, "", tr("id", msgTrouble))}, fmt.Errorf("load state: %w", err)
+		return []Outbound{e.reply(in, tr("id", msgTrouble))}, fmt.Errorf("load state: %w", err)
 	}
 	if seen {
 		return nil, nil
@@ -126,19 +126,19 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		return outs, herr
 	}
 	if err != nil {
-		return []Outbound{e.reply(in, "", tr("id", msgTrouble))}, fmt.Errorf("identify sender: %w", err)
+		return []Outbound{e.reply(in, tr("id", msgTrouble))}, fmt.Errorf("identify sender: %w", err)
 	}
 	req := &Request{In: in, Person: person, Now: now, e: e}
 	ri, err := e.region(ctx, person.RegionCode)
 	if err != nil {
-		return []Outbound{e.reply(in, "", tr(person.Language, msgTrouble))}, fmt.Errorf("region %s: %w", person.RegionCode, err)
+		return []Outbound{e.reply(in, tr(person.Language, msgTrouble))}, fmt.Errorf("region %s: %w", person.RegionCode, err)
 	}
 	req.Region = ri.Region
 	req.opds = ri.opds
 	if st == nil || st.PersonID != person.ID {
 		rebuilt, err := e.rebuild(ctx, person)
 		if err != nil {
-			return []Outbound{e.reply(in, "", tr(person.Language, msgTrouble))}, fmt.Errorf("rebuild state: %w", err)
+			return []Outbound{e.reply(in, tr(person.Language, msgTrouble))}, fmt.Errorf("rebuild state: %w", err)
 		}
 		st = &rebuilt
 	}
@@ -156,7 +156,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 	}
 	if err != nil {
 		e.d.Log.Error("step failed", "chat", in.Address.Key(), "person", person.ID, "err", err)
-		return []Outbound{e.reply(in, "", tr(person.Language, msgTrouble))}, err
+		return []Outbound{e.reply(in, tr(person.Language, msgTrouble))}, err
 	}
 	if settled := e.settleHeld(req); len(settled) > 0 {
 		outs = append(settled, outs...)

@@ -19,19 +19,19 @@ func (e *Engine) stranger(ctx context.Context, in Inbound) ([]Outbound, error) {
 		if in.Group {
 			return nil, nil // a group's other members talking among themselves: stay quiet
 		}
-		return []Outbound{e.reply(in, "", tr("id", msgUnknown))}, nil
+		return []Outbound{e.reply(in, tr("id", msgUnknown))}, nil
 	}
 	code := strings.Fields(args)[0]
 	p, err := e.d.Invites.RedeemInvite(ctx, code, Identity{Channel: in.Channel, ExternalID: in.SenderID, ChatID: in.ChatID})
 	switch {
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrInvalid):
-		return []Outbound{e.reply(in, "", tr("id", msgInviteUnknown))}, nil
+		return []Outbound{e.reply(in, tr("id", msgInviteUnknown))}, nil
 	case errors.Is(err, ErrExpired):
-		return []Outbound{e.reply(in, "", tr("id", msgInviteExpired))}, nil
+		return []Outbound{e.reply(in, tr("id", msgInviteExpired))}, nil
 	case errors.Is(err, ErrConflict):
-		return []Outbound{e.reply(in, "", tr("id", msgInviteUsed))}, nil
+		return []Outbound{e.reply(in, tr("id", msgInviteUsed))}, nil
 	case err != nil:
-		return []Outbound{e.reply(in, "", tr("id", msgTrouble))}, fmt.Errorf("redeem invite: %w", err)
+		return []Outbound{e.reply(in, tr("id", msgTrouble))}, fmt.Errorf("redeem invite: %w", err)
 	}
 	e.forget(in.Channel, in.SenderID)
 	if p.Language == "" {

@@ -7,7 +7,7 @@ import (
 )
 
 // reply is one plain text to the sender of in.
-func (e *Engine) reply(in Inbound, _ string, text string) Outbound {
+func (e *Engine) reply(in Inbound, text string) Outbound {
 	return Outbound{To: in.Address, Text: text}
 }
 

@@ -44,7 +44,7 @@ func (s State) position() [5]any {
 	return [5]any{s.Mode, s.Question, s.AnswerID, s.Stopped, len(s.Held)}
 }
 
-// Clone returns a deep enough copy for comparing before and after a step.
+// clone returns a deep enough copy for comparing before and after a step.
 func (s *State) clone() State {
 	c := *s
 	c.Held = append([]EvidenceFile(nil), s.Held...)

@@ -38,7 +38,7 @@ func TestDemoWithPipedInput(t *testing.T) {
 	if err := os.WriteFile(pdf, []byte("%PDF-1.4\nPerwali KLA\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := runWith(t, env, "mulai\n2\n/kirim "+pdf+"\nselesai\nlewati\nstatus\n/keluar\nmulai\n", "demo")
+	out, err := runWith(t, env, "2\n/kirim "+pdf+"\nselesai\nlewati\nstatus\n/keluar\nmulai\n", "demo")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,6 +47,13 @@ func runDemo(ctx context.Context, app *App, args []string) error {
 	fmt.Fprint(app.Stdout, demoIntro(who))
 	sess := console.NewSession(parts.Engine, id, who.Name)
 	sess.Now = app.Now
+	// Show where the sample focal point stands right away (the first question, or the
+	// one a previous demo stopped at).
+	outs, err := sess.Send(ctx, "mulai")
+	fmt.Fprint(app.Stdout, console.Render(outs))
+	if err != nil {
+		return err
+	}
 	return console.Run(ctx, sess, app.Stdin, app.Stdout, promptFor(app.Stdin))
 }
 
@@ -54,7 +61,7 @@ func demoIntro(p *conversations.Person) string {
 	return strings.Join([]string{
 		"klabot demo — Kota Contoh (sample region), as " + p.Name + ", focal point of " + p.OPDName + ".",
 		"Type as the focal point would in Telegram or WhatsApp:",
-		"  mulai            start (or resume) the questions",
+		"  mulai / lanjut   show the current question again (resume)",
 		"  1, 2, 3 …        press the numbered option",
 		"  ya / tidak / 87,5% / 14 Maret 2025   answer in your own words",
 		"  /kirim PATH      send a file as evidence (PDF, JPG, PNG, WEBP, DOCX, XLSX, DOC, XLS)",
