@@ -147,6 +147,15 @@ func sinceID(last *time.Time, now time.Time) string {
 	}
 }
 
+// shortName cuts a long OPD name ("Dinas Pemberdayaan Perempuan, Perlindungan Anak, ...")
+// to fit a phone line.
+func shortName(name string) string {
+	if r := []rune(name); len(r) > 40 {
+		return strings.TrimSpace(string(r[:39])) + "…"
+	}
+	return name
+}
+
 // DigestText renders the digest as one short Indonesian message.
 func DigestText(d Digest) string {
 	now := d.At.In(d.Region.Location())
@@ -200,7 +209,7 @@ func DigestText(d Digest) string {
 				fmt.Fprintf(&b, "• +%d OPD lainnya (ketik opd)\n", len(lag)-i)
 				break
 			}
-			fmt.Fprintf(&b, "• %s %d/%d (%s) · %s\n", o.Name, o.Answered, o.Total,
+			fmt.Fprintf(&b, "• %s %d/%d (%s) · %s\n", shortName(o.Name), o.Answered, o.Total,
 				percentID(o.completion()), sinceID(o.LastAnswer, now))
 		}
 	}
@@ -266,7 +275,7 @@ func OPDProgressText(d Digest) string {
 	lag := d.Laggards()
 	done := len(d.OPDs) - len(lag)
 	for _, o := range lag {
-		fmt.Fprintf(&b, "• %s %d/%d (%s) · %s\n", o.Name, o.Answered, o.Total,
+		fmt.Fprintf(&b, "• %s (%s) %d/%d (%s) · %s\n", shortName(o.Name), o.Code, o.Answered, o.Total,
 			percentID(o.completion()), sinceID(o.LastAnswer, now))
 	}
 	if done > 0 {

@@ -111,12 +111,14 @@ func gapReason(k scoring.GapKind) string {
 	return string(k)
 }
 
+// opdNames names the responsible OPDs by code: short on a phone, and the word the
+// coordinator types in `ingatkan KODE_OPD`.
 func opdNames(refs []scoring.OPDRef) string {
 	names := make([]string, 0, len(refs))
 	for _, r := range refs {
-		n := r.Name
+		n := r.Code
 		if n == "" {
-			n = r.Code
+			n = r.Name
 		}
 		names = append(names, n)
 	}

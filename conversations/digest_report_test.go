@@ -53,8 +53,8 @@ func TestNewDigestUsesTheReportNumbers(t *testing.T) {
 		"• Klaster II 200,0/400 (200,0)",
 		"• Dinas Kesehatan 2/3 (67%) · terakhir menjawab 2 hari lalu",
 		"• Dinas Pendidikan 1/2 (50%) · belum pernah menjawab",
-		"Cepat dapat poin:\n• 4.1 Akta kelahiran — 200,0 poin · Dinas Kesehatan (bukti belum ada)",
-		"Celah terbesar:\n• 4.3 Forum Anak — 200,0 poin · Dinas Kesehatan (belum dijawab)\n• 7.2 PUSPAGA — 200,0 poin · Dinas Pendidikan (belum dijawab)",
+		"Cepat dapat poin:\n• 4.1 Akta kelahiran — 200,0 poin · DINKES (bukti belum ada)",
+		"Celah terbesar:\n• 4.3 Forum Anak — 200,0 poin · DINKES (belum dijawab)\n• 7.2 PUSPAGA — 200,0 poin · DISDIK (belum dijawab)",
 		"Menunggu tinjauan: 2 jawaban",
 	} {
 		if !strings.Contains(text, want) {

@@ -99,6 +99,9 @@ func TestDigestTextEdgeCases(t *testing.T) {
 			"Tenggat: belum ditetapkan (ketik tenggat DD/MM/YYYY)"}, nil},
 		{"last snapshot older than yesterday", func(d *conversations.Digest) { d.PreviousDay = *date(2026, 11, 20) },
 			[]string{"Sejak 20 November 2026: diklaim +12,3"}, nil},
+		{"long OPD names are cut", func(d *conversations.Digest) {
+			d.OPDs[1].Name = "Dinas Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk dan Keluarga Berencana"
+		}, []string{"• Dinas Pemberdayaan Perempuan, Perlindun… 3/20"}, nil},
 		{"top tier", func(d *conversations.Digest) { d.Tier, d.NextTier, d.TierBasis = "KLA", "", "" },
 			[]string{"Predikat: KLA\n"}, []string{"kurang"}},
 		{"all done, nothing pending", func(d *conversations.Digest) {
@@ -143,9 +146,9 @@ func TestOPDProgressText(t *testing.T) {
 	t.Parallel()
 	got := conversations.OPDProgressText(sampleDigest())
 	want := `Kemajuan per OPD — Kota Contoh, 23 November 2026
-• Bappeda 0/12 (0%) · belum pernah menjawab
-• Dinas Kesehatan 3/20 (15%) · terakhir menjawab 9 hari lalu
-• Disdukcapil 3/20 (15%) · terakhir menjawab kemarin
+• Bappeda (BAPPEDA) 0/12 (0%) · belum pernah menjawab
+• Dinas Kesehatan (DINKES) 3/20 (15%) · terakhir menjawab 9 hari lalu
+• Disdukcapil (DUKCAPIL) 3/20 (15%) · terakhir menjawab kemarin
 ✅ 1 OPD sudah lengkap.
 Ketik ingatkan KODE_OPD untuk mengingatkan satu OPD.`
 	if got != want {

@@ -66,7 +66,7 @@ func TestCoordinatorCommands(t *testing.T) {
 	for _, step := range []struct{ who, say, want string }{
 		{"JKT-Citra", "ringkasan", "📊 Ringkasan KLA Kota JKT\nSenin, 23 November 2026, 10.00 WIB"},
 		{"JKT-Citra", "/ringkasan", "[gambar ringkasan-JKT.png, image/png]"},
-		{"JKT-Citra", "opd", "Kemajuan per OPD — Kota JKT, 23 November 2026\n• Dinas DINKES 0/2 (0%) · belum pernah menjawab"},
+		{"JKT-Citra", "opd", "Kemajuan per OPD — Kota JKT, 23 November 2026\n• Dinas DINKES (DINKES) 0/2 (0%) · belum pernah menjawab"},
 		{"JKT-Citra", "ingatkan", "Ketik ingatkan KODE_OPD, misalnya ingatkan DINKES.\nKode OPD: DINKES, DISDIK."},
 		{"JKT-Citra", "ingatkan dinsos", "OPD \"dinsos\" tidak ada di Kota JKT.\nKode OPD: DINKES, DISDIK."},
 		{"JKT-Citra", "ingatkan dinkes", "Pengingat terkirim ke 1 orang di Dinas DINKES."},

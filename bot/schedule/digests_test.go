@@ -172,7 +172,7 @@ func TestDigestNumbersAreTheScoreReport(t *testing.T) {
 		"• Kelembagaan 0,0/300 (150,0)",
 		"• Klaster I 466,7/700 (466,7)",
 		"• Dinas DINKES 1/2 (50%) · terakhir menjawab 2 hari lalu",
-		"Cepat dapat poin:\n• 1.1 Pertanyaan 1.1? — 150,0 poin · Dinas DINKES (bukti belum ada)",
+		"Cepat dapat poin:\n• 1.1 Pertanyaan 1.1? — 150,0 poin · DINKES (bukti belum ada)",
 		"Menunggu tinjauan: 3 jawaban",
 		"Tenggat: 31 Desember 2026 (38 hari lagi)",
 	} {

@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/chart"
@@ -48,7 +49,7 @@ func ChartInput(d conversations.Digest) chart.Input {
 	in.Total = chart.Bar{
 		Label: fmt.Sprintf("Total: diklaim %s, berbukti %s / %s",
 			scoring.FormatPoints(d.Scores.Claimed), scoring.FormatPoints(d.Scores.Evidenced),
-			scoring.FormatPoints(max)),
+			strings.TrimSuffix(scoring.FormatPoints(max), ",0")),
 		Claimed: d.Scores.Claimed, Evidenced: d.Scores.Evidenced, Max: max,
 	}
 	for _, t := range d.Thresholds {

@@ -307,3 +307,18 @@ func TestOversizedAndMissingFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestPollingRefusesWhileAWebhookIsSet(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{webhook: true})
+	if err := b.adapter.RegisterWebhook(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	err := b.adapter.Poll(b.ctx, b.ctx)
+	if !errors.Is(err, telegram.ErrConfig) || !strings.Contains(err.Error(), "https://klabot.example/telegram/webhook") || strings.Contains(err.Error(), token) {
+		t.Fatalf("Poll with a webhook set: %v", err)
+	}
+	if n := len(b.api.Calls("getUpdates", "deleteWebhook")); n != 0 {
+		t.Errorf("%d getUpdates/deleteWebhook calls", n)
+	}
+}

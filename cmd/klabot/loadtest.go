@@ -46,6 +46,7 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	fs.IntVar(&opts.Answers, "answers", 0, "stop after this many stored answers")
 	fs.Float64Var(&opts.FileShare, "files", 0.3, "share of evidence prompts answered with a small document")
 	fs.Float64Var(&opts.DupShare, "dup", 0.01, "share of messages delivered twice")
+	fs.Float64Var(&opts.BurstShare, "burst", 0.5, "share of documents followed at once by \"selesai\" (ordering check)")
 	fileKB := fs.Int("file-kb", 8, "evidence document size in KiB")
 	baseline := fs.Bool("baseline", true, "run the raw pgx baseline after the load")
 	edits := fs.Bool("edits", true, "people who answered everything correct a random answer")
@@ -149,7 +150,7 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	}
 	rep.Check = &check
 	rep.Write(app.Stdout)
-	if !check.OK() || len(res.Errors) > 0 || res.DupReplies > 0 {
+	if !check.OK() || len(res.Errors) > 0 || res.DupReplies > 0 || res.OutOfOrder > 0 || res.Corrections > 0 {
 		return fmt.Errorf("loadtest: the run had errors or lost, doubled or reordered answers (see above)")
 	}
 	return nil

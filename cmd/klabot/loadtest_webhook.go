@@ -20,7 +20,8 @@ const loadtestToken = "777000:LOADTEST"
 // startWebhookTarget starts a sink Bot API on loopback and `klabot serve` in this process
 // in webhook mode against it, with the app's database and the load's Redis prefix. The
 // sender's Telegram pacing is lifted (TELEGRAM_RATE_PER_SECOND, TELEGRAM_CHAT_INTERVAL_MS)
-// so the figures measure klabot, not Telegram's deliberate 30 messages/s. stop shuts serve
+// so the figures measure klabot, not Telegram's deliberate 30 messages/s, and the digest
+// and reminder scheduler is off (SCHEDULER=off). stop shuts serve
 // down gracefully and returns its error.
 func startWebhookTarget(ctx context.Context, app *App, prefix string, files []*loadtest.SimFile) (*loadtest.WebhookTarget, func() error, error) {
 	api, err := loadtest.StartSinkBotAPI(loadtestToken, files)
@@ -41,7 +42,8 @@ func startWebhookTarget(ctx context.Context, app *App, prefix string, files []*l
 		"TELEGRAM_GROUP_INTERVAL_MS": "1",
 		"HTTP_ADDR":                  "127.0.0.1:0",
 		"REDIS_PREFIX":               prefix,
-		"WHATSAPP":                   "",
+		// Digests and reminders for 514 regions would mix proactive work into the figures.
+		"SCHEDULER": "off",
 	}
 	getenv := func(k string) string {
 		if v, ok := env[k]; ok {

@@ -19,8 +19,18 @@ type Handler interface {
 // turning a Telegram update into an Inbound.
 type EngineTarget struct{ Engine Handler }
 
-// Send implements Target.
+// Send implements Target. A burst's second message follows the first's handling: the
+// engine alone has no per-chat queue (the dispatcher in front of it orders chats).
 func (t EngineTarget) Send(ctx context.Context, fp FocalPoint, m Msg) ([]Reply, error) {
+	replies, err := t.send(ctx, fp, m)
+	if err != nil || m.Then == nil {
+		return replies, err
+	}
+	more, err := t.send(ctx, fp, *m.Then)
+	return append(replies, more...), err
+}
+
+func (t EngineTarget) send(ctx context.Context, fp FocalPoint, m Msg) ([]Reply, error) {
 	id := strconv.FormatInt(fp.UserID, 10)
 	in := conversations.Inbound{
 		Address:    conversations.Address{Channel: conversations.ChannelTelegram, ChatID: id},

@@ -19,6 +19,9 @@ type Msg struct {
 	Answer string   // the question code this message answers ("" when it answers none)
 	Prompt int      // the bot message the button belongs to (webhook mode)
 	Dup    bool     // a second delivery of the same message (a platform retry)
+	// Then is sent right behind this message, without waiting for the replies (a
+	// document, then "selesai" at once): the replies must come as if it had waited.
+	Then *Msg
 }
 
 // SimFile is a small evidence document.
@@ -56,6 +59,12 @@ type person struct {
 }
 
 var headerRE = regexp.MustCompile(`Pertanyaan \d+/(\d+) · (\S+)`)
+
+// refusedMark starts the engine's refusal of "selesai" without evidence.
+const refusedMark = "Belum ada bukti dukung"
+
+// receiptMark starts the engine's receipt of a document.
+const receiptMark = "📎 Diterima"
 
 // doneMark starts the closing summary ("🎉 Semua pertanyaan ... sudah ditangani").
 const doneMark = "🎉"
@@ -103,13 +112,20 @@ func (p *person) next(rng *rand.Rand, o *Options, qs map[string]scoring.Question
 		}
 		return Msg{Kind: "answer", Text: typed(rng, q.Type), Answer: code}, true
 	case doneBtn != "": // evidence intake
-		if p.asked == "done" {
-			p.files = 0 // "done" was refused (no file arrived): send one, or skip
+		if strings.Contains(r.Text, refusedMark) {
+			// "selesai" refused: the file did not arrive, or it went to an answer version
+			// a colleague has replaced since. Move on; the gap stays visible.
+			p.files = 0
+			return Msg{Kind: "skip", Button: skipBtn, Prompt: r.ID}, true
 		}
 		switch {
 		case p.files == 0 && rng.Float64() < o.FileShare:
 			p.files++
-			return Msg{Kind: "evidence", File: o.file(rng)}, true
+			m := Msg{Kind: "evidence", File: o.file(rng)}
+			if rng.Float64() < o.BurstShare {
+				m.Then = &Msg{Kind: "done", Text: "selesai"}
+			}
+			return m, true
 		case p.files > 0:
 			return Msg{Kind: "done", Button: doneBtn, Prompt: r.ID}, true
 		}

@@ -38,6 +38,10 @@ type Options struct {
 	// DupShare is the share of messages delivered twice (a platform retry), to check that
 	// the second delivery changes nothing. Defaults to 0.01; negative means none.
 	DupShare float64
+	// BurstShare is the share of evidence documents followed at once by "selesai",
+	// without waiting for the receipt: per-chat ordering must still handle the document
+	// first. Defaults to 0.5; negative means none.
+	BurstShare float64
 	// FileSize is the size of the evidence documents. Defaults to 8 KiB.
 	FileSize int
 	// Edits lets people who answered everything correct a random answer ("ubah N"),
@@ -69,6 +73,9 @@ func (o *Options) withDefaults(people int) {
 	}
 	if o.DupShare == 0 {
 		o.DupShare = 0.01
+	}
+	if o.BurstShare == 0 {
+		o.BurstShare = 0.5
 	}
 	if o.FileSize <= 0 {
 		o.FileSize = 8 << 10
@@ -120,6 +127,9 @@ type Result struct {
 	ByKind      map[string]int // messages by kind
 	Answers     int            // answers the bot confirmed ("✅ Tersimpan")
 	Corrections int            // answers the bot did not understand (should be 0)
+	Bursts      int            // messages sent behind another without waiting
+	OutOfOrder  int            // bursts whose replies show the second one handled first
+	Refused     int            // bursts whose document was taken but "selesai" refused
 	Dups        int            // second deliveries sent
 	DupReplies  int            // second deliveries that got replies (should be 0)
 	Finished    int            // people who dealt with all their questions
@@ -217,6 +227,10 @@ func work(ctx, stop context.Context, t Target, mine []*person, rng *rand.Rand, o
 			active++
 			p.asked = m.Kind
 			m.ID = nextID.Add(1)
+			if m.Then != nil {
+				m.Then.ID = nextID.Add(1)
+				ws.bursts++
+			}
 			t0 := time.Now()
 			replies, err := t.Send(ctx, p.fp, m)
 			lat := time.Since(t0)
@@ -231,8 +245,17 @@ func work(ctx, stop context.Context, t Target, mine []*person, rng *rand.Rand, o
 				continue
 			}
 			p.last = replies
+			if m.Then != nil && strings.Contains(replies[len(replies)-1].Text, refusedMark) {
+				ws.refused++
+			}
+			if m.Then != nil && !inOrder(replies) {
+				ws.outOfOrder++
+				if o.Transcript != nil {
+					fmt.Fprintf(o.Transcript, "!! %d burst %d+%d out of order: %v\n", p.fp.UserID, m.ID, m.Then.ID, replies)
+				}
+			}
 			if o.Transcript != nil {
-				fmt.Fprintf(o.Transcript, "> %d %s %q %q\n", p.fp.UserID, m.Kind, m.Text, m.Button)
+				fmt.Fprintf(o.Transcript, "> %d #%d %s %q %q\n", p.fp.UserID, m.ID, m.Kind, m.Text, m.Button)
 				for _, r := range replies {
 					fmt.Fprintf(o.Transcript, "<   %q %v\n", r.Text, r.Buttons)
 				}
@@ -264,6 +287,13 @@ func work(ctx, stop context.Context, t Target, mine []*person, rng *rand.Rand, o
 	}
 }
 
+// inOrder reports whether a burst's replies show the document handled before "selesai":
+// its receipt first, and the last reply answering "selesai" (not a receipt).
+func inOrder(replies []Reply) bool {
+	return len(replies) >= 2 && strings.Contains(replies[0].Text, receiptMark) &&
+		!strings.Contains(replies[len(replies)-1].Text, receiptMark)
+}
+
 // saved reports whether the replies confirm a stored answer.
 func saved(replies []Reply) bool {
 	for _, r := range replies {
@@ -280,6 +310,8 @@ type workerStats struct {
 	errors              map[string]int
 	stored, corrections int
 	dups, dupReplies    int
+	bursts, outOfOrder  int
+	refused             int
 }
 
 func newWorkerStats() *workerStats {
@@ -290,6 +322,9 @@ func (r *Result) merge(ws *workerStats) {
 	r.Steps += len(ws.steps)
 	r.Answers += ws.stored
 	r.Corrections += ws.corrections
+	r.Bursts += ws.bursts
+	r.OutOfOrder += ws.outOfOrder
+	r.Refused += ws.refused
 	r.Dups += ws.dups
 	r.DupReplies += ws.dupReplies
 	for k, n := range ws.kinds {

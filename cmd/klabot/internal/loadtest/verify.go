@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,6 +20,7 @@ type Check struct {
 	WrongQ     int // rows whose question is not the one the person answered
 	OutOfOrder int // people whose rows are not in the order they sent them
 	Took       time.Duration
+	Examples   []string // a few message ids of unexpected rows, to look up in a transcript
 }
 
 // OK reports whether every confirmed answer is stored exactly once, where it belongs,
@@ -32,7 +34,11 @@ func (c Check) String() string {
 	if !c.OK() {
 		verdict = "FAILED"
 	}
-	return fmt.Sprintf("%s: %d answers confirmed, %d stored; missing %d, stored twice %d, unexpected %d, wrong question %d, people out of order %d",
+	ex := ""
+	if len(c.Examples) > 0 {
+		ex = " (unexpected: " + strings.Join(c.Examples, " ") + ")"
+	}
+	return ex + fmt.Sprintf("%s: %d answers confirmed, %d stored; missing %d, stored twice %d, unexpected %d, wrong question %d, people out of order %d",
 		verdict, c.Confirmed, c.Stored, c.Missing, c.Twice, c.Unexpected, c.WrongQ, c.OutOfOrder)
 }
 
@@ -54,11 +60,13 @@ func Verify(ctx context.Context, pool *pgxpool.Pool, ds *Dataset, res *Result) (
 			c.Confirmed++
 		}
 	}
+	// created_at comes from the engine's clock, the same as Since's (one process, or serve
+	// in it); rows of an earlier run on the dataset are older.
 	// Row ids grow with commit order of the inserts; per person they must follow the
 	// order of the message ids (the order the person sent them).
 	rows, err := pool.Query(ctx, `SELECT message_id, question_code, person_id FROM answers
 		WHERE region_code ~ $1 AND year = $2 AND created_at >= $3 AND channel = 'telegram'
-		ORDER BY id`, "^"+ds.Spec.Tag+"[0-9]+$", ds.Spec.Year, res.Since.Add(-time.Second))
+		ORDER BY id`, "^"+ds.Spec.Tag+"[0-9]+$", ds.Spec.Year, res.Since)
 	if err != nil {
 		return c, fmt.Errorf("read answers back: %w", err)
 	}
@@ -74,6 +82,9 @@ func Verify(ctx context.Context, pool *pgxpool.Pool, ds *Dataset, res *Result) (
 		w, ok := expect[msg]
 		if !ok {
 			c.Unexpected++
+			if len(c.Examples) < 5 {
+				c.Examples = append(c.Examples, msg+"/"+code)
+			}
 			continue
 		}
 		c.Stored++

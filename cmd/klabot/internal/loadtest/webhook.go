@@ -49,24 +49,15 @@ func (t *WebhookTarget) Send(ctx context.Context, fp FocalPoint, m Msg) ([]Reply
 			drained = true
 		}
 	}
-	body, err := json.Marshal(update(fp, m))
-	if err != nil {
+	prompts := 1
+	if err := t.post(ctx, fp, m); err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", t.Secret)
-	resp, err := t.Client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("post update: %w", err)
-	}
-	io.Copy(io.Discard, resp.Body) //nolint:errcheck // only the status matters
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, kindError(fmt.Sprintf("webhook HTTP %d", resp.StatusCode))
+	if m.Then != nil {
+		prompts++
+		if err := t.post(ctx, fp, *m.Then); err != nil {
+			return nil, err
+		}
 	}
 	if stray > 0 {
 		return nil, ErrStray
@@ -86,7 +77,9 @@ func (t *WebhookTarget) Send(ctx context.Context, fp FocalPoint, m Msg) ([]Reply
 		case r := <-ch:
 			replies = append(replies, r)
 			if prompt(r) {
-				return replies, nil
+				if prompts--; prompts == 0 {
+					return replies, nil
+				}
 			}
 		case <-timer.C:
 			return replies, ErrNoReply
@@ -94,6 +87,30 @@ func (t *WebhookTarget) Send(ctx context.Context, fp FocalPoint, m Msg) ([]Reply
 			return replies, ctx.Err()
 		}
 	}
+}
+
+// post delivers one update to the webhook.
+func (t *WebhookTarget) post(ctx context.Context, fp FocalPoint, m Msg) error {
+	body, err := json.Marshal(update(fp, m))
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", t.Secret)
+	resp, err := t.Client.Do(req)
+	if err != nil {
+		return fmt.Errorf("post update: %w", err)
+	}
+	io.Copy(io.Discard, resp.Body) //nolint:errcheck // only the status matters
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return kindError(fmt.Sprintf("webhook HTTP %d", resp.StatusCode))
+	}
+	return nil
 }
 
 // prompt reports whether r ends the bot's turn: it asks something (buttons, a question)
