@@ -62,6 +62,13 @@ type Adapter struct {
 	seenGroups map[string]bool      // ignored groups already logged
 	phonebook  Phonebook            // nil: chats are bound only by invites
 	checked    map[string]time.Time // senders looked up in the phonebook, when
+	unread     map[string]receipt   // by message id: what a read receipt needs
+}
+
+// receipt is where a message came from, in WhatsApp's own addressing, for its read receipt.
+type receipt struct {
+	chat, sender types.JID
+	at           time.Time
 }
 
 // New returns an Adapter on client. menus keeps each chat's last numbered menu.
@@ -70,7 +77,7 @@ func New(client Client, menus MenuStore, log *slog.Logger, cfg Config) *Adapter 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Adapter{client: client, menus: menus, log: log, cfg: cfg, groups: cfg.DigestGroups, seenGroups: map[string]bool{}}
+	return &Adapter{client: client, menus: menus, log: log, cfg: cfg, groups: cfg.DigestGroups, seenGroups: map[string]bool{}, unread: map[string]receipt{}}
 }
 
 // SetDigestGroups replaces the groups klabot takes part in besides Config.DigestGroups
@@ -135,8 +142,32 @@ func (a *Adapter) onMessage(ctx context.Context, e *events.Message) {
 		a.log.Error("whatsapp: message dropped, adapter has no dispatcher", "message", in.MessageID)
 		return
 	}
+	a.mu.Lock()
+	if len(a.unread) < 10_000 { // a bound on memory when nothing drains it
+		r := receipt{chat: e.Info.Chat, at: e.Info.Timestamp}
+		if e.Info.IsGroup {
+			r.sender = e.Info.Sender
+		}
+		a.unread[in.MessageID] = r
+	}
+	a.mu.Unlock()
 	if err := sub.Submit(ctx, in, nil); err != nil {
 		a.log.Warn("whatsapp: message not queued", "chat", in.ChatID, "message", in.MessageID, "err", err)
+	}
+}
+
+// markRead sends the read receipt of a handled message (best effort).
+func (a *Adapter) markRead(ctx context.Context, id string) {
+	a.mu.Lock()
+	r, ok := a.unread[id]
+	delete(a.unread, id)
+	c := a.client
+	a.mu.Unlock()
+	if !ok || c == nil {
+		return
+	}
+	if err := c.MarkRead(ctx, []types.MessageID{types.MessageID(id)}, r.at, r.chat, r.sender); err != nil {
+		a.log.Debug("whatsapp: read receipt", "message", id, "err", err)
 	}
 }
 

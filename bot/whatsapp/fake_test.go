@@ -22,6 +22,7 @@ type fakeClient struct {
 	sent      []sentMessage
 	media     map[string][]byte // direct path -> content
 	retries   []types.MessageID // media retry receipts sent
+	read      []types.MessageID // read receipts sent
 	lids      map[string]string // lid user -> phone user
 	sendErr   error
 	uploads   int
@@ -68,6 +69,16 @@ func (f *fakeClient) SendMediaRetryReceipt(_ context.Context, info *types.Messag
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.retries = append(f.retries, info.ID)
+	return nil
+}
+
+func (f *fakeClient) MarkRead(_ context.Context, ids []types.MessageID, _ time.Time, chat, sender types.JID, _ ...types.ReceiptType) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if chat.IsEmpty() || (chat.Server == types.GroupServer && sender.IsEmpty()) {
+		return errors.New("read receipt without chat, or group receipt without sender")
+	}
+	f.read = append(f.read, ids...)
 	return nil
 }
 

@@ -75,6 +75,9 @@ func TestEventHandlerQueuesInOrder(t *testing.T) {
 	if got := fc.sentTexts(); len(got) != 4 || got[3] != "ok TEXT1" {
 		t.Errorf("replies %v", got)
 	}
+	if len(fc.read) != 4 {
+		t.Errorf("read receipts %v, want one per handled message", fc.read)
+	}
 	if st := a.Status(); !st.Connected {
 		t.Errorf("status %+v after Connected", st)
 	}

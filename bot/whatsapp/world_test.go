@@ -97,6 +97,7 @@ func (w *waWorld) start() {
 		Answers: w.store, Checkpoints: w.store, States: w.states, Locker: w.states, Blobs: w.blobs,
 		Scorer: conversations.NewScorer(w.store, w.clock.Now),
 		Now:    w.clock.Now, Log: slog.New(slog.DiscardHandler),
+		Reviews: w.store, EvidenceFiles: w.blobs,
 	})
 	w.adapter = New(w.fc, &RedisMenus{RDB: w.rdb, Prefix: w.prefix}, nil, Config{
 		DigestGroups: []string{digestGrp.String()}, MaxFileBytes: waTestMaxFile,

@@ -38,6 +38,8 @@ func (w wrapped) Handle(ctx context.Context, in conversations.Inbound) ([]conver
 	if in.Channel != conversations.ChannelWhatsApp {
 		return w.next.Handle(ctx, in)
 	}
+	// Blue ticks once klabot has dealt with the message (answered, or asked again).
+	defer w.a.markRead(ctx, in.MessageID)
 	a := w.a
 	if in.Text == "" && len(in.Files) == 0 && in.Button == "" {
 		return []conversations.Outbound{{To: in.Address, Text: textUnsupported}}, nil
