@@ -142,8 +142,10 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		}
 		st = &rebuilt
 	}
-	if st.Year == 0 {
-		st.Year = e.year(req.Region, now)
+	if year := e.year(req.Region, now); st.Year != year {
+		// A new evaluation year (or a first message): its questions start afresh; the
+		// features' own state (Extra) is kept.
+		*st = State{PersonID: person.ID, Year: year, Extra: st.Extra}
 	}
 	req.State = st
 	before := st.clone()
@@ -153,6 +155,12 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		// The durable record says we handled it: leave everything as it was.
 		_ = e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID)
 		return nil, nil
+	}
+	if errors.Is(err, errNoInstrument) {
+		// A setup gap, not a failure of this message: say so kindly, log it for the admin.
+		e.d.Log.Warn("no instrument for the region's year", "region", person.RegionCode, "year", st.Year)
+		_ = e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID)
+		return []Outbound{e.reply(in, tr(person.Language, msgNoInstrument, st.Year))}, nil
 	}
 	if err != nil {
 		e.d.Log.Error("step failed", "chat", in.Address.Key(), "person", person.ID, "err", err)

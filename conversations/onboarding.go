@@ -59,11 +59,14 @@ func (e *Engine) welcome(ctx context.Context, in Inbound, p Person) ([]Outbound,
 	var buttons []Button
 	if roleAnswers(p.Role) && p.OPDID != 0 {
 		l, err := e.progressOf(ctx, r)
-		if err != nil {
+		switch {
+		case errors.Is(err, errNoInstrument):
+			b.WriteString("\n" + r.T(msgNoInstrument, r.State.Year))
+		case err != nil:
 			return nil, err
+		default:
+			b.WriteString("\n" + r.T(msgWelcomeCount, len(l.refs), l.counts().answered))
 		}
-		c := l.counts()
-		b.WriteString("\n" + r.T(msgWelcomeCount, len(l.refs), c.answered))
 		if dl := e.deadlineLine(r); dl != "" {
 			b.WriteString("\n" + dl)
 		}

@@ -2,8 +2,12 @@ package conversations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
+
+// errNoInstrument means the region's evaluation year has no imported instrument yet.
+var errNoInstrument = errors.New("no instrument for the year")
 
 // questionList is a person's questions in instrument order, with their progress.
 type questionList struct {
@@ -25,6 +29,9 @@ func (e *Engine) questions(ctx context.Context, r *Request) (*questionList, erro
 		return r.list, nil
 	}
 	ix, err := e.instrument(ctx, r.State.Year)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("instrument %d: %w", r.State.Year, errNoInstrument)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("instrument %d: %w", r.State.Year, err)
 	}

@@ -29,6 +29,7 @@ const (
 	msgIdleHint          msgKey = "idle_hint"
 	msgPaused            msgKey = "paused"
 	msgNoQuestions       msgKey = "no_questions"
+	msgNoInstrument      msgKey = "no_instrument"
 
 	msgQuestionNo     msgKey = "question_no"
 	msgIndicator      msgKey = "indicator"
@@ -168,6 +169,9 @@ var catalogue = map[msgKey][2]string{
 	msgPaused: {
 		"Anda sedang jeda. Ketik lanjut untuk melanjutkan dari pertanyaan terakhir.",
 		"You are paused. Type continue to resume at your last question."},
+	msgNoInstrument: {
+		"Instrumen penilaian tahun %d belum dimuat di klabot. Koordinator/admin sudah bisa mengimpornya; coba lagi nanti.",
+		"The %d assessment instrument is not loaded in klabot yet. Your coordinator/admin can import it; please try later."},
 	msgNoQuestions: {
 		"Belum ada pertanyaan untuk OPD Anda di instrumen tahun ini. Hubungi koordinator bila ini keliru.",
 		"There are no questions for your OPD in this year's instrument. Contact your coordinator if this is wrong."},

@@ -122,3 +122,36 @@ func TestUnknownSenderInAGroupStaysQuiet(t *testing.T) {
 		t.Fatalf("invite in a group: %+v, %v", outs, err)
 	}
 }
+
+// TestNewEvaluationYear: when the region moves to a year without an imported instrument,
+// people are told so kindly; when it is imported, their questions start afresh.
+func TestNewEvaluationYear(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	budi := w.session("budi")
+	for _, line := range []string{"mulai", "lewati", "lewati"} {
+		if _, err := budi.Send(w.ctx, line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := w.store.Region(w.ctx, "KOTA-UJI")
+	must(t, err)
+	r.Year = 2027
+	must(t, w.store.UpsertRegion(w.ctx, r))
+	w.restart()
+	budi = w.session("budi")
+	outs, err := budi.Send(w.ctx, "lanjut")
+	if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "Instrumen penilaian tahun 2027 belum dimuat") {
+		t.Fatalf("year without instrument: %+v, %v", outs, err)
+	}
+	inst := testInstrument()
+	inst.Year = 2027
+	if _, err := w.store.SaveInstrument(w.ctx, inst); err != nil {
+		t.Fatal(err)
+	}
+	w.restart()
+	outs, err = w.session("budi").Send(w.ctx, "lanjut")
+	if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "Pertanyaan 1/8 · 1.1") || strings.Contains(outs[0].Text, "Jawaban saat ini") {
+		t.Fatalf("new year's first question: %+v, %v", outs, err)
+	}
+}
