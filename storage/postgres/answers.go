@@ -14,8 +14,10 @@ import (
 var _ conversations.Answers = (*Store)(nil)
 
 // newAnswerID is, inside a write batch, the id of the answer version inserted earlier in
-// the same batch (same connection, same implicit transaction).
-const newAnswerID = `currval(pg_get_serial_sequence('answers', 'id'))`
+// the same batch (same connection, same implicit transaction). It is a scalar subquery:
+// currval is volatile, so a bare "answer_id = currval(...)" cannot use an index and scans
+// the whole evidence table for every answer; the subquery is evaluated once per statement.
+const newAnswerID = `(SELECT currval(pg_get_serial_sequence('answers', 'id')))`
 
 // SaveAnswer appends a new answer version in one transaction and one round trip: the
 // inbound message record, a per-question advisory lock (so two focal points answering at
