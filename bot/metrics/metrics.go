@@ -59,6 +59,22 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
 }
 
+// InitChannel exports every series of a channel at zero, so dashboards and alerts see
+// the channel before its first update or send.
+func (m *Metrics) InitChannel(ch conversations.Channel) {
+	if m == nil {
+		return
+	}
+	c := string(ch)
+	m.updates.WithLabelValues(c)
+	m.duplicates.WithLabelValues(c)
+	m.latency.WithLabelValues(c)
+	m.sent.WithLabelValues(c)
+	for _, kind := range []string{outbound.ResultThrottled, outbound.ResultTemporary, outbound.ResultBlocked, outbound.ResultFailed} {
+		m.sendErrors.WithLabelValues(c, kind)
+	}
+}
+
 // UpdateReceived counts one inbound update.
 func (m *Metrics) UpdateReceived(ch conversations.Channel) {
 	if m != nil {

@@ -98,6 +98,7 @@ func startTelegram(ctx context.Context, s *server) (func(context.Context) error,
 		return nil, err
 	}
 	s.sender.Register(conversations.ChannelTelegram, a, tc.Limits)
+	s.metrics.InitChannel(conversations.ChannelTelegram)
 	s.addReadyCheck("telegram", a.Ready)
 	s.addChatChannel("telegram")
 	start := s.app.Now()

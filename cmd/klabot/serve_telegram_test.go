@@ -294,6 +294,9 @@ func TestServeTelegramWebhook(t *testing.T) {
 	w.env["TELEGRAM_WEBHOOK_URL"] = "https://bot.example.go.id/telegram/webhook"
 	w.env["TELEGRAM_WEBHOOK_SECRET"] = "rahasia-Webhook_42"
 	r := startServe(t, w.env)
+	if _, m := r.get(t, "/metrics"); !strings.Contains(m, `klabot_send_errors_total{channel="telegram",kind="blocked"} 0`) {
+		t.Error("/metrics does not show the Telegram series before the first update")
+	}
 	w.api.WaitFor(t, 10*time.Second, "setWebhook", func() bool { u, _ := w.api.Webhook(); return u != "" })
 	if u, secret := w.api.Webhook(); u != "https://bot.example.go.id/telegram/webhook" || secret != "rahasia-Webhook_42" {
 		t.Errorf("setWebhook url %q secret %q", u, secret)
