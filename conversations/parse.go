@@ -63,7 +63,7 @@ func ParseAnswer(q scoring.Question, raw string) (scoring.Value, error) {
 	case scoring.Choice:
 		return parseChoice(q, s)
 	case scoring.Number:
-		n, err := ParseNumber(s)
+		n, err := parseCount(s)
 		if err != nil {
 			return scoring.Value{}, &ParseError{Key: msgBadNumber}
 		}
@@ -90,6 +90,9 @@ func ParseAnswer(q scoring.Question, raw string) (scoring.Value, error) {
 		t := strings.TrimSpace(raw)
 		if len([]rune(t)) < 2 {
 			return scoring.Value{}, &ParseError{Key: msgShortText}
+		}
+		if len([]rune(t)) > MaxTextAnswer {
+			return scoring.Value{}, &ParseError{Key: msgLongText}
 		}
 		return scoring.Value{Text: t}, nil
 	case scoring.File:
@@ -171,6 +174,29 @@ func parseChoice(q scoring.Question, s string) (scoring.Value, error) {
 		return scoring.Value{Text: hit[0].Label}, nil
 	}
 	return scoring.Value{}, &ParseError{Key: msgBadChoice}
+}
+
+// MaxTextAnswer is the longest text answer accepted, in characters.
+const MaxTextAnswer = 2000
+
+// parseCount reads a number, also with a unit word after it ("12 kali", "35 sekolah");
+// anything with a second number in it ("12 dari 20") stays ambiguous and is refused.
+func parseCount(s string) (float64, error) {
+	if n, err := ParseNumber(s); err == nil {
+		return n, nil
+	}
+	f := strings.Fields(s)
+	if len(f) < 2 || len(f) > 4 {
+		return 0, fmt.Errorf("not a number %q: %w", s, ErrInvalid)
+	}
+	for _, w := range f[1:] {
+		for _, r := range w {
+			if !unicode.IsLetter(r) {
+				return 0, fmt.Errorf("not a number %q: %w", s, ErrInvalid)
+			}
+		}
+	}
+	return ParseNumber(f[0])
 }
 
 // ParseNumber reads a number written the Indonesian way ("1.250", "87,5", "1.250,75"),

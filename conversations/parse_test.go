@@ -90,6 +90,8 @@ func TestParseAnswer(t *testing.T) {
 		{choice, "pe", scoring.Value{}, false}, {choice, "Perbub", scoring.Value{}, false},
 		{num, "1.250", scoring.Value{Number: 1250}, true}, {num, "87,5", scoring.Value{Number: 87.5}, true},
 		{num, "-1", scoring.Value{}, false}, {num, "banyak", scoring.Value{}, false},
+		{num, "12 kali", scoring.Value{Number: 12}, true}, {num, "35 sekolah ramah anak", scoring.Value{Number: 35}, true},
+		{num, "12 dari 20", scoring.Value{}, false}, {num, "kali 12", scoring.Value{}, false},
 		{pct, "87,5%", scoring.Value{Number: 87.5}, true}, {pct, "87,5 %", scoring.Value{Number: 87.5}, true},
 		{pct, "100", scoring.Value{Number: 100}, true}, {pct, "60 persen", scoring.Value{Number: 60}, true},
 		{pct, "101%", scoring.Value{}, false}, {pct, "banyak", scoring.Value{}, false},

@@ -59,6 +59,7 @@ const (
 	msgPercentRange    msgKey = "percent_range"
 	msgBadDate         msgKey = "bad_date"
 	msgShortText       msgKey = "short_text"
+	msgLongText        msgKey = "long_text"
 	msgNeedFile        msgKey = "need_file"
 
 	msgEvidenceAsk      msgKey = "evidence_ask"
@@ -204,6 +205,7 @@ var catalogue = map[msgKey][2]string{
 	msgPercentRange:    {"Persentase harus antara 0 dan 100.", "A percentage must be between 0 and 100."},
 	msgBadDate:         {"Tanggal tidak terbaca. Tulis seperti 14/03/2025 atau 14 Maret 2025.", "I cannot read that date. Write it like 14/03/2025 or 14 March 2025."},
 	msgShortText:       {"Jawabannya terlalu pendek. Tulis jawaban singkat dalam satu pesan.", "The answer is too short. Write a short answer in one message."},
+	msgLongText:        {"Jawabannya terlalu panjang (maks. 2.000 karakter). Ringkas, dan kirim dokumen lengkapnya sebagai bukti dukung.", "The answer is too long (max 2,000 characters). Summarise it and send the full document as evidence."},
 	msgNeedFile:        {"Pertanyaan ini dijawab dengan file. Kirim foto atau dokumennya.", "This question is answered with a file. Send the photo or document."},
 
 	msgEvidenceAsk:      {"📎 Kirim bukti dukung: foto atau dokumen (PDF, JPG, PNG, WEBP, DOCX, XLSX, DOC, XLS; maks. %s). Boleh beberapa file. Ketik selesai jika sudah.", "📎 Send the supporting evidence: photos or documents (PDF, JPG, PNG, WEBP, DOCX, XLSX, DOC, XLS; max %s). Several files are fine. Type done when finished."},

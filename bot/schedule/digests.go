@@ -226,45 +226,65 @@ func (s *Scheduler) each(ctx context.Context, todo []due, fn func(i int, d due, 
 	if err != nil {
 		return err
 	}
-	t2 := time.Now()
-	inputs, err := s.store.DigestScoreInputs(ctx, rs)
-	if err != nil {
-		return err
-	}
-	s.cfg.Log.Debug("digest batch loaded", "regions", len(todo), "facts", t1.Sub(t0), "snapshots", t2.Sub(t1), "inputs", time.Since(t2))
+	s.cfg.Log.Debug("digest batch facts loaded", "regions", len(todo), "facts", t1.Sub(t0), "snapshots", time.Since(t1))
 	defer func(start time.Time) {
 		s.cfg.Log.Debug("digest batch done", "regions", len(todo), "took", time.Since(start))
 	}(time.Now())
+
+	// The score inputs load in chunks, two at a time, and each chunk is scored and
+	// rendered as soon as it arrives: the database and the CPU work side by side.
 	var (
-		mu   sync.Mutex
-		errs []error
-		wg   sync.WaitGroup
-		sem  = make(chan struct{}, s.cfg.Workers)
+		mu    sync.Mutex
+		errs  []error
+		wg    sync.WaitGroup
+		loads = make(chan struct{}, 2)
+		sem   = make(chan struct{}, s.cfg.Workers)
 	)
-	for i, d := range todo {
+	fail := func(region string, err error) {
+		s.cfg.Log.Error("digest", "region", region, "err", err)
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+	}
+	for from := 0; from < len(todo); from += inputChunk {
+		to := min(from+inputChunk, len(todo))
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			var p *conversations.DigestSnapshot
-			if snap, ok := prev[d.region.Code]; ok {
-				p = &snap
+			defer wg.Done()
+			loads <- struct{}{}
+			inputs, err := s.store.DigestScoreInputs(ctx, rs[from:to])
+			<-loads
+			if err != nil {
+				fail(fmt.Sprintf("%s..%s", rs[from].Code, rs[to-1].Code), err)
+				return
 			}
-			in := inputs[d.region.Code]
-			rep := s.report(&in)
-			f := facts[d.region.Code]
-			conversations.AddInputFacts(&f, &in, &rep)
-			if err := fn(i, d, f, p, &rep); err != nil {
-				s.cfg.Log.Error("digest", "region", d.region.Code, "err", err)
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
+			for i := from; i < to; i++ {
+				d := todo[i]
+				wg.Add(1)
+				sem <- struct{}{}
+				go func() {
+					defer func() { <-sem; wg.Done() }()
+					var p *conversations.DigestSnapshot
+					if snap, ok := prev[d.region.Code]; ok {
+						p = &snap
+					}
+					in := inputs[d.region.Code]
+					rep := s.report(&in)
+					f := facts[d.region.Code]
+					conversations.AddInputFacts(&f, &in, &rep)
+					if err := fn(i, d, f, p, &rep); err != nil {
+						fail(d.region.Code, err)
+					}
+				}()
 			}
 		}()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
+
+// inputChunk is how many regions' score inputs one query loads.
+const inputChunk = 64
 
 // SendDigestNow sends a region's digest now to its coordinators and group chat, outside
 // the daily schedule (which it neither claims nor blocks). It returns the digest and the
