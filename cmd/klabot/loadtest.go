@@ -49,6 +49,7 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	fs.Float64Var(&opts.BurstShare, "burst", 0.5, "share of documents followed at once by \"selesai\" (ordering check)")
 	fileKB := fs.Int("file-kb", 8, "evidence document size in KiB")
 	baseline := fs.Bool("baseline", true, "run the raw pgx baseline after the load")
+	fs.BoolVar(&opts.Warmup, "warmup", true, "open every dialogue (\"mulai\") before the measured phase")
 	edits := fs.Bool("edits", true, "people who answered everything correct a random answer")
 	redisPrefix := fs.String("redis-prefix", "", "Redis key prefix of the dialogue states (default klabot-load:TAG:STAMP:)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load phase to this file (go tool pprof -top)")
@@ -150,7 +151,7 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	}
 	rep.Check = &check
 	rep.Write(app.Stdout)
-	if !check.OK() || len(res.Errors) > 0 || res.DupReplies > 0 || res.OutOfOrder > 0 || res.Corrections > 0 {
+	if !check.OK() || len(res.Errors) > 0 || res.DupReplies > 0 || res.OutOfOrder > 0 || res.Corrections > 0 || res.WarmupErrors > 0 {
 		return fmt.Errorf("loadtest: the run had errors or lost, doubled or reordered answers (see above)")
 	}
 	return nil

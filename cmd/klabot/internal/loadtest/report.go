@@ -69,6 +69,10 @@ func (r Report) Write(w io.Writer) {
 	if res == nil {
 		return
 	}
+	if res.Warmup > 0 {
+		fmt.Fprintf(w, "warm-up: %d dialogues opened (\"mulai\") in %s = %.0f/s, %d errors; not in the figures below\n",
+			res.Dialogues, res.Warmup.Round(time.Millisecond), float64(res.Dialogues)/res.Warmup.Seconds(), res.WarmupErrors)
+	}
 	fmt.Fprintf(w, "mode %s: %d workers, %d active dialogues, %s\n", res.Mode, res.Workers, res.Dialogues, res.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "answers stored: %d = %.0f answers/s\n", res.Answers, res.AnswersPerSec())
 	fmt.Fprintf(w, "messages handled: %d = %.0f messages/s (%s)\n", res.Steps, res.StepsPerSec(), kinds(res.ByKind))

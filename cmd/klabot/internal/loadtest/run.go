@@ -47,6 +47,8 @@ type Options struct {
 	// Edits lets people who answered everything correct a random answer ("ubah N"),
 	// so a reused dataset keeps producing answers. Defaults to true in the command.
 	Edits bool
+	// Warmup opens every dialogue ("mulai") before the measured phase.
+	Warmup bool
 	// Seed makes runs repeatable. Defaults to 1.
 	Seed int64
 	// Transcript, when set, receives every message and reply (for one or two dialogues:
@@ -119,25 +121,27 @@ func pdf(i, size int) *SimFile {
 
 // Result is what a run measured.
 type Result struct {
-	Mode        string
-	Workers     int
-	Dialogues   int
-	Elapsed     time.Duration
-	Steps       int            // messages handled (duplicates not counted)
-	ByKind      map[string]int // messages by kind
-	Answers     int            // answers the bot confirmed ("✅ Tersimpan")
-	Corrections int            // answers the bot did not understand (should be 0)
-	Bursts      int            // messages sent behind another without waiting
-	OutOfOrder  int            // bursts whose replies show the second one handled first
-	Refused     int            // bursts whose document was taken but "selesai" refused
-	Dups        int            // second deliveries sent
-	DupReplies  int            // second deliveries that got replies (should be 0)
-	Finished    int            // people who dealt with all their questions
-	StepLat     Latency        // every message
-	AnswerLat   Latency        // messages that stored an answer
-	Errors      map[string]int // by kind
-	PeakRSSMB   float64        // VmHWM of this process (engine mode) right after the load
-	Since       time.Time      // start, for the checks
+	Mode         string
+	Workers      int
+	Dialogues    int
+	Elapsed      time.Duration
+	Steps        int            // messages handled (duplicates not counted)
+	ByKind       map[string]int // messages by kind
+	Answers      int            // answers the bot confirmed ("✅ Tersimpan")
+	Corrections  int            // answers the bot did not understand (should be 0)
+	Bursts       int            // messages sent behind another without waiting
+	OutOfOrder   int            // bursts whose replies show the second one handled first
+	Refused      int            // bursts whose document was taken but "selesai" refused
+	Dups         int            // second deliveries sent
+	DupReplies   int            // second deliveries that got replies (should be 0)
+	Finished     int            // people who dealt with all their questions
+	StepLat      Latency        // every message
+	AnswerLat    Latency        // messages that stored an answer
+	Errors       map[string]int // by kind
+	PeakRSSMB    float64        // VmHWM of this process (engine mode) right after the load
+	Since        time.Time      // start of the measured phase, for the checks
+	Warmup       time.Duration  // time to open every dialogue before the measured phase
+	WarmupErrors int
 
 	people []*person
 }
@@ -164,7 +168,15 @@ func Run(ctx context.Context, mode string, ds *Dataset, t Target, opts Options) 
 		people[i] = &person{fp: ds.People[i*len(ds.People)/opts.Dialogues]}
 	}
 	res := &Result{Mode: mode, Workers: opts.Workers, Dialogues: opts.Dialogues, ByKind: map[string]int{},
-		Errors: map[string]int{}, Since: time.Now(), people: people}
+		Errors: map[string]int{}, people: people}
+	// Message ids of this run start at the clock in microseconds: unique across runs on
+	// one database, like Telegram update ids.
+	var nextID atomic.Int64
+	nextID.Store(time.Now().UnixMicro())
+	if opts.Warmup {
+		warmup(ctx, t, people, &opts, qs, &nextID, res)
+	}
+	res.Since = time.Now()
 	// The run ends when stop is done; steps in flight then finish normally (their
 	// context is ctx), so the end of a run never looks like a failure.
 	stop, cancel := context.WithCancel(ctx)
@@ -173,10 +185,6 @@ func Run(ctx context.Context, mode string, ds *Dataset, t Target, opts Options) 
 		stop, cancel = context.WithTimeout(stop, opts.Duration)
 		defer cancel()
 	}
-	// Message ids of this run start at the clock in microseconds: unique across runs on
-	// one database, like Telegram update ids.
-	var nextID atomic.Int64
-	nextID.Store(time.Now().UnixMicro())
 	var answers atomic.Int64
 	stats := make([]*workerStats, opts.Workers)
 	var wg sync.WaitGroup
@@ -209,6 +217,39 @@ func Run(ctx context.Context, mode string, ds *Dataset, t Target, opts Options) 
 	res.StepLat = latencies(stats, func(ws *workerStats) []time.Duration { return ws.steps })
 	res.AnswerLat = latencies(stats, func(ws *workerStats) []time.Duration { return ws.answers })
 	return res, nil
+}
+
+// warmup opens every dialogue ("mulai") before the measured phase, so the figures are
+// those of people answering, with all dialogues live in Redis and the engine's caches.
+func warmup(ctx context.Context, t Target, people []*person, o *Options, qs map[string]scoring.Question, nextID *atomic.Int64, res *Result) {
+	start := time.Now()
+	var next, failed atomic.Int64
+	var wg sync.WaitGroup
+	for w := range o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewSource(o.Seed - int64(w) - 1))
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(people) {
+					return
+				}
+				p := people[i]
+				m, _ := p.next(rng, o, qs)
+				p.asked = m.Kind
+				m.ID = nextID.Add(1)
+				replies, err := t.Send(ctx, p.fp, m)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				p.last = replies
+			}
+		}()
+	}
+	wg.Wait()
+	res.Warmup, res.WarmupErrors = time.Since(start), int(failed.Load())
 }
 
 // work is one sender: it takes turns over its people until stop is done or all are done.
