@@ -152,6 +152,9 @@ func (a *Adapter) onMessage(ctx context.Context, e *events.Message) {
 	}
 	a.mu.Unlock()
 	if err := sub.Submit(ctx, in, nil); err != nil {
+		a.mu.Lock()
+		delete(a.unread, in.MessageID)
+		a.mu.Unlock()
 		a.log.Warn("whatsapp: message not queued", "chat", in.ChatID, "message", in.MessageID, "err", err)
 	}
 }
