@@ -88,7 +88,8 @@ type DigestStore interface {
 	// blocked the bot or never registered.
 	DigestFacts(ctx context.Context, regions []DigestRegion) (map[string]DigestFacts, error)
 	// DigestScoreInputs loads the score inputs of the regions (each with Year set),
-	// batched: the same inputs as ScoreStore.ScoreInput.
+	// batched: the same inputs as ScoreStore.ScoreInput. Regions whose year has no
+	// instrument are left out.
 	DigestScoreInputs(ctx context.Context, regions []DigestRegion) (map[string]ScoreInput, error)
 	// PreviousSnapshots returns each region's latest score snapshot before its day
 	// (days by region code), with the snapshot's day.

@@ -20,8 +20,12 @@ type Nudge struct {
 // (the same as typing lanjut).
 const NudgeButtonData = "n:start"
 
-// NudgeMessage renders a nudge as one message with a button to continue.
+// NudgeMessage renders a nudge as one message with a button to continue, in the person's
+// language (Indonesian unless they chose English).
 func NudgeMessage(n Nudge) (text string, buttons [][]Button) {
+	if n.Person.Language == "en" {
+		return nudgeMessageEN(n)
+	}
 	now := n.At.In(n.Region.Location())
 	var b strings.Builder
 	name := n.Person.Name
@@ -41,6 +45,40 @@ func NudgeMessage(n Nudge) (text string, buttons [][]Button) {
 	}
 	b.WriteString("Ketik lanjut atau tekan tombol di bawah untuk melanjutkan.")
 	return b.String(), [][]Button{{{Label: "▶️ Lanjut", Data: NudgeButtonData}}}
+}
+
+func nudgeMessageEN(n Nudge) (string, [][]Button) {
+	now := n.At.In(n.Region.Location())
+	var b strings.Builder
+	name := n.Person.Name
+	if name == "" {
+		name = "there"
+	}
+	unit := "your OPD"
+	if n.Person.OPDName != "" {
+		unit = n.Person.OPDName
+	}
+	plural := "s"
+	if n.Open == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(&b, "Hello %s 👋\nKLA reminder for %s: %d question%s still open for %s.\n", name, n.Region.Name, n.Open, plural, unit)
+	if n.FirstCode != "" || n.FirstText != "" {
+		fmt.Fprintf(&b, "Next: %s\n", strings.TrimSpace(n.FirstCode+" "+n.FirstText))
+	}
+	if d := n.Region.Deadline; d != nil {
+		left := daysBetween(now, *d)
+		switch {
+		case left > 0:
+			fmt.Fprintf(&b, "Deadline: %s (%d days left)\n", d.Format("2 January 2006"), left)
+		case left == 0:
+			fmt.Fprintf(&b, "Deadline: %s (today)\n", d.Format("2 January 2006"))
+		default:
+			fmt.Fprintf(&b, "Deadline: %s (%d days ago)\n", d.Format("2 January 2006"), -left)
+		}
+	}
+	b.WriteString("Type continue or press the button below to carry on.")
+	return b.String(), [][]Button{{{Label: "▶️ Continue", Data: NudgeButtonData}}}
 }
 
 // SilentPerson is a focal point who ignored several nudges in a row.

@@ -29,6 +29,25 @@ Ketik lanjut atau tekan tombol di bawah untuk melanjutkan.`
 	}
 }
 
+func TestNudgeMessageInEnglish(t *testing.T) {
+	t.Parallel()
+	n := conversations.Nudge{
+		Region: conversations.Region{Name: "Kota Contoh", TimeZone: "Asia/Jayapura", Deadline: date(2026, 11, 30)},
+		At:     time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC),
+		Person: conversations.Person{Name: "Budi", OPDName: "Dinas Kesehatan", Language: "en"},
+		Open:   1, FirstCode: "3.2", FirstText: "Apakah ada Puskesmas ramah anak?",
+	}
+	text, buttons := conversations.NudgeMessage(n)
+	want := `Hello Budi 👋
+KLA reminder for Kota Contoh: 1 question still open for Dinas Kesehatan.
+Next: 3.2 Apakah ada Puskesmas ramah anak?
+Deadline: 30 November 2026 (7 days left)
+Type continue or press the button below to carry on.`
+	if text != want || buttons[0][0].Data != conversations.NudgeButtonData {
+		t.Fatalf("got:\n%s\nwant:\n%s", text, want)
+	}
+}
+
 func TestEscalationText(t *testing.T) {
 	t.Parallel()
 	r := conversations.Region{Name: "Kab. Jayawijaya", TimeZone: "Asia/Jayapura"}

@@ -268,7 +268,11 @@ func (s *Scheduler) each(ctx context.Context, todo []due, fn func(i int, d due, 
 					if snap, ok := prev[d.region.Code]; ok {
 						p = &snap
 					}
-					in := inputs[d.region.Code]
+					in, ok := inputs[d.region.Code]
+					if !ok {
+						fail(d.region.Code, fmt.Errorf("digest %s: no instrument for %d: %w", d.region.Code, d.year, conversations.ErrNotFound))
+						return
+					}
 					rep := s.report(&in)
 					f := facts[d.region.Code]
 					conversations.AddInputFacts(&f, &in, &rep)

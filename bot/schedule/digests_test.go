@@ -237,3 +237,23 @@ func TestGroupChatGetsTheDigest(t *testing.T) {
 		t.Fatalf("group chat not served: %q", got)
 	}
 }
+
+func TestARegionWithoutInstrumentDoesNotBlockOthers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if _, err := e.pool.Exec(context.Background(), `UPDATE regions SET year = 2031 WHERE code = 'MKS'`); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(utc("2026-11-23 00:00"))
+	err := e.scheduler().Tick(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "no instrument for 2031") {
+		t.Fatalf("tick error = %v, want Makassar's missing instrument reported", err)
+	}
+	got := summary(digestsOnly(e.out.take()))
+	if !strings.Contains(got, "digest>JKT-Citra") || !strings.Contains(got, "digest>JYP-Citra") || strings.Contains(got, "MKS") {
+		t.Fatalf("queued %q, want Jakarta and Jayapura only", got)
+	}
+	if n := e.count(`kind = 'digest_run' AND region_code = 'MKS'`); n != 0 {
+		t.Errorf("Makassar's day was claimed without a digest (%d rows): it must be retried", n)
+	}
+}

@@ -242,7 +242,10 @@ func (s *Scheduler) fillOpen(ctx context.Context, regions []conversations.Digest
 		code, text string
 	}
 	for _, r := range regions {
-		in := inputs[r.Code]
+		in, ok := inputs[r.Code]
+		if !ok { // no instrument for the year: nothing to remind of
+			continue
+		}
 		rep := s.report(&in)
 		texts := map[string]string{}
 		for _, q := range in.Instrument.Questions() {

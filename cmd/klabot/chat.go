@@ -52,8 +52,14 @@ func runChat(ctx context.Context, app *App, args []string) error {
 		}
 		sess = console.NewSession(parts.Engine, id, "console")
 		sess.Now = app.Now
-		fmt.Fprintln(app.Stdout, "Ketik mulai untuk mulai, bantuan untuk daftar perintah, /kirim PATH untuk mengirim file, /keluar untuk keluar.")
+		fmt.Fprintln(app.Stdout, "(bantuan: daftar perintah · /kirim PATH: kirim file · /keluar: keluar)")
 		fmt.Fprintln(app.Stdout)
+		// Where the person stands, right away: their question, or their menu.
+		outs, err := sess.Send(ctx, "mulai")
+		fmt.Fprint(app.Stdout, console.Render(outs))
+		if err != nil {
+			return err
+		}
 	}
 	return console.Run(ctx, sess, app.Stdin, app.Stdout, promptFor(app.Stdin))
 }

@@ -89,14 +89,18 @@ func runLoadtestSender(ctx context.Context, app *App, args []string) error {
 	fs := flag.NewFlagSet("loadtest sender", flag.ContinueOnError)
 	fs.SetOutput(app.Stderr)
 	n := fs.Int("nudges", 10000, "nudges to send, one per focal point (10,000 take about 5.5 minutes at 30/s)")
-	rate := fs.Float64("rate", 30, "the sender's and the fake Bot API's limit, messages per second per bot")
+	rate := fs.Float64("rate", 30, "the fake Bot API's limit, messages per second per bot (Telegram's 30)")
+	senderRate := fs.Float64("sender-rate", 0, "the sender's limit (TELEGRAM_RATE_PER_SECOND); default --rate")
 	tol := fs.Duration("tolerance", 2*time.Millisecond, "jitter the fake Bot API forgives below the limit's gap")
 	if err := fs.Parse(args); err != nil || *n < 2 || *rate <= 0 || *tol < 0 {
 		return usageError{loadtestUsage}
 	}
+	if *senderRate <= 0 {
+		*senderRate = *rate
+	}
 	load := loadtest.LoadAverage()
-	fmt.Fprintf(app.Stderr, "loadtest: sending %d nudges at %.0f/s (about %s)...\n", *n, *rate, time.Duration(float64(*n) / *rate * float64(time.Second)).Round(time.Second))
-	res, err := loadtest.SenderBench(ctx, *n, *rate, *tol)
+	fmt.Fprintf(app.Stderr, "loadtest: sending %d nudges at %.0f/s (about %s)...\n", *n, *rate, time.Duration(float64(*n) / *senderRate * float64(time.Second)).Round(time.Second))
+	res, err := loadtest.SenderBench(ctx, *n, *rate, *senderRate, *tol)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,9 @@ type Exporter struct {
 	Now    func() time.Time // defaults to time.Now
 	// Dir is where Export writes packs (the chat command's exports).
 	Dir string
+	// KeepFor is how long Export keeps earlier packs in Dir before deleting them (they
+	// can always be made again). Defaults to 7 days.
+	KeepFor time.Duration
 }
 
 var _ conversations.Exporter = (*Exporter)(nil)
@@ -147,5 +150,22 @@ func (x *Exporter) Export(ctx context.Context, region string, year int) (convers
 	res.Size, res.Questions, res.Answered, res.Files, res.Missing = st.Size(), sum.Questions, sum.Answered, sum.Files, len(sum.Missing)
 	path := res.Path
 	res.Open = func() (io.ReadCloser, error) { return os.Open(path) }
+	x.prune(dir)
 	return res, nil
+}
+
+// prune deletes packs in dir older than KeepFor, so chat exports do not fill the disk.
+// Only files named like Export's are touched; failures are ignored (the next export
+// tries again).
+func (x *Exporter) prune(dir string) {
+	keep := x.KeepFor
+	if keep <= 0 {
+		keep = 7 * 24 * time.Hour
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, "bukti-KLA-*.zip"))
+	for _, p := range old {
+		if st, err := os.Stat(p); err == nil && x.now().Sub(st.ModTime()) > keep {
+			os.Remove(p)
+		}
+	}
 }

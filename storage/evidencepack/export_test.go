@@ -94,6 +94,13 @@ func TestExportFromPostgres(t *testing.T) {
 		t.Fatalf("after approval: claimed %v verified %v, want 600 and 600", c, v)
 	}
 
+	stale := filepath.Join(x.Dir, "bukti-KLA-KTC-2026-20261101-0900.zip")
+	if err := os.WriteFile(stale, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(stale, now.AddDate(0, 0, -8), now.AddDate(0, 0, -8)); err != nil {
+		t.Fatal(err)
+	}
 	res, err := x.Export(ctx, "KTC", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +125,9 @@ func TestExportFromPostgres(t *testing.T) {
 	when := slices.Index(evidencepack.Columns, "Waktu")
 	if rows[1][state] != "diterima" || rows[2][state] != "belum dijawab" || rows[1][when] != "23 November 2026 11.00 WITA" {
 		t.Fatalf("rows = %v", rows)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a pack older than a week was kept: %v", err)
 	}
 	if left, _ := filepath.Glob(filepath.Join(x.Dir, ".ekspor-*")); len(left) != 0 {
 		t.Fatalf("temporary files left: %v", left)

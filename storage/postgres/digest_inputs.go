@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -14,18 +15,29 @@ import (
 // handful of queries however many regions there are: the same inputs ScoreInput loads one
 // region at a time (current answers with their file count and latest review, questions
 // skipped and never answered, the OPDs, the cached instrument), so the daily digests of
-// 514 regions cost seconds, not minutes, and show the numbers of `klabot score`.
+// 514 regions cost seconds, not minutes, and show the numbers of `klabot score`. A region
+// whose year has no instrument is left out of the map (so one region never blocks the
+// others); only a failing query is an error.
 func (s *Store) DigestScoreInputs(ctx context.Context, regions []conversations.DigestRegion) (map[string]conversations.ScoreInput, error) {
-	codes, years := regionYears(regions)
 	out := make(map[string]conversations.ScoreInput, len(regions))
+	var ok []conversations.DigestRegion
 	for _, r := range regions {
 		in := conversations.ScoreInput{Region: r.Region, Year: r.Year}
 		var err error
-		if in.Instrument, in.InstrumentVersion, err = s.sharedInstrument(ctx, r.Year); err != nil {
+		in.Instrument, in.InstrumentVersion, err = s.sharedInstrument(ctx, r.Year)
+		if errors.Is(err, conversations.ErrNotFound) {
+			continue
+		}
+		if err != nil {
 			return nil, fmt.Errorf("score inputs %s: %w", r.Code, err)
 		}
 		out[r.Code] = in
+		ok = append(ok, r)
 	}
+	if len(ok) == 0 {
+		return out, nil
+	}
+	codes, years := regionYears(ok)
 
 	rows, err := s.pool.Query(ctx, `SELECT region_code, code, name, answers_for FROM opds WHERE region_code = ANY($1) ORDER BY region_code, code`, codes)
 	if err != nil {

@@ -18,7 +18,8 @@ import (
 // SenderResult is what the sender benchmark measured.
 type SenderResult struct {
 	Nudges      int
-	Rate        float64       // the configured bot limit, messages per second
+	Rate        float64       // the Bot API's limit, messages per second
+	SenderRate  float64       // the sender's configured limit (TELEGRAM_RATE_PER_SECOND)
 	Tolerance   time.Duration // jitter the fake Bot API forgives below the limit's gap
 	Elapsed     time.Duration // first enqueue to last outcome
 	Span        time.Duration // first to last accepted send at the Bot API
@@ -52,8 +53,8 @@ func (r SenderResult) Write(w io.Writer) {
 	if !r.OK() {
 		verdict = "FAILED"
 	}
-	fmt.Fprintf(w, "sender: %d nudges at a limit of %.0f/s (fake Bot API: 429 below a gap of %s per bot, %s per chat)\n",
-		r.Nudges, r.Rate, gap(r.Rate, r.Tolerance).Round(time.Microsecond), (time.Second - r.Tolerance))
+	fmt.Fprintf(w, "sender: %d nudges, sender limit %.1f/s, Bot API limit %.0f/s (the fake answers 429 below a gap of %s per bot, %s per chat)\n",
+		r.Nudges, r.SenderRate, r.Rate, gap(r.Rate, r.Tolerance).Round(time.Microsecond), (time.Second - r.Tolerance))
 	fmt.Fprintf(w, "sender: achieved %.2f messages/s (%.1f%% of the limit) over %s; all done in %s; most in one second: %d\n",
 		r.Achieved(), 100*r.Achieved()/r.Rate, r.Span.Round(time.Millisecond), r.Elapsed.Round(time.Millisecond), r.MaxInSecond)
 	fmt.Fprintf(w, "sender: %s: delivered %d, lost %d, accepted by the Bot API %d in %d chats, 429 answers %d, early retries %d\n",
@@ -65,11 +66,11 @@ func gap(rate float64, tolerance time.Duration) time.Duration {
 }
 
 // SenderBench sends n nudges (bulk messages, one per focal point) through the outbound
-// sender and the real Telegram adapter to a fake Bot API that answers 429 with
-// retry_after whenever two sends come closer than the limit's gap (less tolerance, for
-// the jitter of a loaded machine) or one chat gets two within a second.
-func SenderBench(ctx context.Context, n int, rate float64, tolerance time.Duration) (SenderResult, error) {
-	res := SenderResult{Nudges: n, Rate: rate, Tolerance: tolerance}
+// sender limited to senderRate and the real Telegram adapter to a fake Bot API that
+// answers 429 with retry_after whenever two sends come closer than rate's gap (less
+// tolerance, for the jitter of a loaded machine) or one chat gets two within a second.
+func SenderBench(ctx context.Context, n int, rate, senderRate float64, tolerance time.Duration) (SenderResult, error) {
+	res := SenderResult{Nudges: n, Rate: rate, SenderRate: senderRate, Tolerance: tolerance}
 	const token = "777001:SENDERBENCH"
 	api := fakebotapi.Start(token)
 	defer api.Close()
@@ -92,7 +93,7 @@ func SenderBench(ctx context.Context, n int, rate float64, tolerance time.Durati
 	}
 	snd := outbound.New(outbound.Config{OnOutcome: outcome})
 	lim := outbound.TelegramLimits()
-	lim.PerBot = rate
+	lim.PerBot = senderRate
 	snd.Register(conversations.ChannelTelegram, tg, lim)
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
