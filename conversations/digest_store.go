@@ -71,6 +71,9 @@ type NotificationStore interface {
 	// ClaimEach inserts every notification whose dedupe key is free, in one statement,
 	// and returns those inserted, with their ids.
 	ClaimEach(ctx context.Context, items []Notification) ([]Notification, error)
+	// ExpirePendingNotifications marks notifications pending since before `before` as
+	// failed (their process stopped before delivery) and returns how many.
+	ExpirePendingNotifications(ctx context.Context, before time.Time) (int64, error)
 	// RecordNotificationOutcome marks a notification sent (errText empty) or failed.
 	RecordNotificationOutcome(ctx context.Context, id int64, errText string) error
 }

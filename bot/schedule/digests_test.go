@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/klabot/klabot/bot/schedule"
 	"github.com/klabot/klabot/conversations"
@@ -255,5 +256,31 @@ func TestARegionWithoutInstrumentDoesNotBlockOthers(t *testing.T) {
 	}
 	if n := e.count(`kind = 'digest_run' AND region_code = 'MKS'`); n != 0 {
 		t.Errorf("Makassar's day was claimed without a digest (%d rows): it must be retried", n)
+	}
+}
+
+func TestRunStopsWithItsContextAndExpiresLostMessages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.clock.Set(utc("2026-11-23 00:00"))
+	if err := e.scheduler().Tick(context.Background()); err != nil { // queues, then "crashes"
+		t.Fatal(err)
+	}
+	e.clock.Set(utc("2026-11-23 02:00"))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.scheduler().Run(ctx); close(done) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for e.count(`kind = 'digest' AND status = 'pending'`) > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if n := e.count(`kind = 'digest' AND status = 'failed' AND error LIKE 'lost:%'`); n != 3 {
+		t.Errorf("%d lost digests marked failed, want 3", n)
 	}
 }

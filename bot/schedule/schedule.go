@@ -107,6 +107,13 @@ func (s *Scheduler) report(in *conversations.ScoreInput) scoring.Report {
 // Run ticks until ctx ends: once at start (so a digest missed while klabot was down goes
 // out now), then every Config.Every. A failing tick is logged and retried next tick.
 func (s *Scheduler) Run(ctx context.Context) {
+	// Messages queued by a process that stopped never got an outcome: say so in the
+	// records instead of leaving them pending for ever.
+	if n, err := s.store.ExpirePendingNotifications(ctx, s.cfg.Now().Add(-pendingLimit)); err != nil {
+		s.cfg.Log.Error("expire pending notifications", "err", err)
+	} else if n > 0 {
+		s.cfg.Log.Warn("notifications never delivered before a stop, marked failed", "count", n)
+	}
 	t := time.NewTicker(s.cfg.Every)
 	defer t.Stop()
 	for {
@@ -120,6 +127,10 @@ func (s *Scheduler) Run(ctx context.Context) {
 		}
 	}
 }
+
+// pendingLimit is how long a queued message may wait for its outcome before a starting
+// scheduler considers it lost (the sender gives up long before: its retries take minutes).
+const pendingLimit = time.Hour
 
 // Tick sends what is due at the clock's now: digests, then nudges and escalations.
 func (s *Scheduler) Tick(ctx context.Context) error {

@@ -159,3 +159,16 @@ func (s *Store) ClaimEach(ctx context.Context, items []conversations.Notificatio
 	}
 	return out, nil
 }
+
+// ExpirePendingNotifications marks notifications still pending from before `before` as
+// failed: the process that queued them stopped before the sender reported an outcome
+// (the outbound queue lives in memory). It returns how many it marked.
+func (s *Store) ExpirePendingNotifications(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE notifications SET status = 'failed',
+		error = 'lost: klabot stopped before the message was delivered'
+		WHERE status = 'pending' AND created_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("expire pending notifications: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
