@@ -49,6 +49,7 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	fs.Float64Var(&opts.BurstShare, "burst", 0.5, "share of documents followed at once by \"selesai\" (ordering check)")
 	fileKB := fs.Int("file-kb", 8, "evidence document size in KiB")
 	baseline := fs.Bool("baseline", true, "run the raw pgx baseline after the load")
+	fs.IntVar(&opts.Turn, "turn", 4, "messages a person sends in a row before the worker turns to the next person")
 	fs.BoolVar(&opts.Warmup, "warmup", true, "open every dialogue (\"mulai\") before the measured phase")
 	edits := fs.Bool("edits", true, "people who answered everything correct a random answer")
 	redisPrefix := fs.String("redis-prefix", "", "Redis key prefix of the dialogue states (default klabot-load:TAG:STAMP:)")

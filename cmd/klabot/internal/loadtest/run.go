@@ -47,6 +47,10 @@ type Options struct {
 	// Edits lets people who answered everything correct a random answer ("ubah N"),
 	// so a reused dataset keeps producing answers. Defaults to true in the command.
 	Edits bool
+	// Turn is how many messages a person sends in a row (each after the replies to the
+	// previous) before the worker turns to its next person. Defaults to 4, so evidence
+	// intake (answer, document, "selesai", narrative) happens within a turn.
+	Turn int
 	// Warmup opens every dialogue ("mulai") before the measured phase.
 	Warmup bool
 	// Seed makes runs repeatable. Defaults to 1.
@@ -81,6 +85,9 @@ func (o *Options) withDefaults(people int) {
 	}
 	if o.FileSize <= 0 {
 		o.FileSize = 8 << 10
+	}
+	if o.Turn <= 0 {
+		o.Turn = 4
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
@@ -258,70 +265,74 @@ func work(ctx, stop context.Context, t Target, mine []*person, rng *rand.Rand, o
 	for active := len(mine); active > 0; {
 		active = 0
 		for _, p := range mine {
-			if stop.Err() != nil {
-				return
-			}
-			m, ok := p.next(rng, o, qs)
-			if !ok {
-				continue
-			}
-			active++
-			p.asked = m.Kind
-			m.ID = nextID.Add(1)
-			if m.Then != nil {
-				m.Then.ID = nextID.Add(1)
-				ws.bursts++
-			}
-			t0 := time.Now()
-			replies, err := t.Send(ctx, p.fp, m)
-			lat := time.Since(t0)
-			ws.kinds[m.Kind]++
-			ws.steps = append(ws.steps, lat)
-			if err != nil {
-				if o.Transcript != nil {
-					fmt.Fprintf(o.Transcript, "! %d %s %q %q: %v (%d replies)\n", p.fp.UserID, m.Kind, m.Text, m.Button, err, len(replies))
+			for turn := 0; turn < o.Turn; turn++ {
+				if stop.Err() != nil {
+					return
 				}
-				ws.errors[errorKind(err)]++
-				p.last = nil
-				continue
-			}
-			p.last = replies
-			if m.Then != nil && strings.Contains(replies[len(replies)-1].Text, refusedMark) {
-				ws.refused++
-			}
-			if m.Then != nil && !inOrder(replies) {
-				ws.outOfOrder++
-				if o.Transcript != nil {
-					fmt.Fprintf(o.Transcript, "!! %d burst %d+%d out of order: %v\n", p.fp.UserID, m.ID, m.Then.ID, replies)
+				m, ok := p.next(rng, o, qs)
+				if !ok {
+					break
 				}
-			}
-			if o.Transcript != nil {
-				fmt.Fprintf(o.Transcript, "> %d #%d %s %q %q\n", p.fp.UserID, m.ID, m.Kind, m.Text, m.Button)
-				for _, r := range replies {
-					fmt.Fprintf(o.Transcript, "<   %q %v\n", r.Text, r.Buttons)
+				if turn == 0 {
+					active++
 				}
-			}
-			if m.Answer != "" {
-				if saved(replies) {
-					p.answers = append(p.answers, answerRec{msg: m.ID, code: m.Answer})
-					ws.answers = append(ws.answers, lat)
-					ws.stored++
-					if n := answers.Add(1); o.Answers > 0 && n >= int64(o.Answers) {
-						enough()
-					}
-				} else {
-					ws.corrections++
+				p.asked = m.Kind
+				m.ID = nextID.Add(1)
+				if m.Then != nil {
+					m.Then.ID = nextID.Add(1)
+					ws.bursts++
 				}
-			}
-			if o.DupShare > 0 && rng.Float64() < o.DupShare {
-				ws.dups++
-				m.Dup = true
-				again, err := t.Send(ctx, p.fp, m)
+				t0 := time.Now()
+				replies, err := t.Send(ctx, p.fp, m)
+				lat := time.Since(t0)
+				ws.kinds[m.Kind]++
+				ws.steps = append(ws.steps, lat)
 				if err != nil {
-					ws.errors["duplicate: "+errorKind(err)]++
+					if o.Transcript != nil {
+						fmt.Fprintf(o.Transcript, "! %d %s %q %q: %v (%d replies)\n", p.fp.UserID, m.Kind, m.Text, m.Button, err, len(replies))
+					}
+					ws.errors[errorKind(err)]++
+					p.last = nil
+					continue
 				}
-				if len(again) > 0 {
-					ws.dupReplies++
+				p.last = replies
+				if m.Then != nil && strings.Contains(replies[len(replies)-1].Text, refusedMark) {
+					ws.refused++
+				}
+				if m.Then != nil && !inOrder(replies) {
+					ws.outOfOrder++
+					if o.Transcript != nil {
+						fmt.Fprintf(o.Transcript, "!! %d burst %d+%d out of order: %v\n", p.fp.UserID, m.ID, m.Then.ID, replies)
+					}
+				}
+				if o.Transcript != nil {
+					fmt.Fprintf(o.Transcript, "> %d #%d %s %q %q\n", p.fp.UserID, m.ID, m.Kind, m.Text, m.Button)
+					for _, r := range replies {
+						fmt.Fprintf(o.Transcript, "<   %q %v\n", r.Text, r.Buttons)
+					}
+				}
+				if m.Answer != "" {
+					if saved(replies) {
+						p.answers = append(p.answers, answerRec{msg: m.ID, code: m.Answer})
+						ws.answers = append(ws.answers, lat)
+						ws.stored++
+						if n := answers.Add(1); o.Answers > 0 && n >= int64(o.Answers) {
+							enough()
+						}
+					} else {
+						ws.corrections++
+					}
+				}
+				if o.DupShare > 0 && rng.Float64() < o.DupShare {
+					ws.dups++
+					m.Dup = true
+					again, err := t.Send(ctx, p.fp, m)
+					if err != nil {
+						ws.errors["duplicate: "+errorKind(err)]++
+					}
+					if len(again) > 0 {
+						ws.dupReplies++
+					}
 				}
 			}
 		}
