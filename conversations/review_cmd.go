@@ -176,6 +176,9 @@ func (e *Engine) nextReview(ctx context.Context, r *Request, rs reviewState, fir
 			break
 		}
 	}
+	if it == nil && len(items) > 0 {
+		return append(outs, e.replies(r, rt(r.Lang(), rvOnlySkipped, len(items)))...), nil
+	}
 	if it == nil {
 		if desc := describeFilter(rs.Filter, r.Lang()); desc != "" {
 			return append(outs, e.replies(r, rt(r.Lang(), rvQueueEmptyFilter, desc))...), nil
