@@ -186,6 +186,8 @@ func TestReviewFiltersStaleAndSkip(t *testing.T) {
 	// Budi changes 1.2 while the card is open: the press hits a stale version.
 	w.say("budi", "ubah 1.2")
 	w.say("budi", "tidak")
+	expect(t, w.press("koor", strings.Replace(approve12, "rv:ok:", "rv:fix:", 1)), "chat-koor",
+		"Jawaban 1.2 sudah diganti versi baru", "1.2", "(versi 2)") // no note asked for a stale version
 	outs = w.press("koor", approve12)
 	expect(t, outs, "chat-koor", "Jawaban 1.2 sudah diganti versi baru", "1.2", "(versi 2)", "Jawaban: Tidak")
 	if n := w.count(`SELECT count(*) FROM reviews`); n != 0 {
