@@ -176,6 +176,9 @@ func (e *Engine) nextReview(ctx context.Context, r *Request, rs reviewState, fir
 			break
 		}
 	}
+	if it == nil && len(items) > 0 {
+		return append(outs, e.replies(r, rt(r.Lang(), rvOnlySkipped, len(items)))...), nil
+	}
 	if it == nil {
 		if desc := describeFilter(rs.Filter, r.Lang()); desc != "" {
 			return append(outs, e.replies(r, rt(r.Lang(), rvQueueEmptyFilter, desc))...), nil
@@ -221,6 +224,15 @@ func (e *Engine) pressReview(ctx context.Context, r *Request) ([]Outbound, error
 	case "ok":
 		return e.decide(ctx, r, rs, it, ReviewApproved, "")
 	case "fix", "no":
+		// Do not ask for a note on a version the OPD has replaced meanwhile.
+		versions, err := e.d.Reviews.ReviewHistory(ctx, r.Person.RegionCode, it.Year, it.QuestionCode)
+		if err != nil {
+			return nil, fmt.Errorf("history %s: %w", it.QuestionCode, err)
+		}
+		if n := len(versions); n > 0 && versions[n-1].AnswerID != it.AnswerID {
+			saveReviewState(r.State, rs)
+			return e.latestVersion(ctx, r, rs, it)
+		}
 		rs.AnswerID, rs.Code, rs.PrevMode = it.AnswerID, it.QuestionCode, r.State.Mode
 		rs.Decision = ReviewNeedsRevision
 		ask := rvAskNoteRevise

@@ -173,9 +173,11 @@ func TestReviewFiltersStaleAndSkip(t *testing.T) {
 	expect(t, w.say("koor", "tinjau klaster 3"), "chat-koor", "2 menunggu (Klaster III)", "12.1")
 	expect(t, w.say("koor", "tinjau kelembagaan bukti"), "chat-koor", "1 menunggu (Kelembagaan, yang ada buktinya)", "1.1")
 	expect(t, w.say("koor", "tinjau DISDIK bukti"), "chat-koor", "Tidak ada jawaban yang menunggu tinjauan untuk DISDIK, yang ada buktinya.")
+	outs := w.say("koor", "tinjau DISDIK")
+	expect(t, w.press("koor", button(t, outs, "Lewati dulu")), "chat-koor", "Tidak ada lagi yang menunggu selain 1 jawaban yang Anda lewati.")
 
 	// Lewati dulu sets 1.1 aside for this round.
-	outs := w.say("koor", "tinjau")
+	outs = w.say("koor", "tinjau")
 	expect(t, outs, "chat-koor", "4 menunggu", "1.1")
 	outs = w.press("koor", button(t, outs, "Lewati dulu"))
 	expect(t, outs, "chat-koor", "4 menunggu", "1.2")
@@ -184,6 +186,8 @@ func TestReviewFiltersStaleAndSkip(t *testing.T) {
 	// Budi changes 1.2 while the card is open: the press hits a stale version.
 	w.say("budi", "ubah 1.2")
 	w.say("budi", "tidak")
+	expect(t, w.press("koor", strings.Replace(approve12, "rv:ok:", "rv:fix:", 1)), "chat-koor",
+		"Jawaban 1.2 sudah diganti versi baru", "1.2", "(versi 2)") // no note asked for a stale version
 	outs = w.press("koor", approve12)
 	expect(t, outs, "chat-koor", "Jawaban 1.2 sudah diganti versi baru", "1.2", "(versi 2)", "Jawaban: Tidak")
 	if n := w.count(`SELECT count(*) FROM reviews`); n != 0 {

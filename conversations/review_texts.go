@@ -9,6 +9,7 @@ const (
 	rvNotReady           msgKey = "rv_not_ready"
 	rvQueueEmpty         msgKey = "rv_queue_empty"
 	rvQueueEmptyFilter   msgKey = "rv_queue_empty_filter"
+	rvOnlySkipped        msgKey = "rv_only_skipped"
 	rvHeader             msgKey = "rv_header"
 	rvAnsweredBy         msgKey = "rv_answered_by"
 	rvEdited             msgKey = "rv_edited"
@@ -66,6 +67,9 @@ var reviewCatalogue = map[msgKey][2]string{
 	rvQueueEmptyFilter: {
 		"Tidak ada jawaban yang menunggu tinjauan untuk %s. Ketik tinjau untuk semua.",
 		"No answers wait for review for %s. Type tinjau for all."},
+	rvOnlySkipped: {
+		"Tidak ada lagi yang menunggu selain %d jawaban yang Anda lewati. Ketik tinjau untuk melihatnya lagi.",
+		"Nothing else is waiting besides the %d answer(s) you skipped. Type tinjau to see them again."},
 	rvHeader:     {"🔎 Tinjauan — %d menunggu%s", "🔎 Review — %d waiting%s"},
 	rvAnsweredBy: {"OPD: %s · dijawab %s, %s (versi %d)", "OPD: %s · answered by %s, %s (version %d)"},
 	rvEdited: {

@@ -60,7 +60,8 @@ type Adapter struct {
 	st         Status
 	groups     []string             // digest groups: the configured ones plus SetDigestGroups
 	seenGroups map[string]bool      // ignored groups already logged
-	phonebook  Phonebook            // nil: chats are bound only by invites
+	phonebook  Phonebook            // nil: no lookups; every adapter text in Indonesian
+	bindPhones bool                 // bind chats by the roster's phone numbers
 	checked    map[string]time.Time // senders looked up in the phonebook, when
 	unread     map[string]receipt   // by message id: what a read receipt needs
 }

@@ -19,12 +19,15 @@ type Phonebook interface {
 // phoneCheckTTL is how long a sender, once looked up, is not looked up again.
 const phoneCheckTTL = 10 * time.Minute
 
-// BindByPhone makes a person whose phone number is in the roster known on WhatsApp from
-// their first message, without an invite: WhatsApp has verified the number, and the
-// coordinator registered it. Without it (nil), only "DAFTAR CODE" binds a chat.
-func (a *Adapter) BindByPhone(pb Phonebook) {
+// SetPhonebook lets the adapter look people up: for the language of its own replies
+// and, when bind is true, to make a person whose phone number is in the roster known on
+// WhatsApp from their first message, without an invite (WhatsApp has verified the
+// number, and the coordinator registered it). Without binding, only "DAFTAR CODE" binds a
+// chat.
+func (a *Adapter) SetPhonebook(pb Phonebook, bind bool) {
 	a.mu.Lock()
 	a.phonebook = pb
+	a.bindPhones = bind
 	a.checked = map[string]time.Time{}
 	a.mu.Unlock()
 }
@@ -34,6 +37,9 @@ func (a *Adapter) BindByPhone(pb Phonebook) {
 func (a *Adapter) bindByPhone(ctx context.Context, in conversations.Inbound) {
 	a.mu.Lock()
 	pb := a.phonebook
+	if !a.bindPhones {
+		pb = nil
+	}
 	at, seen := a.checked[in.SenderID]
 	a.mu.Unlock()
 	now := time.Now()

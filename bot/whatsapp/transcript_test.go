@@ -317,7 +317,7 @@ func runWATranscript(t *testing.T, path string) {
 			case "inbound":
 				expect("inbound messages", w.queryInt(`SELECT count(*) FROM inbound_messages`), num(1))
 			case "phonebook": // klabot serve's WHATSAPP_BIND_BY_PHONE
-				w.adapter.BindByPhone(w.store)
+				w.adapter.SetPhonebook(w.store, true)
 			case "read": // read receipts (blue ticks) sent so far
 				w.fc.mu.Lock()
 				got := len(w.fc.read)

@@ -102,6 +102,7 @@ func (w *waWorld) start() {
 	w.adapter = New(w.fc, &RedisMenus{RDB: w.rdb, Prefix: w.prefix}, nil, Config{
 		DigestGroups: []string{digestGrp.String()}, MaxFileBytes: waTestMaxFile,
 	})
+	w.adapter.SetPhonebook(w.store, false) // languages; binding only with @phonebook
 	d := dispatch.New(w.adapter.Wrap(eng), directSender{w.adapter}, slog.New(slog.DiscardHandler), dispatch.Config{Workers: 8})
 	w.sub = &waitSubmitter{d: d}
 	w.adapter.SetSubmitter(w.sub)

@@ -15,15 +15,36 @@ type Engine interface {
 	Handle(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error)
 }
 
-// The texts the adapter answers by itself, before the engine.
-const (
-	textDownloadFailed = "Maaf, file %q tidak bisa diunduh dari WhatsApp. Mohon kirim ulang file tersebut."
-	textUnsupported    = "Maaf, klabot hanya bisa membaca teks, foto, dan dokumen (PDF, Word, Excel). Pesan suara, video, stiker, dan lokasi belum bisa diproses."
+// The texts the adapter answers by itself, before the engine: Indonesian, and English for
+// people who chose it.
+var (
+	textDownloadFailed = map[string]string{
+		"id": "Maaf, file %q tidak bisa diunduh dari WhatsApp. Mohon kirim ulang file tersebut.",
+		"en": "Sorry, the file %q could not be downloaded from WhatsApp. Please send it again.",
+	}
+	textUnsupported = map[string]string{
+		"id": "Maaf, klabot hanya bisa membaca teks, foto, dan dokumen (PDF, Word, Excel). Pesan suara, video, stiker, dan lokasi belum bisa diproses.",
+		"en": "Sorry, klabot reads only text, photos and documents (PDF, Word, Excel). Voice notes, videos, stickers and locations cannot be processed yet.",
+	}
 )
+
+// language is the sender's language when the phonebook knows them, else Indonesian.
+func (a *Adapter) language(ctx context.Context, in conversations.Inbound) string {
+	a.mu.Lock()
+	pb := a.phonebook
+	a.mu.Unlock()
+	if pb == nil {
+		return "id"
+	}
+	if p, err := pb.PersonByIdentity(ctx, conversations.ChannelWhatsApp, in.SenderID); err == nil && p.Language == "en" {
+		return "en"
+	}
+	return "id"
+}
 
 // Wrap returns the handler the WhatsApp dispatcher runs: in the dispatcher's worker (per
 // chat, in order) it maps a numeric reply to the chat's last menu, binds a sender the
-// roster knows by phone (BindByPhone), downloads the files of
+// roster knows by phone (SetPhonebook), downloads the files of
 // the message (WhatsApp media disappears after a while, so it is fetched on arrival), and
 // then hands the message to next. A failed download is answered directly — the phone was
 // already asked to re-upload — and the engine does not see the message.
@@ -42,7 +63,7 @@ func (w wrapped) Handle(ctx context.Context, in conversations.Inbound) ([]conver
 	defer w.a.markRead(ctx, in.MessageID)
 	a := w.a
 	if in.Text == "" && len(in.Files) == 0 && in.Button == "" {
-		return []conversations.Outbound{{To: in.Address, Text: textUnsupported}}, nil
+		return []conversations.Outbound{{To: in.Address, Text: textUnsupported[a.language(ctx, in)]}}, nil
 	}
 	if in.Button == "" && len(in.Files) == 0 {
 		if n := menuChoice(in.Text); n > 0 && a.menus != nil {
@@ -65,7 +86,7 @@ func (w wrapped) Handle(ctx context.Context, in conversations.Inbound) ([]conver
 		data, err := readAll(ctx, f, a.cfg.MaxFileBytes)
 		if err != nil {
 			a.log.Warn("whatsapp: media download failed; asked the phone to re-upload", "chat", in.ChatID, "message", in.MessageID, "err", err)
-			return []conversations.Outbound{{To: in.Address, Text: fmt.Sprintf(textDownloadFailed, f.Name)}}, nil
+			return []conversations.Outbound{{To: in.Address, Text: fmt.Sprintf(textDownloadFailed[a.language(ctx, in)], f.Name)}}, nil
 		}
 		if f.Size == 0 {
 			f.Size = int64(len(data))

@@ -111,9 +111,7 @@ func newWhatsAppService(ctx context.Context, app *App, cfg whatsappConfig, reg p
 		MaxFileBytes: int64(app.cfg.MaxFileMB) << 20,
 		MenuTTL:      cfg.MenuTTL,
 	})
-	if cfg.BindByPhone {
-		s.Adapter.BindByPhone(st)
-	}
+	s.Adapter.SetPhonebook(st, cfg.BindByPhone)
 	return s, nil
 }
 
