@@ -56,7 +56,7 @@ func (s *SinkBotAPI) replies(chatID string) chan Reply {
 	if c, ok := s.chats.Load(chatID); ok {
 		return c.(chan Reply)
 	}
-	c, _ := s.chats.LoadOrStore(chatID, make(chan Reply, 64))
+	c, _ := s.chats.LoadOrStore(chatID, make(chan Reply, 8))
 	return c.(chan Reply)
 }
 
@@ -111,7 +111,7 @@ func (s *SinkBotAPI) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		select {
 		case s.replies(chatID) <- reply:
-		default: // nobody reads this chat any more: drop rather than block the bot
+		default: // more than a step ever gets (it waits for its replies): drop, do not block the bot
 		}
 		writeAPI(w, 200, message(id, chatID, text), "")
 	case "editMessageText", "editMessageReplyMarkup":
