@@ -4,7 +4,10 @@
 // Outbound messages it returns. It declares the stores it needs as interfaces.
 package conversations
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // The error vocabulary. Stores and the engine wrap these with context
 // (fmt.Errorf("save answer %s: %w", code, ErrConflict)); the chat edge turns them into a
@@ -20,3 +23,7 @@ var (
 
 // ErrDuplicate means the platform message was handled before: nothing changed.
 var ErrDuplicate = errors.New("duplicate message")
+
+// ErrFileTooBig is what a File.Open returns (wrapped) when the file is over the size the
+// engine or the platform accepts; the person is told the limit instead of "download failed".
+var ErrFileTooBig = fmt.Errorf("file too big: %w", ErrInvalid)

@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -87,7 +88,7 @@ func (e *Engine) intake(ctx context.Context, r *Request) ([]EvidenceFile, []stri
 			continue
 		}
 		data, err := readAtMost(ctx, f, max)
-		if err == errTooBig {
+		if errors.Is(err, ErrFileTooBig) {
 			notes = append(notes, r.T(msgTooBigUnknown, name, FormatSize(max, lang)))
 			continue
 		}
@@ -119,8 +120,6 @@ func (e *Engine) intake(ctx context.Context, r *Request) ([]EvidenceFile, []stri
 	return files, notes
 }
 
-var errTooBig = fmt.Errorf("file too big: %w", ErrInvalid)
-
 // readAtMost downloads a file, stopping one byte past max (declared sizes can lie).
 func readAtMost(ctx context.Context, f File, max int64) ([]byte, error) {
 	rc, err := f.Open(ctx)
@@ -133,7 +132,7 @@ func readAtMost(ctx context.Context, f File, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > max {
-		return nil, errTooBig
+		return nil, ErrFileTooBig
 	}
 	return data, nil
 }

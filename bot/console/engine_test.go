@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -153,5 +154,34 @@ func TestNewEvaluationYear(t *testing.T) {
 	outs, err = w.session("budi").Send(w.ctx, "lanjut")
 	if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "Pertanyaan 1/8 · 1.1") || strings.Contains(outs[0].Text, "Jawaban saat ini") {
 		t.Fatalf("new year's first question: %+v, %v", outs, err)
+	}
+}
+
+// TestPlatformRefusesBigFile: a file whose size the platform did not declare, but whose
+// download the platform refuses for its size (Telegram's 20 MB getFile limit), gets the
+// size message, not "download failed", and nothing is stored.
+func TestPlatformRefusesBigFile(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	budi := w.session("budi")
+	if _, err := budi.Send(w.ctx, "mulai"); err != nil {
+		t.Fatal(err)
+	}
+	refused := fmt.Errorf("getFile: %w", conversations.ErrFileTooBig)
+	in := conversations.Inbound{Address: budi.Address(), SenderID: budi.Address().ChatID,
+		MessageID: "big-1", At: w.clock.Now(), Files: []conversations.File{{
+			Name: "video.mp4",
+			Open: func(context.Context) (io.ReadCloser, error) { return nil, refused },
+		}}}
+	outs, err := w.eng.Handle(w.ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := console.Render(outs)
+	if !strings.Contains(got, "video.mp4 tidak diterima: lebih besar dari batas") {
+		t.Errorf("reply does not name the size limit:\n%s", got)
+	}
+	if n := w.blobCount(); n != 0 {
+		t.Errorf("%d blobs stored for a refused file", n)
 	}
 }

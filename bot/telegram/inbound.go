@@ -123,7 +123,7 @@ func (a *Adapter) photo(m *models.Message) (conversations.File, bool) {
 
 // ErrFileTooBig means the Bot API will not let the bot download the file (over 20 MB on
 // the public server). It wraps conversations.ErrInvalid.
-var ErrFileTooBig = fmt.Errorf("%w: file too big for the Telegram Bot API to download (20 MB at most)", conversations.ErrInvalid)
+var ErrFileTooBig = fmt.Errorf("%w: the Telegram Bot API downloads at most 20 MB", conversations.ErrFileTooBig)
 
 // opener returns File.Open for a Telegram file: getFile, then a download from
 // {server}/file/bot{token}/{file_path}. That link holds the bot token: it is used for the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,10 @@ import (
 type Config struct {
 	DatabaseURL string // DATABASE_URL. Defaults to the local trust-auth server, database klabot.
 	RedisURL    string // REDIS_URL. Defaults to redis://127.0.0.1:6379/0.
+	// RedisPrefix (REDIS_PREFIX) starts every Redis key. Defaults to "klabot:" for the
+	// database "klabot" and "klabot:<database>:" for any other, so two databases sharing
+	// one Redis (a demo and a staging copy) never see each other's dialogue state.
+	RedisPrefix string
 	EvidenceDir string // EVIDENCE_DIR: the local blob store. Defaults to ./data/evidence.
 	HTTPAddr    string // HTTP_ADDR for /healthz, /readyz, /metrics, webhooks. Defaults to :8080.
 	LogLevel    string // LOG_LEVEL: debug, info, warn, error. Defaults to info.
@@ -30,12 +35,13 @@ type Config struct {
 
 func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
-		DatabaseURL: envOr(getenv, "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/klabot?sslmode=disable"),
+		DatabaseURL: envOr(getenv, "DATABASE_URL", defaultDatabaseURL),
 		RedisURL:    envOr(getenv, "REDIS_URL", "redis://127.0.0.1:6379/0"),
 		EvidenceDir: envOr(getenv, "EVIDENCE_DIR", "data/evidence"),
 		HTTPAddr:    envOr(getenv, "HTTP_ADDR", ":8080"),
 		LogLevel:    envOr(getenv, "LOG_LEVEL", "info"),
 	}
+	c.RedisPrefix = envOr(getenv, "REDIS_PREFIX", redisPrefixFor(c.DatabaseURL))
 	var err error
 	if c.MaxFileMB, err = envInt(getenv, "MAX_FILE_MB", 20); err != nil {
 		return c, err
@@ -47,6 +53,22 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("MAX_FILE_MB must be positive, got %d", c.MaxFileMB)
 	}
 	return c, nil
+}
+
+// defaultDatabaseURL is the local trust-auth server of a development machine.
+const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/klabot?sslmode=disable"
+
+// redisPrefixFor derives the default Redis key prefix from the database name.
+func redisPrefixFor(databaseURL string) string {
+	u, err := url.Parse(databaseURL)
+	db := ""
+	if err == nil {
+		db = strings.Trim(u.Path, "/")
+	}
+	if db == "" || db == "klabot" {
+		return "klabot:"
+	}
+	return "klabot:" + db + ":"
 }
 
 func envOr(getenv func(string) string, key, def string) string {

@@ -20,7 +20,7 @@ type engineParts struct {
 }
 
 // buildEngine wires the conversation engine on the app's Postgres, Redis and evidence
-// directory. REDIS_PREFIX (default "klabot:") starts every Redis key, so deployments can
+// directory. Config.RedisPrefix starts every Redis key, so deployments can
 // share a server. Features that add engine dependencies add them here.
 func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 	cfg, err := app.Config()
@@ -44,7 +44,7 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 	if err != nil {
 		return nil, err
 	}
-	states := kredis.New(rdb, kredis.Config{Prefix: envOr(app.Getenv, "REDIS_PREFIX", "klabot:")})
+	states := kredis.New(rdb, kredis.Config{Prefix: cfg.RedisPrefix})
 	cacheTTL := time.Minute
 	eng := conversations.NewEngine(conversations.Config{
 		MaxFileBytes: int64(cfg.MaxFileMB) << 20,

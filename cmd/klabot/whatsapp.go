@@ -33,7 +33,7 @@ type whatsappConfig struct {
 	PerChat      time.Duration // WHATSAPP_CHAT_INTERVAL_MS: least time between two messages to one chat. Defaults to 1000.
 	PerGroup     time.Duration // WHATSAPP_GROUP_INTERVAL_MS: least time between two messages to one group. Defaults to 3000.
 	MenuTTL      time.Duration // WHATSAPP_MENU_TTL_HOURS: how long "balas 1, 2 atau 3" stays answerable. Defaults to 168 (7 days).
-	RedisPrefix  string        // WHATSAPP_REDIS_PREFIX: prefix of the channel's Redis keys. Defaults to REDIS_PREFIX, else "klabot:".
+	RedisPrefix  string        // WHATSAPP_REDIS_PREFIX: prefix of the channel's Redis keys. Defaults to the engine's REDIS_PREFIX (see Config.RedisPrefix).
 	DeviceName   string        // WHATSAPP_DEVICE_NAME: the name the phone lists under linked devices. Defaults to "klabot".
 	BindByPhone  bool          // WHATSAPP_BIND_BY_PHONE: people whose roster phone writes are known without an invite. Defaults to true.
 	Proxy        string        // WHATSAPP_PROXY: http://, https:// or socks5:// proxy for WhatsApp's connections. Defaults to none.
@@ -42,7 +42,7 @@ type whatsappConfig struct {
 func loadWhatsAppConfig(getenv func(string) string) (whatsappConfig, error) {
 	c := whatsappConfig{
 		Enabled:     strings.EqualFold(envOr(getenv, "WHATSAPP_ENABLED", "false"), "true"),
-		RedisPrefix: envOr(getenv, "WHATSAPP_REDIS_PREFIX", envOr(getenv, "REDIS_PREFIX", "klabot:")),
+		RedisPrefix: envOr(getenv, "WHATSAPP_REDIS_PREFIX", envOr(getenv, "REDIS_PREFIX", redisPrefixFor(envOr(getenv, "DATABASE_URL", defaultDatabaseURL)))),
 		DeviceName:  envOr(getenv, "WHATSAPP_DEVICE_NAME", "klabot"),
 		Proxy:       strings.TrimSpace(getenv("WHATSAPP_PROXY")),
 		BindByPhone: !strings.EqualFold(envOr(getenv, "WHATSAPP_BIND_BY_PHONE", "true"), "false"),
