@@ -135,15 +135,15 @@ func (d Digest) Laggards() []DigestOPD {
 // sinceID says how long ago the last answer was, in local calendar days.
 func sinceID(last *time.Time, now time.Time) string {
 	if last == nil {
-		return "belum pernah menjawab"
+		return tr("id", dgNeverAnswered)
 	}
 	switch d := daysBetween(last.In(now.Location()), now); {
 	case d <= 0:
-		return "terakhir menjawab hari ini"
+		return tr("id", dgAnsweredToday)
 	case d == 1:
-		return "terakhir menjawab kemarin"
+		return tr("id", dgAnsweredYesterday)
 	default:
-		return fmt.Sprintf("terakhir menjawab %d hari lalu", d)
+		return tr("id", dgAnsweredDaysAgo, d)
 	}
 }
 
@@ -160,37 +160,37 @@ func shortName(name string) string {
 func DigestText(d Digest) string {
 	now := d.At.In(d.Region.Location())
 	var b strings.Builder
-	fmt.Fprintf(&b, "📊 Ringkasan KLA %s\n%s, %s\n\n", d.Region.Name, dayDateID(now), clockID(now))
+	b.WriteString(tr("id", dgHead, d.Region.Name, dayDateID(now), clockID(now)))
 
 	s := d.Scores
-	fmt.Fprintf(&b, "Nilai diklaim %s · berbukti %s · terverifikasi %s\n",
-		pointsID(s.Claimed), pointsID(s.Evidenced), pointsID(s.Verified))
+	b.WriteString(tr("id", dgScores,
+		pointsID(s.Claimed), pointsID(s.Evidenced), pointsID(s.Verified)))
 	tier := d.Tier
 	if tier == "" {
-		tier = "Belum berpredikat"
+		tier = tr("id", scNoTier)
 	}
 	basis := ""
 	if d.TierBasis != "" {
 		basis = " (" + d.TierBasis + ")"
 	}
 	if d.NextTier != "" {
-		fmt.Fprintf(&b, "Predikat%s: %s — kurang %s poin ke %s\n", basis, tier, pointsID(d.ToNextTier), d.NextTier)
+		b.WriteString(tr("id", dgTierToNext, basis, tier, pointsID(d.ToNextTier), d.NextTier))
 	} else {
-		fmt.Fprintf(&b, "Predikat%s: %s\n", basis, tier)
+		b.WriteString(tr("id", dgTier, basis, tier))
 	}
 	if y := d.Previous; y != nil {
-		since := "kemarin"
+		since := tr("id", dgYesterday)
 		if daysBetween(d.PreviousDay, now) != 1 {
 			since = dateID(d.PreviousDay)
 		}
-		fmt.Fprintf(&b, "Sejak %s: diklaim %s · berbukti %s · terverifikasi %s\n", since,
-			deltaID(s.Claimed-y.Claimed), deltaID(s.Evidenced-y.Evidenced), deltaID(s.Verified-y.Verified))
+		b.WriteString(tr("id", dgSince, since,
+			deltaID(s.Claimed-y.Claimed), deltaID(s.Evidenced-y.Evidenced), deltaID(s.Verified-y.Verified)))
 	} else {
-		b.WriteString("Sejak kemarin: belum ada data kemarin\n")
+		b.WriteString(tr("id", dgSinceNone))
 	}
 
 	if len(d.Clusters) > 0 {
-		b.WriteString("\nPer klaster (berbukti/maks, diklaim):\n")
+		b.WriteString(tr("id", dgClusters))
 		for _, c := range d.Clusters {
 			fmt.Fprintf(&b, "• %s %s/%s (%s)\n", clusterShortName(c.Code, c.Name),
 				pointsID(c.Evidenced), maxID(c.Max), pointsID(c.Claimed))
@@ -200,13 +200,13 @@ func DigestText(d Digest) string {
 	lag := d.Laggards()
 	if len(lag) == 0 {
 		if len(d.OPDs) > 0 {
-			b.WriteString("\nSemua OPD sudah menjawab semua pertanyaannya. 🎉\n")
+			b.WriteString(tr("id", dgAllDone))
 		}
 	} else {
-		fmt.Fprintf(&b, "\nOPD tertinggal (%d):\n", len(lag))
+		b.WriteString(tr("id", dgLagging, len(lag)))
 		for i, o := range lag {
 			if i == digestMaxOPDs {
-				fmt.Fprintf(&b, "• +%d OPD lainnya (ketik opd)\n", len(lag)-i)
+				b.WriteString(tr("id", dgMoreOPDs, len(lag)-i))
 				break
 			}
 			fmt.Fprintf(&b, "• %s %d/%d (%s) · %s\n", shortName(o.Name), o.Answered, o.Total,
@@ -214,27 +214,27 @@ func DigestText(d Digest) string {
 		}
 	}
 
-	writeGaps(&b, "Cepat dapat poin:", d.QuickWins)
-	writeGaps(&b, "Celah terbesar:", d.Gaps)
+	writeGaps(&b, tr("id", dgQuickWins), d.QuickWins)
+	writeGaps(&b, tr("id", dgBiggestGaps), d.Gaps)
 
 	b.WriteString("\n")
 	if d.PendingReviews > 0 && d.PendingReviewPoints > 0 {
-		fmt.Fprintf(&b, "Menunggu tinjauan: %d jawaban senilai %s poin (ketik tinjau)\n", d.PendingReviews, pointsID(d.PendingReviewPoints))
+		b.WriteString(tr("id", dgPendingPoints, d.PendingReviews, pointsID(d.PendingReviewPoints)))
 	} else if d.PendingReviews > 0 {
-		fmt.Fprintf(&b, "Menunggu tinjauan: %d jawaban (ketik tinjau)\n", d.PendingReviews)
+		b.WriteString(tr("id", dgPending, d.PendingReviews))
 	} else {
-		b.WriteString("Menunggu tinjauan: tidak ada\n")
+		b.WriteString(tr("id", dgPendingNone))
 	}
 	if len(d.Unreachable) > 0 {
-		fmt.Fprintf(&b, "Tidak terjangkau (memblokir bot): %s\n", namesID(d.Unreachable, digestMaxNames))
+		b.WriteString(tr("id", dgUnreachable, namesID(d.Unreachable, digestMaxNames)))
 	}
 	if len(d.Unregistered) > 0 {
-		fmt.Fprintf(&b, "Belum mendaftar: %d orang (%s)\n", len(d.Unregistered), namesID(d.Unregistered, digestMaxNames))
+		b.WriteString(tr("id", dgUnregistered, len(d.Unregistered), namesID(d.Unregistered, digestMaxNames)))
 	}
 	if d.Region.Deadline != nil {
-		fmt.Fprintf(&b, "Tenggat: %s\n", deadlineID(*d.Region.Deadline, now))
+		b.WriteString(tr("id", dgDeadline, deadlineID(*d.Region.Deadline, now)))
 	} else {
-		b.WriteString("Tenggat: belum ditetapkan (ketik tenggat DD/MM/YYYY)\n")
+		b.WriteString(tr("id", dgDeadlineNone))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -252,7 +252,7 @@ func writeGaps(b *strings.Builder, title string, gaps []DigestGap) {
 		if r := []rune(text); len(r) > 60 {
 			text = strings.TrimSpace(string(r[:58])) + "…"
 		}
-		line := fmt.Sprintf("• %s %s — %s poin", g.QuestionCode, text, pointsID(g.Points))
+		line := tr("id", dgGapLine, g.QuestionCode, text, pointsID(g.Points))
 		if g.OPD != "" {
 			line += " · " + g.OPD
 		}
@@ -267,9 +267,9 @@ func writeGaps(b *strings.Builder, title string, gaps []DigestGap) {
 func OPDProgressText(d Digest) string {
 	now := d.At.In(d.Region.Location())
 	var b strings.Builder
-	fmt.Fprintf(&b, "Kemajuan per OPD — %s, %s\n", d.Region.Name, dateID(now))
+	b.WriteString(tr("id", dgProgressHead, d.Region.Name, dateID(now)))
 	if len(d.OPDs) == 0 {
-		b.WriteString("Belum ada OPD terdaftar.")
+		b.WriteString(tr("id", dgNoOPDs))
 		return b.String()
 	}
 	lag := d.Laggards()
@@ -279,8 +279,8 @@ func OPDProgressText(d Digest) string {
 			percentID(o.completion()), sinceID(o.LastAnswer, now))
 	}
 	if done > 0 {
-		fmt.Fprintf(&b, "✅ %d OPD sudah lengkap.\n", done)
+		b.WriteString(tr("id", dgOPDsDone, done))
 	}
-	b.WriteString("Ketik ingatkan KODE_OPD untuk mengingatkan satu OPD.")
+	b.WriteString(tr("id", dgNudgeHint))
 	return b.String()
 }

@@ -97,16 +97,17 @@ func headlineName(h string) string {
 	return h
 }
 
+// gapReason is a gap kind in the score answers' Indonesian words.
 func gapReason(k scoring.GapKind) string {
 	switch k {
 	case scoring.GapEvidence:
-		return "bukti belum ada"
+		return tr("id", scGapEvidence)
 	case scoring.GapSentBack:
-		return "perlu perbaikan"
+		return tr("id", scGapSentBack)
 	case scoring.GapUnanswered:
-		return "belum dijawab"
+		return tr("id", scGapOpen)
 	case scoring.GapPartial:
-		return "jawaban sebagian"
+		return tr("id", scGapPartial)
 	}
 	return string(k)
 }

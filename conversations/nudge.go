@@ -94,20 +94,20 @@ type SilentPerson struct {
 func EscalationText(region Region, at time.Time, silent []SilentPerson) string {
 	now := at.In(region.Location())
 	var b strings.Builder
-	fmt.Fprintf(&b, "⚠️ Belum ada jawaban setelah beberapa pengingat — %s, %s:\n", region.Name, dateID(now))
+	b.WriteString(tr("id", ngEscalationHead, region.Name, dateID(now)))
 	var opds []string
 	seen := map[string]bool{}
 	for _, p := range silent {
-		fmt.Fprintf(&b, "• %s — %s: %d pertanyaan terbuka, %d pengingat tanpa jawaban (terakhir %s)\n",
-			p.Name, p.OPDName, p.Open, p.Ignored, dateID(p.LastNudged.In(now.Location())))
+		b.WriteString(tr("id", ngEscalationLine,
+			p.Name, p.OPDName, p.Open, p.Ignored, dateID(p.LastNudged.In(now.Location()))))
 		if p.OPDName != "" && !seen[p.OPDName] {
 			seen[p.OPDName] = true
 			opds = append(opds, p.OPDName)
 		}
 	}
 	if len(opds) > 0 {
-		fmt.Fprintf(&b, "OPD yang diam: %s.\n", strings.Join(opds, ", "))
+		b.WriteString(tr("id", ngSilentOPDs, strings.Join(opds, ", ")))
 	}
-	b.WriteString("Mohon dihubungi langsung, atau ketik ingatkan KODE_OPD untuk mengingatkan lagi.")
+	b.WriteString(tr("id", ngEscalationHint))
 	return b.String()
 }

@@ -22,32 +22,34 @@ const (
 // differently). Numbers stay in Indonesian format. Merged into the one catalogue
 // (catalogue.go).
 const (
-	scHead        msgKey = "sc_head"
-	scReached     msgKey = "sc_reached"
-	scToNext      msgKey = "sc_to_next"
-	scToTier      msgKey = "sc_to_tier"
-	scRoute       msgKey = "sc_route"
-	scNoRoute     msgKey = "sc_no_route"
-	scTop         msgKey = "sc_top"
-	scThree       msgKey = "sc_three"
-	scBasis       msgKey = "sc_basis"
-	scNoReviews   msgKey = "sc_no_reviews"
-	scAllDone     msgKey = "sc_all_done"
-	scLagging     msgKey = "sc_lagging"
-	scMoreOPDs    msgKey = "sc_more_opds"
-	scGaps        msgKey = "sc_gaps"
-	scAsOf        msgKey = "sc_as_of"
-	scOPDUnknown  msgKey = "sc_opd_unknown"
-	scOPDHead     msgKey = "sc_opd_head"
-	scOPDPoints   msgKey = "sc_opd_points"
-	scOPDQuick    msgKey = "sc_opd_quick"
-	scOPDRegion   msgKey = "sc_opd_region"
-	scNoTier      msgKey = "sc_no_tier"
-	scNoOPD       msgKey = "sc_no_opd"
-	scGapEvidence msgKey = "sc_gap_evidence"
-	scGapSentBack msgKey = "sc_gap_sent_back"
-	scGapOpen     msgKey = "sc_gap_open"
-	scGapPartial  msgKey = "sc_gap_partial"
+	scHead          msgKey = "sc_head"
+	scReached       msgKey = "sc_reached"
+	scToNext        msgKey = "sc_to_next"
+	scToTier        msgKey = "sc_to_tier"
+	scRoute         msgKey = "sc_route"
+	scNoRoute       msgKey = "sc_no_route"
+	scTop           msgKey = "sc_top"
+	scThree         msgKey = "sc_three"
+	scBasis         msgKey = "sc_basis"
+	scNoReviews     msgKey = "sc_no_reviews"
+	scAllDone       msgKey = "sc_all_done"
+	scLagging       msgKey = "sc_lagging"
+	scMoreOPDs      msgKey = "sc_more_opds"
+	scGaps          msgKey = "sc_gaps"
+	scAsOf          msgKey = "sc_as_of"
+	scOPDUnknown    msgKey = "sc_opd_unknown"
+	scOPDHead       msgKey = "sc_opd_head"
+	scOPDPoints     msgKey = "sc_opd_points"
+	scOPDQuick      msgKey = "sc_opd_quick"
+	scOPDRegion     msgKey = "sc_opd_region"
+	scNoTier        msgKey = "sc_no_tier"
+	scNoOPD         msgKey = "sc_no_opd"
+	scGapEvidence   msgKey = "sc_gap_evidence"
+	scGapSentBack   msgKey = "sc_gap_sent_back"
+	scGapOpen       msgKey = "sc_gap_open"
+	scGapPartial    msgKey = "sc_gap_partial"
+	scHelp          msgKey = "sc_help"
+	scQuestionsHint msgKey = "sc_questions_hint"
 )
 
 var scoreTexts = map[msgKey][2]string{
@@ -77,6 +79,10 @@ var scoreTexts = map[msgKey][2]string{
 	scGapSentBack: {"perlu perbaikan", "sent back"},
 	scGapOpen:     {"belum dijawab", "not answered"},
 	scGapPartial:  {"jawaban sebagian", "partly met"},
+	// Indonesian only: the example questions (scoreQuestionList) are the Indonesian
+	// phrases the score parser understands.
+	scHelp:          {"Maaf, pertanyaan itu belum saya pahami. Saya bisa menjawab:\n%sAtau ketik /nilai.", ""},
+	scQuestionsHint: {"Anda juga bisa bertanya langsung, misalnya:\n%s", ""},
 }
 
 // DataAsOf says when the numbers were read, in the region's own zone:
@@ -306,12 +312,12 @@ func opdScoreText(lang string, rs RegionScore, opdCode string) string {
 
 // ScoreHelpText lists what the score questions can answer, for a question not understood.
 func ScoreHelpText() string {
-	return "Maaf, pertanyaan itu belum saya pahami. Saya bisa menjawab:\n" + scoreQuestionList + "Atau ketik /nilai."
+	return tr("id", scHelp, scoreQuestionList)
 }
 
 // ScoreQuestionsHint lists the plain score questions, for a help message.
 func ScoreQuestionsHint() string {
-	return "Anda juga bisa bertanya langsung, misalnya:\n" + strings.TrimSuffix(scoreQuestionList, "\n")
+	return tr("id", scQuestionsHint, strings.TrimSuffix(scoreQuestionList, "\n"))
 }
 
 const scoreQuestionList = "• berapa nilai kita?\n" +
