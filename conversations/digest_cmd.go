@@ -3,7 +3,6 @@ package conversations
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -24,22 +23,6 @@ type Digests interface {
 	SetDeadline(ctx context.Context, region string, day time.Time) error
 }
 
-// Texts of the digest commands (Indonesian; coordinators and admins only).
-const (
-	digestOffText      = "Ringkasan belum tersedia di server ini. Hubungi admin klabot."
-	deadlineUsageText  = "Ketik tenggat DD/MM/YYYY, misalnya tenggat 31/12/2026."
-	deadlinePastText   = "Tanggal %s sudah lewat. Ketik tenggat DD/MM/YYYY dengan tanggal yang akan datang."
-	deadlineSetText    = "Tenggat %s sekarang %s.\nPengingat ke OPD menjadi harian mulai 7 hari sebelum tenggat."
-	deadlineShowText   = "Tenggat %s: %s.\nUntuk mengubah: tenggat DD/MM/YYYY."
-	deadlineUnsetText  = "Tenggat %s belum ditetapkan.\nKetik tenggat DD/MM/YYYY, misalnya tenggat 31/12/2026."
-	nudgeUsageText     = "Ketik ingatkan KODE_OPD, misalnya ingatkan %s.\nKode OPD: %s."
-	nudgeUnknownText   = "OPD %q tidak ada di %s.\nKode OPD: %s."
-	nudgeSentText      = "Pengingat terkirim ke %d orang di %s."
-	nudgeSkippedText   = "%d orang dilewati: sudah selesai atau sudah diingatkan hari ini."
-	nudgeNobodyText    = "Belum ada focal point %s yang terhubung ke bot. Buat undangan dengan perintah undang."
-	digestChartCaption = "Grafik nilai per klaster — %s"
-)
-
 func (e *Engine) digestCommands() []command {
 	return []command{
 		{names: []string{"ringkasan", "digest", "summary"}, roles: reviewing, run: e.cmdDigest,
@@ -55,7 +38,7 @@ func (e *Engine) digestCommands() []command {
 
 func (e *Engine) cmdDigest(ctx context.Context, r *Request) ([]Outbound, error) {
 	if e.d.Digests == nil {
-		return e.replies(r, digestOffText), nil
+		return e.replies(r, tr(r.Lang(), dgOff)), nil
 	}
 	text, chart, err := e.d.Digests.DigestNow(ctx, r.Person.RegionCode)
 	if err != nil {
@@ -64,7 +47,7 @@ func (e *Engine) cmdDigest(ctx context.Context, r *Request) ([]Outbound, error) 
 	outs := e.replies(r, text)
 	if len(chart) > 0 {
 		outs = append(outs, Outbound{To: r.In.Address, PersonID: r.Person.ID,
-			Text:       fmt.Sprintf(digestChartCaption, r.Region.Name),
+			Text:       tr(r.Lang(), dgChartCaption, r.Region.Name),
 			Attachment: &Attachment{Name: "ringkasan-" + r.Region.Code + ".png", MIME: "image/png", Photo: true, Data: chart}})
 	}
 	return outs, nil
@@ -72,7 +55,7 @@ func (e *Engine) cmdDigest(ctx context.Context, r *Request) ([]Outbound, error) 
 
 func (e *Engine) cmdOPDProgress(ctx context.Context, r *Request) ([]Outbound, error) {
 	if e.d.Digests == nil {
-		return e.replies(r, digestOffText), nil
+		return e.replies(r, tr(r.Lang(), dgOff)), nil
 	}
 	text, err := e.d.Digests.OPDProgress(ctx, r.Person.RegionCode)
 	if err != nil {
@@ -83,7 +66,7 @@ func (e *Engine) cmdOPDProgress(ctx context.Context, r *Request) ([]Outbound, er
 
 func (e *Engine) cmdNudgeOPD(ctx context.Context, r *Request) ([]Outbound, error) {
 	if e.d.Digests == nil {
-		return e.replies(r, digestOffText), nil
+		return e.replies(r, tr(r.Lang(), dgOff)), nil
 	}
 	opds, err := e.d.Regions.OPDs(ctx, r.Person.RegionCode)
 	if err != nil {
@@ -101,7 +84,7 @@ func (e *Engine) cmdNudgeOPD(ctx context.Context, r *Request) ([]Outbound, error
 		if len(codes) > 0 {
 			example = codes[0]
 		}
-		return e.replies(r, fmt.Sprintf(nudgeUsageText, example, list)), nil
+		return e.replies(r, tr(r.Lang(), dgNudgeUsage, example, list)), nil
 	}
 	var opd *OPD
 	for i := range opds {
@@ -110,49 +93,49 @@ func (e *Engine) cmdNudgeOPD(ctx context.Context, r *Request) ([]Outbound, error
 		}
 	}
 	if opd == nil {
-		return e.replies(r, fmt.Sprintf(nudgeUnknownText, r.Args, r.Region.Name, list)), nil
+		return e.replies(r, tr(r.Lang(), dgNudgeUnknown, r.Args, r.Region.Name, list)), nil
 	}
 	nudges, skipped, err := e.d.Digests.NudgeOPD(ctx, r.Person.RegionCode, opd.Code)
 	if err != nil && len(nudges) == 0 {
 		return nil, err
 	}
 	if len(nudges) == 0 && skipped == 0 {
-		return e.replies(r, fmt.Sprintf(nudgeNobodyText, opd.Name)), nil
+		return e.replies(r, tr(r.Lang(), dgNudgeNobody, opd.Name)), nil
 	}
-	text := fmt.Sprintf(nudgeSentText, len(nudges), opd.Name)
+	text := tr(r.Lang(), dgNudgeSent, len(nudges), opd.Name)
 	if skipped > 0 {
-		text += "\n" + fmt.Sprintf(nudgeSkippedText, skipped)
+		text += "\n" + tr(r.Lang(), dgNudgeSkipped, skipped)
 	}
 	return append(e.replies(r, text), nudges...), nil
 }
 
 func (e *Engine) cmdDeadline(ctx context.Context, r *Request) ([]Outbound, error) {
 	if e.d.Digests == nil {
-		return e.replies(r, digestOffText), nil
+		return e.replies(r, tr(r.Lang(), dgOff)), nil
 	}
 	now := r.Now.In(r.Region.Location())
 	if strings.TrimSpace(r.Args) == "" {
 		if r.Region.Deadline == nil {
-			return e.replies(r, fmt.Sprintf(deadlineUnsetText, r.Region.Name)), nil
+			return e.replies(r, tr(r.Lang(), dgDeadlineUnset, r.Region.Name)), nil
 		}
-		return e.replies(r, fmt.Sprintf(deadlineShowText, r.Region.Name, deadlineID(*r.Region.Deadline, now))), nil
+		return e.replies(r, tr(r.Lang(), dgDeadlineShow, r.Region.Name, deadlineID(*r.Region.Deadline, now))), nil
 	}
 	day, err := ParseDate(r.Args)
 	if errors.Is(err, ErrInvalid) {
-		return e.replies(r, deadlineUsageText), nil
+		return e.replies(r, tr(r.Lang(), dgDeadlineUsage)), nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	day = civilDate(day)
 	if day.Before(civilDate(now)) {
-		return e.replies(r, fmt.Sprintf(deadlinePastText, dateID(day))), nil
+		return e.replies(r, tr(r.Lang(), dgDeadlinePast, dateID(day))), nil
 	}
 	if err := e.d.Digests.SetDeadline(ctx, r.Person.RegionCode, day); err != nil {
 		return nil, err
 	}
 	e.forgetRegion(r.Person.RegionCode)
-	return e.replies(r, fmt.Sprintf(deadlineSetText, r.Region.Name, deadlineID(day, now))), nil
+	return e.replies(r, tr(r.Lang(), dgDeadlineSet, r.Region.Name, deadlineID(day, now))), nil
 }
 
 // forgetRegion drops the cached region so a new deadline shows at once.

@@ -60,9 +60,9 @@ func reviewer(p Person) bool { return p.Role == RoleCoordinator || p.Role == Rol
 func (e *Engine) refuseReview(r *Request) ([]Outbound, bool) {
 	switch {
 	case !reviewer(r.Person):
-		return e.replies(r, rt(r.Lang(), rvOnlyCoordinators)), true
+		return e.replies(r, tr(r.Lang(), rvOnlyCoordinators)), true
 	case e.d.Reviews == nil:
-		return e.replies(r, rt(r.Lang(), rvNotReady)), true
+		return e.replies(r, tr(r.Lang(), rvNotReady)), true
 	}
 	return nil, false
 }
@@ -177,13 +177,13 @@ func (e *Engine) nextReview(ctx context.Context, r *Request, rs reviewState, fir
 		}
 	}
 	if it == nil && len(items) > 0 {
-		return append(outs, e.replies(r, rt(r.Lang(), rvOnlySkipped, len(items)))...), nil
+		return append(outs, e.replies(r, tr(r.Lang(), rvOnlySkipped, len(items)))...), nil
 	}
 	if it == nil {
 		if desc := describeFilter(rs.Filter, r.Lang()); desc != "" {
-			return append(outs, e.replies(r, rt(r.Lang(), rvQueueEmptyFilter, desc))...), nil
+			return append(outs, e.replies(r, tr(r.Lang(), rvQueueEmptyFilter, desc))...), nil
 		}
-		return append(outs, e.replies(r, rt(r.Lang(), rvQueueEmpty))...), nil
+		return append(outs, e.replies(r, tr(r.Lang(), rvQueueEmpty))...), nil
 	}
 	waiting, err := e.d.Reviews.CountReviewQueue(ctx, r.Person.RegionCode, r.State.Year, rs.Filter)
 	if err != nil {
@@ -206,7 +206,7 @@ func (e *Engine) pressReview(ctx context.Context, r *Request) ([]Outbound, error
 	e.leaveReviewNote(r, &rs)
 	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, id)
 	if errors.Is(err, ErrNotFound) {
-		return e.replies(r, rt(r.Lang(), rvGone)), nil
+		return e.replies(r, tr(r.Lang(), rvGone)), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("review item %d: %w", id, err)
@@ -218,7 +218,7 @@ func (e *Engine) pressReview(ctx context.Context, r *Request) ([]Outbound, error
 			who = it.Reviews[len(it.Reviews)-1].ReviewerName
 		}
 		saveReviewState(r.State, rs)
-		return e.nextReview(ctx, r, rs, []string{rt(lang, rvAlreadyReviewed, it.QuestionCode, it.State.Label(), whoOr(who, lang))})
+		return e.nextReview(ctx, r, rs, []string{tr(lang, rvAlreadyReviewed, it.QuestionCode, it.State.Label(), whoOr(who, lang))})
 	}
 	switch action {
 	case "ok":
@@ -241,7 +241,7 @@ func (e *Engine) pressReview(ctx context.Context, r *Request) ([]Outbound, error
 		}
 		r.State.Mode = ModeReviewNote
 		saveReviewState(r.State, rs)
-		return e.replies(r, rt(lang, ask, it.QuestionCode)), nil
+		return e.replies(r, tr(lang, ask, it.QuestionCode)), nil
 	case "skip":
 		if len(rs.Skipped) < maxSkippedReviews {
 			rs.Skipped = append(rs.Skipped, it.AnswerID)
@@ -276,18 +276,18 @@ func (e *Engine) reviewNoteText(ctx context.Context, r *Request, text string) ([
 		code := rs.Code
 		e.leaveReviewNote(r, &rs)
 		saveReviewState(r.State, rs)
-		return e.replies(r, rt(lang, rvCancelled, code)), true, nil
+		return e.replies(r, tr(lang, rvCancelled, code)), true, nil
 	case note == "":
-		return e.replies(r, rt(lang, rvNoteEmpty)), true, nil
+		return e.replies(r, tr(lang, rvNoteEmpty)), true, nil
 	case utf8.RuneCountInString(note) > MaxReviewNote:
-		return e.replies(r, rt(lang, rvNoteTooLong, MaxReviewNote)), true, nil
+		return e.replies(r, tr(lang, rvNoteTooLong, MaxReviewNote)), true, nil
 	}
 	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, rs.AnswerID)
 	decision := rs.Decision
 	e.leaveReviewNote(r, &rs)
 	saveReviewState(r.State, rs)
 	if errors.Is(err, ErrNotFound) {
-		return e.replies(r, rt(lang, rvGone)), true, nil
+		return e.replies(r, tr(lang, rvGone)), true, nil
 	}
 	if err != nil {
 		return nil, true, fmt.Errorf("review item %d: %w", rs.AnswerID, err)
@@ -313,24 +313,24 @@ func (e *Engine) decide(ctx context.Context, r *Request, rs reviewState, it Revi
 	case errors.Is(err, ErrConflict):
 		return e.latestVersion(ctx, r, rs, it)
 	case errors.Is(err, ErrNotFound):
-		return e.replies(r, rt(lang, rvGone)), nil
+		return e.replies(r, tr(lang, rvGone)), nil
 	case errors.Is(err, ErrForbidden):
-		return e.replies(r, rt(lang, rvOnlyCoordinators)), nil
+		return e.replies(r, tr(lang, rvOnlyCoordinators)), nil
 	case errors.Is(err, ErrInvalid):
-		return e.replies(r, rt(lang, rvNoteEmpty)), nil
+		return e.replies(r, tr(lang, rvNoteEmpty)), nil
 	case err != nil:
 		return nil, fmt.Errorf("record review %d: %w", it.AnswerID, err)
 	}
 	if state == ReviewApproved {
-		return e.nextReview(ctx, r, rs, []string{rt(lang, rvApproved, it.QuestionCode)})
+		return e.nextReview(ctx, r, rs, []string{tr(lang, rvApproved, it.QuestionCode)})
 	}
 	notices, names, err := e.reviewNotices(ctx, r, it, state, note)
 	if err != nil {
 		return nil, err
 	}
-	line := rt(lang, rvSentBack, it.QuestionCode, state.Label(), strings.Join(names, ", "))
+	line := tr(lang, rvSentBack, it.QuestionCode, state.Label(), strings.Join(names, ", "))
 	if len(names) == 0 {
-		line = rt(lang, rvNobodyToTell, it.QuestionCode, state.Label())
+		line = tr(lang, rvNobodyToTell, it.QuestionCode, state.Label())
 	}
 	outs, err := e.nextReview(ctx, r, rs, []string{line})
 	return append(notices, outs...), err
@@ -339,7 +339,7 @@ func (e *Engine) decide(ctx context.Context, r *Request, rs reviewState, it Revi
 // latestVersion answers a decision on a version replaced meanwhile: it shows the
 // question's newest version when that one waits, else the next answer waiting.
 func (e *Engine) latestVersion(ctx context.Context, r *Request, rs reviewState, it ReviewItem) ([]Outbound, error) {
-	first := rt(r.Lang(), rvStale, it.QuestionCode)
+	first := tr(r.Lang(), rvStale, it.QuestionCode)
 	versions, err := e.d.Reviews.ReviewHistory(ctx, r.Person.RegionCode, it.Year, it.QuestionCode)
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", it.QuestionCode, err)
@@ -372,11 +372,11 @@ func (e *Engine) reviewNotices(ctx context.Context, r *Request, it ReviewItem, s
 		if lang == "" {
 			lang = "id"
 		}
-		title := rt(lang, rvNoticeRevise)
+		title := tr(lang, rvNoticeRevise)
 		if state == ReviewRejected {
-			title = rt(lang, rvNoticeReject)
+			title = tr(lang, rvNoticeReject)
 		}
-		text := title + "\n" + rt(lang, rvNoticeBody, it.QuestionCode, shorten(it.QuestionText, 120),
+		text := title + "\n" + tr(lang, rvNoticeBody, it.QuestionCode, shorten(it.QuestionText, 120),
 			reviewValue(it, lang), FormatDate(it.AnsweredAt.In(r.Region.Location()), lang),
 			r.Person.Name, note, it.QuestionCode)
 		msgs, err := e.notify(ctx, p.ID, text, nil)
@@ -399,17 +399,17 @@ func (e *Engine) cmdHistory(ctx context.Context, r *Request) ([]Outbound, error)
 	lang := r.Lang()
 	ref := strings.TrimPrefix(strings.TrimSpace(r.Args), "#")
 	if ref == "" {
-		return e.replies(r, rt(lang, rvHistoryUsage)), nil
+		return e.replies(r, tr(lang, rvHistoryUsage)), nil
 	}
 	versions, err := e.d.Reviews.ReviewHistory(ctx, r.Person.RegionCode, r.State.Year, ref)
 	if errors.Is(err, ErrNotFound) {
-		return e.replies(r, rt(lang, rvHistoryUnknown, ref, r.State.Year)), nil
+		return e.replies(r, tr(lang, rvHistoryUnknown, ref, r.State.Year)), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", ref, err)
 	}
 	if len(versions) == 0 {
-		return e.replies(r, rt(lang, rvHistoryNone, ref)), nil
+		return e.replies(r, tr(lang, rvHistoryNone, ref)), nil
 	}
 	return e.replies(r, historyText(versions, r.Region.Location(), lang)), nil
 }
@@ -422,19 +422,19 @@ func (e *Engine) cmdExport(ctx context.Context, r *Request) ([]Outbound, error) 
 	}
 	lang := r.Lang()
 	if e.d.Exporter == nil {
-		return e.replies(r, rt(lang, rvExportNotReady)), nil
+		return e.replies(r, tr(lang, rvExportNotReady)), nil
 	}
 	year := r.State.Year
 	if a := strings.TrimSpace(r.Args); a != "" {
 		y, err := strconv.Atoi(a)
 		if err != nil || y < 2000 || y > 2100 {
-			return e.replies(r, rt(lang, rvExportBadYear)), nil
+			return e.replies(r, tr(lang, rvExportBadYear)), nil
 		}
 		year = y
 	}
 	res, err := e.d.Exporter.Export(ctx, r.Person.RegionCode, year)
 	if errors.Is(err, ErrNotFound) {
-		return e.replies(r, rt(lang, rvExportNoInstrument, year)), nil
+		return e.replies(r, tr(lang, rvExportNoInstrument, year)), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("export %s %d: %w", r.Person.RegionCode, year, err)
@@ -445,18 +445,18 @@ func (e *Engine) cmdExport(ctx context.Context, r *Request) ([]Outbound, error) 
 		limit = DefaultExportMaxBytes
 	}
 	if res.Size > limit || res.Open == nil {
-		outs = e.replies(r, rt(lang, rvExportTooBig, r.Region.Name, year, FormatSize(res.Size, lang), FormatSize(limit, lang), res.Path))
+		outs = e.replies(r, tr(lang, rvExportTooBig, r.Region.Name, year, FormatSize(res.Size, lang), FormatSize(limit, lang), res.Path))
 	} else {
 		data, err := readExport(res, limit)
 		if err != nil {
 			return nil, fmt.Errorf("read export %s: %w", res.Path, err)
 		}
 		outs = []Outbound{{To: r.In.Address, PersonID: r.Person.ID,
-			Text:       rt(lang, rvExportSent, r.Region.Name, year, res.Questions, res.Answered, res.Files, FormatSize(res.Size, lang)),
+			Text:       tr(lang, rvExportSent, r.Region.Name, year, res.Questions, res.Answered, res.Files, FormatSize(res.Size, lang)),
 			Attachment: &Attachment{Name: res.Name, MIME: "application/zip", Data: data}}}
 	}
 	if res.Missing > 0 {
-		outs = append(outs, e.replies(r, rt(lang, rvExportMissing, res.Missing))...)
+		outs = append(outs, e.replies(r, tr(lang, rvExportMissing, res.Missing))...)
 	}
 	return outs, nil
 }

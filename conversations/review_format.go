@@ -66,7 +66,7 @@ func (e *Engine) reviewCard(ctx context.Context, r *Request, it ReviewItem, wait
 			continue
 		}
 		outs = append(outs, Outbound{To: r.In.Address, PersonID: r.Person.ID, Attachment: att,
-			Text: rt(lang, rvEvidenceCaption, i+1, len(it.Evidence), it.QuestionCode, file.Name, FormatSize(file.Size, lang))})
+			Text: tr(lang, rvEvidenceCaption, i+1, len(it.Evidence), it.QuestionCode, file.Name, FormatSize(file.Size, lang))})
 	}
 
 	var b strings.Builder
@@ -74,7 +74,7 @@ func (e *Engine) reviewCard(ctx context.Context, r *Request, it ReviewItem, wait
 	if d := describeFilter(f, lang); d != "" {
 		filter = " (" + d + ")"
 	}
-	fmt.Fprintln(&b, rt(lang, rvHeader, waiting, filter))
+	fmt.Fprintln(&b, tr(lang, rvHeader, waiting, filter))
 	cluster := it.ClusterName
 	if cluster == "" {
 		cluster = scoring.ClusterNames[it.ClusterCode]
@@ -84,33 +84,33 @@ func (e *Engine) reviewCard(ctx context.Context, r *Request, it ReviewItem, wait
 	if opd == "" {
 		opd = "—"
 	}
-	fmt.Fprintln(&b, rt(lang, rvAnsweredBy, opd, it.PersonName, reviewTime(it.AnsweredAt, loc, lang), it.Version))
+	fmt.Fprintln(&b, tr(lang, rvAnsweredBy, opd, it.PersonName, reviewTime(it.AnsweredAt, loc, lang), it.Version))
 	if it.State == ReviewEdited {
-		fmt.Fprintln(&b, rt(lang, rvEdited, it.PriorState.Label(), shorten(it.LastNote, 100)))
+		fmt.Fprintln(&b, tr(lang, rvEdited, it.PriorState.Label(), shorten(it.LastNote, 100)))
 	}
-	fmt.Fprintln(&b, rt(lang, rvAnswer, reviewValue(it, lang)))
+	fmt.Fprintln(&b, tr(lang, rvAnswer, reviewValue(it, lang)))
 	if n := strings.TrimSpace(it.Narrative); n != "" {
-		fmt.Fprintln(&b, rt(lang, rvNarrative, shorten(n, 600)))
+		fmt.Fprintln(&b, tr(lang, rvNarrative, shorten(n, 600)))
 	}
 	switch {
 	case len(it.Evidence) == 0:
-		b.WriteString(rt(lang, rvNoEvidence))
+		b.WriteString(tr(lang, rvNoEvidence))
 		if it.EvidenceRequired {
-			b.WriteString("\n" + rt(lang, rvEvidenceMissing))
+			b.WriteString("\n" + tr(lang, rvEvidenceMissing))
 		}
 	default:
-		b.WriteString(rt(lang, rvEvidenceList, len(it.Evidence), strings.Join(names, ", ")))
+		b.WriteString(tr(lang, rvEvidenceList, len(it.Evidence), strings.Join(names, ", ")))
 	}
 	for _, g := range gone {
-		b.WriteString("\n" + rt(lang, rvEvidenceGone, g))
+		b.WriteString("\n" + tr(lang, rvEvidenceGone, g))
 	}
 	id := strconv.FormatInt(it.AnswerID, 10)
 	card := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()}
 	card = WithOptions(card, lang, []Button{
-		{Label: rt(lang, rvApprove), Data: "rv:ok:" + id},
-		{Label: rt(lang, rvRevise), Data: "rv:fix:" + id},
-		{Label: rt(lang, rvReject), Data: "rv:no:" + id},
-		{Label: rt(lang, rvSkip), Data: "rv:skip:" + id},
+		{Label: tr(lang, rvApprove), Data: "rv:ok:" + id},
+		{Label: tr(lang, rvRevise), Data: "rv:fix:" + id},
+		{Label: tr(lang, rvReject), Data: "rv:no:" + id},
+		{Label: tr(lang, rvSkip), Data: "rv:skip:" + id},
 	})
 	return append(outs, card)
 }
@@ -142,14 +142,14 @@ func (l *questionList) reviewNote(code, lang string) string {
 	if !ok {
 		return ""
 	}
-	return "\n" + rt(lang, rvReopenedNote, ro.State.Label(), ro.Reviewer, ro.Note)
+	return "\n" + tr(lang, rvReopenedNote, ro.State.Label(), ro.Reviewer, ro.Note)
 }
 
 // historyText writes every version of a question's answer with its reviews.
 func historyText(versions []ReviewItem, loc *time.Location, lang string) string {
 	last := versions[len(versions)-1]
 	var b strings.Builder
-	fmt.Fprintln(&b, rt(lang, rvHistoryTitle, last.QuestionCode, shorten(last.QuestionText, 120)))
+	fmt.Fprintln(&b, tr(lang, rvHistoryTitle, last.QuestionCode, shorten(last.QuestionText, 120)))
 	for _, v := range versions {
 		files := "0 berkas"
 		if lang == "en" {
@@ -166,19 +166,19 @@ func historyText(versions []ReviewItem, loc *time.Location, lang string) string 
 		if opd == "" {
 			opd = "—"
 		}
-		fmt.Fprintln(&b, "\n"+rt(lang, rvHistoryVersion, v.Version, reviewTime(v.AnsweredAt, loc, lang), v.PersonName, opd,
+		fmt.Fprintln(&b, "\n"+tr(lang, rvHistoryVersion, v.Version, reviewTime(v.AnsweredAt, loc, lang), v.PersonName, opd,
 			reviewValue(v, lang), files))
 		if n := strings.TrimSpace(v.Narrative); n != "" {
-			fmt.Fprintln(&b, "   "+rt(lang, rvNarrative, shorten(n, 200)))
+			fmt.Fprintln(&b, "   "+tr(lang, rvNarrative, shorten(n, 200)))
 		}
 		for _, rv := range v.Reviews {
 			line := rv.State.Label()
 			if rv.Note != "" {
 				line += fmt.Sprintf(" %q", rv.Note)
 			}
-			fmt.Fprintln(&b, rt(lang, rvHistoryReview, line, rv.ReviewerName, reviewTime(rv.At, loc, lang)))
+			fmt.Fprintln(&b, tr(lang, rvHistoryReview, line, rv.ReviewerName, reviewTime(rv.At, loc, lang)))
 		}
 	}
-	b.WriteString("\n" + rt(lang, rvHistoryNow, last.State.Label()))
+	b.WriteString("\n" + tr(lang, rvHistoryNow, last.State.Label()))
 	return b.String()
 }

@@ -1,9 +1,7 @@
 package conversations
 
-import "fmt"
-
 // The review feature's texts, Indonesian first, English second (same fmt verbs in the
-// same order). Kept beside the feature, read with rt like the engine's catalogue.
+// same order). Kept beside the feature and merged into the one catalogue (catalogue.go).
 const (
 	rvOnlyCoordinators   msgKey = "rv_only_coordinators"
 	rvNotReady           msgKey = "rv_not_ready"
@@ -54,7 +52,7 @@ const (
 	rvExportNoInstrument msgKey = "rv_export_no_instrument"
 )
 
-var reviewCatalogue = map[msgKey][2]string{
+var reviewTexts = map[msgKey][2]string{
 	rvOnlyCoordinators: {
 		"Maaf, peninjauan jawaban dan ekspor bukti hanya untuk koordinator KLA wilayah Anda. Ketik bantuan untuk perintah Anda.",
 		"Sorry, reviewing answers and exporting evidence are for your region's KLA coordinators only. Type help for your commands."},
@@ -152,20 +150,4 @@ var reviewCatalogue = map[msgKey][2]string{
 	rvExportMissing: {
 		"⚠️ %d berkas tidak ditemukan di penyimpanan; daftarnya ada di BACA-SAYA.txt.",
 		"⚠️ %d files are missing from storage; BACA-SAYA.txt lists them."},
-}
-
-// rt renders a review text in lang.
-func rt(lang string, k msgKey, args ...any) string {
-	pair, ok := reviewCatalogue[k]
-	if !ok {
-		return string(k)
-	}
-	t := pair[0]
-	if lang == "en" && pair[1] != "" {
-		t = pair[1]
-	}
-	if len(args) == 0 {
-		return t
-	}
-	return fmt.Sprintf(t, args...)
 }

@@ -17,48 +17,66 @@ const (
 	scoreMaxOPDName  = 24 // runes of an OPD name before its code is used instead
 )
 
-// scoreTexts are the texts of score answers, Indonesian first, English second; the
-// arguments are fmt verbs in the same order in both. Numbers stay in Indonesian format.
-var scoreTexts = map[string][2]string{
-	"head":          {"📈 Nilai KLA %s: %s — %s\n", "📈 KLA score of %s: %s — %s\n"},
-	"reached":       {"%s (%s) sudah tercapai. ", "%s (%s) is reached. "},
-	"to_next":       {"Ke %s kurang %s poin.\n", "%s more points to %s.\n"},
-	"to_tier":       {"Ke %s (%s) kurang %s poin.", "%[3]s more points to %[1]s (%[2]s)."},
-	"route":         {" Bisa dicapai dengan menutup %d celah teratas.\n", " Closing the top %d gaps gets there.\n"},
-	"no_route":      {" Semua celah yang ada belum cukup untuk itu.\n", " Even closing every gap is not enough.\n"},
-	"top":           {"Ini predikat tertinggi.\n", "This is the highest tier.\n"},
-	"three":         {"Diklaim %s · berbukti %s · terverifikasi %s\n", "Claimed %s · evidenced %s · verified %s\n"},
-	"basis":         {"(predikat dihitung dari nilai berbukti", "(the tier is based on the evidenced score"},
-	"no_reviews":    {"; belum ada jawaban yang ditinjau koordinator", "; no answer has been reviewed yet"},
-	"all_done":      {"\nSemua OPD sudah menjawab semua pertanyaannya.\n", "\nEvery OPD has answered all its questions.\n"},
-	"lagging":       {"\nOPD yang belum selesai (%d):\n", "\nOPDs not finished yet (%d):\n"},
-	"more_opds":     {"… dan %d OPD lain\n", "… and %d more OPDs\n"},
-	"gaps":          {"\nYang paling cepat menambah nilai:\n", "\nWhat raises the score fastest:\n"},
-	"as_of":         {"Data per %s %s.", "Data as of %s %s."},
-	"opd_unknown":   {"OPD Anda belum terdaftar di %s, jadi progresnya belum bisa dihitung. Hubungi koordinator KLA.", "Your OPD is not registered in %s yet, so its progress cannot be computed. Please contact the KLA coordinator."},
-	"opd_head":      {"📋 Progres %s: %d dari %d pertanyaan terjawab (%s)\n", "📋 Progress of %s: %d of %d questions answered (%s)\n"},
-	"opd_points":    {"Poin berbukti %s dari %s (diklaim %s).\n", "Evidenced points %s of %s (claimed %s).\n"},
-	"opd_quick":     {"Bukti belum ada: %d · perlu perbaikan: %d\n", "Evidence missing: %d · sent back: %d\n"},
-	"opd_region":    {"\nNilai daerah: %s — %s. ", "\nRegion's score: %s — %s. "},
-	"no_tier":       {scoring.NoTierName, "no tier yet"},
-	"no_opd":        {"belum ada OPD", "no OPD"},
-	"gap_evidence":  {"bukti belum ada", "evidence missing"},
-	"gap_sent_back": {"perlu perbaikan", "sent back"},
-	"gap_open":      {"belum dijawab", "not answered"},
-	"gap_partial":   {"jawaban sebagian", "partly met"},
-}
+// The texts of score answers, Indonesian first, English second; the arguments are fmt
+// verbs in the same order in both (explicit indexes where English orders words
+// differently). Numbers stay in Indonesian format. Merged into the one catalogue
+// (catalogue.go).
+const (
+	scHead        msgKey = "sc_head"
+	scReached     msgKey = "sc_reached"
+	scToNext      msgKey = "sc_to_next"
+	scToTier      msgKey = "sc_to_tier"
+	scRoute       msgKey = "sc_route"
+	scNoRoute     msgKey = "sc_no_route"
+	scTop         msgKey = "sc_top"
+	scThree       msgKey = "sc_three"
+	scBasis       msgKey = "sc_basis"
+	scNoReviews   msgKey = "sc_no_reviews"
+	scAllDone     msgKey = "sc_all_done"
+	scLagging     msgKey = "sc_lagging"
+	scMoreOPDs    msgKey = "sc_more_opds"
+	scGaps        msgKey = "sc_gaps"
+	scAsOf        msgKey = "sc_as_of"
+	scOPDUnknown  msgKey = "sc_opd_unknown"
+	scOPDHead     msgKey = "sc_opd_head"
+	scOPDPoints   msgKey = "sc_opd_points"
+	scOPDQuick    msgKey = "sc_opd_quick"
+	scOPDRegion   msgKey = "sc_opd_region"
+	scNoTier      msgKey = "sc_no_tier"
+	scNoOPD       msgKey = "sc_no_opd"
+	scGapEvidence msgKey = "sc_gap_evidence"
+	scGapSentBack msgKey = "sc_gap_sent_back"
+	scGapOpen     msgKey = "sc_gap_open"
+	scGapPartial  msgKey = "sc_gap_partial"
+)
 
-// st renders a score text in lang ("en" or Indonesian).
-func st(lang, key string, args ...any) string {
-	pair := scoreTexts[key]
-	t := pair[0]
-	if lang == "en" && pair[1] != "" {
-		t = pair[1]
-	}
-	if len(args) == 0 {
-		return t
-	}
-	return fmt.Sprintf(t, args...)
+var scoreTexts = map[msgKey][2]string{
+	scHead:        {"📈 Nilai KLA %s: %s — %s\n", "📈 KLA score of %s: %s — %s\n"},
+	scReached:     {"%s (%s) sudah tercapai. ", "%s (%s) is reached. "},
+	scToNext:      {"Ke %s kurang %s poin.\n", "%[2]s more points to %[1]s.\n"},
+	scToTier:      {"Ke %s (%s) kurang %s poin.", "%[3]s more points to %[1]s (%[2]s)."},
+	scRoute:       {" Bisa dicapai dengan menutup %d celah teratas.\n", " Closing the top %d gaps gets there.\n"},
+	scNoRoute:     {" Semua celah yang ada belum cukup untuk itu.\n", " Even closing every gap is not enough.\n"},
+	scTop:         {"Ini predikat tertinggi.\n", "This is the highest tier.\n"},
+	scThree:       {"Diklaim %s · berbukti %s · terverifikasi %s\n", "Claimed %s · evidenced %s · verified %s\n"},
+	scBasis:       {"(predikat dihitung dari nilai berbukti", "(the tier is based on the evidenced score"},
+	scNoReviews:   {"; belum ada jawaban yang ditinjau koordinator", "; no answer has been reviewed yet"},
+	scAllDone:     {"\nSemua OPD sudah menjawab semua pertanyaannya.\n", "\nEvery OPD has answered all its questions.\n"},
+	scLagging:     {"\nOPD yang belum selesai (%d):\n", "\nOPDs not finished yet (%d):\n"},
+	scMoreOPDs:    {"… dan %d OPD lain\n", "… and %d more OPDs\n"},
+	scGaps:        {"\nYang paling cepat menambah nilai:\n", "\nWhat raises the score fastest:\n"},
+	scAsOf:        {"Data per %s %s.", "Data as of %s %s."},
+	scOPDUnknown:  {"OPD Anda belum terdaftar di %s, jadi progresnya belum bisa dihitung. Hubungi koordinator KLA.", "Your OPD is not registered in %s yet, so its progress cannot be computed. Please contact the KLA coordinator."},
+	scOPDHead:     {"📋 Progres %s: %d dari %d pertanyaan terjawab (%s)\n", "📋 Progress of %s: %d of %d questions answered (%s)\n"},
+	scOPDPoints:   {"Poin berbukti %s dari %s (diklaim %s).\n", "Evidenced points %s of %s (claimed %s).\n"},
+	scOPDQuick:    {"Bukti belum ada: %d · perlu perbaikan: %d\n", "Evidence missing: %d · sent back: %d\n"},
+	scOPDRegion:   {"\nNilai daerah: %s — %s. ", "\nRegion's score: %s — %s. "},
+	scNoTier:      {scoring.NoTierName, "no tier yet"},
+	scNoOPD:       {"belum ada OPD", "no OPD"},
+	scGapEvidence: {"bukti belum ada", "evidence missing"},
+	scGapSentBack: {"perlu perbaikan", "sent back"},
+	scGapOpen:     {"belum dijawab", "not answered"},
+	scGapPartial:  {"jawaban sebagian", "partly met"},
 }
 
 // DataAsOf says when the numbers were read, in the region's own zone:
@@ -70,7 +88,7 @@ func DataAsOf(region Region, at time.Time) string {
 
 func dataAsOf(lang string, region Region, at time.Time) string {
 	t := at.In(region.Location())
-	return st(lang, "as_of", dateID(t), clockID(t))
+	return tr(lang, scAsOf, dateID(t), clockID(t))
 }
 
 // GapReason is a gap kind in a few Indonesian words.
@@ -79,13 +97,13 @@ func GapReason(k scoring.GapKind) string { return gapReasonIn("id", k) }
 func gapReasonIn(lang string, k scoring.GapKind) string {
 	switch k {
 	case scoring.GapEvidence:
-		return st(lang, "gap_evidence")
+		return tr(lang, scGapEvidence)
 	case scoring.GapSentBack:
-		return st(lang, "gap_sent_back")
+		return tr(lang, scGapSentBack)
 	case scoring.GapUnanswered:
-		return st(lang, "gap_open")
+		return tr(lang, scGapOpen)
 	}
-	return st(lang, "gap_partial")
+	return tr(lang, scGapPartial)
 }
 
 // GapOPDNames lists the OPDs responsible for a gap ("Bappeda, DP3AP2KB"), or says none is.
@@ -95,7 +113,7 @@ func GapOPDNames(g scoring.Gap) string { return gapOPDNamesIn("id", g) }
 
 func gapOPDNamesIn(lang string, g scoring.Gap) string {
 	if len(g.OPDs) == 0 {
-		return st(lang, "no_opd")
+		return tr(lang, scNoOPD)
 	}
 	names := make([]string, len(g.OPDs))
 	for i, o := range g.OPDs {
@@ -134,7 +152,7 @@ func shorten(s string, n int) string {
 
 func tierLabel(lang string, t scoring.Tier) string {
 	if t.Name == "" || !t.Ranked() {
-		return st(lang, "no_tier")
+		return tr(lang, scNoTier)
 	}
 	return t.Name
 }
@@ -163,36 +181,36 @@ func scoreText(lang string, rs RegionScore, q ScoreQuestion, tiers scoring.Tiers
 	r := rs.Report
 	p := scoring.FormatPoints
 	var b strings.Builder
-	b.WriteString(st(lang, "head", rs.Region.Name, p(r.Evidenced.Points), tierLabel(lang, r.Tier)))
+	b.WriteString(tr(lang, scHead, rs.Region.Name, p(r.Evidenced.Points), tierLabel(lang, r.Tier)))
 
 	gaps := r.Gaps
 	target, hasTarget := tiers.ByName(q.Tier)
 	switch {
 	case q.Kind == ScoreToTier && hasTarget && scoring.Tenths(r.Evidenced.Points) >= scoring.Tenths(target.Min):
-		b.WriteString(st(lang, "reached", target.Name, p(target.Min)))
+		b.WriteString(tr(lang, scReached, target.Name, p(target.Min)))
 		if r.NextTier != nil {
 			b.WriteString(nextLine(lang, r.NextTier.Name, p(r.PointsToNextTier)))
 		} else {
-			b.WriteString(st(lang, "top"))
+			b.WriteString(tr(lang, scTop))
 		}
 	case q.Kind == ScoreToTier && hasTarget:
 		route, ok := r.RouteTo(target.Min)
-		b.WriteString(st(lang, "to_tier", target.Name, p(target.Min), p(r.PointsTo(target.Min))))
+		b.WriteString(tr(lang, scToTier, target.Name, p(target.Min), p(r.PointsTo(target.Min))))
 		if ok {
-			b.WriteString(st(lang, "route", len(route)))
+			b.WriteString(tr(lang, scRoute, len(route)))
 		} else {
-			b.WriteString(st(lang, "no_route"))
+			b.WriteString(tr(lang, scNoRoute))
 		}
 		gaps = route
 	case r.NextTier != nil:
-		b.WriteString(st(lang, "to_tier", r.NextTier.Name, p(r.NextTier.Min), p(r.PointsToNextTier)) + "\n")
+		b.WriteString(tr(lang, scToTier, r.NextTier.Name, p(r.NextTier.Min), p(r.PointsToNextTier)) + "\n")
 	default:
-		b.WriteString(st(lang, "top"))
+		b.WriteString(tr(lang, scTop))
 	}
-	b.WriteString(st(lang, "three", p(r.Claimed.Points), p(r.Evidenced.Points), p(r.Verified.Points)))
-	b.WriteString(st(lang, "basis"))
+	b.WriteString(tr(lang, scThree, p(r.Claimed.Points), p(r.Evidenced.Points), p(r.Verified.Points)))
+	b.WriteString(tr(lang, scBasis))
 	if r.VerifiedNote != "" {
-		b.WriteString(st(lang, "no_reviews"))
+		b.WriteString(tr(lang, scNoReviews))
 	}
 	b.WriteString(")\n")
 
@@ -204,12 +222,10 @@ func scoreText(lang string, rs RegionScore, q ScoreQuestion, tiers scoring.Tiers
 	return b.String()
 }
 
-// nextLine says the points to the next tier; the two languages order the words differently.
+// nextLine says the points to the next tier; the English text reorders the arguments
+// with explicit indexes.
 func nextLine(lang, tier, points string) string {
-	if lang == "en" {
-		return st(lang, "to_next", points, tier)
-	}
-	return st(lang, "to_next", tier, points)
+	return tr(lang, scToNext, tier, points)
 }
 
 // writeLaggingOPDs lists the least complete OPDs.
@@ -221,7 +237,7 @@ func writeLaggingOPDs(lang string, b *strings.Builder, opds []scoring.Rollup) {
 		}
 	}
 	if len(open) == 0 {
-		b.WriteString(st(lang, "all_done"))
+		b.WriteString(tr(lang, scAllDone))
 		return
 	}
 	// Least complete first; ties by points still missing, then code.
@@ -230,10 +246,10 @@ func writeLaggingOPDs(lang string, b *strings.Builder, opds []scoring.Rollup) {
 			open[j], open[j-1] = open[j-1], open[j]
 		}
 	}
-	b.WriteString(st(lang, "lagging", len(open)))
+	b.WriteString(tr(lang, scLagging, len(open)))
 	for i, o := range open {
 		if i == scoreMaxOPDs {
-			b.WriteString(st(lang, "more_opds", len(open)-i))
+			b.WriteString(tr(lang, scMoreOPDs, len(open)-i))
 			break
 		}
 		fmt.Fprintf(b, "• %s %d/%d (%s)\n", o.Name, o.Answered, o.Questions, scoring.FormatPercent(o.Completion()))
@@ -255,7 +271,7 @@ func writeScoreGaps(lang string, b *strings.Builder, gaps []scoring.Gap) {
 	if len(gaps) == 0 {
 		return
 	}
-	b.WriteString(st(lang, "gaps"))
+	b.WriteString(tr(lang, scGaps))
 	for i, g := range gaps {
 		if i == scoreMaxGaps {
 			break
@@ -273,17 +289,17 @@ func opdScoreText(lang string, rs RegionScore, opdCode string) string {
 	r := rs.Report
 	o, ok := r.OPD(opdCode)
 	if !ok || opdCode == "" {
-		return st(lang, "opd_unknown", rs.Region.Name)
+		return tr(lang, scOPDUnknown, rs.Region.Name)
 	}
 	p := scoring.FormatPoints
 	var b strings.Builder
-	b.WriteString(st(lang, "opd_head", o.Name, o.Answered, o.Questions, scoring.FormatPercent(o.Completion())))
-	b.WriteString(st(lang, "opd_points", p(o.Evidenced), p(o.Max), p(o.Claimed)))
+	b.WriteString(tr(lang, scOPDHead, o.Name, o.Answered, o.Questions, scoring.FormatPercent(o.Completion())))
+	b.WriteString(tr(lang, scOPDPoints, p(o.Evidenced), p(o.Max), p(o.Claimed)))
 	if o.EvidenceMissing > 0 || o.SentBack > 0 {
-		b.WriteString(st(lang, "opd_quick", o.EvidenceMissing, o.SentBack))
+		b.WriteString(tr(lang, scOPDQuick, o.EvidenceMissing, o.SentBack))
 	}
 	writeScoreGaps(lang, &b, r.GapsOf(opdCode))
-	b.WriteString(st(lang, "opd_region", p(r.Evidenced.Points), tierLabel(lang, r.Tier)))
+	b.WriteString(tr(lang, scOPDRegion, p(r.Evidenced.Points), tierLabel(lang, r.Tier)))
 	b.WriteString(dataAsOf(lang, rs.Region, rs.At))
 	return b.String()
 }

@@ -1,12 +1,7 @@
 package conversations
 
-import "fmt"
-
-// msgKey names one text of the catalogue.
-type msgKey string
-
-// The catalogue: every person-facing text of the engine, Indonesian first, English
-// second. Arguments are fmt verbs, in the same order in both languages.
+// The engine's texts, Indonesian first, English second. Arguments are fmt verbs, in the
+// same order in both languages. They are part of the one catalogue (catalogue.go).
 const (
 	msgUnknown           msgKey = "unknown"
 	msgInviteUnknown     msgKey = "invite_unknown"
@@ -119,7 +114,7 @@ const (
 	msgNothingMissing     msgKey = "nothing_missing"
 )
 
-var catalogue = map[msgKey][2]string{
+var engineTexts = map[msgKey][2]string{
 	msgUnknown: {
 		"Halo! Nomor/akun ini belum terdaftar di klabot, asisten penilaian mandiri KLA (Kabupaten/Kota Layak Anak).\nUntuk ikut mengisi, minta kode undangan ke koordinator Gugus Tugas KLA di daerah Anda (biasanya DP3A), lalu kirim: DAFTAR <kode>",
 		"Hello! This account is not registered with klabot, the KLA self-assessment assistant.\nTo take part, ask your region's KLA task force coordinator (usually DP3A) for an invite code, then send: DAFTAR <code>"},
@@ -263,20 +258,4 @@ var catalogue = map[msgKey][2]string{
 	msgCounts:             {"Dijawab: %d dari %d (%d dengan bukti dukung) · Dilewati: %d", "Answered: %d of %d (%d with evidence) · Skipped: %d"},
 	msgStillMissing:       {"Masih kurang:", "Still missing:"},
 	msgNothingMissing:     {"Tidak ada yang kurang. Koordinator akan meninjau jawaban Anda.", "Nothing is missing. The coordinator will review your answers."},
-}
-
-// tr renders text k in lang ("en" for English; anything else is Indonesian).
-func tr(lang string, k msgKey, args ...any) string {
-	pair, ok := catalogue[k]
-	if !ok {
-		return string(k)
-	}
-	t := pair[0]
-	if lang == "en" && pair[1] != "" {
-		t = pair[1]
-	}
-	if len(args) == 0 {
-		return t
-	}
-	return fmt.Sprintf(t, args...)
 }
