@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/bot/console"
+	"github.com/klabot/klabot/bot/console/consoletest"
 	"github.com/klabot/klabot/conversations"
 )
 
@@ -24,7 +25,7 @@ func TestConcurrentMessagesOfOneChat(t *testing.T) {
 	w.restart()
 	second := w.eng
 	budi := w.session("budi")
-	if _, err := budi.Send(w.ctx, "mulai"); err != nil {
+	if _, err := budi.Send(w.Ctx, "mulai"); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -38,7 +39,7 @@ func TestConcurrentMessagesOfOneChat(t *testing.T) {
 				eng = second
 			}
 			in := conversations.Inbound{Address: budi.Address(), SenderID: budi.Address().ChatID,
-				MessageID: fmt.Sprintf("concurrent-%d", i), Text: "lewati", At: w.clock.Now()}
+				MessageID: fmt.Sprintf("concurrent-%d", i), Text: "lewati", At: w.Clock.Now()}
 			outs, err := eng.Handle(context.Background(), in)
 			if err != nil {
 				t.Errorf("message %d: %v", i, err)
@@ -47,7 +48,7 @@ func TestConcurrentMessagesOfOneChat(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := w.queryInt(`SELECT count(*) FROM skips`); n != 8 {
+	if n := w.QueryInt(`SELECT count(*) FROM skips`); n != 8 {
 		t.Errorf("skips = %d, want 8 (one per question)", n)
 	}
 	done, nothing := 0, 0
@@ -69,11 +70,11 @@ func TestConcurrentMessagesOfOneChat(t *testing.T) {
 func TestEngineRepliesCarryThePerson(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	outs, err := w.session("budi").Send(w.ctx, "mulai")
+	outs, err := w.session("budi").Send(w.Ctx, "mulai")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(outs) != 1 || outs[0].PersonID != w.people["budi"] || len(outs[0].Buttons) != 2 {
+	if len(outs) != 1 || outs[0].PersonID != w.People["budi"] || len(outs[0].Buttons) != 2 {
 		t.Fatalf("want one question with two buttons for budi, got %+v", outs)
 	}
 	if got := outs[0].Buttons[0][0].Data; got != "a:1.1:1" {
@@ -110,15 +111,15 @@ func TestUnknownSenderInAGroupStaysQuiet(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	in := conversations.Inbound{Address: conversations.Address{Channel: conversations.ChannelTelegram, ChatID: "-100"},
-		SenderID: "77", MessageID: "g1", Text: "selamat pagi semua", Group: true, At: w.clock.Now()}
-	outs, err := w.eng.Handle(w.ctx, in)
+		SenderID: "77", MessageID: "g1", Text: "selamat pagi semua", Group: true, At: w.Clock.Now()}
+	outs, err := w.eng.Handle(w.Ctx, in)
 	if err != nil || len(outs) != 0 {
 		t.Fatalf("group chatter got %v, %v", outs, err)
 	}
-	code, err := w.store.CreateInvite(w.ctx, w.people["dewi"], time.Hour)
+	code, err := w.Store.CreateInvite(w.Ctx, w.People["dewi"], time.Hour)
 	must(t, err)
 	in.MessageID, in.Text = "g2", "/start@klabot_bot "+code
-	outs, err = w.eng.Handle(w.ctx, in)
+	outs, err = w.eng.Handle(w.Ctx, in)
 	if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "Selamat datang, Dewi Anggraini") {
 		t.Fatalf("invite in a group: %+v, %v", outs, err)
 	}
@@ -131,27 +132,27 @@ func TestNewEvaluationYear(t *testing.T) {
 	w := newWorld(t)
 	budi := w.session("budi")
 	for _, line := range []string{"mulai", "lewati", "lewati"} {
-		if _, err := budi.Send(w.ctx, line); err != nil {
+		if _, err := budi.Send(w.Ctx, line); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r, err := w.store.Region(w.ctx, "KOTA-UJI")
+	r, err := w.Store.Region(w.Ctx, "KOTA-UJI")
 	must(t, err)
 	r.Year = 2027
-	must(t, w.store.UpsertRegion(w.ctx, r))
+	must(t, w.Store.UpsertRegion(w.Ctx, r))
 	w.restart()
 	budi = w.session("budi")
-	outs, err := budi.Send(w.ctx, "lanjut")
+	outs, err := budi.Send(w.Ctx, "lanjut")
 	if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "Instrumen penilaian tahun 2027 belum dimuat") {
 		t.Fatalf("year without instrument: %+v, %v", outs, err)
 	}
-	inst := testInstrument()
+	inst := consoletest.Instrument()
 	inst.Year = 2027
-	if _, err := w.store.SaveInstrument(w.ctx, inst); err != nil {
+	if _, err := w.Store.SaveInstrument(w.Ctx, inst); err != nil {
 		t.Fatal(err)
 	}
 	w.restart()
-	outs, err = w.session("budi").Send(w.ctx, "lanjut")
+	outs, err = w.session("budi").Send(w.Ctx, "lanjut")
 	if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "Pertanyaan 1/8 · 1.1") || strings.Contains(outs[0].Text, "Jawaban saat ini") {
 		t.Fatalf("new year's first question: %+v, %v", outs, err)
 	}
@@ -164,16 +165,16 @@ func TestPlatformRefusesBigFile(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	budi := w.session("budi")
-	if _, err := budi.Send(w.ctx, "mulai"); err != nil {
+	if _, err := budi.Send(w.Ctx, "mulai"); err != nil {
 		t.Fatal(err)
 	}
 	refused := fmt.Errorf("getFile: %w", conversations.ErrFileTooBig)
 	in := conversations.Inbound{Address: budi.Address(), SenderID: budi.Address().ChatID,
-		MessageID: "big-1", At: w.clock.Now(), Files: []conversations.File{{
+		MessageID: "big-1", At: w.Clock.Now(), Files: []conversations.File{{
 			Name: "video.mp4",
 			Open: func(context.Context) (io.ReadCloser, error) { return nil, refused },
 		}}}
-	outs, err := w.eng.Handle(w.ctx, in)
+	outs, err := w.eng.Handle(w.Ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func TestPlatformRefusesBigFile(t *testing.T) {
 	if !strings.Contains(got, "video.mp4 tidak diterima: lebih besar dari batas") {
 		t.Errorf("reply does not name the size limit:\n%s", got)
 	}
-	if n := w.blobCount(); n != 0 {
+	if n := w.BlobCount(); n != 0 {
 		t.Errorf("%d blobs stored for a refused file", n)
 	}
 }

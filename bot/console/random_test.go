@@ -15,9 +15,9 @@ import (
 func TestRandomDialogueNeverDropsOrFails(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	w.makeFile("sk.pdf", "pdf", 3000)
-	w.makeFile("foto.jpg", "jpg", 2000)
-	w.makeFile("x.gif", "gif", 100)
+	w.MakeFile("sk.pdf", "pdf", 3000)
+	w.MakeFile("foto.jpg", "jpg", 2000)
+	w.MakeFile("x.gif", "gif", 100)
 	lines := []string{
 		"mulai", "lanjut", "lewati", "kembali", "ubah 1", "ubah 5", "ubah 8", "ubah 99", "ubah 12.6", "ubah",
 		"bukti 1", "bukti 3", "bukti", "daftar", "status", "bantuan", "berhenti", "selesai", "ganti",
@@ -33,14 +33,14 @@ func TestRandomDialogueNeverDropsOrFails(t *testing.T) {
 		var line string
 		switch k := rng.IntN(20); {
 		case k == 0:
-			w.flush()
+			w.Flush()
 			continue
 		case k == 1:
 			w.restart()
 			continue
 		case k <= 3:
 			line = buttons[rng.IntN(len(buttons))]
-			o, err := s.Press(w.ctx, line)
+			o, err := s.Press(w.Ctx, line)
 			if err != nil {
 				t.Fatalf("step %d %s: %v", step, line, err)
 			}
@@ -58,10 +58,10 @@ func TestRandomDialogueNeverDropsOrFails(t *testing.T) {
 				if i > 0 {
 					text += " "
 				}
-				text += w.fileDir + "/" + f
+				text += w.FileDir + "/" + f
 			}
 		}
-		o, err := s.Send(w.ctx, text)
+		o, err := s.Send(w.Ctx, text)
 		if err != nil {
 			t.Fatalf("step %d (%s) %q: %v\n%s", step, s.Address().ChatID, line, err, console.Render(o))
 		}
@@ -70,7 +70,7 @@ func TestRandomDialogueNeverDropsOrFails(t *testing.T) {
 		}
 	}
 	// The answers stay consistent: versions are 1..n without gaps per question.
-	if n := w.queryInt(`SELECT count(*) FROM (SELECT question_code FROM answers
+	if n := w.QueryInt(`SELECT count(*) FROM (SELECT question_code FROM answers
 		GROUP BY question_code HAVING max(version) <> count(*)) x`); n != 0 {
 		t.Fatalf("%d questions have version gaps", n)
 	}

@@ -32,7 +32,7 @@ func BenchmarkDialogueStep(b *testing.B) {
 		w.fc.mu.Lock()
 		w.fc.sent = w.fc.sent[:0]
 		w.fc.mu.Unlock()
-		if reply := w.deliver(chat, w.events(nil, s, "status", nil)...); reply == "" {
+		if reply := w.deliver(chat, w.events(nil, s, "status")...); reply == "" {
 			b.Fatal("no reply")
 		}
 	}
