@@ -11,6 +11,13 @@ type msgKey string
 var catalogueParts = []map[msgKey][2]string{engineTexts, reviewTexts, scoreTexts, digestTexts}
 
 // catalogue is every person-facing text of the engine, Indonesian first, English second.
+//
+// Not in it yet, because their wording is tied to logic rather than one template:
+// NudgeMessage (nudge.go; each language has its own plural and date rules), the command
+// help lines (help/helpEN in the command tables), ScoreUnavailableText (an exported
+// constant other packages compare with), the date and deadline phrases of
+// digest_format.go (deadlineID, namesID), headlineName (digest_report.go) and
+// clusterShortName (digest.go).
 var catalogue = mergeTexts(catalogueParts...)
 
 func mergeTexts(parts ...map[msgKey][2]string) map[msgKey][2]string {
