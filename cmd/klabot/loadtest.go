@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/klabot/klabot/cmd/klabot/internal/loadtest"
 	"github.com/klabot/klabot/storage/postgres"
 )
@@ -54,6 +56,7 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	edits := fs.Bool("edits", true, "people who answered everything correct a random answer")
 	redisPrefix := fs.String("redis-prefix", "", "Redis key prefix of the dialogue states (default klabot-load:TAG:STAMP:)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load phase to this file (go tool pprof -top)")
+	keepRedis := fs.Bool("keep-redis", false, "keep the run's dialogue states and dedupe marks in Redis (the Postgres checkpoints rebuild states anyway)")
 	transcript := fs.Bool("transcript", false, "print every message and reply to standard error (use with --dialogues 1)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{loadtestUsage}
@@ -150,6 +153,13 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	if err != nil {
 		return err
 	}
+	if !*keepRedis {
+		// Hundreds of thousands of dedupe marks would stay for a week and slow every SCAN
+		// on a shared Redis; dialogue states come back from the Postgres checkpoints.
+		if err := deletePrefix(ctx, rdb, prefix); err != nil {
+			fmt.Fprintf(app.Stderr, "loadtest: cleaning Redis keys %s*: %v\n", prefix, err)
+		}
+	}
 	rep.Check = &check
 	rep.Write(app.Stdout)
 	if !check.OK() || len(res.Errors) > 0 || res.DupReplies > 0 || res.OutOfOrder > 0 || res.Corrections > 0 || res.WarmupErrors > 0 {
@@ -169,4 +179,26 @@ func dbName(app *App) string {
 		return ""
 	}
 	return strings.TrimPrefix(u.Path, "/")
+}
+
+// deletePrefix removes every Redis key starting with prefix (never anything else).
+func deletePrefix(ctx context.Context, rdb *redis.Client, prefix string) error {
+	iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == 1000 {
+			if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if len(batch) > 0 {
+		return rdb.Unlink(ctx, batch...).Err()
+	}
+	return nil
 }
