@@ -68,7 +68,10 @@ func (l *SessionLock) watch(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		// The ping does not derive from ctx: Release cancels ctx, and pgx closes a
+		// connection whose query is cancelled mid-flight — which would lose the lock's
+		// connection just before Release unlocks on it.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		l.mu.Lock()
 		err := l.conn.Ping(pctx)
 		l.mu.Unlock()
