@@ -218,7 +218,7 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 	}
 	l.progress.Answers[q.Code] = info
 	delete(l.progress.Skipped, q.Code)
-	saved := r.T(msgSaved, FormatValue(q, v, r.Lang()))
+	saved := endSentence(r.T(msgSaved, FormatValue(q, v, r.Lang())))
 	if held > 0 {
 		saved += " " + r.T(msgHeldAttached, held)
 	}

@@ -88,3 +88,12 @@ func yesNoLabel(v, lang string) string {
 	}
 	return v
 }
+
+// endSentence ends s with a full stop unless it already ends with sentence punctuation,
+// so a typed answer that ends in "." is not echoed with "..".
+func endSentence(s string) string {
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") {
+		return s
+	}
+	return s + "."
+}

@@ -188,7 +188,7 @@ var engineTexts = map[msgKey][2]string{
 	msgPartial:        {"Sebagian", "Partly"},
 	msgNo:             {"Tidak", "No"},
 	msgFileAnswer:     {"file terlampir", "file attached"},
-	msgSaved:          {"✅ Tersimpan: %s.", "✅ Saved: %s."},
+	msgSaved:          {"✅ Tersimpan: %s", "✅ Saved: %s"}, // endSentence adds the full stop
 
 	msgEmptyAnswer:     {"Jawabannya kosong. Silakan jawab pertanyaan berikut:", "The answer is empty. Please answer:"},
 	msgBadYesNo:        {"Mohon jawab ya atau tidak (atau balas %s).", "Please answer yes or no (or reply %s)."},
