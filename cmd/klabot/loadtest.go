@@ -17,8 +17,8 @@ import (
 )
 
 const loadtestUsage = `usage: klabot loadtest [--via engine|telegram-webhook] [--regions 514 --opds 30 --questions 700]
-       [--dataset LT] [--reuse] [--workers 64] [--dialogues 20000] [--duration 60s | --answers N]
-       klabot loadtest sender [--nudges 10000] [--rate 30]
+       [--dataset LT] [--reuse] [--workers 32] [--dialogues 20000] [--duration 60s | --answers N]
+       klabot loadtest sender [--nudges 10000] [--rate 30] [--sender-rate 29.5]
 Use a database of its own: DATABASE_URL=postgres://postgres@127.0.0.1:5432/klabot_load?sslmode=disable&pool_max_conns=16.
 See BENCHMARKS.md.`
 
@@ -42,7 +42,7 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	fs.IntVar(&spec.FocalPoints, "focal-points", 2, "focal points per OPD")
 	fs.IntVar(&spec.Year, "year", 2090, "evaluation year of the synthetic instrument")
 	reuse := fs.Bool("reuse", false, "run on the dataset generated before instead of generating it")
-	fs.IntVar(&opts.Workers, "workers", 64, "concurrent senders")
+	fs.IntVar(&opts.Workers, "workers", 32, "concurrent senders")
 	fs.IntVar(&opts.Dialogues, "dialogues", 20000, "focal points in conversation at once")
 	fs.DurationVar(&opts.Duration, "duration", 60*time.Second, "how long to run (with --answers: at most)")
 	fs.IntVar(&opts.Answers, "answers", 0, "stop after this many stored answers")

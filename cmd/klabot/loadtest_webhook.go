@@ -99,7 +99,7 @@ func runLoadtestSender(ctx context.Context, app *App, args []string) error {
 		*senderRate = *rate
 	}
 	load := loadtest.LoadAverage()
-	fmt.Fprintf(app.Stderr, "loadtest: sending %d nudges at %.0f/s (about %s)...\n", *n, *rate, time.Duration(float64(*n) / *senderRate * float64(time.Second)).Round(time.Second))
+	fmt.Fprintf(app.Stderr, "loadtest: sending %d nudges at %.1f/s (about %s)...\n", *n, *senderRate, time.Duration(float64(*n) / *senderRate * float64(time.Second)).Round(time.Second))
 	res, err := loadtest.SenderBench(ctx, *n, *rate, *senderRate, *tol)
 	if err != nil {
 		return err

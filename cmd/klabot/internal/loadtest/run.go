@@ -21,7 +21,7 @@ type Target interface {
 
 // Options tune a load run.
 type Options struct {
-	// Workers is the number of concurrent senders. Defaults to 64.
+	// Workers is the number of concurrent senders. Defaults to 32.
 	Workers int
 	// Dialogues is the number of focal points in conversation at once, spread evenly
 	// over the dataset's regions; each worker takes turns over its share. Defaults to
@@ -64,7 +64,7 @@ type Options struct {
 
 func (o *Options) withDefaults(people int) {
 	if o.Workers <= 0 {
-		o.Workers = 64
+		o.Workers = 32
 	}
 	if o.Dialogues <= 0 {
 		o.Dialogues = 20_000
