@@ -414,24 +414,19 @@ func (s *Store) ReviewStates(ctx context.Context, region string, year int) (map[
 // ReopenedQuestions returns the questions of an OPD whose current answer was sent back
 // (needs_revision or rejected), the most recent decision first, with the decision's note:
 // the engine asks these before any other open question and shows the note. A question
-// belongs to the OPD when it is assigned to a code the OPD answers for (the only questions
-// the engine lets its people answer).
+// belongs to the OPD when the answer was given by one of its people or the question is
+// assigned to a code the OPD answers for.
 func (s *Store) ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]conversations.Reopened, error) {
-	// Runs on every dialogue step: start from the OPD's few questions and look up each
-	// one's current version and latest review through their indexes, instead of
-	// computing the current answer of every question of the region (profiled in
-	// BENCHMARKS.md: this query was the largest Postgres cost per step).
 	rows, err := s.pool.Query(ctx, `
-		SELECT q.code, st.state, st.note, st.reviewer
-		FROM questions q
-		JOIN LATERAL (SELECT a.id FROM answers a
-		    WHERE a.region_code = $1 AND a.year = q.year AND a.question_code = q.code
-		    ORDER BY a.version DESC LIMIT 1) a ON true
+		SELECT a.question_code, st.state, st.note, st.reviewer
+		FROM current_answers a
+		JOIN questions q ON q.year = a.year AND q.code = a.question_code AND NOT q.retired
+		JOIN people w ON w.id = a.person_id
 		JOIN LATERAL (SELECT r.state, r.note, p.name AS reviewer, r.created_at FROM reviews r
 		    JOIN people p ON p.id = r.reviewer_id WHERE r.answer_id = a.id
 		    ORDER BY r.created_at DESC, r.id DESC LIMIT 1) st ON true
-		WHERE q.year = $2 AND NOT q.retired AND st.state IN ('needs_revision', 'rejected')
-		  AND q.opd_codes && (SELECT answers_for || code FROM opds WHERE id = $3)
+		WHERE a.region_code = $1 AND a.year = $2 AND st.state IN ('needs_revision', 'rejected')
+		  AND (w.opd_id = $3 OR q.opd_codes && (SELECT answers_for || code FROM opds WHERE id = $3))
 		ORDER BY st.created_at DESC, q.position`, region, year, opdID)
 	if err != nil {
 		return nil, fmt.Errorf("reopened questions %s: %w", region, err)
