@@ -127,6 +127,8 @@ func TestRegionRosterInvite(t *testing.T) {
 	}
 	if _, err := f.run("region", "add", "--code", "KAB-X", "--name", "X", "--tz", "Asia/Bandung"); err == nil {
 		t.Fatal("accepted an unknown zone")
+	} else if !strings.Contains(err.Error(), `unknown time zone "Asia/Bandung"`) || !strings.Contains(err.Error(), "Asia/Makassar") {
+		t.Fatalf("unknown zone: %v", err)
 	}
 	out, err := f.run("region", "list")
 	if err != nil || !strings.Contains(out, "KAB-MAROS") || !strings.Contains(out, "kabupaten") || !strings.Contains(out, "30/11/2026") {
@@ -156,6 +158,10 @@ func TestRegionRosterInvite(t *testing.T) {
 	out, err = f.run("roster", "import", "testdata/roster-small.csv", "--region", "KOTA-KECIL")
 	if err != nil || !strings.Contains(out, "warning: no OPD of KOTA-KECIL answers for BAGHUKUM, BAPAS") {
 		t.Fatalf("small roster: %s %v", out, err)
+	}
+	// BAPPEDA is an OPD of KAB-MAROS only: KOTA-KECIL cannot invite for it.
+	if _, err := f.run("invite", "--region", "KOTA-KECIL", "--role", "focal_point", "--opd", "BAPPEDA", "--name", "Budi"); err == nil || !strings.Contains(err.Error(), "KOTA-KECIL has no OPD BAPPEDA") {
+		t.Fatalf("OPD of another region: %v", err)
 	}
 	_, err = f.run("roster", "import", "testdata/roster-bad.csv", "--region", "KAB-MAROS")
 	for _, want := range []string{`row 2, column role: unknown role "bos"`, "row 3, column opd_code: a focal point needs", "row 4, column name: empty"} {

@@ -42,7 +42,7 @@ type whatsappConfig struct {
 func loadWhatsAppConfig(getenv func(string) string) (whatsappConfig, error) {
 	c := whatsappConfig{
 		Enabled:     strings.EqualFold(envOr(getenv, "WHATSAPP_ENABLED", "false"), "true"),
-		RedisPrefix: envOr(getenv, "WHATSAPP_REDIS_PREFIX", envOr(getenv, "REDIS_PREFIX", redisPrefixFor(envOr(getenv, "DATABASE_URL", defaultDatabaseURL)))),
+		RedisPrefix: envOr(getenv, "WHATSAPP_REDIS_PREFIX", redisPrefixEnv(getenv)),
 		DeviceName:  envOr(getenv, "WHATSAPP_DEVICE_NAME", "klabot"),
 		Proxy:       strings.TrimSpace(getenv("WHATSAPP_PROXY")),
 		BindByPhone: !strings.EqualFold(envOr(getenv, "WHATSAPP_BIND_BY_PHONE", "true"), "false"),
@@ -110,6 +110,24 @@ func openWhatsAppDevices(ctx context.Context, app *App) (*postgres.Store, *sqlst
 	return postgres.New(pool, app.Now), devices, nil
 }
 
+// openWhatsAppDevice is the common start of the `klabot whatsapp` subcommands: the channel's
+// configuration, klabot's store, and the device slot (dev.ID is nil while no number is paired).
+func openWhatsAppDevice(ctx context.Context, app *App) (whatsappConfig, *postgres.Store, *store.Device, error) {
+	wcfg, err := loadWhatsAppConfig(app.Getenv)
+	if err != nil {
+		return whatsappConfig{}, nil, nil, err
+	}
+	st, devices, err := openWhatsAppDevices(ctx, app)
+	if err != nil {
+		return whatsappConfig{}, nil, nil, err
+	}
+	dev, err := devices.GetFirstDevice(ctx)
+	if err != nil {
+		return whatsappConfig{}, nil, nil, fmt.Errorf("read whatsapp device store: %w", err)
+	}
+	return wcfg, st, dev, nil
+}
+
 func runWhatsAppPair(ctx context.Context, app *App, args []string) error {
 	fs := flag.NewFlagSet("whatsapp pair", flag.ContinueOnError)
 	fs.SetOutput(app.Stderr)
@@ -124,17 +142,9 @@ func runWhatsAppPair(ctx context.Context, app *App, args []string) error {
 			return usageError{fmt.Sprintf("--phone %q is not a phone number; write it like +6281234567890", *phone)}
 		}
 	}
-	wcfg, err := loadWhatsAppConfig(app.Getenv)
+	wcfg, st, dev, err := openWhatsAppDevice(ctx, app)
 	if err != nil {
 		return err
-	}
-	st, devices, err := openWhatsAppDevices(ctx, app)
-	if err != nil {
-		return err
-	}
-	dev, err := devices.GetFirstDevice(ctx)
-	if err != nil {
-		return fmt.Errorf("read whatsapp device store: %w", err)
 	}
 	if dev.ID != nil {
 		return fmt.Errorf("a WhatsApp number is already paired (%s); unlink it on the phone (Perangkat tertaut) and run `klabot whatsapp pair` again to pair another", dev.ID.ToNonAD())

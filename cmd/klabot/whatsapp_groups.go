@@ -17,17 +17,9 @@ func runWhatsAppGroups(ctx context.Context, app *App, args []string) error {
 	if len(args) > 0 {
 		return usageError{"usage: klabot whatsapp groups"}
 	}
-	wcfg, err := loadWhatsAppConfig(app.Getenv)
+	wcfg, st, dev, err := openWhatsAppDevice(ctx, app)
 	if err != nil {
 		return err
-	}
-	st, devices, err := openWhatsAppDevices(ctx, app)
-	if err != nil {
-		return err
-	}
-	dev, err := devices.GetFirstDevice(ctx)
-	if err != nil {
-		return fmt.Errorf("read whatsapp device store: %w", err)
 	}
 	if dev.ID == nil {
 		return errors.New("no WhatsApp number is paired: run `klabot whatsapp pair` first")

@@ -32,19 +32,11 @@ func runWhatsAppStatus(ctx context.Context, app *App, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
-	wcfg, err := loadWhatsAppConfig(app.Getenv)
-	if err != nil {
-		return err
-	}
-	st, devices, err := openWhatsAppDevices(ctx, app)
+	wcfg, st, dev, err := openWhatsAppDevice(ctx, app)
 	if err != nil {
 		return err
 	}
 	w := app.Stdout
-	dev, err := devices.GetFirstDevice(ctx)
-	if err != nil {
-		return fmt.Errorf("read whatsapp device store: %w", err)
-	}
 	if dev.ID == nil {
 		fmt.Fprintln(w, "paired:    no — run `klabot whatsapp pair` (QR code) or `klabot whatsapp pair --phone +62…`")
 		return nil

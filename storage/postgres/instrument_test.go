@@ -145,10 +145,9 @@ func TestSaveInstrumentRefusesInvalid(t *testing.T) {
 	}
 }
 
-// BenchmarkInstrument measures the cached path the engine takes on every message: one
-// version query and a deep copy of the 131-question sample.
-func BenchmarkInstrument(b *testing.B) {
-	ctx := context.Background()
+// storeWithSampleInstrument gives a fresh store holding the 2026 sample instrument.
+func storeWithSampleInstrument(b *testing.B) (*postgres.Store, *scoring.Instrument) {
+	b.Helper()
 	s := postgres.New(pgtest.New(b), nil)
 	f, err := samples.Files.Open(samples.Instrument2026)
 	if err != nil {
@@ -159,9 +158,17 @@ func BenchmarkInstrument(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.SaveInstrument(ctx, in); err != nil {
+	if _, err := s.SaveInstrument(context.Background(), in); err != nil {
 		b.Fatal(err)
 	}
+	return s, in
+}
+
+// BenchmarkInstrument measures the cached path the engine takes on every message: one
+// version query and a deep copy of the 131-question sample.
+func BenchmarkInstrument(b *testing.B) {
+	ctx := context.Background()
+	s, _ := storeWithSampleInstrument(b)
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := s.Instrument(ctx, 2026); err != nil {
@@ -173,19 +180,7 @@ func BenchmarkInstrument(b *testing.B) {
 // BenchmarkSaveInstrumentUnchanged measures a re-import of the sample that changes nothing.
 func BenchmarkSaveInstrumentUnchanged(b *testing.B) {
 	ctx := context.Background()
-	s := postgres.New(pgtest.New(b), nil)
-	f, err := samples.Files.Open(samples.Instrument2026)
-	if err != nil {
-		b.Fatal(err)
-	}
-	in, err := instrumentfile.Read(samples.Instrument2026, f, 2026, "")
-	f.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.SaveInstrument(ctx, in); err != nil {
-		b.Fatal(err)
-	}
+	s, in := storeWithSampleInstrument(b)
 	b.ResetTimer()
 	for b.Loop() {
 		if st, err := s.SaveInstrument(ctx, in); err != nil || st.Changed() {
