@@ -101,7 +101,12 @@ type Adapter struct {
 	inflight map[int64]bool    // update ids this process holds, not to replay twice
 	stopped  bool
 	wg       sync.WaitGroup // submitted updates not handled yet, background calls
+	answered time.Time      // when getMe last succeeded
 }
+
+// readyFor is how long a successful getMe keeps /readyz answering without asking the
+// Bot API again: load balancers probe every few seconds, on every replica.
+const readyFor = 30 * time.Second
 
 // ErrConfig means the adapter's configuration is unusable.
 var ErrConfig = errors.New("telegram configuration")
@@ -204,6 +209,9 @@ func (a *Adapter) getMe(ctx context.Context) (string, error) {
 		}
 		return "", fmt.Errorf("cannot reach the Telegram Bot API at %s (TELEGRAM_API_URL): %v", a.cfg.APIURL, a.scrub(err))
 	}
+	a.mu.Lock()
+	a.answered = a.deps.Now()
+	a.mu.Unlock()
 	return me.Username, nil
 }
 
@@ -213,8 +221,15 @@ func (a *Adapter) Username() string { return a.username }
 // Webhook reports whether the adapter is configured for webhook mode.
 func (a *Adapter) Webhook() bool { return a.cfg.WebhookURL != "" }
 
-// Ready checks that the Bot API answers (getMe), for /readyz.
+// Ready checks that the Bot API answers (getMe), for /readyz. A getMe that succeeded less
+// than readyFor ago counts.
 func (a *Adapter) Ready(ctx context.Context) error {
+	a.mu.Lock()
+	fresh := !a.answered.IsZero() && a.deps.Now().Sub(a.answered) < readyFor
+	a.mu.Unlock()
+	if fresh {
+		return nil
+	}
 	_, err := a.getMe(ctx)
 	return err
 }

@@ -41,7 +41,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		HTTPAddr:    envOr(getenv, "HTTP_ADDR", ":8080"),
 		LogLevel:    envOr(getenv, "LOG_LEVEL", "info"),
 	}
-	c.RedisPrefix = envOr(getenv, "REDIS_PREFIX", redisPrefixFor(c.DatabaseURL))
+	c.RedisPrefix = redisPrefixEnv(getenv)
 	var err error
 	if c.MaxFileMB, err = envInt(getenv, "MAX_FILE_MB", 20); err != nil {
 		return c, err
@@ -57,6 +57,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 
 // defaultDatabaseURL is the local trust-auth server of a development machine.
 const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/klabot?sslmode=disable"
+
+// redisPrefixEnv is REDIS_PREFIX, by default derived from DATABASE_URL's database name.
+func redisPrefixEnv(getenv func(string) string) string {
+	return envOr(getenv, "REDIS_PREFIX", redisPrefixFor(envOr(getenv, "DATABASE_URL", defaultDatabaseURL)))
+}
 
 // redisPrefixFor derives the default Redis key prefix from the database name.
 func redisPrefixFor(databaseURL string) string {

@@ -188,3 +188,25 @@ func TestRegionRosterInvite(t *testing.T) {
 		t.Fatal("inviting a known person created a second one")
 	}
 }
+
+func TestRegionSetChangesOnlyWhatIsGiven(t *testing.T) {
+	t.Parallel()
+	f := newFoundationApp(t)
+	if _, err := f.run("region", "add", "--code", "KAB-MAROS", "--name", "Kabupaten Maros", "--tz", "Asia/Makassar", "--deadline", "30/11/2026"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.run("region", "set", "--code", "kab-maros", "--digest-hour", "9")
+	if want := `region KAB-MAROS "Kabupaten Maros" (kabupaten, ): Asia/Makassar, digest at 09:00, deadline 30/11/2026, year 2026`; err != nil || strings.TrimSpace(out) != want {
+		t.Fatalf("set digest hour:\n got %q (%v)\nwant %q", out, err, want)
+	}
+	if _, err := f.run("region", "set", "--code", "KAB-MAROS", "--tz", "Asia/Bandung"); err == nil || !strings.Contains(err.Error(), `unknown time zone "Asia/Bandung"`) {
+		t.Fatalf("set an unknown zone: %v", err)
+	}
+	out, err = f.run("region", "set", "--code", "KAB-MAROS", "--deadline", "none")
+	if err != nil || !strings.Contains(out, "Asia/Makassar, digest at 09:00, no deadline") {
+		t.Fatalf("clear the deadline (the refused zone must not have stuck): %q %v", out, err)
+	}
+	if _, err := f.run("region", "set", "--code", "KAB-NOPE", "--digest-hour", "8"); err == nil || !strings.Contains(err.Error(), "unknown region KAB-NOPE") {
+		t.Fatalf("set an unknown region: %v", err)
+	}
+}

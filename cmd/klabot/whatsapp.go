@@ -42,7 +42,7 @@ type whatsappConfig struct {
 func loadWhatsAppConfig(getenv func(string) string) (whatsappConfig, error) {
 	c := whatsappConfig{
 		Enabled:     strings.EqualFold(envOr(getenv, "WHATSAPP_ENABLED", "false"), "true"),
-		RedisPrefix: envOr(getenv, "WHATSAPP_REDIS_PREFIX", envOr(getenv, "REDIS_PREFIX", redisPrefixFor(envOr(getenv, "DATABASE_URL", defaultDatabaseURL)))),
+		RedisPrefix: envOr(getenv, "WHATSAPP_REDIS_PREFIX", redisPrefixEnv(getenv)),
 		DeviceName:  envOr(getenv, "WHATSAPP_DEVICE_NAME", "klabot"),
 		Proxy:       strings.TrimSpace(getenv("WHATSAPP_PROXY")),
 		BindByPhone: !strings.EqualFold(envOr(getenv, "WHATSAPP_BIND_BY_PHONE", "true"), "false"),
