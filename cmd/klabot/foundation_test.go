@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -208,5 +209,33 @@ func TestRegionSetChangesOnlyWhatIsGiven(t *testing.T) {
 	}
 	if _, err := f.run("region", "set", "--code", "KAB-NOPE", "--digest-hour", "8"); err == nil || !strings.Contains(err.Error(), "unknown region KAB-NOPE") {
 		t.Fatalf("set an unknown region: %v", err)
+	}
+}
+
+func TestInviteRefusesBadFlagsBeforeWriting(t *testing.T) {
+	t.Parallel()
+	f := newFoundationApp(t)
+	if _, err := f.run("region", "add", "--code", "KAB-MAROS", "--name", "Kabupaten Maros", "--tz", "Asia/Makassar"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--region", "KAB-MAROS", "--role", "bupati", "--name", "Andi"}, `unknown role "bupati"`},
+		{[]string{"--region", "KAB-MAROS", "--role", "head", "--name", "Andi", "--ttl", "-1h"}, "--ttl must be positive"},
+		{[]string{"--region", "KAB-MAROS", "--role", "head", "--name", "  "}, "usage: klabot invite"},
+	} {
+		_, err := f.run(append([]string{"invite"}, tc.args...)...)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("invite %v: %v, want a usage error with %q", tc.args, err, tc.want)
+		}
+	}
+	if n := f.count("people"); n != 0 {
+		t.Errorf("%d people written by refused invites", n)
+	}
+	if n := f.count("invites"); n != 0 {
+		t.Errorf("%d invites written by refused invites", n)
 	}
 }
