@@ -68,10 +68,7 @@ func (e *Engine) cmdNudgeOPD(ctx context.Context, r *Request) ([]Outbound, error
 	if e.d.Digests == nil {
 		return e.replies(r, tr(r.Lang(), dgOff)), nil
 	}
-	opds, err := e.d.Regions.OPDs(ctx, r.Person.RegionCode)
-	if err != nil {
-		return nil, err
-	}
+	opds := r.opds // the region's OPDs, cached with the region for this step
 	codes := make([]string, 0, len(opds))
 	for _, o := range opds {
 		codes = append(codes, o.Code)

@@ -53,15 +53,23 @@ func numberID(v float64, decimals int) string {
 	if neg {
 		b.WriteByte('-')
 	}
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
-	}
+	b.WriteString(groupThousands(intPart, "."))
 	if frac != "" {
 		b.WriteByte(',')
 		b.WriteString(frac)
+	}
+	return b.String()
+}
+
+// groupThousands writes the digits of an integer part with sep between each group of
+// three: "1234567" and "." give "1.234.567". FormatNumber and numberID share it.
+func groupThousands(digits, sep string) string {
+	var b strings.Builder
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(c)
 	}
 	return b.String()
 }

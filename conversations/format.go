@@ -21,14 +21,7 @@ func FormatNumber(n float64, lang string) string {
 	n = math.Abs(n)
 	s := strconv.FormatFloat(math.Round(n*100)/100, 'f', -1, 64)
 	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteString(thou)
-		}
-		b.WriteRune(r)
-	}
-	out := b.String()
+	out := groupThousands(intPart, thou)
 	if frac != "" {
 		out += dec + frac
 	}
@@ -54,7 +47,7 @@ func FormatDate(t time.Time, lang string) string {
 	if lang == "en" {
 		return t.Format("2 January 2006")
 	}
-	return fmt.Sprintf("%d %s %d", t.Day(), monthsID[t.Month()-1], t.Year())
+	return dateID(t)
 }
 
 // FormatValue writes a stored answer for people: "Ya", "87,5%", "14 Maret 2025".

@@ -29,15 +29,7 @@ func reviewValue(it ReviewItem, lang string) string {
 // reviewTime writes "23 November 2026 10.05 WIB" in the region's zone.
 func reviewTime(t time.Time, loc *time.Location, lang string) string {
 	t = t.In(loc)
-	zone := t.Format("MST")
-	switch _, off := t.Zone(); off {
-	case 7 * 3600:
-		zone = "WIB"
-	case 8 * 3600:
-		zone = "WITA"
-	case 9 * 3600:
-		zone = "WIT"
-	}
+	zone := zoneAbbrev(t)
 	clock := t.Format("15.04")
 	if lang == "en" {
 		clock = t.Format("15:04")
