@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/klabot/klabot/conversations"
 )
@@ -86,22 +85,30 @@ func (s *Store) SaveSkip(ctx context.Context, w conversations.SkipWrite) error {
 // SetNarrative writes the short narrative onto the answer version the person is still
 // completing (the version's own text, not a new version).
 func (s *Store) SetNarrative(ctx context.Context, w conversations.NarrativeWrite) error {
+	// An explicit transaction, not a write batch: when the answer is missing, nothing of
+	// the step may be kept — a batch would still commit the message record and the
+	// checkpoint, and a resend of the same message would then be dropped as a duplicate.
+	// (A narrative is written once per question, so the extra round trips are cheap.)
 	now := s.now()
-	b := &pgx.Batch{}
-	queueInbound(b, w.Msg)
-	b.Queue(`UPDATE answers SET narrative = $2 WHERE id = $1`, w.AnswerID, w.Text).Exec(func(tag pgconn.CommandTag) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE answers SET narrative = $2 WHERE id = $1`, w.AnswerID, w.Text)
+		if err != nil {
+			return err
+		}
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("answer %d: %w", w.AnswerID, conversations.ErrNotFound)
 		}
-		return nil
-	})
-	if w.Checkpoint != nil {
-		if err := queueCheckpoint(b, w.Checkpoint.PersonID, w.Checkpoint, now); err != nil {
-			return err
+		b := &pgx.Batch{}
+		queueInbound(b, w.Msg)
+		if w.Checkpoint != nil {
+			if err := queueCheckpoint(b, w.Checkpoint.PersonID, w.Checkpoint, now); err != nil {
+				return err
+			}
 		}
-	}
-	if err := s.runWrite(ctx, b); err != nil {
-		return fmt.Errorf("set narrative of answer %d: %w", w.AnswerID, err)
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("set narrative of answer %d: %w", w.AnswerID, mapWriteErr(err))
 	}
 	return nil
 }

@@ -117,3 +117,42 @@ func TestAnswersAreVersionedAndIdempotent(t *testing.T) {
 		t.Error("Budi sees Sari's skip as his")
 	}
 }
+
+// TestNarrativeOnAMissingAnswerKeepsNothing: a narrative for an answer that does not exist
+// fails with ErrNotFound and keeps nothing of the step — no message record (so the same
+// message can be handled again) and no checkpoint; a duplicate of a handled narrative is
+// reported as ErrDuplicate and changes nothing.
+func TestNarrativeOnAMissingAnswerKeepsNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, who := answerFixture(t)
+	cp := &conversations.State{PersonID: who[0], Mode: conversations.ModeQuestion, Question: "Q1"}
+	err := s.SetNarrative(ctx, conversations.NarrativeWrite{Msg: msg("n1"), AnswerID: 999999, Text: "SK 2026", Checkpoint: cp})
+	if !errors.Is(err, conversations.ErrNotFound) {
+		t.Fatalf("narrative on a missing answer: %v, want ErrNotFound", err)
+	}
+	var records int
+	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM inbound_messages WHERE message_id = 'n1'`).Scan(&records); err != nil || records != 0 {
+		t.Fatalf("message record kept after a failed narrative: %d, %v", records, err)
+	}
+	if _, err := s.Checkpoint(ctx, who[0]); !errors.Is(err, conversations.ErrNotFound) {
+		t.Fatalf("checkpoint kept after a failed narrative: %v", err)
+	}
+
+	a, err := s.SaveAnswer(ctx, conversations.AnswerWrite{Msg: msg("n2"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1",
+		Value: scoring.Value{Text: "ya"}, PersonID: who[0], Checkpoint: cp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetNarrative(ctx, conversations.NarrativeWrite{Msg: msg("n1"), AnswerID: a.ID, Text: "SK 2026", Checkpoint: cp}); err != nil {
+		t.Fatalf("the same message after the answer exists: %v", err)
+	}
+	err = s.SetNarrative(ctx, conversations.NarrativeWrite{Msg: msg("n1"), AnswerID: a.ID, Text: "diubah", Checkpoint: cp})
+	if !errors.Is(err, conversations.ErrDuplicate) {
+		t.Fatalf("duplicate narrative: %v, want ErrDuplicate", err)
+	}
+	p, _ := s.Progress(ctx, "KOTA-A", 2026, who[0], []string{"Q1"})
+	if got := p.Answers["Q1"].Narrative; got != "SK 2026" {
+		t.Fatalf("narrative %q after a duplicate, want the first", got)
+	}
+}

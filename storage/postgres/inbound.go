@@ -29,7 +29,12 @@ func queueInbound(b *pgx.Batch, d conversations.Delivery) {
 
 // runWrite sends b as one implicit transaction and maps its failure.
 func (s *Store) runWrite(ctx context.Context, b *pgx.Batch) error {
-	err := s.pool.SendBatch(ctx, b).Close()
+	return mapWriteErr(s.pool.SendBatch(ctx, b).Close())
+}
+
+// mapWriteErr turns the inbound record's unique violation into ErrDuplicate and maps the
+// rest with mapErr.
+func mapWriteErr(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == codeUnique && pe.ConstraintName == "inbound_messages_pkey" {
 		return fmt.Errorf("inbound message: %w", conversations.ErrDuplicate)
