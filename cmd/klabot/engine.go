@@ -44,7 +44,14 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 	if err != nil {
 		return nil, err
 	}
-	states := kredis.New(rdb, kredis.Config{Prefix: cfg.RedisPrefix})
+	// The dialogue states hold answer ids: a database dropped and created again under the
+	// same name (a re-seeded demo, every loadtest run) must not find the old states,
+	// whose ids now belong to other people's answers or to none yet.
+	dbID, err := postgres.InstanceID(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	states := kredis.New(rdb, kredis.Config{Prefix: cfg.RedisPrefix + "db" + dbID + ":"})
 	cacheTTL := time.Minute
 	eng := conversations.NewEngine(conversations.Config{
 		MaxFileBytes: int64(cfg.MaxFileMB) << 20,

@@ -188,3 +188,15 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	return nil
 }
+
+// InstanceID names this incarnation of the database: its OID, which a database dropped
+// and created again under the same name does not keep. Caches of database rows kept
+// outside it (the dialogue states in Redis hold answer ids) key on it, so they never
+// outlive the rows they point at.
+func InstanceID(ctx context.Context, pool *pgxpool.Pool) (string, error) {
+	var oid uint32
+	if err := pool.QueryRow(ctx, `SELECT oid FROM pg_database WHERE datname = current_database()`).Scan(&oid); err != nil {
+		return "", fmt.Errorf("database instance: %w", err)
+	}
+	return fmt.Sprint(oid), nil
+}
