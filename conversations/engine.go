@@ -219,11 +219,8 @@ func (e *Engine) year(r Region, now time.Time) int {
 func (e *Engine) personFor(ctx context.Context, in Inbound) (Person, error) {
 	k := string(in.Channel) + ":" + in.SenderID
 	now := time.Now()
-	e.mu.Lock()
-	c, ok := e.people[k]
-	e.mu.Unlock()
-	if ok && now.Sub(c.at) < e.cfg.CacheTTL {
-		return c.v, nil
+	if p, ok := cacheGet(e, e.people, k, now); ok {
+		return p, nil
 	}
 	p, err := e.d.People.PersonByIdentity(ctx, in.Channel, in.SenderID)
 	if err != nil {
@@ -232,9 +229,7 @@ func (e *Engine) personFor(ctx context.Context, in Inbound) (Person, error) {
 	if p.Language == "" {
 		p.Language = "id"
 	}
-	e.mu.Lock()
-	e.people[k] = cached[Person]{p, now}
-	e.mu.Unlock()
+	cachePut(e, e.people, k, p, now)
 	return p, nil
 }
 
@@ -245,11 +240,8 @@ type regionInfo struct {
 
 func (e *Engine) region(ctx context.Context, code string) (regionInfo, error) {
 	now := time.Now()
-	e.mu.Lock()
-	c, ok := e.regions[code]
-	e.mu.Unlock()
-	if ok && now.Sub(c.at) < e.cfg.CacheTTL {
-		return c.v, nil
+	if ri, ok := cacheGet(e, e.regions, code, now); ok {
+		return ri, nil
 	}
 	r, err := e.d.Regions.Region(ctx, code)
 	if err != nil {
@@ -260,9 +252,7 @@ func (e *Engine) region(ctx context.Context, code string) (regionInfo, error) {
 		return regionInfo{}, err
 	}
 	ri := regionInfo{r, opds}
-	e.mu.Lock()
-	e.regions[code] = cached[regionInfo]{ri, now}
-	e.mu.Unlock()
+	cachePut(e, e.regions, code, ri, now)
 	return ri, nil
 }
 
@@ -282,11 +272,8 @@ type questionRef struct {
 
 func (e *Engine) instrument(ctx context.Context, year int) (*instrumentIndex, error) {
 	now := time.Now()
-	e.mu.Lock()
-	c, ok := e.insts[year]
-	e.mu.Unlock()
-	if ok && now.Sub(c.at) < e.cfg.CacheTTL {
-		return c.v, nil
+	if ix, ok := cacheGet(e, e.insts, year, now); ok {
+		return ix, nil
 	}
 	inst, err := e.d.Instruments.Instrument(ctx, year)
 	if err != nil {
@@ -304,10 +291,28 @@ func (e *Engine) instrument(ctx context.Context, year int) (*instrumentIndex, er
 			}
 		}
 	}
-	e.mu.Lock()
-	e.insts[year] = cached[*instrumentIndex]{ix, now}
-	e.mu.Unlock()
+	cachePut(e, e.insts, year, ix, now)
 	return ix, nil
+}
+
+// cacheGet returns m[k] when it was stored less than CacheTTL before now. The caches
+// (people, regions, instruments) share e.mu.
+func cacheGet[K comparable, V any](e *Engine, m map[K]cached[V], k K, now time.Time) (V, bool) {
+	e.mu.Lock()
+	c, ok := m[k]
+	e.mu.Unlock()
+	if ok && now.Sub(c.at) < e.cfg.CacheTTL {
+		return c.v, true
+	}
+	var zero V
+	return zero, false
+}
+
+// cachePut stores v as m[k], read at now.
+func cachePut[K comparable, V any](e *Engine, m map[K]cached[V], k K, v V, now time.Time) {
+	e.mu.Lock()
+	m[k] = cached[V]{v, now}
+	e.mu.Unlock()
 }
 
 // forget drops a cached identity (after an invite bound it).

@@ -96,9 +96,9 @@ func (e *Engine) parseReviewFilter(r *Request, args string) ReviewFilter {
 			f.ClusterCode = "KELEMBAGAAN"
 		case (w == "klaster" || w == "cluster") && i+1 < len(words):
 			i++
-			f.ClusterCode = clusterArg(words[i])
+			f.ClusterCode = ClusterCode(words[i])
 		case strings.HasPrefix(w, "klaster") && len(w) > len("klaster"):
-			f.ClusterCode = clusterArg(w[len("klaster"):])
+			f.ClusterCode = ClusterCode(w[len("klaster"):])
 		default:
 			opd = append(opd, words[i])
 		}
@@ -115,8 +115,9 @@ func (e *Engine) parseReviewFilter(r *Request, args string) ReviewFilter {
 	return f
 }
 
-// clusterArg reads "3", "III" or "iii" as a cluster code.
-func clusterArg(s string) string {
+// ClusterCode reads a cluster as people type it ("3", "III", "iii", "kelembagaan", "0")
+// as its code; the review store normalizes ReviewFilter.ClusterCode with it too.
+func ClusterCode(s string) string {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	switch s {
 	case "0", "K":

@@ -85,7 +85,7 @@ func (s *Store) ReviewQueue(ctx context.Context, region string, year int, f conv
 	q := fmt.Sprintf(reviewItemSelect, "current_answers") + reviewQueueWhere +
 		`ORDER BY a.created_at, q.position, a.id LIMIT $6`
 	rows, err := s.pool.Query(ctx, q, region, year, strings.TrimSpace(f.OPDCode),
-		reviewClusterCode(f.ClusterCode), f.WithEvidence, limit)
+		conversations.ClusterCode(f.ClusterCode), f.WithEvidence, limit)
 	if err != nil {
 		return nil, fmt.Errorf("review queue %s: %w", region, err)
 	}
@@ -106,31 +106,11 @@ func (s *Store) CountReviewQueue(ctx context.Context, region string, year int, f
 	q := `SELECT count(*) FROM (` + fmt.Sprintf(reviewItemSelect, "current_answers") + reviewQueueWhere + `) x`
 	var n int
 	err := s.pool.QueryRow(ctx, q, region, year, strings.TrimSpace(f.OPDCode),
-		reviewClusterCode(f.ClusterCode), f.WithEvidence).Scan(&n)
+		conversations.ClusterCode(f.ClusterCode), f.WithEvidence).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count review queue %s: %w", region, err)
 	}
 	return n, nil
-}
-
-// reviewClusterCode accepts the cluster as people type it: "3", "III", "iii", "kelembagaan", "0".
-func reviewClusterCode(c string) string {
-	c = strings.ToUpper(strings.TrimSpace(c))
-	switch c {
-	case "0", "K", "KELEMBAGAAN":
-		return "KELEMBAGAAN"
-	case "1":
-		return "I"
-	case "2":
-		return "II"
-	case "3":
-		return "III"
-	case "4":
-		return "IV"
-	case "5":
-		return "V"
-	}
-	return c
 }
 
 // ReviewItem returns one answer version of the region with its evidence; an answer of
