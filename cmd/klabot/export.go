@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"strings"
 
@@ -55,7 +54,7 @@ func newExporter(ctx context.Context, app *App, store *postgres.Store) (*evidenc
 // runExport is `klabot export --region CODE [--year YYYY] --out FILE.zip`.
 func runExport(ctx context.Context, app *App, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs.SetOutput(app.Stderr)
 	region := fs.String("region", "", "region code")
 	year := fs.Int("year", 0, "evaluation year (default: the region's year in progress)")
 	out := fs.String("out", "", "the ZIP file to write")
