@@ -66,7 +66,7 @@ type ImportOptions struct {
 
 // ImportResult is what an import did (or would do) to a year.
 type ImportResult struct {
-	Stats ImportStats       `json:"stats"`
+	Stats ImportStats         `json:"stats"`
 	Diff  instrumentdiff.Diff `json:"diff"`
 	// Relabelled counts the stored answer versions whose option label was renamed.
 	Relabelled int `json:"relabelled"`
