@@ -16,15 +16,14 @@ import (
 
 // exportConfig is the evidence pack's configuration, read from the environment.
 type exportConfig struct {
-	Dir      string // EXPORT_DIR: where the chat command ekspor writes packs. Defaults to ./data/exports.
-	MaxMB    int    // EXPORT_MAX_MB: the largest pack sent as a chat attachment. Defaults to 45.
+	Dir      string `env:"EXPORT_DIR" envDefault:"data/exports"` // EXPORT_DIR: where the chat command ekspor writes packs. Defaults to ./data/exports.
+	MaxMB    int    `env:"EXPORT_MAX_MB" envDefault:"45"`        // EXPORT_MAX_MB: the largest pack sent as a chat attachment. Defaults to 45.
 	MaxBytes int64
 }
 
 func loadExportConfig(getenv func(string) string) (exportConfig, error) {
-	c := exportConfig{Dir: envOr(getenv, "EXPORT_DIR", "data/exports")}
-	var err error
-	if c.MaxMB, err = envInt(getenv, "EXPORT_MAX_MB", 45); err != nil {
+	var c exportConfig
+	if err := parseEnv(getenv, &c); err != nil {
 		return c, err
 	}
 	if c.MaxMB <= 0 {

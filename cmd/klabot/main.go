@@ -81,6 +81,9 @@ func run(ctx context.Context, app *App, args []string) error {
 		usage(app.Stderr, cmds)
 		return usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}
+	if _, err := app.Config(); err != nil && args[0] != "version" {
+		return err // a bad variable stops every command at start, naming it
+	}
 	return c.run(ctx, app, args[1:])
 }
 
