@@ -22,7 +22,7 @@ import (
 // in their own files (see telegramConfig, whatsappConfig ...).
 type Config struct {
 	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/klabot?sslmode=disable"` // DATABASE_URL. Defaults to the local trust-auth server, database klabot.
-	RedisURL    string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`                                        // REDIS_URL. Defaults to redis://127.0.0.1:6379/0.
+	RedisURL    string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`                                     // REDIS_URL. Defaults to redis://127.0.0.1:6379/0.
 	// RedisPrefix (REDIS_PREFIX) starts every Redis key. Defaults to "klabot:" for the
 	// database "klabot" and "klabot:<database>:" for any other, so two databases sharing
 	// one Redis (a demo and a staging copy) never see each other's dialogue state.
