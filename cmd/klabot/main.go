@@ -36,6 +36,7 @@ func commands() map[string]command {
 		"export":      {"evidence pack: klabot export --region C [--year Y] --out FILE.zip", runExport},
 		"loadtest":    {"load test and benchmarks on a synthetic national dataset (see BENCHMARKS.md)", runLoadtest},
 		"whatsapp":    {"WhatsApp device: klabot whatsapp pair [--phone +62...] | status | groups", runWhatsApp},
+		"person":      {"change one person: klabot person set --id ID [--opd CODE] | deactivate --id ID", runPerson},
 		"version":     {"print the version and commit (also --version)", runVersion},
 		"healthcheck": {"exit 0 when a running klabot serve answers /healthz (for container healthchecks)", runHealthcheck},
 	}
