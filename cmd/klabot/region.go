@@ -37,7 +37,9 @@ func checkDeadline(d, now time.Time, loc *time.Location) error {
 	return nil
 }
 
-func civil(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func civil(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 // sameRegion reports whether two regions have the same settings.
 func sameRegion(a, b conversations.Region) bool {
