@@ -84,3 +84,41 @@ func TestReimportCommandShowsDiffAndRefuses(t *testing.T) {
 		t.Fatalf("same file again: %v\n%s", err, out)
 	}
 }
+
+// TestImportFromLastYearCommand: --from links the unchanged questions and says how many;
+// an unknown --from year or one not before --year is refused.
+func TestImportFromLastYearCommand(t *testing.T) {
+	t.Parallel()
+	f := newFoundationApp(t)
+	if _, err := f.run("import", "../../samples/instrument-template.csv", "--year", "2026"); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("../../samples/instrument-template.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := strings.Replace(string(src), "Apakah PUSPAGA sudah terbentuk?", "Apakah PUSPAGA sudah melayani keluarga?", 1)
+	file := filepath.Join(t.TempDir(), "borang-2027.csv")
+	if err := os.WriteFile(file, []byte(next), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.run("import", file, "--year", "2027", "--from", "2026", "--dry-run")
+	if err != nil || !strings.Contains(out, "9 questions of 2027 linked to 2026") {
+		t.Fatalf("dry run: %v\n%s", err, out)
+	}
+	if n := f.count("question_origins"); n != 0 {
+		t.Fatalf("dry run linked %d questions", n)
+	}
+	if out, err = f.run("import", file, "--year", "2027", "--from", "2026"); err != nil || !strings.Contains(out, "9 questions of 2027 linked to 2026") {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	if n := f.count("question_origins"); n != 9 {
+		t.Fatalf("question_origins = %d, want 9", n)
+	}
+	if _, err := f.run("import", file, "--year", "2028", "--from", "2025"); err == nil || !strings.Contains(err.Error(), "never imported") {
+		t.Fatalf("unknown --from: %v", err)
+	}
+	if _, err := f.run("import", file, "--year", "2027", "--from", "2027"); err == nil || !strings.Contains(err.Error(), "earlier year") {
+		t.Fatalf("--from = --year: %v", err)
+	}
+}
