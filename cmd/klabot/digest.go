@@ -62,6 +62,6 @@ func writeChart(app *App, r schedule.Rendered, path string) error {
 	if err := os.WriteFile(path, r.Chart, 0o644); err != nil {
 		return fmt.Errorf("write chart: %w", err)
 	}
-	fmt.Fprintf(app.Stderr, "chart written to %s (%d bytes)\n", path, len(r.Chart))
+	fmt.Fprintf(app.Stderr, "chart written to %s (%s)\n", path, formatSize(int64(len(r.Chart))))
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/klabot/klabot/conversations"
@@ -85,10 +84,10 @@ func runExport(ctx context.Context, app *App, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(app.Stdout, "wrote %s: %d questions, %d answered, %d evidence files (%.1f MB)\n",
-		*out, sum.Questions, sum.Answered, sum.Files, math.Round(float64(sum.Bytes)/(1<<20)*10)/10)
-	fmt.Fprintf(app.Stdout, "points: claimed %.1f, evidenced %.1f, verified %.1f of %.1f\n",
-		sum.Points.Claimed, sum.Points.Evidenced, sum.Points.Verified, sum.Points.Max)
+	fmt.Fprintf(app.Stdout, "wrote %s: %s questions, %s answered, %s evidence files (%s)\n",
+		*out, formatInt(sum.Questions), formatInt(sum.Answered), formatInt(sum.Files), formatSize(sum.Bytes))
+	fmt.Fprintf(app.Stdout, "points: claimed %s, evidenced %s, verified %s of %s\n",
+		formatPoints(sum.Points.Claimed), formatPoints(sum.Points.Evidenced), formatPoints(sum.Points.Verified), formatPoints(sum.Points.Max))
 	for _, m := range sum.Missing {
 		fmt.Fprintf(app.Stderr, "warning: evidence file missing from %s: %s\n", cfg.EvidenceDir, m)
 	}

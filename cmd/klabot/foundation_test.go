@@ -59,7 +59,7 @@ func TestSeedTwiceIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "added 131") || !strings.Contains(out, "1000 points") || strings.Contains(out, "warning") {
+	if !strings.Contains(out, "added 131") || !strings.Contains(out, "1.000 points") || strings.Contains(out, "warning") {
 		t.Fatalf("first seed said:\n%s", out)
 	}
 	counts := map[string]int{}

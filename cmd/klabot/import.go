@@ -121,10 +121,10 @@ func writeDiff(w io.Writer, d instrumentdiff.Diff, limit int) {
 	if len(d.Changes) == 0 || d.Count(instrumentdiff.Added) == len(d.Changes) && d.Unchanged == 0 {
 		return // a new year: every question is new
 	}
-	fmt.Fprintf(w, "changes against the stored year (%d unchanged):\n", d.Unchanged)
+	fmt.Fprintf(w, "changes against the stored year (%s unchanged):\n", formatInt(d.Unchanged))
 	for i, c := range d.Changes {
 		if i == limit {
-			fmt.Fprintf(w, "  … and %d more (--json lists all)\n", len(d.Changes)-limit)
+			fmt.Fprintf(w, "  … and %s more (--json lists all)\n", formatInt(len(d.Changes)-limit))
 			break
 		}
 		line := fmt.Sprintf("  %-8s %s", c.Kind, c.Code)
@@ -170,14 +170,14 @@ func describeInstrument(in *scoring.Instrument) string {
 			opds[o] = true
 		}
 	}
-	return fmt.Sprintf("%d questions in %d indicators and %d clusters, %g points, %d OPD codes",
-		len(in.Questions()), inds, len(in.Clusters), pts, len(opds))
+	return fmt.Sprintf("%s questions in %d indicators and %d clusters, %s points, %d OPD codes",
+		formatInt(len(in.Questions())), inds, len(in.Clusters), formatMax(pts), len(opds))
 }
 
 func describeStats(st postgres.ImportStats) string {
 	parts := []string{
-		fmt.Sprintf("added %d", st.Added), fmt.Sprintf("updated %d", st.Updated),
-		fmt.Sprintf("unchanged %d", st.Unchanged), fmt.Sprintf("retired %d", st.Retired),
+		"added " + formatInt(st.Added), "updated " + formatInt(st.Updated),
+		"unchanged " + formatInt(st.Unchanged), "retired " + formatInt(st.Retired),
 	}
 	return strings.Join(parts, ", ") + fmt.Sprintf("; version %d", st.Version)
 }
