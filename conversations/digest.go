@@ -168,7 +168,7 @@ func DigestText(d Digest) string {
 		idfmt.Points(s.Claimed), idfmt.Points(s.Evidenced), idfmt.Points(s.Verified)))
 	tier := d.Tier
 	if tier == "" {
-		tier = tr("id", scNoTier)
+		tier = NoTierLabel("id")
 	}
 	basis := ""
 	if d.TierBasis != "" {

@@ -25,16 +25,16 @@ type Digests interface {
 	SetDeadline(ctx context.Context, region string, day time.Time) error
 }
 
-func (e *Engine) digestCommands() []command {
-	return []command{
-		{names: []string{"ringkasan", "digest", "summary"}, roles: reviewing, run: e.cmdDigest,
-			help: "ringkasan — ringkasan harian sekarang (nilai, OPD, tenggat)", helpEN: "digest — today's digest now"},
-		{names: []string{"opd"}, roles: reviewing, run: e.cmdOPDProgress,
-			help: "opd — kemajuan setiap OPD", helpEN: "opd — progress of every OPD"},
-		{names: []string{"ingatkan", "nudge", "remind"}, roles: reviewing, args: true, run: e.cmdNudgeOPD,
-			help: "ingatkan KODE_OPD — kirim pengingat ke satu OPD sekarang", helpEN: "nudge OPD_CODE — remind one OPD now"},
-		{names: []string{"tenggat", "deadline"}, roles: reviewing, args: true, run: e.cmdDeadline,
-			help: "tenggat DD/MM/YYYY — tetapkan tenggat pengisian", helpEN: "deadline DD/MM/YYYY — set the deadline"},
+func (e *Engine) digestCommands() []Command {
+	return []Command{
+		{Rank: 150, Names: []string{"ringkasan", "digest", "summary"}, Roles: Reviewing, Run: e.cmdDigest,
+			Help: "ringkasan — ringkasan harian sekarang (nilai, OPD, tenggat)", HelpEN: "digest — today's digest now"},
+		{Rank: 150, Names: []string{"opd"}, Roles: Reviewing, Run: e.cmdOPDProgress,
+			Help: "opd — kemajuan setiap OPD", HelpEN: "opd — progress of every OPD"},
+		{Rank: 150, Names: []string{"ingatkan", "nudge", "remind"}, Roles: Reviewing, Args: true, Run: e.cmdNudgeOPD,
+			Help: "ingatkan KODE_OPD — kirim pengingat ke satu OPD sekarang", HelpEN: "nudge OPD_CODE — remind one OPD now"},
+		{Rank: 150, Names: []string{"tenggat", "deadline"}, Roles: Reviewing, Args: true, Run: e.cmdDeadline,
+			Help: "tenggat DD/MM/YYYY — tetapkan tenggat pengisian", HelpEN: "deadline DD/MM/YYYY — set the deadline"},
 	}
 }
 

@@ -53,7 +53,7 @@ func NewDigest(region Region, at time.Time, rep *scoring.Report, facts DigestFac
 	var rest []DigestGap
 	for _, g := range rep.Gaps {
 		dg := DigestGap{QuestionCode: g.QuestionCode, Text: g.QuestionText, Points: g.Points,
-			OPD: opdNames(g.OPDs), Reason: gapReason(g.Kind)}
+			OPD: opdNames(g.OPDs), Reason: GapReason(g.Kind)}
 		if g.Kind.QuickWin() {
 			if len(d.QuickWins) < digestMaxGaps {
 				d.QuickWins = append(d.QuickWins, dg)
@@ -95,21 +95,6 @@ func headlineName(h string) string {
 		return "terverifikasi"
 	}
 	return h
-}
-
-// gapReason is a gap kind in the score answers' Indonesian words.
-func gapReason(k scoring.GapKind) string {
-	switch k {
-	case scoring.GapEvidence:
-		return tr("id", scGapEvidence)
-	case scoring.GapSentBack:
-		return tr("id", scGapSentBack)
-	case scoring.GapUnanswered:
-		return tr("id", scGapOpen)
-	case scoring.GapPartial:
-		return tr("id", scGapPartial)
-	}
-	return string(k)
 }
 
 // opdNames names the responsible OPDs by code: short on a phone, and the word the

@@ -58,7 +58,7 @@ const (
 	ngEscalationHint msgKey = "ng_escalation_hint"
 )
 
-var digestTexts = map[msgKey][2]string{
+var digestTexts = Texts{
 	dgOff:           {"Ringkasan belum tersedia di server ini. Hubungi admin klabot.", ""},
 	dgDeadlineUsage: {"Ketik tenggat DD/MM/YYYY, misalnya tenggat 31/12/2026.", ""},
 	dgDeadlinePast:  {"Tanggal %s sudah lewat. Ketik tenggat DD/MM/YYYY dengan tanggal yang akan datang.", ""},

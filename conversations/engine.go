@@ -38,10 +38,8 @@ type Deps struct {
 	States      States
 	Locker      Locker
 	Blobs       Blobs
-	// Scorer answers /nilai and heads' score questions; nil turns them off.
-	Scorer *Scorer
-	Now    func() time.Time // defaults to time.Now
-	Log    *slog.Logger     // defaults to slog.Default()
+	Now         func() time.Time // defaults to time.Now
+	Log         *slog.Logger     // defaults to slog.Default()
 
 	// Reviews, Exporter and EvidenceFiles serve the coordinators' review and export
 	// commands (tinjau, riwayat, ekspor); nil turns those commands off politely.
@@ -57,8 +55,9 @@ type Deps struct {
 // Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one
 // chat's steps are serialised by Deps.Locker.
 type Engine struct {
-	cfg Config
-	d   Deps
+	cfg  Config
+	d    Deps
+	caps []Capability
 
 	mu      sync.Mutex
 	people  map[string]cached[Person]
@@ -71,8 +70,9 @@ type cached[T any] struct {
 	at time.Time
 }
 
-// NewEngine returns an engine on deps.
-func NewEngine(cfg Config, deps Deps) *Engine {
+// NewEngine returns an engine on deps that also answers the capabilities' commands,
+// buttons and free text (cmd/klabot wires them: headline, ...).
+func NewEngine(cfg Config, deps Deps, caps ...Capability) *Engine {
 	if cfg.MaxFileBytes <= 0 {
 		cfg.MaxFileBytes = 20 << 20
 	}
@@ -85,7 +85,7 @@ func NewEngine(cfg Config, deps Deps) *Engine {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
 	}
-	return &Engine{cfg: cfg, d: deps,
+	return &Engine{cfg: cfg, d: deps, caps: caps,
 		people:  map[string]cached[Person]{},
 		regions: map[string]cached[regionInfo]{},
 		insts:   map[int]cached[*instrumentIndex]{},

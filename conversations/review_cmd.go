@@ -378,7 +378,7 @@ func (e *Engine) reviewNotices(ctx context.Context, r *Request, it ReviewItem, s
 		if state == ReviewRejected {
 			title = tr(lang, rvNoticeReject)
 		}
-		text := title + "\n" + tr(lang, rvNoticeBody, it.QuestionCode, shorten(it.QuestionText, 120),
+		text := title + "\n" + tr(lang, rvNoticeBody, it.QuestionCode, Shorten(it.QuestionText, 120),
 			reviewValue(it, lang), idfmt.Date(it.AnsweredAt.In(r.Region.Location()), lang),
 			r.Person.Name, note, it.QuestionCode)
 		msgs, err := e.notify(ctx, p.ID, text, nil)

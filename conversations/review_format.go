@@ -79,11 +79,11 @@ func (e *Engine) reviewCard(ctx context.Context, r *Request, it ReviewItem, wait
 	}
 	fmt.Fprintln(&b, tr(lang, rvAnsweredBy, opd, it.PersonName, reviewTime(it.AnsweredAt, loc, lang), it.Version))
 	if it.State == ReviewEdited {
-		fmt.Fprintln(&b, tr(lang, rvEdited, it.PriorState.Label(), shorten(it.LastNote, 100)))
+		fmt.Fprintln(&b, tr(lang, rvEdited, it.PriorState.Label(), Shorten(it.LastNote, 100)))
 	}
 	fmt.Fprintln(&b, tr(lang, rvAnswer, reviewValue(it, lang)))
 	if n := strings.TrimSpace(it.Narrative); n != "" {
-		fmt.Fprintln(&b, tr(lang, rvNarrative, shorten(n, 600)))
+		fmt.Fprintln(&b, tr(lang, rvNarrative, Shorten(n, 600)))
 	}
 	switch {
 	case len(it.Evidence) == 0:
@@ -142,7 +142,7 @@ func (l *questionList) reviewNote(code, lang string) string {
 func historyText(versions []ReviewItem, loc *time.Location, lang string) string {
 	last := versions[len(versions)-1]
 	var b strings.Builder
-	fmt.Fprintln(&b, tr(lang, rvHistoryTitle, last.QuestionCode, shorten(last.QuestionText, 120)))
+	fmt.Fprintln(&b, tr(lang, rvHistoryTitle, last.QuestionCode, Shorten(last.QuestionText, 120)))
 	for _, v := range versions {
 		files := "0 berkas"
 		if lang == "en" {
@@ -162,7 +162,7 @@ func historyText(versions []ReviewItem, loc *time.Location, lang string) string 
 		fmt.Fprintln(&b, "\n"+tr(lang, rvHistoryVersion, v.Version, reviewTime(v.AnsweredAt, loc, lang), v.PersonName, opd,
 			reviewValue(v, lang), files))
 		if n := strings.TrimSpace(v.Narrative); n != "" {
-			fmt.Fprintln(&b, "   "+tr(lang, rvNarrative, shorten(n, 200)))
+			fmt.Fprintln(&b, "   "+tr(lang, rvNarrative, Shorten(n, 200)))
 		}
 		for _, rv := range v.Reviews {
 			line := rv.State.Label()

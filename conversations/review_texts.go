@@ -52,7 +52,7 @@ const (
 	rvExportNoInstrument msgKey = "rv_export_no_instrument"
 )
 
-var reviewTexts = map[msgKey][2]string{
+var reviewTexts = Texts{
 	rvOnlyCoordinators: {
 		"Maaf, peninjauan jawaban dan ekspor bukti hanya untuk koordinator KLA wilayah Anda. Ketik bantuan untuk perintah Anda.",
 		"Sorry, reviewing answers and exporting evidence are for your region's KLA coordinators only. Type help for your commands."},

@@ -114,7 +114,7 @@ const (
 	msgNothingMissing     msgKey = "nothing_missing"
 )
 
-var engineTexts = map[msgKey][2]string{
+var engineTexts = Texts{
 	msgUnknown: {
 		"Halo! Nomor/akun ini belum terdaftar di klabot, asisten penilaian mandiri KLA (Kabupaten/Kota Layak Anak).\nUntuk ikut mengisi, minta kode undangan ke koordinator Gugus Tugas KLA di daerah Anda (biasanya DP3A), lalu kirim: DAFTAR <kode>",
 		"Hello! This account is not registered with klabot, the KLA self-assessment assistant.\nTo take part, ask your region's KLA task force coordinator (usually DP3A) for an invite code, then send: DAFTAR <code>"},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/headline"
 	kredis "github.com/klabot/klabot/storage/redis"
 	"github.com/klabot/klabot/storage/redis/redistest"
 )
@@ -25,9 +26,8 @@ func newChat(t *testing.T, e *env) *chat {
 	s := e.store
 	eng := conversations.NewEngine(conversations.Config{}, conversations.Deps{
 		People: s, Invites: s, Regions: s, Instruments: s, Answers: s, Checkpoints: s,
-		States: states, Locker: states, Now: e.clock.Now,
-		Scorer: conversations.NewScorer(s, e.clock.Now), Digests: e.scheduler(),
-	})
+		States: states, Locker: states, Now: e.clock.Now, Digests: e.scheduler(),
+	}, headline.New(conversations.NewScorer(s, e.clock.Now)))
 	return &chat{e: e, eng: eng}
 }
 

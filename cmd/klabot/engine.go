@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/headline"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/evidencepack"
 	"github.com/klabot/klabot/storage/postgres"
@@ -62,13 +63,12 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 	}, conversations.Deps{
 		People: store, Invites: store, Regions: store, Instruments: store,
 		Answers: store, Checkpoints: store, States: states, Locker: states, Blobs: blobs,
-		Scorer: conversations.NewScorer(store, app.Now),
-		Now:    app.Now, Log: app.Log,
+		Now: app.Now, Log: app.Log,
 		// Review and evidence pack (tinjau, riwayat, ekspor).
 		Reviews: store, EvidenceFiles: blobs,
 		Exporter: &evidencepack.Exporter{Source: store, Blobs: blobs, Now: app.Now, Dir: xc.Dir},
 		// Coordinators' ringkasan, opd, ingatkan, tenggat (serve_schedule.go).
 		Digests: newScheduler(app, cfg, store, nil),
-	})
+	}, headline.New(conversations.NewScorer(store, app.Now)))
 	return &engineParts{Engine: eng, Store: store, States: states, Blobs: blobs}, nil
 }
