@@ -3,6 +3,7 @@ package conversations_test
 import (
 	"fmt"
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
 	"slices"
 	"strconv"
@@ -15,7 +16,7 @@ import (
 // catalogueParts are the texts of the core and of every capability: one catalogue,
 // kept beside the code of each package.
 func catalogueParts() []conversations.Texts {
-	return append(conversations.CoreTexts(), headline.Texts())
+	return append(conversations.CoreTexts(), headline.Texts(), digest.Texts())
 }
 
 func TestCatalogueKeysAreUniqueAcrossFeatures(t *testing.T) {

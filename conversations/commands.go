@@ -31,6 +31,10 @@ func (r *Request) OPDs() []OPD { return r.opds }
 // Help is the bantuan reply: the commands this person may use.
 func (r *Request) Help(ctx context.Context) ([]Outbound, error) { return r.e.cmdHelp(ctx, r) }
 
+// ForgetRegion drops the cached region of the person, so that a change (a new
+// deadline) shows at once.
+func (r *Request) ForgetRegion() { r.e.forgetRegion(r.Person.RegionCode) }
+
 // Replies are texts to the person of r, one message each.
 func (r *Request) Replies(texts ...string) []Outbound { return r.e.replies(r, texts...) }
 
@@ -127,7 +131,7 @@ func (e *Engine) commands() []Command {
 // ownCommands are the commands the engine itself still answers (the focal point's
 // dialogue, help).
 func (e *Engine) ownCommands() []Command {
-	return append([]Command{
+	return []Command{
 		{Rank: 10, Names: []string{"mulai", "start"}, Args: true, Run: e.cmdStart,
 			Help: "mulai — mulai atau lanjutkan pengisian", HelpEN: "start — start or resume"},
 		{Rank: 20, OPD: true, Names: []string{"lanjut", "continue", "resume"}, Roles: Answering, Run: e.cmdResume,
@@ -154,7 +158,7 @@ func (e *Engine) ownCommands() []Command {
 			Help: "bantuan — daftar perintah", HelpEN: "help — list of commands"},
 		{Rank: 140, Names: []string{"berhenti", "stop", "jeda", "pause"}, Run: e.cmdStop,
 			Help: "berhenti — berhenti dulu; ketik lanjut kapan saja", HelpEN: "stop — pause; type continue any time"},
-	}, e.digestCommands()...) // digest_cmd.go: ringkasan, opd, ingatkan, tenggat
+	}
 }
 
 // freeText lists the handlers consulted, in order, for people who are not in a question.

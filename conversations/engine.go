@@ -46,10 +46,6 @@ type Deps struct {
 	Reviews       ReviewStore
 	Exporter      Exporter
 	EvidenceFiles EvidenceOpener
-
-	// Digests serves the coordinators' ringkasan, opd, ingatkan and tenggat commands
-	// (bot/schedule.Scheduler); nil turns them off politely.
-	Digests Digests
 }
 
 // Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one
@@ -319,5 +315,12 @@ func cachePut[K comparable, V any](e *Engine, m map[K]cached[V], k K, v V, now t
 func (e *Engine) forget(channel Channel, externalID string) {
 	e.mu.Lock()
 	delete(e.people, string(channel)+":"+externalID)
+	e.mu.Unlock()
+}
+
+// forgetRegion drops the cached region so a new deadline shows at once.
+func (e *Engine) forgetRegion(code string) {
+	e.mu.Lock()
+	delete(e.regions, code)
 	e.mu.Unlock()
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 )
 
 // budiAnswersAll takes Budi through Dinas Kesehatan's three questions: 1.1 ya with an
@@ -37,7 +38,7 @@ func TestReviewRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	digest := conversations.DigestText(conversations.NewDigest(rs.Region, rs.At, &rs.Report, conversations.DigestFacts{PendingReviews: 3}, nil))
+	digest := digest.DigestText(digest.NewDigest(rs.Region, rs.At, &rs.Report, digest.DigestFacts{PendingReviews: 3}, nil))
 	if !strings.Contains(digest, "Menunggu tinjauan: 3 jawaban senilai 500,0 poin (ketik tinjau)") {
 		t.Fatalf("digest:\n%s", digest)
 	}

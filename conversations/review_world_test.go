@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
+	"github.com/klabot/klabot/conversations/headline"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/evidencepack"
@@ -107,7 +109,7 @@ func newReviewWorld(t *testing.T, cfg conversations.Config) *reviewWorld {
 		People: s, Invites: s, Regions: s, Instruments: s, Answers: s, Checkpoints: s,
 		States: states, Locker: states, Blobs: w.blobs, Now: w.clock,
 		Reviews: s, EvidenceFiles: w.blobs, Exporter: w.export,
-	})
+	}, headline.New(nil), digest.New(nil))
 	return w
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/evidencepack"
@@ -67,8 +68,11 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 		// Review and evidence pack (tinjau, riwayat, ekspor).
 		Reviews: store, EvidenceFiles: blobs,
 		Exporter: &evidencepack.Exporter{Source: store, Blobs: blobs, Now: app.Now, Dir: xc.Dir},
-		// Coordinators' ringkasan, opd, ingatkan, tenggat (serve_schedule.go).
-		Digests: newScheduler(app, cfg, store, nil),
-	}, headline.New(conversations.NewScorer(store, app.Now)))
+	},
+		// The capabilities beside the focal points' dialogue: the heads' score questions,
+		// the coordinators' ringkasan, opd, ingatkan, tenggat (serve_schedule.go).
+		headline.New(conversations.NewScorer(store, app.Now)),
+		digest.New(newScheduler(app, cfg, store, nil)),
+	)
 	return &engineParts{Engine: eng, Store: store, States: states, Blobs: blobs}, nil
 }

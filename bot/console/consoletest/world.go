@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/postgres"
@@ -119,7 +120,7 @@ func (w *World) Engine(log *slog.Logger) *conversations.Engine {
 		Now: w.Clock.Now, Log: log,
 		// Review (tinjau, riwayat): see bot/console/testdata/review.txt.
 		Reviews: w.Store, EvidenceFiles: w.Blobs,
-	}, headline.New(conversations.NewScorer(w.Store, w.Clock.Now)))
+	}, headline.New(conversations.NewScorer(w.Store, w.Clock.Now)), digest.New(nil))
 }
 
 // Flush deletes this test's Redis keys (Redis lost its data).
