@@ -34,7 +34,7 @@ type msgKey = TextKey
 // catalogueParts are the feature maps of the one catalogue (DESIGN.md §6). Each feature
 // keeps its texts beside its code; a key lives in exactly one part (catalogue_test.go
 // checks it, with the Indonesian text required and the fmt verbs of both languages alike).
-var catalogueParts = []Texts{engineTexts, scoreWords, reviewTexts}
+var catalogueParts = []Texts{engineTexts, scoreWords}
 
 // catalogue is every person-facing text of the engine, Indonesian first, English second.
 //

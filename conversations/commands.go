@@ -35,6 +35,15 @@ func (r *Request) Help(ctx context.Context) ([]Outbound, error) { return r.e.cmd
 // deadline) shows at once.
 func (r *Request) ForgetRegion() { r.e.forgetRegion(r.Person.RegionCode) }
 
+// Notify writes text (and optional buttons) to another person on every chat bound to
+// them (a review outcome to the focal point); no messages when they have no chat.
+func (r *Request) Notify(ctx context.Context, personID int64, text string, buttons []Button) ([]Outbound, error) {
+	return r.e.notify(ctx, personID, text, buttons)
+}
+
+// OldButtonText says that a pressed button belongs to an earlier message.
+func (r *Request) OldButtonText() string { return r.T(msgOldButton) }
+
 // Replies are texts to the person of r, one message each.
 func (r *Request) Replies(texts ...string) []Outbound { return r.e.replies(r, texts...) }
 
@@ -148,12 +157,6 @@ func (e *Engine) ownCommands() []Command {
 			Help: "daftar — pertanyaan yang belum dijawab", HelpEN: "list — your open questions"},
 		{Rank: 80, OPD: true, Names: []string{"status", "progres"}, Roles: Answering, Run: e.cmdStatus,
 			Help: "status — progres pengisian OPD Anda", HelpEN: "status — your OPD's progress"},
-		{Rank: 100, Names: []string{"tinjau", "review"}, Roles: Reviewing, Args: true, Run: e.cmdReview,
-			Help: "tinjau [OPD|klaster N|bukti] — tinjau jawaban yang menunggu", HelpEN: "review [OPD|cluster N|evidence] — review waiting answers"},
-		{Rank: 110, Names: []string{"riwayat", "history"}, Roles: Reviewing, Args: true, Run: e.cmdHistory,
-			Help: "riwayat N — semua versi jawaban pertanyaan N dan tinjauannya", HelpEN: "history N — every version of question N's answer and its reviews"},
-		{Rank: 120, Names: []string{"ekspor", "export"}, Roles: Reviewing, Args: true, Run: e.cmdExport,
-			Help: "ekspor — paket bukti (ZIP) untuk diunggah ke situs KLA", HelpEN: "export — the evidence pack (ZIP) for the KLA website"},
 		{Rank: 130, Names: []string{"bantuan", "help", "menu", "?"}, Run: e.cmdHelp,
 			Help: "bantuan — daftar perintah", HelpEN: "help — list of commands"},
 		{Rank: 140, Names: []string{"berhenti", "stop", "jeda", "pause"}, Run: e.cmdStop,
@@ -163,7 +166,7 @@ func (e *Engine) ownCommands() []Command {
 
 // freeText lists the handlers consulted, in order, for people who are not in a question.
 func (e *Engine) freeText() []FreeText {
-	hs := []FreeText{e.reviewNoteText}
+	var hs []FreeText
 	for _, c := range e.caps {
 		if c.FreeText != nil {
 			hs = append(hs, c.FreeText)
@@ -173,12 +176,11 @@ func (e *Engine) freeText() []FreeText {
 }
 
 // buttonRoutes are the pressed buttons' routes: the engine's own prefixes "a:" (answer)
-// and "n:" (navigation), then the capabilities'.
+// and "n:" (navigation), then the capabilities' (for example "rv:" for reviews).
 func (e *Engine) buttonRoutes() []ButtonRoute {
 	rs := []ButtonRoute{
 		{Prefix: "a:", Run: e.pressAnswer},
 		{Prefix: "n:", Run: e.pressNav},
-		{Prefix: "rv:", Run: e.pressReview},
 	}
 	for _, c := range e.caps {
 		rs = append(rs, c.Buttons...)

@@ -21,10 +21,6 @@ type Config struct {
 	CacheTTL time.Duration
 	// Year is the evaluation year when a region names none. Defaults to the clock's year.
 	Year int
-	// ExportMaxBytes is the largest evidence pack sent as a chat attachment; bigger
-	// packs stay in the export folder and the coordinator is told where. Defaults to
-	// DefaultExportMaxBytes (45 MB, under Telegram's 50 MB bot upload limit).
-	ExportMaxBytes int64
 }
 
 // Deps are the engine's collaborators. Features add their own fields here.
@@ -41,11 +37,9 @@ type Deps struct {
 	Now         func() time.Time // defaults to time.Now
 	Log         *slog.Logger     // defaults to slog.Default()
 
-	// Reviews, Exporter and EvidenceFiles serve the coordinators' review and export
-	// commands (tinjau, riwayat, ekspor); nil turns those commands off politely.
-	Reviews       ReviewStore
-	Exporter      Exporter
-	EvidenceFiles EvidenceOpener
+	// Reviews tells the focal points why a question came back (the coordinator's
+	// decision under the question); nil leaves the line out.
+	Reviews ReviewNotes
 }
 
 // Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one

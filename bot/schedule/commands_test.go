@@ -10,6 +10,7 @@ import (
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/review"
 	kredis "github.com/klabot/klabot/storage/redis"
 	"github.com/klabot/klabot/storage/redis/redistest"
 )
@@ -28,7 +29,7 @@ func newChat(t *testing.T, e *env) *chat {
 	eng := conversations.NewEngine(conversations.Config{}, conversations.Deps{
 		People: s, Invites: s, Regions: s, Instruments: s, Answers: s, Checkpoints: s,
 		States: states, Locker: states, Now: e.clock.Now,
-	}, headline.New(conversations.NewScorer(s, e.clock.Now)), digest.New(e.scheduler()))
+	}, review.New(review.Deps{}), headline.New(conversations.NewScorer(s, e.clock.Now)), digest.New(e.scheduler()))
 	return &chat{e: e, eng: eng}
 }
 

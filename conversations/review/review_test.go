@@ -1,4 +1,4 @@
-package conversations_test
+package review_test
 
 import (
 	"archive/zip"
@@ -28,7 +28,7 @@ func budiAnswersAll(t *testing.T, w *reviewWorld) {
 // to the queue, and the verified score moves only with approvals.
 func TestReviewRoundTrip(t *testing.T) {
 	t.Parallel()
-	w := newReviewWorld(t, conversations.Config{})
+	w := newReviewWorld(t, 0)
 	budiAnswersAll(t, w)
 	if waiting := w.pointsWaiting(); waiting != 500 {
 		t.Fatalf("points waiting for review = %v, want 500", waiting)
@@ -138,7 +138,7 @@ func TestReviewRoundTrip(t *testing.T) {
 // review, not even with a forged button, and nothing is recorded.
 func TestReviewPermissions(t *testing.T) {
 	t.Parallel()
-	w := newReviewWorld(t, conversations.Config{})
+	w := newReviewWorld(t, 0)
 	budiAnswersAll(t, w)
 	ok := button(t, w.say("koor", "tinjau"), "Terima")
 	for _, who := range []string{"budi", "wali"} {
@@ -164,7 +164,7 @@ func TestReviewPermissions(t *testing.T) {
 // setting an answer aside.
 func TestReviewFiltersStaleAndSkip(t *testing.T) {
 	t.Parallel()
-	w := newReviewWorld(t, conversations.Config{})
+	w := newReviewWorld(t, 0)
 	budiAnswersAll(t, w)
 	w.say("ani", "mulai")
 	w.say("ani", "ya")
@@ -207,7 +207,7 @@ func TestReviewFiltersStaleAndSkip(t *testing.T) {
 // coordinator is told where it was written.
 func TestExportInChat(t *testing.T) {
 	t.Parallel()
-	w := newReviewWorld(t, conversations.Config{})
+	w := newReviewWorld(t, 0)
 	budiAnswersAll(t, w)
 	outs := w.say("koor", "ekspor")
 	if len(outs) != 1 || outs[0].Attachment == nil || outs[0].Attachment.MIME != "application/zip" ||
@@ -231,7 +231,7 @@ func TestExportInChat(t *testing.T) {
 	expect(t, w.say("koor", "ekspor 1999"), "chat-koor", "Tahun tidak dikenali")
 	expect(t, w.say("koor", "ekspor 2030"), "chat-koor", "Belum ada instrumen tahun 2030")
 
-	small := newReviewWorld(t, conversations.Config{ExportMaxBytes: 100})
+	small := newReviewWorld(t, 100)
 	outs = small.say("koor", "ekspor")
 	if len(outs) != 1 || outs[0].Attachment != nil {
 		t.Fatalf("a pack over the limit was attached: %+v", outs)
