@@ -31,19 +31,18 @@ func (t Texts) Tr(lang string, k TextKey, args ...any) string {
 // msgKey names one text of the core's catalogue.
 type msgKey = TextKey
 
-// catalogueParts are the feature maps of the one catalogue (DESIGN.md §6). Each feature
-// keeps its texts beside its code; a key lives in exactly one part (catalogue_test.go
-// checks it, with the Indonesian text required and the fmt verbs of both languages alike).
+// catalogueParts are the core's own texts: the dialogue still in the core, and the score
+// words shared by the capabilities. Each capability keeps its own Texts beside its code;
+// catalogue_test.go checks all of them together (keys unique across packages, the
+// Indonesian text required, the fmt verbs of both languages alike).
 var catalogueParts = []Texts{engineTexts, scoreWords}
 
-// catalogue is every person-facing text of the engine, Indonesian first, English second.
+// catalogue is every person-facing text of the core, Indonesian first, English second.
 //
-// Not in it yet, because their wording is tied to logic rather than one template:
-// NudgeMessage (nudge.go; each language has its own plural and date rules), the command
-// help lines (help/helpEN in the command tables), ScoreUnavailableText (an exported
-// constant other packages compare with), the date and deadline phrases of
-// digest_format.go (deadlineID, namesID), headlineName (digest_report.go) and
-// clusterShortName (digest.go).
+// Not in it, because their wording is tied to logic rather than one template: the
+// command help lines (Help/HelpEN in the command tables) and, in the capabilities,
+// NudgeMessage, ScoreUnavailableText, deadlineID, namesID, headlineName and
+// clusterShortName.
 var catalogue = mergeTexts(catalogueParts...)
 
 func mergeTexts(parts ...Texts) Texts {
