@@ -11,39 +11,36 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
+	"github.com/klabot/klabot/conversations/idfmt"
+	"github.com/klabot/klabot/conversations/parse"
 	"github.com/klabot/klabot/storage/postgres"
 )
 
 func isNotFound(err error) bool { return errors.Is(err, conversations.ErrNotFound) }
 
-// parseDeadline reads DD/MM/YYYY (as Indonesians write dates) or YYYY-MM-DD.
+// parseDeadline reads a date as the chat does (14/03/2025, 2025-03-14, 14 Maret 2025).
 func parseDeadline(s string) (time.Time, error) {
-	for _, layout := range []string{"02/01/2006", "2/1/2006", "2006-01-02"} {
-		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
-			return t, nil
-		}
+	t, err := parse.ParseDate(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("deadline %q is not a date like 18/12/2026", s)
 	}
-	return time.Time{}, fmt.Errorf("deadline %q is not a date like 18/12/2026", s)
+	return t, nil
 }
 
-// checkDeadline refuses a deadline before today in the region's zone, as the chat's
-// tenggat does (today itself is allowed).
-// TODO(arch): share the chat's deadline rule once the conversations split lands.
-func checkDeadline(d, now time.Time, loc *time.Location) error {
-	today := now.In(loc)
-	if civil(d).Before(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)) {
-		return fmt.Errorf("deadline %s is in the past: give a date from today on", d.Format("02/01/2006"))
+// checkDeadline applies the chat's tenggat rule (digest.CheckDeadline): not before today
+// in the region's zone.
+func checkDeadline(d, now time.Time, loc *time.Location) (time.Time, error) {
+	day, err := digest.CheckDeadline(d, now, loc)
+	if errors.Is(err, digest.ErrDeadlinePast) {
+		return day, fmt.Errorf("deadline %s is in the past: give a date from today on", day.Format("02/01/2006"))
 	}
-	return nil
-}
-
-func civil(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return day, err
 }
 
 // sameRegion reports whether two regions have the same settings.
 func sameRegion(a, b conversations.Region) bool {
-	if (a.Deadline == nil) != (b.Deadline == nil) || a.Deadline != nil && !civil(*a.Deadline).Equal(civil(*b.Deadline)) {
+	if (a.Deadline == nil) != (b.Deadline == nil) || a.Deadline != nil && !idfmt.CivilDate(*a.Deadline).Equal(idfmt.CivilDate(*b.Deadline)) {
 		return false
 	}
 	a.Deadline, b.Deadline = nil, nil
@@ -157,7 +154,7 @@ func runRegion(ctx context.Context, app *App, args []string) error {
 			if err != nil {
 				return usageError{err.Error()}
 			}
-			if err := checkDeadline(d, app.Now(), r.Location()); err != nil {
+			if d, err = checkDeadline(d, app.Now(), r.Location()); err != nil {
 				return usageError{err.Error()}
 			}
 			r.Deadline = &d
