@@ -93,6 +93,15 @@ func (x *Exporter) Write(ctx context.Context, w io.Writer, region string, year i
 	return Write(ctx, w, in, x.Blobs)
 }
 
+// WriteWorkbook writes ringkasan.xlsx of region and year to w.
+func (x *Exporter) WriteWorkbook(ctx context.Context, w io.Writer, region string, year int) error {
+	in, err := x.Input(ctx, region, year)
+	if err != nil {
+		return err
+	}
+	return WriteWorkbook(ctx, w, in)
+}
+
 // WriteFile writes the pack to path through a temporary file in the same folder, so a
 // failed export never leaves a half-written ZIP under the wanted name.
 func (x *Exporter) WriteFile(ctx context.Context, path, region string, year int) (Summary, error) {
