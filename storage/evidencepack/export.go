@@ -178,3 +178,9 @@ func (x *Exporter) prune(dir string) {
 		}
 	}
 }
+
+// WritePack streams the pack of region and year to w (the web dashboard's download).
+func (x *Exporter) WritePack(ctx context.Context, w io.Writer, region string, year int) error {
+	_, err := x.Write(ctx, w, region, year)
+	return err
+}
