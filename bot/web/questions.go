@@ -213,6 +213,7 @@ type detailView struct {
 	Seen                    string // the state the form was rendered on
 	FromQueue               bool
 	CSRF                    string
+	Skip, SkipURL           string // the answers set aside in this review round
 }
 
 func (s *Server) question(w http.ResponseWriter, r *http.Request) {
@@ -283,12 +284,19 @@ func (s *Server) questionPage(w http.ResponseWriter, r *http.Request, status int
 		}
 		v.Versions = append(v.Versions, vv)
 	}
+	skip := skipList(r.URL.Query().Get("lewati"))
+	v.Skip = joinIDs(skip)
 	if len(v.Versions) > 0 {
+		v.SkipURL = "/r/" + url.PathEscape(d.Region.Code) + "/tinjau?lewati=" + joinIDs(append(skip, v.Versions[0].AnswerID))
 		v.Current = &v.Versions[0]
 		v.Seen = v.Current.State
 		v.CanReview = MayReview(vw.Person)
 	}
-	s.render(w, r, status, "detail", frame{Title: "Pertanyaan " + q.Code, Nav: "pertanyaan", Data: v})
+	nav := "pertanyaan"
+	if v.FromQueue {
+		nav = "tinjau"
+	}
+	s.render(w, r, status, "detail", frame{Title: "Pertanyaan " + q.Code, Nav: nav, Data: v})
 }
 
 func evidenceURL(region string, f conversations.ReviewFile) string {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -24,10 +25,17 @@ func (s *Server) reviewNext(w http.ResponseWriter, r *http.Request) {
 	year := s.year(r, reg.Year)
 	q := r.URL.Query()
 	f := conversations.ReviewFilter{OPDCode: q.Get("opd"), ClusterCode: q.Get("klaster"), WithEvidence: q.Get("bukti") == "1"}
-	items, err := s.d.Store.ReviewQueue(ctx, reg.Code, year, f, 1)
+	skip := skipList(q.Get("lewati"))
+	queue, err := s.d.Store.ReviewQueue(ctx, reg.Code, year, f, len(skip)+1)
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	var items []conversations.ReviewItem
+	for _, it := range queue {
+		if !slices.Contains(skip, it.AnswerID) {
+			items = append(items, it)
+		}
 	}
 	flash := decisionFlash(q)
 	if len(items) == 0 {
@@ -40,12 +48,34 @@ func (s *Server) reviewNext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target := "/r/" + url.PathEscape(reg.Code) + "/pertanyaan/" + url.PathEscape(items[0].QuestionCode) + "?dari=tinjau"
-	for _, k := range []string{"selesai", "hasil", "ke"} {
+	for _, k := range []string{"selesai", "hasil", "ke", "lewati"} {
 		if q.Get(k) != "" {
 			target += "&" + k + "=" + url.QueryEscape(q.Get(k))
 		}
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// maxSkipped bounds the answers set aside with "Lewati dulu" in one round, as in chat.
+const maxSkipped = 50
+
+// skipList reads the answers set aside in this round ("12,15,20").
+func skipList(s string) []int64 {
+	var ids []int64
+	for _, part := range strings.Split(s, ",") {
+		if id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64); err == nil && id > 0 && len(ids) < maxSkipped {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func joinIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
 }
 
 // decisionFlash is the sentence about the decision just recorded (from the redirect's
@@ -57,14 +87,14 @@ func decisionFlash(q url.Values) string {
 	}
 	switch conversations.ReviewState(q.Get("hasil")) {
 	case conversations.ReviewApproved:
-		return fmt.Sprintf("✅ %s diterima.", code)
+		return fmt.Sprintf("%s diterima.", code)
 	case conversations.ReviewNeedsRevision, conversations.ReviewRejected:
 		label := conversations.ReviewState(q.Get("hasil")).Label()
 		n, _ := strconv.Atoi(q.Get("ke"))
 		if n <= 0 {
-			return fmt.Sprintf("🔁 %s dicatat %s. Belum ada focal point OPD itu yang terhubung ke chat, jadi belum ada yang diberi tahu.", code, label)
+			return fmt.Sprintf("%s dicatat %s. Belum ada focal point OPD itu yang terhubung ke chat, jadi belum ada yang diberi tahu.", code, label)
 		}
-		return fmt.Sprintf("🔁 %s dicatat %s; catatan dikirim ke %d focal point OPD lewat chat.", code, label, n)
+		return fmt.Sprintf("%s dicatat %s; catatan dikirim ke %d focal point OPD lewat chat.", code, label, n)
 	}
 	return ""
 }
@@ -140,6 +170,9 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 	target := fmt.Sprintf("/r/%s/tinjau?selesai=%s&hasil=%s", url.PathEscape(v.RegionCode), url.QueryEscape(it.QuestionCode), url.QueryEscape(string(state)))
 	if state.NeedsNote() {
 		target += "&ke=" + strconv.Itoa(reached)
+	}
+	if skip := skipList(r.PostFormValue("lewati")); len(skip) > 0 {
+		target += "&lewati=" + joinIDs(skip)
 	}
 	if r.PostFormValue("dari") != "tinjau" {
 		target = fmt.Sprintf("/r/%s/pertanyaan/%s?selesai=%s&hasil=%s&ke=%d", url.PathEscape(v.RegionCode), url.PathEscape(it.QuestionCode),

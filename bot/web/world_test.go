@@ -1,7 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/draw"
+	jpegenc "image/jpeg"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -47,7 +52,20 @@ func (n *notices) ReviewDecided(_ context.Context, it conversations.ReviewItem, 
 	return []string{"Budi Santoso", "Sari Dewi"}, nil
 }
 
-var jpeg = []byte("\xff\xd8\xff\xe0 foto pojok ASI")
+// jpeg is a real picture (a page with lines of "text"), so browsers can show it.
+var jpeg = func() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 320, 220))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{250, 248, 240, 255}), image.Point{}, draw.Src)
+	draw.Draw(img, image.Rect(20, 20, 300, 44), image.NewUniform(color.RGBA{25, 97, 196, 255}), image.Point{}, draw.Src)
+	for y := 64; y < 200; y += 18 {
+		draw.Draw(img, image.Rect(20, y, 280-(y%50), y+8), image.NewUniform(color.RGBA{90, 98, 106, 255}), image.Point{}, draw.Src)
+	}
+	var b bytes.Buffer
+	if err := jpegenc.Encode(&b, img, nil); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}()
 var pdf = []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
 func newWorld(t *testing.T) *world {
