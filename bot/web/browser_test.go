@@ -108,6 +108,10 @@ func TestBrowserReviewLoop(t *testing.T) {
 	step("log in", chromedp.Click("#masuk"), chromedp.WaitVisible("#predikat"), pictures())
 	tier := text("#predikat")
 	shot("02-ringkasan.png")
+	// The same page on a phone (390 px wide).
+	step("phone width", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible("#predikat"), pictures())
+	shot("02-ringkasan-ponsel.png")
+	step("desktop width", chromedp.EmulateReset())
 	step("OPD page", chromedp.Navigate(u("/opd")), chromedp.WaitVisible("table.list"), pictures())
 	shot("03-opd.png")
 	step("questions", chromedp.Navigate(u("/pertanyaan")), chromedp.WaitVisible("table.list"))
