@@ -173,10 +173,57 @@ func fitText(face font.Face, s string, maxW int) string {
 
 func (c *canvas) png() ([]byte, error) {
 	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, c.img); err != nil {
+	if err := (&png.Encoder{CompressionLevel: png.DefaultCompression}).Encode(&buf, paletted(c.img)); err != nil {
 		return nil, fmt.Errorf("encode chart: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// palette holds the flat colours and eight blends of each text colour over each
+// background: anti-aliased text keeps its edges, and a paletted PNG encodes several times
+// faster and smaller than RGBA.
+var palette = func() color.Palette {
+	p := color.Palette{white, ink, muted, gridC, claimedC, evidenceC, tierC, behindC, doneC}
+	for _, fg := range []color.RGBA{ink, muted, tierC, white} {
+		for _, bg := range []color.RGBA{white, gridC, claimedC, evidenceC} {
+			for k := 1; k < 8; k++ {
+				p = append(p, blend(fg, bg, float64(k)/8))
+			}
+		}
+	}
+	return p
+}()
+
+func blend(fg, bg color.RGBA, a float64) color.RGBA {
+	mix := func(f, b uint8) uint8 { return uint8(math.Round(float64(f)*a + float64(b)*(1-a))) }
+	return color.RGBA{mix(fg.R, bg.R), mix(fg.G, bg.G), mix(fg.B, bg.B), 255}
+}
+
+// paletted maps every pixel to its nearest palette colour, remembering each colour seen:
+// a picture has a few hundred distinct colours at most.
+func paletted(src *image.RGBA) *image.Paletted {
+	dst := image.NewPaletted(src.Rect, palette)
+	seen := map[uint32]uint8{}
+	lastKey, lastIdx := uint32(0xffffffff), uint8(0)
+	for y := src.Rect.Min.Y; y < src.Rect.Max.Y; y++ {
+		row := src.Pix[src.PixOffset(src.Rect.Min.X, y):src.PixOffset(src.Rect.Max.X, y)]
+		out := dst.Pix[dst.PixOffset(dst.Rect.Min.X, y):dst.PixOffset(dst.Rect.Max.X, y)]
+		for i := range out {
+			r, g, b := row[4*i], row[4*i+1], row[4*i+2]
+			key := uint32(r)<<16 | uint32(g)<<8 | uint32(b)
+			if key == lastKey { // runs of one colour are the rule
+				out[i] = lastIdx
+				continue
+			}
+			idx, ok := seen[key]
+			if !ok {
+				idx = uint8(palette.Index(color.RGBA{r, g, b, 255}))
+				seen[key] = idx
+			}
+			out[i], lastKey, lastIdx = idx, key, idx
+		}
+	}
+	return dst
 }
 
 // Text sizes in pixels.
