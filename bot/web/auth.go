@@ -197,7 +197,7 @@ func (s *Server) session(next http.HandlerFunc) http.HandlerFunc {
 func (s *Server) region(next http.HandlerFunc) http.HandlerFunc {
 	return s.session(func(w http.ResponseWriter, r *http.Request) {
 		v := viewerFrom(r.Context())
-		if !strings.EqualFold(r.PathValue("region"), v.RegionCode) || r.PathValue("region") != v.RegionCode {
+		if r.PathValue("region") != v.RegionCode {
 			s.notFound(w, r)
 			return
 		}
@@ -217,9 +217,14 @@ func (s *Server) clearCookie(w http.ResponseWriter) {
 
 func (s *Server) secureCookies() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://") }
 
-// secure adds the security headers every response carries.
+// secure adds the security headers every response carries, and refuses POSTs that a
+// browser says come from another site (a forged login or form, on top of the CSRF token).
 func secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+			http.Error(w, "Formulir dari situs lain ditolak.", http.StatusForbidden)
+			return
+		}
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")

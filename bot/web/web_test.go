@@ -128,6 +128,24 @@ func TestFocalPointsGetNoLink(t *testing.T) {
 	}
 }
 
+func TestCrossSitePostsAreRefused(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	link := w.link(w.People["koor"])
+	req, _ := http.NewRequest("POST", link, nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err := http.DefaultClient.Do(req)
+	consoletest.Must(t, err)
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site login: %d", res.StatusCode)
+	}
+	// The link was not spent.
+	if res := w.browser().post(link, nil); res.StatusCode != 200 {
+		t.Fatalf("same-site login after: %d", res.StatusCode)
+	}
+}
+
 func TestRedemptionIsRateLimited(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
