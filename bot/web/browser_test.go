@@ -111,7 +111,7 @@ func TestBrowserReviewLoop(t *testing.T) {
 	// The same page on a phone (390 px wide).
 	step("phone width", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible("#predikat"), pictures())
 	shot("02-ringkasan-ponsel.png")
-	step("desktop width", chromedp.EmulateReset())
+	step("desktop width", chromedp.EmulateViewport(1100, 900))
 	step("OPD page", chromedp.Navigate(u("/opd")), chromedp.WaitVisible("table.list"), pictures())
 	shot("03-opd.png")
 	step("questions", chromedp.Navigate(u("/pertanyaan")), chromedp.WaitVisible("table.list"))
