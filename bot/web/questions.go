@@ -214,6 +214,7 @@ type detailView struct {
 	FromQueue               bool
 	CSRF                    string
 	Skip, SkipURL           string // the answers set aside in this review round
+	FlashState              string // the decision the flash is about
 }
 
 func (s *Server) question(w http.ResponseWriter, r *http.Request) {
@@ -270,6 +271,9 @@ func (s *Server) questionPage(w http.ResponseWriter, r *http.Request, status int
 		Error: errText, Note: note, Flash: flash, FromQueue: r.URL.Query().Get("dari") == "tinjau", CSRF: vw.csrf}
 	if v.Flash == "" {
 		v.Flash = decisionFlash(r.URL.Query())
+	}
+	if st := conversations.ReviewState(r.URL.Query().Get("hasil")); st.Recordable() {
+		v.FlashState = string(st)
 	}
 	for i := len(versions) - 1; i >= 0; i-- {
 		it := versions[i]
