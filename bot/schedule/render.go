@@ -6,31 +6,33 @@ import (
 
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/chart"
+	"github.com/klabot/klabot/conversations/digest"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"github.com/klabot/klabot/scoring"
 )
 
 // Rendered is a digest ready to send: its text and its picture (PNG: the scores, and
 // below them the OPDs that are behind).
 type Rendered struct {
-	Digest conversations.Digest
+	Digest digest.Digest
 	Text   string
 	Chart  []byte
 }
 
 // Render renders d's text and picture.
-func Render(d conversations.Digest) (Rendered, error) {
+func Render(d digest.Digest) (Rendered, error) {
 	png, err := chart.RenderDigest(ChartInput(d), ProgressInput(d))
 	if err != nil {
 		return Rendered{}, err
 	}
-	return Rendered{Digest: d, Text: conversations.DigestText(d), Chart: png}, nil
+	return Rendered{Digest: d, Text: digest.DigestText(d), Chart: png}, nil
 }
 
 // ChartInput turns a digest into the score picture: the same numbers as its text.
-func ChartInput(d conversations.Digest) chart.Input {
+func ChartInput(d digest.Digest) chart.Input {
 	now := d.At.In(d.Region.Location())
 	in := chart.Input{
-		Title:  d.Region.Name + " · " + conversations.FormatDateID(now),
+		Title:  d.Region.Name + " · " + idfmt.DateID(now),
 		Scores: []chart.Score{{Label: "diklaim", Points: d.Scores.Claimed}, {Label: "berbukti", Points: d.Scores.Evidenced}, {Label: "terverifikasi", Points: d.Scores.Verified}},
 	}
 	tier := d.Tier
@@ -69,10 +71,10 @@ func ChartInput(d conversations.Digest) chart.Input {
 
 // ProgressInput is the digest's "who is behind" picture: the OPDs with open questions,
 // the least complete first.
-func ProgressInput(d conversations.Digest) chart.ProgressInput {
+func ProgressInput(d digest.Digest) chart.ProgressInput {
 	now := d.At.In(d.Region.Location())
 	in := chart.ProgressInput{Title: "Siapa yang tertinggal — " + d.Region.Name,
-		Subtitle: "Pertanyaan terjawab per OPD, " + conversations.FormatDateID(now)}
+		Subtitle: "Pertanyaan terjawab per OPD, " + idfmt.DateID(now)}
 	for _, o := range d.Laggards() {
 		if len(in.Rows) == chart.MaxProgressRows {
 			break

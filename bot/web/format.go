@@ -5,55 +5,26 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
-	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"github.com/klabot/klabot/scoring"
 )
 
 // points writes points with one decimal, Indonesian style: 1.234,5.
-func points(v float64) string { return scoring.FormatPoints(v) }
+func points(v float64) string { return idfmt.Points(v) }
 
 // signedPoints writes a change of points: +12,5, −3,0, ±0,0.
-func signedPoints(v float64) string {
-	t := scoring.Tenths(v)
-	switch {
-	case t > 0:
-		return "+" + points(v)
-	case t < 0:
-		return "−" + points(-v)
-	}
-	return "±0,0"
-}
+func signedPoints(v float64) string { return idfmt.Delta(v) }
 
 // dateTime writes t in loc: 2 Maret 2026 09.02 WIB.
-func dateTime(t time.Time, loc *time.Location) string {
-	t = t.In(loc)
-	return conversations.FormatDate(t, "id") + " " + fmt.Sprintf("%02d.%02d %s", t.Hour(), t.Minute(), zoneName(t))
-}
+func dateTime(t time.Time, loc *time.Location) string { return idfmt.DateTime(t, loc) }
 
 // date writes t's local date: 2 Maret 2026.
-func date(t time.Time, loc *time.Location) string { return conversations.FormatDate(t.In(loc), "id") }
-
-// zoneName names t's zone by its offset as Indonesians do.
-func zoneName(t time.Time) string {
-	switch _, off := t.Zone(); off {
-	case 7 * 3600:
-		return "WIB"
-	case 8 * 3600:
-		return "WITA"
-	case 9 * 3600:
-		return "WIT"
-	default:
-		return fmt.Sprintf("UTC%+d", off/3600)
-	}
-}
+func date(t time.Time, loc *time.Location) string { return idfmt.DateID(t.In(loc)) }
 
 // civilDays is the number of local calendar days from a to b.
-func civilDays(a, b time.Time) int {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.Date()
-	return int(time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC).Sub(time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC)).Hours() / 24)
-}
+func civilDays(a, b time.Time) int { return idfmt.DaysBetween(a, b) }
 
 // since says how long ago t was, in local days: hari ini, kemarin, 5 hari lalu.
 func since(t time.Time, now time.Time) string {
@@ -68,7 +39,21 @@ func since(t time.Time, now time.Time) string {
 }
 
 // size writes a file size: 1,2 MB.
-func size(n int64) string { return conversations.FormatSize(n, "id") }
+func size(n int64) string { return idfmt.Size(n, "id") }
+
+// opdNames lists the OPDs responsible for a question; a long official name gives way to
+// the OPD's code.
+func opdNames(refs []scoring.OPDRef) string {
+	names := make([]string, 0, len(refs))
+	for _, o := range refs {
+		n := o.Name
+		if n == "" || utf8.RuneCountInString(n) > 30 {
+			n = o.Code
+		}
+		names = append(names, n)
+	}
+	return strings.Join(names, ", ")
+}
 
 // percent writes a share 0..1 as a whole percentage for a bar's width.
 func percent(share float64) int {

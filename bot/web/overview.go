@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -113,7 +114,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 			VerifiedPct: percent(share(c.Verified, c.Max))})
 	}
 	if dl := d.Region.Deadline; dl != nil {
-		v.Deadline = conversations.FormatDate(*dl, "id")
+		v.Deadline = idfmt.DateID(*dl)
 		switch n := civilDays(now, dl.UTC()); {
 		case n > 0:
 			v.Countdown = fmt.Sprintf("%d hari lagi", n)
@@ -133,7 +134,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		v.QuickWins = append(v.QuickWins, gapView{Code: g.QuestionCode, Text: shorten(g.QuestionText, 110),
-			Points: points(g.Points), Reason: conversations.GapReason(g.Kind), OPDs: conversations.GapOPDNames(g)})
+			Points: points(g.Points), Reason: conversations.GapReason(g.Kind), OPDs: opdNames(g.OPDs)})
 	}
 	s.render(w, r, http.StatusOK, "ringkasan", frame{Title: "Ringkasan " + d.Region.Name, Nav: "ringkasan", Data: v})
 }

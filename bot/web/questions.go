@@ -110,7 +110,7 @@ func (s *Server) questions(w http.ResponseWriter, r *http.Request) {
 					continue
 				}
 				row := questionRow{Number: n, Code: qu.Code, Text: shorten(qu.Text, 160), Cluster: clusterName(c),
-					Indicator: ind.Name, OPDs: conversations.GapOPDNames(scoring.Gap{OPDs: res.OPDs}),
+					Indicator: ind.Name, OPDs: opdNames(res.OPDs),
 					State: st, StateLabel: stateLabel(st), Claimed: points(res.Claimed), Evidenced: points(res.Evidenced), Max: points(res.Max)}
 				if it != nil {
 					row.Value = shorten(conversations.FormatValue(qu, it.Value, "id"), 60)
@@ -265,7 +265,7 @@ func (s *Server) questionPage(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	v := detailView{Region: d.Region.Code, Code: q.Code, Text: q.Text, Help: q.Help, Cluster: clusterName(cl),
-		Indicator: "Indikator " + ind.Code + " — " + ind.Name, OPDs: conversations.GapOPDNames(scoring.Gap{OPDs: res.OPDs}),
+		Indicator: "Indikator " + ind.Code + " — " + ind.Name, OPDs: opdNames(res.OPDs),
 		EvidenceRequired: q.EvidenceRequired, Max: points(res.Max), Claimed: points(res.Claimed),
 		Evidenced: points(res.Evidenced), Verified: points(res.Verified),
 		Error: errText, Note: note, Flash: flash, FromQueue: r.URL.Query().Get("dari") == "tinjau", CSRF: vw.csrf}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -38,7 +39,7 @@ type Store interface {
 	Region(ctx context.Context, code string) (conversations.Region, error)
 	People(ctx context.Context, region string) ([]conversations.Person, error)
 	Instrument(ctx context.Context, year int) (*scoring.Instrument, error)
-	PreviousSnapshots(ctx context.Context, days map[string]time.Time, years map[string]int) (map[string]conversations.DigestSnapshot, error)
+	PreviousSnapshots(ctx context.Context, days map[string]time.Time, years map[string]int) (map[string]digest.DigestSnapshot, error)
 
 	RegionAnswers(ctx context.Context, region string, year int) ([]conversations.ReviewItem, error)
 	ReviewQueue(ctx context.Context, region string, year int, f conversations.ReviewFilter, limit int) ([]conversations.ReviewItem, error)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/klabot/klabot/conversations/idfmt"
 )
 
 // SummarySheet is the workbook's first sheet, with every question.
@@ -128,7 +130,7 @@ func writeSheet(f *excelize.File, sheet string, rows []row, loc *time.Location, 
 			if a.OPDCode != "" && a.OPDName == "" {
 				opd = a.OPDCode
 			}
-			when = timeID(a.AnsweredAt, loc)
+			when = idfmt.DateTime(a.AnsweredAt, loc)
 		}
 		if opd == "" {
 			opd = strings.Join(r.q.OPDCodes, ", ")
