@@ -140,8 +140,8 @@ func TestBrowserReviewLoop(t *testing.T) {
 	if v := scoring.FormatPoints(rs.Report.Verified.Points); v != "166,7" {
 		t.Errorf("verified after approving 1.1: %s", v)
 	}
-	if got := strings.Join(w.notices.calls, "|"); !strings.Contains(got, "1.2 needs_revision Mohon lampirkan") {
-		t.Errorf("notices %q", got)
+	if got := w.notices.text(); !strings.Contains(got, "chat-sari: 🔁 Jawaban OPD Anda perlu perbaikan") || !strings.Contains(got, "Mohon lampirkan daftar Puskesmas") {
+		t.Errorf("notices:\n%s", got)
 	}
 	// The pack arrives in the download folder.
 	var pack string

@@ -358,11 +358,22 @@ func TestReviewLikeInChat(t *testing.T) {
 	}
 	res = b.post(R+"/tinjau/"+id("1.2"), url.Values{"csrf": {token}, "keputusan": {"needs_revision"}, "catatan": {"Lampirkan daftar Puskesmas."}, "dilihat": {"waiting"}, "dari": {"tinjau"}})
 	page = body(t, res)
-	if !strings.Contains(page, "1.2 dicatat perlu perbaikan; catatan dikirim ke 2 focal point") {
+	if !strings.Contains(page, "1.2 dicatat perlu perbaikan; catatan dikirim ke 3 focal point") {
 		t.Fatalf("after sending back: %s\n%s", res.Request.URL, page)
 	}
-	if got := strings.Join(w.notices.calls, "|"); got != "1.2 needs_revision Lampirkan daftar Puskesmas. by Rina Koordinator" {
-		t.Fatalf("notices %q", got)
+	// The chat's own notice, to every Dinkes focal point with a chat, in their language.
+	got := w.notices.text()
+	for _, want := range []string{
+		"chat-budi: 🔁 Jawaban OPD Anda perlu perbaikan\nPertanyaan 1.2 — Apakah Puskesmas sudah ramah anak?\nJawaban: Sebagian",
+		`Catatan dari Rina Koordinator (koordinator): "Lampirkan daftar Puskesmas."`,
+		"chat-sari: 🔁 Jawaban OPD Anda perlu perbaikan", "chat-john: 🔁 Your OPD's answer needs revision",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("notices lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "chat-") != 3 || strings.Contains(got, "approved") {
+		t.Errorf("notices:\n%s", got)
 	}
 	// The chat sees the same: the reopened question with its note.
 	reo, err := w.Store.ReopenedQuestions(w.Ctx, consoletest.Region, 2026, opdID(t, w, "DINKES"))

@@ -39,17 +39,28 @@ type world struct {
 	otherKoor int64
 }
 
-// notices records what the dashboard asked to tell the OPDs.
+// notices records the messages the dashboard queued for the chats.
 type notices struct {
-	mu    sync.Mutex
-	calls []string
+	mu   sync.Mutex
+	sent []conversations.Outbound
 }
 
-func (n *notices) ReviewDecided(_ context.Context, it conversations.ReviewItem, st conversations.ReviewState, note string, by conversations.Person) ([]string, error) {
+func (n *notices) send(_ context.Context, out conversations.Outbound) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.calls = append(n.calls, it.QuestionCode+" "+string(st)+" "+note+" by "+by.Name)
-	return []string{"Budi Santoso", "Sari Dewi"}, nil
+	n.sent = append(n.sent, out)
+	return nil
+}
+
+// text is every queued message as "chat: text", one per line.
+func (n *notices) text() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var b strings.Builder
+	for _, o := range n.sent {
+		b.WriteString(o.To.ChatID + ": " + o.Text + "\n")
+	}
+	return b.String()
 }
 
 // jpeg is a real picture (a page with lines of "text"), so browsers can show it.
@@ -97,7 +108,8 @@ func newWorld(t *testing.T) *world {
 
 func (w *world) deps() web.Deps {
 	return web.Deps{Store: w.Store, Scorer: conversations.NewScorer(w.Store, w.Clock.Now), Blobs: w.Blobs,
-		Pack: &evidencepack.Exporter{Source: w.Store, Blobs: w.Blobs, Now: w.Clock.Now}, Notifier: w.notices}
+		Pack:     &evidencepack.Exporter{Source: w.Store, Blobs: w.Blobs, Now: w.Clock.Now},
+		Notifier: web.ChatNotifier{Store: w.Store, Send: w.notices.send}}
 }
 
 // answer saves an answer version by the person, with one evidence file when data is set.

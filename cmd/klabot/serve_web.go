@@ -22,22 +22,14 @@ func startWeb(ctx context.Context, s *server) (func(context.Context) error, erro
 	}
 	srv, err := web.New(web.Config{BaseURL: wc.BaseURL, Now: s.app.Now, Log: s.log}, web.Deps{
 		Store: s.store, Scorer: conversations.NewScorer(s.store, s.app.Now), Blobs: blobs,
-		Pack:     &evidencepack.Exporter{Source: s.store, Blobs: blobs, Now: s.app.Now},
-		Notifier: webNotifier{s},
+		Pack: &evidencepack.Exporter{Source: s.store, Blobs: blobs, Now: s.app.Now},
+		// A decision sent back reaches the OPD's focal points like one made in chat.
+		Notifier: web.ChatNotifier{Store: s.store, Send: s.sender.Enqueue},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web dashboard: %w", err)
 	}
 	srv.Register(s.mux)
 	s.log.Info("web dashboard on the HTTP server", "base_url", wc.BaseURL)
-	return nil, nil
-}
-
-// webNotifier tells the OPD's focal points about a decision made in the dashboard, in
-// their chats, through serve's sender.
-type webNotifier struct{ s *server }
-
-func (n webNotifier) ReviewDecided(ctx context.Context, it conversations.ReviewItem, st conversations.ReviewState, note string, by conversations.Person) ([]string, error) {
-	// TODO(web): the chat's notice text, once conversations/review exports it.
 	return nil, nil
 }

@@ -185,3 +185,20 @@ func (x *Exporter) WritePack(ctx context.Context, w io.Writer, region string, ye
 	_, err := x.Write(ctx, w, region, year)
 	return err
 }
+
+// Summarize counts what the pack of region and year would hold, without writing it:
+// the `ekspor` answer that links to the web download.
+func (x *Exporter) Summarize(ctx context.Context, region string, year int) (review.ExportResult, error) {
+	in, err := x.Input(ctx, region, year)
+	if err != nil {
+		return review.ExportResult{}, err
+	}
+	res := review.ExportResult{Questions: len(in.Instrument.Questions()), Answered: len(in.Answers)}
+	for _, a := range in.Answers {
+		res.Files += len(a.Evidence)
+		for _, f := range a.Evidence {
+			res.Size += f.Size
+		}
+	}
+	return res, nil
+}
