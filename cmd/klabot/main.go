@@ -35,6 +35,7 @@ func commands() map[string]command {
 		"digest":      {"print a region's digest: klabot digest --region C [--png FILE]; --send sends it", runDigest},
 		"export":      {"evidence pack: klabot export --region C [--year Y] --out FILE.zip", runExport},
 		"loadtest":    {"load test and benchmarks on a synthetic national dataset (see BENCHMARKS.md)", runLoadtest},
+		"weblink":     {"one-time dashboard login link: klabot weblink --person ID | --region C", runWeblink},
 		"whatsapp":    {"WhatsApp device: klabot whatsapp pair [--phone +62...] | status | groups", runWhatsApp},
 		"person":      {"change one person: klabot person set --id ID [--opd CODE] | deactivate --id ID", runPerson},
 		"version":     {"print the version and commit (also --version)", runVersion},

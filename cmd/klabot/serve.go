@@ -99,6 +99,7 @@ func serveComponents() []serveComponent {
 		{"telegram", startTelegram},
 		{"whatsapp", startWhatsApp},
 		{"schedule", startSchedule}, // serve_schedule.go: digests and reminders
+		{"web", startWeb},           // serve_web.go: the coordinators' dashboard
 	}
 }
 
