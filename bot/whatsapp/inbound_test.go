@@ -2,8 +2,10 @@ package whatsapp
 
 import (
 	"context"
+	"go.mau.fi/whatsmeow/proto/waCommon"
 	"io"
 	"testing"
+	"time"
 
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
@@ -34,6 +36,15 @@ func TestInboundConversion(t *testing.T) {
 	fromMe.Info.IsFromMe = true
 	edit := textEvent("E1", "ya")
 	edit.IsEdit = true
+	// As whatsmeow delivers a real edit: the edited-message wrapper unwrapped (IsEdit),
+	// leaving the protocol message that names the original and carries the new text.
+	protocolEdit := &events.Message{Info: dm("E2", pnDevice), Message: &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
+		Type: waE2E.ProtocolMessage_MESSAGE_EDIT.Enum(), Key: &waCommon.MessageKey{ID: proto.String("ORIG1")},
+		EditedMessage: &waE2E.Message{Conversation: proto.String("tidak")},
+	}}}
+	protocolEdit.Info.Edit = types.EditAttributeMessageEdit
+	groupEdit := group(digestGrp, "/nilai")
+	groupEdit.Message = protocolEdit.Message
 	status := textEvent("S1", "status")
 	status.Info.Chat = types.StatusBroadcastJID
 	extended := &events.Message{Info: dm("X1", pnDevice), Message: &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String("  DAFTAR AB12CD  ")}}}
@@ -57,7 +68,9 @@ func TestInboundConversion(t *testing.T) {
 		{"chatter in the digest group ignored", group(digestGrp, "selamat pagi bapak ibu"), false, "", "", "", false},
 		{"other group ignored", group(otherGrp, "/ringkasan"), false, "", "", "", false},
 		{"own message ignored", fromMe, false, "", "", "", false},
-		{"edit ignored", edit, false, "", "", "", false},
+		{"edit answered with a notice", edit, true, chat, phoneUser, "", false},
+		{"edit protocol message answered with a notice", protocolEdit, true, chat, phoneUser, "", false},
+		{"edit in the digest group ignored", groupEdit, false, "", "", "", false},
 		{"status broadcast ignored", status, false, "", "", "", false},
 		{"voice note kept without content", voice, true, chat, phoneUser, "", false},
 		{"reaction ignored", reaction, false, "", "", "", false},
@@ -102,7 +115,7 @@ func TestInboundMedia(t *testing.T) {
 	t.Parallel()
 	fc := newFakeClient()
 	fc.media["/img/1"] = []byte("\xff\xd8\xffjpeg")
-	a := New(fc, nil, nil, Config{})
+	a := New(fc, nil, nil, Config{MediaRetryWait: 10 * time.Millisecond})
 	ctx := context.Background()
 
 	in, ok := a.Inbound(ctx, imageEvent("IMG00000001", "/img/1", "ruang bermain", 7))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.mau.fi/whatsmeow/types"
 
@@ -55,7 +56,7 @@ func newWAWorld(t testing.TB) *waWorld {
 func (w *waWorld) start() {
 	eng := w.Engine(slog.New(slog.DiscardHandler))
 	w.adapter = New(w.fc, &RedisMenus{RDB: w.RDB, Prefix: w.Prefix}, nil, Config{
-		DigestGroups: []string{digestGrp.String()}, MaxFileBytes: consoletest.MaxFileBytes,
+		DigestGroups: []string{digestGrp.String()}, MaxFileBytes: consoletest.MaxFileBytes, MediaRetryWait: 10 * time.Millisecond,
 	})
 	w.adapter.SetPhonebook(w.Store, false) // languages; binding only with @phonebook
 	d := dispatch.New(w.adapter.Wrap(eng), directSender{w.adapter}, slog.New(slog.DiscardHandler), dispatch.Config{Workers: 8})

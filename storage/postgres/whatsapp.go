@@ -115,3 +115,45 @@ func (s *Store) WhatsAppDigestGroups(ctx context.Context) ([]string, error) {
 	}
 	return groups, nil
 }
+
+// RecordWhatsAppMessage stores an incoming message's sealed body before it is
+// acknowledged to WhatsApp, and reports whether it was new.
+func (s *Store) RecordWhatsAppMessage(ctx context.Context, id, chatID string, body []byte) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `INSERT INTO whatsapp_messages (message_id, chat_id, body, received_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, id, chatID, body, s.now())
+	if err != nil {
+		return false, fmt.Errorf("record whatsapp message %s: %w", id, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// MarkWhatsAppMessageHandled marks a message handled and drops its body.
+func (s *Store) MarkWhatsAppMessageHandled(ctx context.Context, id string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE whatsapp_messages SET handled_at = $2, body = NULL
+		WHERE message_id = $1 AND handled_at IS NULL`, id, s.now())
+	if err != nil {
+		return fmt.Errorf("mark whatsapp message handled: %w", err)
+	}
+	return nil
+}
+
+// UnhandledWhatsAppMessages returns the bodies of messages recorded before before and not
+// handled yet, oldest first, at most limit.
+func (s *Store) UnhandledWhatsAppMessages(ctx context.Context, before time.Time, limit int) ([][]byte, error) {
+	rows, err := s.pool.Query(ctx, `SELECT body FROM whatsapp_messages
+		WHERE handled_at IS NULL AND received_at < $1 AND body IS NOT NULL
+		ORDER BY received_at, message_id LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("unhandled whatsapp messages: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[[]byte])
+}
+
+// PruneWhatsAppMessages deletes handled dedupe records received before before.
+func (s *Store) PruneWhatsAppMessages(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM whatsapp_messages WHERE handled_at IS NOT NULL AND received_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("prune whatsapp messages: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
