@@ -23,9 +23,14 @@ type waitSubmitter struct {
 	wg sync.WaitGroup
 }
 
-func (s *waitSubmitter) Submit(ctx context.Context, in conversations.Inbound, _ func(error)) error {
+func (s *waitSubmitter) Submit(ctx context.Context, in conversations.Inbound, done func(error)) error {
 	s.wg.Add(1)
-	return s.d.Submit(ctx, in, func(error) { s.wg.Done() })
+	return s.d.Submit(ctx, in, func(err error) {
+		if done != nil {
+			done(err)
+		}
+		s.wg.Done()
+	})
 }
 
 // waWorld is the real engine on real Postgres and Redis behind the WhatsApp adapter,
