@@ -45,6 +45,15 @@ func TestInboundConversion(t *testing.T) {
 	protocolEdit.Info.Edit = types.EditAttributeMessageEdit
 	groupEdit := group(digestGrp, "/nilai")
 	groupEdit.Message = protocolEdit.Message
+	// A member of the digest group who writes by a hidden id, as groups in LID addressing
+	// mode deliver: Sender is the @lid device, SenderAlt the phone (or nothing).
+	lidInGroup := func(alt types.JID) *events.Message {
+		e := group(digestGrp, "/nilai")
+		e.Info.Sender = types.JID{User: lidUser, Server: types.HiddenUserServer, Device: 2}
+		e.Info.SenderAlt = alt
+		e.Info.AddressingMode = types.AddressingModeLID
+		return e
+	}
 	status := textEvent("S1", "status")
 	status.Info.Chat = types.StatusBroadcastJID
 	extended := &events.Message{Info: dm("X1", pnDevice), Message: &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String("  DAFTAR AB12CD  ")}}}
@@ -64,6 +73,9 @@ func TestInboundConversion(t *testing.T) {
 		{"extended text", extended, true, chat, phoneUser, "DAFTAR AB12CD", false},
 		{"lid chat with SenderAlt", lidDM(pnDevice), true, chat, phoneUser, "lanjut", false},
 		{"lid chat resolved by the device store", lidDM(types.JID{}), true, chat, phoneUser, "lanjut", false},
+		{"lid chat without a known phone", lidDM(types.JID{}), true, lidUser + "@lid", "lid:" + lidUser, "lanjut", false},
+		{"lid sender in the digest group with SenderAlt", lidInGroup(pnDevice), true, digestGrp.String(), phoneUser, "/nilai", true},
+		{"lid sender in the digest group without a known phone", lidInGroup(types.JID{}), true, digestGrp.String(), "lid:" + lidUser, "/nilai", true},
 		{"command in the digest group", group(digestGrp, "/ringkasan"), true, digestGrp.String(), phoneUser, "/ringkasan", true},
 		{"chatter in the digest group ignored", group(digestGrp, "selamat pagi bapak ibu"), false, "", "", "", false},
 		{"other group ignored", group(otherGrp, "/ringkasan"), false, "", "", "", false},
