@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -39,10 +40,12 @@ type fakeClient struct {
 	connects    int
 	disconnects int
 	presences   int
+	ids         int
 }
 
 type sentMessage struct {
 	To  types.JID
+	ID  types.MessageID
 	Msg *waE2E.Message
 }
 
@@ -56,10 +59,12 @@ func (f *fakeClient) SendMessage(_ context.Context, to types.JID, msg *waE2E.Mes
 	if f.sendErr != nil {
 		return whatsmeow.SendResponse{}, f.sendErr
 	}
-	f.sent = append(f.sent, sentMessage{To: to, Msg: msg})
+	sm := sentMessage{To: to, Msg: msg}
 	for _, e := range extra {
 		f.extras = append(f.extras, e.Timeout)
+		sm.ID = e.ID
 	}
+	f.sent = append(f.sent, sm)
 	return whatsmeow.SendResponse{ID: types.MessageID("OUT" + string(rune('A'+len(f.sent)))), Timestamp: time.Now()}, nil
 }
 
@@ -99,6 +104,13 @@ func (f *fakeClient) SendChatPresence(_ context.Context, jid types.JID, _ types.
 	defer f.mu.Unlock()
 	f.typing = append(f.typing, jid)
 	return nil
+}
+
+func (f *fakeClient) GenerateMessageID() types.MessageID {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ids++
+	return types.MessageID(fmt.Sprintf("3EB0%012d", f.ids))
 }
 
 func (f *fakeClient) ConnectContext(context.Context) error {

@@ -28,6 +28,10 @@ type Journal interface {
 	// UnhandledWhatsAppMessages returns the bodies of messages recorded before before and
 	// not handled yet, oldest first, at most limit.
 	UnhandledWhatsAppMessages(ctx context.Context, before time.Time, limit int) ([][]byte, error)
+	// RecordSentWhatsAppMessage and SentWhatsAppMessage keep what klabot sent, sealed,
+	// to answer retry receipts after a restart (MessageForRetry).
+	RecordSentWhatsAppMessage(ctx context.Context, id, chatID string, body []byte) error
+	SentWhatsAppMessage(ctx context.Context, chatID, id string) ([]byte, error)
 }
 
 // journalEntry is what is recorded of an *events.Message: enough to convert it again.
@@ -182,4 +186,53 @@ func (a *Adapter) Replay(ctx context.Context, before time.Time) (int, error) {
 		a.log.Info("whatsapp: replayed unhandled messages", "count", n)
 	}
 	return n, nil
+}
+
+// rememberSent keeps a sent message for retry receipts (best effort).
+func (a *Adapter) rememberSent(ctx context.Context, to types.JID, id types.MessageID, msg *waE2E.Message) {
+	a.mu.Lock()
+	j, s := a.journal, a.seal
+	a.mu.Unlock()
+	if j == nil || id == "" {
+		return
+	}
+	body, err := proto.Marshal(msg)
+	if err == nil {
+		err = j.RecordSentWhatsAppMessage(context.WithoutCancel(ctx), string(id), to.ToNonAD().String(), s.seal(body))
+	}
+	if err != nil {
+		a.log.Warn("whatsapp: keep sent message for retry receipts", "message", id, "err", err)
+	}
+}
+
+// MessageForRetry is whatsmeow's Client.GetMessageForRetry: when a recipient's phone
+// could not decrypt a message klabot sent and asks for it again (a retry receipt), and
+// whatsmeow's in-memory cache of recent messages no longer has it (a restart), the message
+// comes from the journal and is encrypted again for that phone.
+func (a *Adapter) MessageForRetry(requester, to types.JID, id types.MessageID) *waE2E.Message {
+	a.mu.Lock()
+	j, s := a.journal, a.seal
+	a.mu.Unlock()
+	if j == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sealed, err := j.SentWhatsAppMessage(ctx, to.ToNonAD().String(), string(id))
+	if err != nil || sealed == nil {
+		if err != nil {
+			a.log.Warn("whatsapp: look up message for a retry receipt", "message", id, "err", err)
+		}
+		return nil
+	}
+	raw, err := s.open(sealed)
+	if err != nil {
+		return nil
+	}
+	var m waE2E.Message
+	if err := proto.Unmarshal(raw, &m); err != nil {
+		return nil
+	}
+	a.log.Info("whatsapp: answering a retry receipt from the journal", "message", id, "requester", requester.ToNonAD().String())
+	return &m
 }

@@ -79,6 +79,9 @@ func (a *Adapter) Send(ctx context.Context, out conversations.Outbound) error {
 			extra.Timeout = left
 		}
 	}
+	// The id is ours, so the message is kept for retry receipts before it goes out.
+	extra.ID = a.newMessageID(c)
+	a.rememberSent(ctx, to, extra.ID, msg)
 	if _, err := c.SendMessage(ctx, to, msg, extra); err != nil {
 		err = classify("send", err)
 		var rej *RejectedError
@@ -264,3 +267,5 @@ func classify(op string, err error) error {
 	// them may pass, so the sender retries with backoff.
 	return &outbound.TemporaryError{Err: fmt.Errorf("whatsapp %s: %w", op, err)}
 }
+
+func (a *Adapter) newMessageID(c Client) types.MessageID { return c.GenerateMessageID() }

@@ -27,6 +27,8 @@ type Client interface {
 	// SendChatPresence shows "typing…" in a chat before a reply.
 	SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, media types.ChatPresenceMedia) error
 	IsConnected() bool
+	// GenerateMessageID returns a new id for a message to send.
+	GenerateMessageID() types.MessageID
 	// PNForLID returns the phone-number JID behind a hidden-user (@lid) JID, or an empty
 	// JID when the device store does not know it.
 	PNForLID(ctx context.Context, lid types.JID) (types.JID, error)

@@ -207,6 +207,8 @@ func (s *whatsappService) Dial(ctx context.Context) (whatsapp.Conn, string, erro
 	client.EnableAutoReconnect = true
 	client.SynchronousAck = true
 	client.EnableDecryptedEventBuffer = true
+	// Retry receipts for messages sent before a restart are answered from the journal.
+	client.GetMessageForRetry = s.Adapter.MessageForRetry
 	if dev.IdentityKey != nil && dev.IdentityKey.Priv != nil {
 		if err := s.Adapter.SetJournal(s.st, whatsapp.NewSealKey(dev.IdentityKey.Priv[:])); err != nil {
 			return nil, "", err
@@ -215,7 +217,8 @@ func (s *whatsappService) Dial(ctx context.Context) (whatsapp.Conn, string, erro
 	return whatsapp.NewConn(client), dev.ID.ToNonAD().String(), nil
 }
 
-// prune drops handled message records older than two days, hourly.
+// prune drops handled message records older than two days and sent messages older than a
+// week, hourly.
 func (s *whatsappService) prune(ctx context.Context) {
 	for {
 		select {
@@ -225,6 +228,9 @@ func (s *whatsappService) prune(ctx context.Context) {
 		}
 		if _, err := s.st.PruneWhatsAppMessages(ctx, s.app.Now().Add(-48*time.Hour)); err != nil && ctx.Err() == nil {
 			s.log.Warn("whatsapp: prune message records", "err", err)
+		}
+		if _, err := s.st.PruneSentWhatsAppMessages(ctx, s.app.Now().Add(-7*24*time.Hour)); err != nil && ctx.Err() == nil {
+			s.log.Warn("whatsapp: prune sent messages", "err", err)
 		}
 	}
 }

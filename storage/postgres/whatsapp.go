@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -154,6 +155,39 @@ func (s *Store) PruneWhatsAppMessages(ctx context.Context, before time.Time) (in
 	tag, err := s.pool.Exec(ctx, `DELETE FROM whatsapp_messages WHERE handled_at IS NOT NULL AND received_at < $1`, before)
 	if err != nil {
 		return 0, fmt.Errorf("prune whatsapp messages: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// RecordSentWhatsAppMessage keeps a sent message's sealed body for retry receipts.
+func (s *Store) RecordSentWhatsAppMessage(ctx context.Context, id, chatID string, body []byte) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO whatsapp_sent (message_id, chat_id, body, sent_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (message_id) DO UPDATE SET body = excluded.body`, id, chatID, body, s.now())
+	if err != nil {
+		return fmt.Errorf("record sent whatsapp message %s: %w", id, err)
+	}
+	return nil
+}
+
+// SentWhatsAppMessage returns a sent message's sealed body, or nil when it is not kept
+// (never sent to chatID, or pruned).
+func (s *Store) SentWhatsAppMessage(ctx context.Context, chatID, id string) ([]byte, error) {
+	var body []byte
+	err := s.pool.QueryRow(ctx, `SELECT body FROM whatsapp_sent WHERE message_id = $1 AND chat_id = $2`, id, chatID).Scan(&body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sent whatsapp message %s: %w", id, err)
+	}
+	return body, nil
+}
+
+// PruneSentWhatsAppMessages deletes sent messages kept since before before.
+func (s *Store) PruneSentWhatsAppMessages(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM whatsapp_sent WHERE sent_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("prune sent whatsapp messages: %w", err)
 	}
 	return tag.RowsAffected(), nil
 }
