@@ -194,21 +194,22 @@ func (a *Adapter) onMessage(ctx context.Context, e *events.Message) bool {
 	if !ok {
 		return true
 	}
-	fresh, err := a.record(ctx, e, in.ChatID)
+	pending, err := a.record(ctx, e, in.ChatID)
 	if err != nil {
 		a.log.Error("whatsapp: message not recorded, so not acknowledged (WhatsApp delivers it again)", "chat", in.ChatID, "message", in.MessageID, "err", err)
 		return false
 	}
-	if !fresh {
-		a.log.Debug("whatsapp: message recorded before", "message", in.MessageID)
+	if !pending {
+		a.log.Debug("whatsapp: message handled before; acknowledged again", "message", in.MessageID)
+		return true
 	}
-	a.submit(ctx, e, fresh)
+	a.submit(ctx, e)
 	return true
 }
 
 // submit converts e and queues it behind the chat's earlier messages, unless this process
 // already holds it. Once handled, its journal record is cleared.
-func (a *Adapter) submit(ctx context.Context, e *events.Message, fresh bool) bool {
+func (a *Adapter) submit(ctx context.Context, e *events.Message) bool {
 	in, m, ok := a.convert(ctx, e)
 	id := string(e.Info.ID)
 	if !ok {
@@ -240,7 +241,6 @@ func (a *Adapter) submit(ctx context.Context, e *events.Message, fresh bool) boo
 		a.log.Warn("whatsapp: message not queued (kept for replay)", "chat", in.ChatID, "message", id, "err", err)
 		return false
 	}
-	_ = fresh
 	return true
 }
 

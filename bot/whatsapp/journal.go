@@ -22,7 +22,8 @@ import (
 // MarkHandled clears it once the engine dealt with it; Unhandled returns what a crash left
 // behind, for replay.
 type Journal interface {
-	// RecordWhatsAppMessage stores a message's sealed body and reports whether it was new.
+	// RecordWhatsAppMessage stores a message's sealed body and reports whether it still
+	// needs handling (new, or recorded before and never handled).
 	RecordWhatsAppMessage(ctx context.Context, id, chatID string, body []byte) (bool, error)
 	MarkWhatsAppMessageHandled(ctx context.Context, id string) error
 	// UnhandledWhatsAppMessages returns the bodies of messages recorded before before and
@@ -118,8 +119,8 @@ func (a *Adapter) SetJournal(j Journal, key []byte) error {
 	return nil
 }
 
-// record stores e before its ack. fresh is false for a message recorded before.
-func (a *Adapter) record(ctx context.Context, e *events.Message, chatID string) (fresh bool, err error) {
+// record stores e before its ack. pending is false for a message handled before.
+func (a *Adapter) record(ctx context.Context, e *events.Message, chatID string) (pending bool, err error) {
 	a.mu.Lock()
 	j, s := a.journal, a.seal
 	a.mu.Unlock()
@@ -178,7 +179,7 @@ func (a *Adapter) Replay(ctx context.Context, before time.Time) (int, error) {
 			a.log.Error("whatsapp: recorded message undecodable", "err", err)
 			continue
 		}
-		if a.submit(ctx, e, false) {
+		if a.submit(ctx, e) {
 			n++
 		}
 	}

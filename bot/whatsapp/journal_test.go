@@ -127,6 +127,22 @@ func TestCrashBetweenReceiptAndHandling(t *testing.T) {
 	if n, _ := second.Replay(ctx, time.Now().Add(time.Second)); n != 0 {
 		t.Errorf("replayed %d messages twice", n)
 	}
+	// WhatsApp delivers a handled message again (its ack was lost): acknowledged, not
+	// handled twice.
+	if !second.HandleEvent(ctx, lid) {
+		t.Error("redelivered handled message not acknowledged")
+	}
+	sub.wg.Wait()
+	if got := eng.got(); len(got) != 2 {
+		t.Errorf("engine saw a handled message again: %q", got)
+	}
+	// A message recorded but never handled, delivered again: handled now.
+	first.HandleEvent(ctx, textEvent("CRASH004", "kembali"))
+	if !second.HandleEvent(ctx, textEvent("CRASH004", "kembali")) {
+		t.Error("redelivered unhandled message not acknowledged")
+	}
+	sub.wg.Wait()
+	eventually(t, "redelivered message handled", func() bool { return len(eng.got()) == 3 })
 	// A journal sealed with another device's key (paired again since) is skipped, not fatal.
 	third := New(newFakeClient(), nil, nil, Config{})
 	third.SetSubmitter(&recorder{})

@@ -118,14 +118,19 @@ func (s *Store) WhatsAppDigestGroups(ctx context.Context) ([]string, error) {
 }
 
 // RecordWhatsAppMessage stores an incoming message's sealed body before it is
-// acknowledged to WhatsApp, and reports whether it was new.
+// acknowledged to WhatsApp, and reports whether it still needs handling: true for a new
+// message and for one recorded before but not handled yet (a redelivery after a crash),
+// false for one already handled.
 func (s *Store) RecordWhatsAppMessage(ctx context.Context, id, chatID string, body []byte) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `INSERT INTO whatsapp_messages (message_id, chat_id, body, received_at)
-		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, id, chatID, body, s.now())
+	var pending bool
+	err := s.pool.QueryRow(ctx, `INSERT INTO whatsapp_messages (message_id, chat_id, body, received_at)
+		VALUES ($1, $2, $3, $4)
+		ON CONFLICT (message_id) DO UPDATE SET chat_id = whatsapp_messages.chat_id
+		RETURNING handled_at IS NULL`, id, chatID, body, s.now()).Scan(&pending)
 	if err != nil {
 		return false, fmt.Errorf("record whatsapp message %s: %w", id, err)
 	}
-	return tag.RowsAffected() == 1, nil
+	return pending, nil
 }
 
 // MarkWhatsAppMessageHandled marks a message handled and drops its body.
