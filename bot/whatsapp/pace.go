@@ -89,11 +89,12 @@ func NewPacer(cfg PaceConfig) *Pacer {
 	return &Pacer{cfg: cfg}
 }
 
-// Reserve claims the next bulk slot for chat and returns how long to wait for it (0:
-// send now). Bulk messages to the person who got the previous one go right behind it, so
-// that one person's digest and nudges arrive together. Outside the working hours, after a
-// rejection and once the day's cap is reached the wait runs to the next allowed time; a
-// reserved slot that is not used (the caller gives up) is simply lost.
+// Reserve says how long a bulk message to chat must wait. 0 means "send now": the slot is
+// taken (the next bulk message to someone else waits the interval). A wait takes nothing:
+// the caller asks again when it has passed (a worker snoozes its job for it). Bulk messages
+// to the person who got the previous one go right behind it, so that one person's digest
+// and nudges arrive together. Outside the working hours, after a rejection and once the
+// day's cap is reached the wait runs to the next allowed time.
 func (p *Pacer) Reserve(ctx context.Context, chat string) (time.Duration, error) {
 	now := p.cfg.Now()
 	at := now
