@@ -50,15 +50,38 @@ type whatsappConfig struct {
 	Location      *time.Location // WHATSAPP_TIMEZONE: zone of the working hours. Defaults to Asia/Jakarta.
 }
 
+// whatsappEnv is the raw, typed form of the WhatsApp variables (see parseEnv).
+type whatsappEnv struct {
+	Enabled      bool   `env:"WHATSAPP_ENABLED" envDefault:"false"`
+	DigestGroups string `env:"WHATSAPP_DIGEST_GROUPS"`
+	PerSecond    int    `env:"WHATSAPP_RATE_PER_SECOND" envDefault:"3"`
+	ChatMS       int    `env:"WHATSAPP_CHAT_INTERVAL_MS" envDefault:"1000"`
+	GroupMS      int    `env:"WHATSAPP_GROUP_INTERVAL_MS" envDefault:"3000"`
+	MenuHours    int    `env:"WHATSAPP_MENU_TTL_HOURS" envDefault:"168"`
+	RedisPrefix  string `env:"WHATSAPP_REDIS_PREFIX"`
+	DeviceName   string `env:"WHATSAPP_DEVICE_NAME" envDefault:"klabot"`
+	BindByPhone  bool   `env:"WHATSAPP_BIND_BY_PHONE" envDefault:"true"`
+	Proxy        string `env:"WHATSAPP_PROXY"`
+	WebVersion   string `env:"WHATSAPP_WEB_VERSION"`
+	TypingMS     int    `env:"WHATSAPP_TYPING_MS_PER_CHAR" envDefault:"25"`
+	BulkS        int    `env:"WHATSAPP_BULK_INTERVAL_S" envDefault:"20"`
+	DailyCap     int    `env:"WHATSAPP_DAILY_CAP" envDefault:"300"`
+	WorkHours    string `env:"WHATSAPP_WORK_HOURS" envDefault:"7-18"`
+	Timezone     string `env:"WHATSAPP_TIMEZONE" envDefault:"Asia/Jakarta"`
+}
+
 func loadWhatsAppConfig(getenv func(string) string) (whatsappConfig, error) {
-	c := whatsappConfig{
-		Enabled:     strings.EqualFold(envOr(getenv, "WHATSAPP_ENABLED", "false"), "true"),
-		RedisPrefix: envOr(getenv, "WHATSAPP_REDIS_PREFIX", redisPrefixEnv(getenv)),
-		DeviceName:  envOr(getenv, "WHATSAPP_DEVICE_NAME", "klabot"),
-		Proxy:       strings.TrimSpace(getenv("WHATSAPP_PROXY")),
-		BindByPhone: !strings.EqualFold(envOr(getenv, "WHATSAPP_BIND_BY_PHONE", "true"), "false"),
+	var e whatsappEnv
+	if err := parseEnv(getenv, &e); err != nil {
+		return whatsappConfig{}, err
 	}
-	for _, g := range strings.Split(getenv("WHATSAPP_DIGEST_GROUPS"), ",") {
+	c := whatsappConfig{
+		Enabled: e.Enabled, RedisPrefix: e.RedisPrefix, DeviceName: e.DeviceName, Proxy: e.Proxy, BindByPhone: e.BindByPhone,
+	}
+	if c.RedisPrefix == "" {
+		c.RedisPrefix = redisPrefixEnv(getenv)
+	}
+	for _, g := range strings.Split(e.DigestGroups, ",") {
 		if g = strings.TrimSpace(g); g != "" {
 			if !strings.HasSuffix(g, "@g.us") {
 				return c, fmt.Errorf("WHATSAPP_DIGEST_GROUPS: %q is not a group JID (…@g.us)", g)
@@ -66,58 +89,31 @@ func loadWhatsAppConfig(getenv func(string) string) (whatsappConfig, error) {
 			c.DigestGroups = append(c.DigestGroups, g)
 		}
 	}
-	perSecond, err := envInt(getenv, "WHATSAPP_RATE_PER_SECOND", 3)
-	if err != nil {
-		return c, err
-	}
-	chatMS, err := envInt(getenv, "WHATSAPP_CHAT_INTERVAL_MS", 1000)
-	if err != nil {
-		return c, err
-	}
-	groupMS, err := envInt(getenv, "WHATSAPP_GROUP_INTERVAL_MS", 3000)
-	if err != nil {
-		return c, err
-	}
-	menuHours, err := envInt(getenv, "WHATSAPP_MENU_TTL_HOURS", 168)
-	if err != nil {
-		return c, err
-	}
-	if perSecond <= 0 || chatMS <= 0 || groupMS <= 0 || menuHours <= 0 {
+	if e.PerSecond <= 0 || e.ChatMS <= 0 || e.GroupMS <= 0 || e.MenuHours <= 0 {
 		return c, errors.New("WHATSAPP_RATE_PER_SECOND, WHATSAPP_CHAT_INTERVAL_MS, WHATSAPP_GROUP_INTERVAL_MS and WHATSAPP_MENU_TTL_HOURS must be positive")
 	}
-	typing, err := envInt(getenv, "WHATSAPP_TYPING_MS_PER_CHAR", 25)
-	if err != nil {
-		return c, err
-	}
-	bulk, err := envInt(getenv, "WHATSAPP_BULK_INTERVAL_S", 20)
-	if err != nil {
-		return c, err
-	}
-	if c.DailyCap, err = envInt(getenv, "WHATSAPP_DAILY_CAP", 300); err != nil {
-		return c, err
-	}
-	if typing < 0 || bulk <= 0 || c.DailyCap <= 0 {
+	if e.TypingMS < 0 || e.BulkS <= 0 || e.DailyCap <= 0 {
 		return c, errors.New("WHATSAPP_BULK_INTERVAL_S and WHATSAPP_DAILY_CAP must be positive, WHATSAPP_TYPING_MS_PER_CHAR not negative")
 	}
-	c.TypingPerChar = time.Duration(typing) * time.Millisecond
-	c.BulkInterval = time.Duration(bulk) * time.Second
-	hours := envOr(getenv, "WHATSAPP_WORK_HOURS", "7-18")
-	if _, err := fmt.Sscanf(hours, "%d-%d", &c.WorkFrom, &c.WorkTo); err != nil || c.WorkFrom < 0 || c.WorkTo > 24 || c.WorkFrom >= c.WorkTo {
-		return c, fmt.Errorf("WHATSAPP_WORK_HOURS: %q is not a range of hours like 7-18", hours)
+	c.DailyCap = e.DailyCap
+	c.TypingPerChar = time.Duration(e.TypingMS) * time.Millisecond
+	c.BulkInterval = time.Duration(e.BulkS) * time.Second
+	if _, err := fmt.Sscanf(e.WorkHours, "%d-%d", &c.WorkFrom, &c.WorkTo); err != nil || c.WorkFrom < 0 || c.WorkTo > 24 || c.WorkFrom >= c.WorkTo {
+		return c, fmt.Errorf("WHATSAPP_WORK_HOURS: %q is not a range of hours like 7-18", e.WorkHours)
 	}
-	zone := envOr(getenv, "WHATSAPP_TIMEZONE", "Asia/Jakarta")
-	if c.Location, err = time.LoadLocation(zone); err != nil {
+	var err error
+	if c.Location, err = time.LoadLocation(e.Timezone); err != nil {
 		return c, fmt.Errorf("WHATSAPP_TIMEZONE: %w", err)
 	}
-	if c.WebVersion = strings.TrimSpace(getenv("WHATSAPP_WEB_VERSION")); c.WebVersion != "" {
+	if c.WebVersion = e.WebVersion; c.WebVersion != "" {
 		if _, err := store.ParseVersion(c.WebVersion); err != nil {
 			return c, fmt.Errorf("WHATSAPP_WEB_VERSION: %w", err)
 		}
 	}
-	c.PerSecond = float64(perSecond)
-	c.PerChat = time.Duration(chatMS) * time.Millisecond
-	c.PerGroup = time.Duration(groupMS) * time.Millisecond
-	c.MenuTTL = time.Duration(menuHours) * time.Hour
+	c.PerSecond = float64(e.PerSecond)
+	c.PerChat = time.Duration(e.ChatMS) * time.Millisecond
+	c.PerGroup = time.Duration(e.GroupMS) * time.Millisecond
+	c.MenuTTL = time.Duration(e.MenuHours) * time.Hour
 	return c, nil
 }
 
