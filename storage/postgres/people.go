@@ -262,6 +262,47 @@ func bindIdentity(ctx context.Context, q querier, now func() time.Time, personID
 	return nil
 }
 
+// LinkIdentities makes two external ids of one channel one person (WhatsApp's hidden
+// "lid:<id>" and the phone number of the same sender): when exactly one of them is bound,
+// the other is bound to the same person with chatID, in one transaction. Nothing changes
+// when neither or both are bound to the same person; it wraps conversations.ErrConflict
+// when they are bound to different people (left for a coordinator to sort out).
+func (s *Store) LinkIdentities(ctx context.Context, ch conversations.Channel, a, b, chatID string) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT external_id, person_id FROM identities
+			WHERE channel = $1 AND external_id = ANY($2) FOR UPDATE`, string(ch), []string{a, b})
+		if err != nil {
+			return fmt.Errorf("link identities: %w", err)
+		}
+		bound := map[string]int64{}
+		for rows.Next() {
+			var id string
+			var person int64
+			if err := rows.Scan(&id, &person); err != nil {
+				rows.Close()
+				return fmt.Errorf("link identities: %w", err)
+			}
+			bound[id] = person
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("link identities: %w", err)
+		}
+		pa, okA := bound[a]
+		pb, okB := bound[b]
+		switch {
+		case okA && okB && pa != pb:
+			return fmt.Errorf("link identities: bound to #%d and #%d: %w", pa, pb, conversations.ErrConflict)
+		case okA == okB:
+			return nil
+		case okA:
+			return bindIdentity(ctx, tx, s.now, pa, conversations.Identity{Channel: ch, ExternalID: b, ChatID: chatID})
+		default:
+			return bindIdentity(ctx, tx, s.now, pb, conversations.Identity{Channel: ch, ExternalID: a, ChatID: chatID})
+		}
+	})
+}
+
 // Identities returns the chat identities bound to the person, oldest first.
 func (s *Store) Identities(ctx context.Context, personID int64) ([]conversations.Identity, error) {
 	rows, err := s.pool.Query(ctx, `SELECT channel, external_id, chat_id FROM identities WHERE person_id = $1 ORDER BY created_at, channel`, personID)
