@@ -59,6 +59,7 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load phase to this file (go tool pprof -top)")
 	keepRedis := fs.Bool("keep-redis", false, "keep the run's dialogue states and dedupe marks in Redis (the Postgres checkpoints rebuild states anyway)")
 	countTrips := fs.Bool("count-trips", false, "count round trips to Postgres and Redis through loopback proxies (adds latency: not for throughput figures)")
+	groupCommit := fs.Bool("group-commit", false, "engine mode: the engine's write batches share commits (postgres.GroupWriter)")
 	statements := fs.Bool("pg-stat-statements", false, "report pg_stat_statements per answer (only on a Postgres of your own that loads it)")
 	transcript := fs.Bool("transcript", false, "print every message and reply to standard error (use with --dialogues 1)")
 	if err := fs.Parse(args); err != nil {
@@ -126,6 +127,15 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	}
 	fmt.Fprintf(app.Stderr, "loadtest: dataset ready in %s; running %s for %s...\n", ds.Took.Round(time.Millisecond), *via, opts.Duration)
 	var target loadtest.Target = loadtest.EngineTarget{Engine: parts.Engine}
+	var group *postgres.GroupWriter
+	if *groupCommit {
+		if *via != "engine" {
+			return usageError{loadtestUsage}
+		}
+		group = postgres.NewGroupWriter(pool, postgres.GroupConfig{})
+		defer group.Close()
+		parts.Store.WithGroupCommit(group)
+	}
 	var stopServe func() error
 	if *via == "telegram-webhook" {
 		wh, stop, err := startWebhookTarget(ctx, app, prefix, opts.Documents())
@@ -157,6 +167,10 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	}
 	cpu0 := loadtest.TakeCPU(dbName(app))
 	res, err := loadtest.Run(ctx, *via, ds, target, opts)
+	if group != nil {
+		st := group.Stats()
+		rep.Group = &st
+	}
 	if pgTrips != nil {
 		rep.Trips = &loadtest.Trips{Postgres: pgTrips.Trips() - trips0[0], Redis: redisTrips.Trips() - trips0[1]}
 	}

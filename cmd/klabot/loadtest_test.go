@@ -93,7 +93,9 @@ func TestLoadtestEngine(t *testing.T) {
 
 // TestLoadtestPreloadAndTrips: --preload fills earlier years of the dataset's regions
 // with answer versions (with their message records, evidence and reviews) before the
-// run, which then answers its own year as usual; --count-trips counts round trips.
+// run, which then answers its own year as usual; --count-trips counts round trips;
+// --group-commit sends the engine's writes through a group writer, every answer still
+// stored exactly once and in order.
 func TestLoadtestPreloadAndTrips(t *testing.T) {
 	t.Parallel()
 	_, prefix := redistest.New(t)
@@ -105,12 +107,13 @@ func TestLoadtestPreloadAndTrips(t *testing.T) {
 	// 2 regions × 48 questions = 96 versions a year: 150 fill 2089 and half of 2088.
 	err := run(context.Background(), app, []string{"loadtest", "--regions", "2", "--opds", "3", "--questions", "48",
 		"--workers", "2", "--dialogues", "6", "--answers", "40", "--duration", "15s", "--baseline=false",
-		"--preload", "150", "--count-trips", "--redis-prefix", prefix})
+		"--preload", "150", "--count-trips", "--group-commit", "--redis-prefix", prefix})
 	if err != nil {
 		t.Fatalf("loadtest: %v\n%s\n%s", err, out.String(), errOut.String())
 	}
 	report := out.String()
-	for _, want := range []string{"preloaded: 150 answer versions of years [2089 2088]", "check: OK", "round trips (counting proxies"} {
+	for _, want := range []string{"preloaded: 150 answer versions of years [2089 2088]", "check: OK", "round trips (counting proxies",
+		"group commit (warm-up included)", "errors: none"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}

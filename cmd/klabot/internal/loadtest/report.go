@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/klabot/klabot/storage/postgres"
 )
 
 // LoadAverage returns /proc/loadavg's three averages ("" where /proc is missing): the
@@ -48,6 +50,7 @@ type Report struct {
 	Preloaded  *Preloaded
 	Trips      *Trips      // round trips of the measured phase (--count-trips)
 	Statements *Statements // pg_stat_statements of the measured phase
+	Group      *postgres.GroupStats
 	Result     *Result
 	Baseline   *Baseline
 	Check      *Check
@@ -103,6 +106,10 @@ func (r Report) Write(w io.Writer) {
 		fmt.Fprintf(w, "raw pgx baseline: %d one-answer transactions, %d workers, %s = %.0f writes/s; %s; %d errors\n",
 			b.Writes, b.Workers, b.Elapsed.Round(time.Millisecond), b.PerSec(), b.Lat, b.Errors)
 		fmt.Fprintf(w, "ratio engine/raw: %.2f\n", res.AnswersPerSec()/b.PerSec())
+	}
+	if g := r.Group; g != nil {
+		fmt.Fprintf(w, "group commit (warm-up included): %d write batches in %d transactions = %.1f per commit, %d sent again alone\n",
+			g.Batches, g.Groups, float64(g.Batches)/max(float64(g.Groups), 1), g.Retried)
 	}
 	if t := r.Trips; t != nil {
 		fmt.Fprintf(w, "round trips (counting proxies, measured phase): Postgres %d = %.2f per answer, %.2f per message; Redis %d = %.2f per answer, %.2f per message\n",
