@@ -116,8 +116,15 @@ func (s *Store) SetNarrative(ctx context.Context, w conversations.NarrativeWrite
 // Progress returns the current answers of codes (with who answered and how many files
 // the version has) and which of them personID skipped, in one round trip.
 func (s *Store) Progress(ctx context.Context, region string, year int, personID int64, codes []string) (conversations.Progress, error) {
-	p := conversations.Progress{Answers: map[string]conversations.AnswerInfo{}, Skipped: map[string]bool{}}
 	b := &pgx.Batch{}
+	queueProgress(b, region, year, personID, codes)
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	return readProgress(br)
+}
+
+// queueProgress adds Progress's two statements to b.
+func queueProgress(b *pgx.Batch, region string, year int, personID int64, codes []string) {
 	// The current version of each code by itself (the newest in the version key), not
 	// every version of the codes sorted: an engine step reads the same whatever the
 	// number of edits, with a custom or a generic plan.
@@ -130,8 +137,11 @@ func (s *Store) Progress(ctx context.Context, region string, year int, personID 
 		JOIN people p ON p.id = a.person_id`, region, year, codes)
 	b.Queue(`SELECT question_code FROM skips
 		WHERE region_code = $1 AND year = $2 AND person_id = $3 AND question_code = ANY($4)`, region, year, personID, codes)
-	br := s.pool.SendBatch(ctx, b)
-	defer br.Close()
+}
+
+// readProgress reads the results of queueProgress's statements, next in br.
+func readProgress(br pgx.BatchResults) (conversations.Progress, error) {
+	p := conversations.Progress{Answers: map[string]conversations.AnswerInfo{}, Skipped: map[string]bool{}}
 	rows, err := br.Query()
 	if err != nil {
 		return p, fmt.Errorf("current answers: %w", err)
