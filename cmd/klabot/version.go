@@ -11,9 +11,11 @@ import (
 	"time"
 )
 
-// buildVersion is set at build time: go build -ldflags "-X main.buildVersion=v1.2.0".
-// Without it the module version from the build info is used ("(devel)" for a checkout).
-var buildVersion string
+// buildVersion and buildCommit are set at build time when the VCS stamp is not available
+// (the Dockerfile builds without .git): go build -ldflags "-X main.buildVersion=v1.2.0
+// -X main.buildCommit=abc123". Without them the build info is used ("(devel)" and the
+// vcs.revision Go embeds for a checkout).
+var buildVersion, buildCommit string
 
 // buildInfo is what `klabot version` prints and the klabot_build_info metric carries.
 type buildInfo struct {
@@ -24,6 +26,9 @@ type buildInfo struct {
 // readBuildInfo reads the version and the VCS stamp Go embeds in the binary.
 func readBuildInfo() buildInfo {
 	b := buildInfo{Version: buildVersion, Commit: "unknown"}
+	if buildCommit != "" {
+		b.Commit = buildCommit
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		if b.Version == "" {
@@ -38,7 +43,9 @@ func readBuildInfo() buildInfo {
 	for _, s := range info.Settings {
 		switch s.Key {
 		case "vcs.revision":
-			b.Commit = s.Value
+			if buildCommit == "" {
+				b.Commit = s.Value
+			}
 		case "vcs.time":
 			b.Time = s.Value
 		case "vcs.modified":
