@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/klabot/klabot/storage/postgres"
+	kredis "github.com/klabot/klabot/storage/redis"
 )
 
 // Config is the process configuration shared by the subcommands, read from the
@@ -159,6 +160,8 @@ func (a *App) Redis(ctx context.Context) (*redis.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL is not a valid Redis URL: %w", err)
 	}
+	// go-redis's own lines (failed dials, reconnects) go to our logger, not stderr.
+	kredis.LogThrough(a.Log)
 	c := redis.NewClient(opt)
 	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
