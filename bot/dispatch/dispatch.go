@@ -52,7 +52,8 @@ var ErrDeferred = errors.New("dispatch: deferred, a dependency is unavailable")
 
 // Texts are what the dispatcher itself says to people. Defaults are Indonesian.
 type Texts struct {
-	// ChatFull answers a message refused because its chat's queue is full.
+	// ChatFull answers the first message refused because its chat's queue is full (once
+	// until the queue has room again).
 	ChatFull string
 	// Outage tells a chat, once per outage, that its messages wait for a dependency.
 	Outage string
@@ -75,7 +76,7 @@ const (
 
 // DefaultTexts are the Indonesian texts.
 var DefaultTexts = Texts{
-	ChatFull: "⏳ Terlalu banyak pesan sekaligus. Pesan ini tidak diproses; tunggu sampai balasan untuk pesan sebelumnya datang, lalu kirim lagi.",
+	ChatFull: "⏳ Terlalu banyak pesan sekaligus. Pesan yang masuk mulai sekarang tidak diproses sampai yang sebelumnya selesai; tunggu balasannya, lalu kirim lagi yang belum dibalas.",
 	Outage:   "⏳ Sebentar, sedang ada gangguan di sistem kami. Pesan Anda disimpan dan akan diproses begitu pulih; tidak perlu mengirim ulang.",
 	GaveUp:   "Maaf, pesan Anda belum bisa diproses karena gangguan di sistem kami. Mohon kirim lagi beberapa menit lagi.",
 	Edited:   "✏️ Pesan yang diubah tidak diproses. Kirim ulang sebagai pesan baru bila perlu.",
@@ -116,6 +117,7 @@ type chat struct {
 	key     string
 	jobs    []*job
 	running bool
+	full    bool // told ChatFull; not again until a message is queued
 }
 
 // Dispatcher serialises messages per chat and hands replies to a Sender.
@@ -182,8 +184,8 @@ func New(h Handler, out Sender, log *slog.Logger, cfg Config) *Dispatcher {
 // when not nil, is called once: with nil after the message was handled and its replies
 // queued (an error the engine answered itself counts as handled), or with an error
 // wrapping ErrDeferred when it was not applied and should be replayed later. Submit
-// fails with ErrChatFull (after telling the person) when the chat's queue is full, and
-// then done is not called.
+// fails with ErrChatFull when the chat's queue is full (the person is told once per
+// burst), and then done is not called.
 func (d *Dispatcher) Submit(ctx context.Context, in conversations.Inbound, done func(error)) error {
 	in.Text = Clean(in.Text)
 	key := in.Address.Key()
@@ -194,11 +196,16 @@ func (d *Dispatcher) Submit(ctx context.Context, in conversations.Inbound, done 
 		d.chats[key] = c
 	}
 	if len(c.jobs) >= d.cfg.ChatQueue {
+		tell := !c.full
+		c.full = true
 		d.mu.Unlock()
-		d.tell(ctx, in.Address, d.cfg.Texts.ChatFull)
+		if tell {
+			d.tell(ctx, in.Address, d.cfg.Texts.ChatFull)
+		}
 		d.log.Warn("chat queue full; message refused", "chat", key, "message", in.MessageID)
 		return ErrChatFull
 	}
+	c.full = false
 	c.jobs = append(c.jobs, &job{in: in, done: done})
 	if !c.running && len(c.jobs) == 1 {
 		d.ready = append(d.ready, c)

@@ -33,13 +33,26 @@ func (a *Adapter) AwaitTurn(ctx context.Context, in conversations.Inbound) {
 			return
 		}
 		a.mu.Lock()
-		earlier = slices.DeleteFunc(earlier, func(id int64) bool { return a.inflight[id] })
+		earlier = slices.DeleteFunc(earlier, func(id int64) bool { return a.inflight[id] || !a.passed[id].IsZero() })
 		a.mu.Unlock()
 		if len(earlier) == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			a.log.Warn("earlier update of the chat still held by another process; going ahead", "chat", in.ChatID, "update", id)
+			// Stuck (a hung replica): not waited for again by the chat's later updates;
+			// the sweep replays it once its lease runs out.
+			a.log.Warn("earlier update of the chat still held by another process; going ahead", "chat", in.ChatID, "update", id, "earlier", earlier)
+			a.mu.Lock()
+			now := time.Now()
+			for id, at := range a.passed {
+				if now.Sub(at) > time.Hour {
+					delete(a.passed, id)
+				}
+			}
+			for _, id := range earlier {
+				a.passed[id] = now
+			}
+			a.mu.Unlock()
 			return
 		}
 		select {

@@ -116,8 +116,9 @@ type Adapter struct {
 	http     *http.Client
 
 	mu       sync.Mutex
-	albums   map[string]*album // by chat id
-	inflight map[int64]bool    // update ids this process holds, not to replay twice
+	albums   map[string]*album   // by chat id
+	inflight map[int64]bool      // update ids this process holds, not to replay twice
+	passed   map[int64]time.Time // other processes' stuck updates AwaitTurn stopped waiting for
 	stopped  bool
 	wg       sync.WaitGroup // submitted updates not handled yet, background calls
 	answered time.Time      // when getMe last succeeded
@@ -184,7 +185,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Adapter, error) {
 	a := &Adapter{
 		cfg: cfg, deps: deps, log: deps.Log.With("channel", "telegram"), botID: botID,
 		sealer: newSealer(cfg.Token), http: deps.HTTPClient,
-		albums: map[string]*album{}, inflight: map[int64]bool{},
+		albums: map[string]*album{}, inflight: map[int64]bool{}, passed: map[int64]time.Time{},
 	}
 	a.bot, err = bot.New(cfg.Token,
 		bot.WithServerURL(cfg.APIURL),
