@@ -34,6 +34,8 @@ type server struct {
 	metrics    *metrics.Metrics
 	mux        *http.ServeMux
 
+	opts serveOptions
+
 	mu     sync.Mutex
 	checks []readyCheck
 	chats  []string // names of the chat channels that started
@@ -103,6 +105,9 @@ func serveComponents() []serveComponent {
 // serveOptions are test hooks.
 type serveOptions struct {
 	onListen func(addr string) // called with the HTTP address once listening
+	// telegramSweep replaces the 10 s interval of the replay of Telegram updates nobody
+	// holds (fault tests).
+	telegramSweep time.Duration
 }
 
 func runServe(ctx context.Context, app *App, args []string) error {
@@ -130,7 +135,7 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 	if err != nil {
 		return err
 	}
-	s := &server{app: app, cfg: cfg, log: app.Log, store: postgres.New(pool, app.Now), redis: rdb,
+	s := &server{app: app, cfg: cfg, log: app.Log, opts: opts, store: postgres.New(pool, app.Now), redis: rdb,
 		metrics: metrics.New(), mux: http.NewServeMux(),
 		gates: map[conversations.Channel]func(context.Context, conversations.Inbound){}}
 	s.addReadyCheck("postgres", func(ctx context.Context) error { return pool.Ping(ctx) })
@@ -146,7 +151,7 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 		OnOutcome:   schedule.OnOutcome(s.store, app.Log), // records digest and nudge deliveries
 		Log:         app.Log,
 	})
-	s.dispatcher = dispatch.New(gatedEngine{s}, s.sender, app.Log, dispatch.Config{})
+	s.dispatcher = dispatch.New(gatedEngine{s}, s.sender, app.Log, dispatch.Config{Transient: transient})
 
 	type started struct {
 		name string

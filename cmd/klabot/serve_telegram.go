@@ -120,7 +120,11 @@ func startTelegram(ctx context.Context, s *server) (func(context.Context) error,
 		if _, err := a.Replay(ctx); err != nil {
 			s.log.Error("telegram: replay unhandled updates", "err", err)
 		}
-		go a.RunMaintenance(ctx, 10*time.Second)
+		sweep := 10 * time.Second
+		if s.opts.telegramSweep > 0 {
+			sweep = s.opts.telegramSweep
+		}
+		go a.RunMaintenance(ctx, sweep)
 		drain, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 		defer cancel()
 		if a.Webhook() {

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/klabot/klabot/bot/dispatch"
+	"github.com/klabot/klabot/bot/telegram"
+	"github.com/klabot/klabot/bot/telegram/fakebotapi"
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/storage/redis/redistest"
+)
+
+// Fault tests of the inbound side against the real engine, PostgreSQL and Redis
+// (issue 19). Tests that stop Redis run their own redis-server.
+
+func countRows(t *testing.T, w *telegramWorld, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := w.store.Pool().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestInboundNewBotOnTheSameDatabaseLosesNothing(t *testing.T) {
+	t.Parallel()
+	w := newTelegramWorld(t)
+	startServe(t, w.env)
+	stranger := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7101, FirstName: "Tamu"}}
+	stranger.say("halo")
+	stranger.expect("klabot")
+
+	// The bot token is replaced by another bot's (same database, same Redis prefix):
+	// its update ids start again at 1.
+	const otherToken = "515151:OTHER-bot-token"
+	other := fakebotapi.New(t, otherToken)
+	env := maps.Clone(w.env)
+	env["TELEGRAM_TOKEN"], env["TELEGRAM_API_URL"] = otherToken, other.URL
+	startServe(t, env)
+	budi := &tgChat{t: t, api: other, p: fakebotapi.Person{ID: 7102, FirstName: "Budi"}}
+	budi.say("/start " + w.code) // update_id 1 again
+	budi.expect("Budi Santoso", "Dinas Kesehatan")
+	if n := countRows(t, w, `SELECT count(*) FROM identities WHERE channel = 'telegram' AND external_id = '7102'`); n != 1 {
+		t.Errorf("%d identities bound by the new bot's /start", n)
+	}
+}
+
+func TestInboundRedisOutageIsWaitedOutAndReplayed(t *testing.T) {
+	t.Parallel()
+	w := newTelegramWorld(t)
+	rs := redistest.NewPrivate(t)
+	w.env["REDIS_URL"] = rs.URL()
+	startServe(t, w.env)
+	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7201, FirstName: "Budi"}}
+	budi.say("/start " + w.code)
+	budi.expect("Budi Santoso")
+	budi.say("mulai")
+	budi.expect("Pertanyaan 1/4")
+
+	rs.Stop() // Redis is down for a while; Budi goes on typing
+	budi.say("1")
+	budi.say("lewati")
+	budi.expect("Sebentar, sedang ada gangguan")
+	time.Sleep(2500 * time.Millisecond) // several retries
+	rs.Start()                          // back, and empty: the state is rebuilt from Postgres
+	budi.expect("Tersimpan: Ya", "Kirim bukti dukung", "Pertanyaan 2/4")
+	outage := 0
+	for _, m := range w.api.Messages(budi.p.ChatID()) {
+		switch {
+		case strings.Contains(m.Text, "Sebentar, sedang ada gangguan"):
+			outage++
+		case strings.Contains(m.Text, "masih diproses"), strings.Contains(m.Text, "Maaf, ada gangguan"):
+			t.Errorf("error reply during the outage: %q", m.Text)
+		}
+	}
+	if outage != 1 {
+		t.Errorf("told of the outage %d times, want once", outage)
+	}
+	if n := countRows(t, w, `SELECT count(*) FROM answers WHERE question_code = '1.1'`); n != 1 {
+		t.Errorf("%d answers stored for 1.1, want 1", n)
+	}
+	w.api.WaitFor(t, 5*time.Second, "every update handled", func() bool {
+		return countRows(t, w, `SELECT count(*) FROM telegram_updates WHERE handled_at IS NULL`) == 0
+	})
+}
+
+// deadReplica records updates (answers 200) and never handles them: a replica killed
+// right after Telegram saw the 200.
+type deadReplica struct{}
+
+func (deadReplica) Submit(context.Context, conversations.Inbound, func(error)) error { return nil }
+func (deadReplica) Notify(context.Context, conversations.Address, dispatch.Notice)    {}
+
+func TestInboundDeadReplicasUpdatesAreReplayedOnce(t *testing.T) {
+	t.Parallel()
+	w := newTelegramWorld(t)
+	const secret = "rahasia-Webhook_42"
+	w.env["TELEGRAM_WEBHOOK_URL"] = "https://bot.example.go.id/telegram/webhook"
+	w.env["TELEGRAM_WEBHOOK_SECRET"] = secret
+	r := startServeWith(t, w.env, serveOptions{telegramSweep: 200 * time.Millisecond})
+	dead, err := telegram.New(context.Background(), telegram.Config{Token: tgToken, APIURL: w.api.URL, SkipGetMe: true,
+		Lease: 300 * time.Millisecond, WebhookURL: w.env["TELEGRAM_WEBHOOK_URL"], WebhookSecret: secret},
+		telegram.Deps{Submitter: deadReplica{}, Updates: w.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(h http.Handler, u models.Update) {
+		t.Helper()
+		body, _ := json.Marshal(u)
+		req := httptest.NewRequest(http.MethodPost, "/telegram/webhook", bytes.NewReader(body))
+		req.Header.Set(telegram.SecretHeader, secret)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("webhook answered %d", rec.Code)
+		}
+	}
+	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7301, FirstName: "Budi"}}
+	var sent []models.Update
+	budi.post = func(u models.Update) {
+		u.ID = w.api.NextUpdateID()
+		sent = append(sent, u)
+		post(dead.WebhookHandler(), u)
+	}
+	budi.say("/start " + w.code)
+	budi.say("mulai")
+	budi.say("1")
+	budi.document("sk-gugus-tugas.pdf", "application/pdf", pdfBytes, int64(len(pdfBytes)))
+	// The live replica replays all four once the dead one's leases ran out, in order.
+	budi.expect("Budi Santoso", "Pertanyaan 1/4", "Tersimpan: Ya", "Diterima: sk-gugus-tugas.pdf")
+	// Telegram redelivers one of them to the live replica: applied once all the same.
+	liveURL := "http://" + r.addr + "/telegram/webhook"
+	body, _ := json.Marshal(sent[2])
+	req, _ := http.NewRequest(http.MethodPost, liveURL, bytes.NewReader(body))
+	req.Header.Set(telegram.SecretHeader, secret)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("redelivery: %v %v", resp, err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := countRows(t, w, `SELECT count(*) FROM answers WHERE question_code = '1.1'`); n != 1 {
+		t.Errorf("%d answers for 1.1, want 1", n)
+	}
+	if n := countRows(t, w, `SELECT count(*) FROM evidence`); n != 1 {
+		t.Errorf("%d evidence files, want 1", n)
+	}
+	if n := countRows(t, w, `SELECT count(*) FROM telegram_updates WHERE handled_at IS NULL`); n != 0 {
+		t.Errorf("%d updates left unhandled", n)
+	}
+}
