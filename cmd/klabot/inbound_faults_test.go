@@ -157,3 +157,56 @@ func TestInboundDeadReplicasUpdatesAreReplayedOnce(t *testing.T) {
 		t.Errorf("%d updates left unhandled", n)
 	}
 }
+
+func TestInboundDrainAnswers503InsteadOfRefusing(t *testing.T) {
+	t.Parallel()
+	w := newTelegramWorld(t)
+	const secret = "rahasia-Webhook_42"
+	w.env["TELEGRAM_WEBHOOK_URL"] = "https://bot.example.go.id/telegram/webhook"
+	w.env["TELEGRAM_WEBHOOK_SECRET"] = secret
+	r := startServe(t, w.env)
+	w.api.WaitFor(t, 10*time.Second, "setWebhook", func() bool { u, _ := w.api.Webhook(); return u != "" })
+	post := func(u models.Update) (int, error) {
+		body, _ := json.Marshal(u)
+		req, _ := http.NewRequest(http.MethodPost, "http://"+r.addr+"/telegram/webhook", bytes.NewReader(body))
+		req.Header.Set(telegram.SecretHeader, secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	budi := fakebotapi.Person{ID: 7401, FirstName: "Budi"}
+	w.api.Throttle(1, 2) // the reply waits 2 s for Telegram: the sender still drains at SIGTERM
+	u := budi.Text(1, "/start "+w.code)
+	u.ID = w.api.NextUpdateID()
+	if code, err := post(u); code != 200 {
+		t.Fatalf("webhook: %d %v", code, err)
+	}
+	w.api.WaitFor(t, 10*time.Second, "the throttled send", func() bool { return len(w.api.Calls("sendMessage")) > 0 })
+	r.stop() // SIGTERM
+	time.Sleep(300 * time.Millisecond)
+	resp, err := http.Get("http://" + r.addr + "/readyz")
+	if err != nil {
+		t.Fatalf("/readyz during the drain: %v (want 503)", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz during the drain: %d, want 503", resp.StatusCode)
+	}
+	u2 := budi.Text(2, "mulai")
+	u2.ID = w.api.NextUpdateID()
+	if code, err := post(u2); err != nil || code != http.StatusServiceUnavailable {
+		t.Errorf("webhook during the drain: %d %v, want 503", code, err)
+	}
+	select {
+	case <-r.done:
+		r.done <- nil
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if msgs := w.api.Messages(budi.ChatID()); len(msgs) != 1 || !strings.Contains(msgs[0].Text, "Budi Santoso") {
+		t.Errorf("the reply queued before SIGTERM was not delivered in the drain: %v", msgs)
+	}
+}

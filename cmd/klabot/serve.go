@@ -120,8 +120,8 @@ func runServe(ctx context.Context, app *App, args []string) error {
 }
 
 // serve runs until ctx ends (SIGTERM, Ctrl-C), then shuts down in order: stop taking
-// updates, let components finish, stop the HTTP server, drain the dispatcher, drain the
-// sender.
+// updates (503), let components finish, drain the dispatcher, drain the sender, stop the
+// HTTP server.
 func serve(ctx context.Context, app *App, opts serveOptions) error {
 	cfg, err := app.Config()
 	if err != nil {
@@ -216,16 +216,19 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 		runErr = err
 	}
 	s.log.Info("klabot serve shutting down")
+	// The HTTP server stays up through the whole drain, answering 503 on /readyz and the
+	// webhook (Telegram retries later, or at another replica) rather than refusing
+	// connections; it stops last.
 	ready.shuttingDown()
 	stopComponents()
 	compDone.Wait()
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	httpSrv.Shutdown(sctx) //nolint:errcheck // best effort on the way out
-	cancel()
 	stopDispatch()
 	dispatchDone.Wait()
 	stopSender()
 	senderDone.Wait()
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	httpSrv.Shutdown(sctx) //nolint:errcheck // best effort on the way out
+	cancel()
 	s.log.Info("klabot serve stopped")
 	return runErr
 }
