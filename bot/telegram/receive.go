@@ -84,8 +84,23 @@ type album struct {
 // Submissions happen under a.mu, so one chat's messages reach the dispatcher in order;
 // nothing under a.mu waits for the network or the database (Submit never blocks).
 // attempts is how often a replayed update was given back before.
+//
+// in.At is the latest moment the person can have sent the message: Telegram's date
+// (whole seconds) plus up to a second, or the first receipt when earlier. The engine
+// compares it with when the dialogue moved on, so that a late replay is not applied to a
+// question the person had not seen.
 func (a *Adapter) route(u *models.Update, received time.Time, attempts int) {
 	in, ok := a.toInbound(u)
+	if ok {
+		switch latest := in.At.Add(time.Second - time.Millisecond); {
+		case u.CallbackQuery != nil || in.At.IsZero():
+			in.At = received
+		case received.Before(latest):
+			in.At = received
+		default:
+			in.At = latest
+		}
+	}
 	if !ok {
 		switch {
 		case u.CallbackQuery != nil:
@@ -296,10 +311,11 @@ func (a *Adapter) Replay(ctx context.Context) (int, error) {
 		id       int64
 		body     []byte
 		attempts int
+		received time.Time
 	}
 	var got []claimed
-	err := a.deps.Updates.ClaimTelegramUpdates(ctx, a.botID, a.deps.Now().Add(a.cfg.Lease), 1000, func(id int64, body []byte, attempts int) {
-		got = append(got, claimed{id, body, attempts})
+	err := a.deps.Updates.ClaimTelegramUpdates(ctx, a.botID, a.deps.Now().Add(a.cfg.Lease), 1000, func(id int64, body []byte, attempts int, received time.Time) {
+		got = append(got, claimed{id, body, attempts, received})
 	})
 	if err != nil {
 		return 0, err
@@ -316,7 +332,7 @@ func (a *Adapter) Replay(ctx context.Context) (int, error) {
 			a.log.Error("recorded update undecodable", "update", c.id, "err", err)
 			continue
 		}
-		a.route(&u, a.deps.Now(), c.attempts)
+		a.route(&u, c.received, c.attempts)
 		n++
 	}
 	if n > 0 {

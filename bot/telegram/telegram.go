@@ -85,7 +85,7 @@ type UpdateLog interface {
 	DeferTelegramUpdates(ctx context.Context, botID int64, updateIDs []int64, retryAt time.Time) error
 	// ClaimTelegramUpdates holds up to limit updates nobody holds whose retry time has
 	// come until leaseUntil, and calls fn for each, oldest first.
-	ClaimTelegramUpdates(ctx context.Context, botID int64, leaseUntil time.Time, limit int, fn func(updateID int64, body []byte, attempts int)) error
+	ClaimTelegramUpdates(ctx context.Context, botID int64, leaseUntil time.Time, limit int, fn func(updateID int64, body []byte, attempts int, received time.Time)) error
 	PruneTelegramUpdates(ctx context.Context, before time.Time) (int64, error)
 	// EarlierHeldTelegramUpdates returns the chat's unhandled updates before updateID
 	// that a live process holds.

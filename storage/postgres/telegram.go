@@ -22,6 +22,7 @@ type recordedUpdate struct {
 	id       int64
 	body     []byte // sealed update JSON
 	attempts int    // earlier handlings given back because a dependency was down
+	received time.Time
 }
 
 // RecordTelegramUpdate stores a raw update before it is handled, held by the caller until
@@ -69,9 +70,10 @@ func (s *Store) DeferTelegramUpdates(ctx context.Context, botID int64, updateIDs
 
 // ClaimTelegramUpdates takes up to limit unhandled updates that nobody holds (no lease,
 // or a lease that ran out: its process died) and whose retry time has come, oldest first,
-// holds them for the caller until leaseUntil, and calls fn for each (with its sealed body
-// and how often it was given back). Concurrent callers claim disjoint sets.
-func (s *Store) ClaimTelegramUpdates(ctx context.Context, botID int64, leaseUntil time.Time, limit int, fn func(updateID int64, body []byte, attempts int)) error {
+// holds them for the caller until leaseUntil, and calls fn for each (with its sealed body,
+// how often it was given back, and when it was received). Concurrent callers claim
+// disjoint sets.
+func (s *Store) ClaimTelegramUpdates(ctx context.Context, botID int64, leaseUntil time.Time, limit int, fn func(updateID int64, body []byte, attempts int, received time.Time)) error {
 	now := s.now()
 	rows, err := s.pool.Query(ctx, `UPDATE telegram_updates t SET lease_until = $3
 		FROM (SELECT update_id FROM telegram_updates
@@ -79,7 +81,7 @@ func (s *Store) ClaimTelegramUpdates(ctx context.Context, botID int64, leaseUnti
 			  AND (lease_until IS NULL OR lease_until < $2) AND (retry_at IS NULL OR retry_at <= $2)
 			ORDER BY update_id LIMIT $4 FOR UPDATE SKIP LOCKED) free
 		WHERE t.bot_id = $1 AND t.update_id = free.update_id
-		RETURNING t.update_id, t.body, t.attempts`, botID, now, leaseUntil, limit)
+		RETURNING t.update_id, t.body, t.attempts, t.received_at`, botID, now, leaseUntil, limit)
 	if err != nil {
 		return fmt.Errorf("claim telegram updates: %w", err)
 	}
@@ -87,7 +89,7 @@ func (s *Store) ClaimTelegramUpdates(ctx context.Context, botID int64, leaseUnti
 	var out []recordedUpdate
 	for rows.Next() {
 		var u recordedUpdate
-		if err := rows.Scan(&u.id, &u.body, &u.attempts); err != nil {
+		if err := rows.Scan(&u.id, &u.body, &u.attempts, &u.received); err != nil {
 			return fmt.Errorf("claim telegram updates: %w", err)
 		}
 		out = append(out, u)
@@ -98,7 +100,7 @@ func (s *Store) ClaimTelegramUpdates(ctx context.Context, botID int64, leaseUnti
 	// RETURNING does not keep the subquery's order.
 	slices.SortFunc(out, func(a, b recordedUpdate) int { return cmp.Compare(a.id, b.id) })
 	for _, u := range out {
-		fn(u.id, u.body, u.attempts)
+		fn(u.id, u.body, u.attempts, u.received)
 	}
 	return nil
 }

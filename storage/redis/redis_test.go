@@ -147,3 +147,26 @@ func TestLockIsRenewedWhileHeldAndFreedWhenItsHolderDies(t *testing.T) {
 		t.Errorf("default lock TTL %v must be below the lock wait %v (a replay would time out behind a dead holder)", def.LockTTL, def.LockWait)
 	}
 }
+
+func TestFailuresCountInAWindow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, prefix := redistest.New(t)
+	s := kredis.New(c, kredis.Config{Prefix: prefix})
+	if n, wait, err := s.Failures(ctx, "invite:chat:1"); n != 0 || wait != 0 || err != nil {
+		t.Fatalf("no failures yet: %d %v %v", n, wait, err)
+	}
+	for i := 1; i <= 3; i++ {
+		n, wait, err := s.AddFailure(ctx, "invite:chat:1", 300*time.Millisecond)
+		if err != nil || n != i || wait <= 0 || wait > 300*time.Millisecond {
+			t.Fatalf("failure %d: %d %v %v", i, n, wait, err)
+		}
+	}
+	if n, wait, _ := s.Failures(ctx, "invite:chat:1"); n != 3 || wait <= 0 {
+		t.Errorf("failures %d, window %v", n, wait)
+	}
+	time.Sleep(350 * time.Millisecond)
+	if n, _, _ := s.Failures(ctx, "invite:chat:1"); n != 0 {
+		t.Errorf("%d failures after the window ended", n)
+	}
+}
