@@ -17,6 +17,7 @@ import (
 	"github.com/klabot/klabot/bot/telegram"
 	"github.com/klabot/klabot/bot/telegram/fakebotapi"
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/storage/postgres/pgtest"
 	"github.com/klabot/klabot/storage/redis/redistest"
 )
 
@@ -208,5 +209,39 @@ func TestInboundDrainAnswers503InsteadOfRefusing(t *testing.T) {
 	}
 	if msgs := w.api.Messages(budi.ChatID()); len(msgs) != 1 || !strings.Contains(msgs[0].Text, "Budi Santoso") {
 		t.Errorf("the reply queued before SIGTERM was not delivered in the drain: %v", msgs)
+	}
+}
+
+func TestInboundPostgresOutageDuringAStepKeepsTheFileOnItsQuestion(t *testing.T) {
+	t.Parallel()
+	pg := pgtest.NewPrivate(t)
+	w := newTelegramWorldOn(t, pg.URL())
+	startServe(t, w.env)
+	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7501, FirstName: "Budi"}}
+	budi.say("/start " + w.code)
+	budi.expect("Budi Santoso")
+	budi.say("mulai")
+	budi.say("1")
+	budi.expect("Tersimpan: Ya", "Kirim bukti dukung")
+
+	// PostgreSQL goes down while the engine downloads a document for question 1.1; Budi,
+	// hearing nothing, says he is done.
+	w.api.SlowFiles(700 * time.Millisecond)
+	budi.document("sk-gugus-tugas.pdf", "application/pdf", pdfBytes, int64(len(pdfBytes)))
+	w.api.WaitFor(t, 10*time.Second, "the download", func() bool { return w.api.Downloads() > 0 })
+	pg.Stop()
+	budi.expect("Sebentar, sedang ada gangguan")
+	budi.say("selesai")
+	time.Sleep(2 * time.Second)
+	pg.Start()
+	budi.expect("Diterima: sk-gugus-tugas.pdf", "keterangan singkat")
+	var question string
+	if err := w.store.Pool().QueryRow(context.Background(), `SELECT a.question_code FROM evidence e JOIN answers a ON a.id = e.answer_id`).Scan(&question); err != nil || question != "1.1" {
+		t.Errorf("the document is on question %q (%v), want 1.1", question, err)
+	}
+	for _, m := range w.api.Messages(budi.p.ChatID()) {
+		if strings.Contains(m.Text, "Maaf, ada gangguan") {
+			t.Errorf("error reply during the outage: %q", m.Text)
+		}
 	}
 }
