@@ -100,7 +100,7 @@ func TestInboundRedisOutageIsWaitedOutAndReplayed(t *testing.T) {
 type deadReplica struct{}
 
 func (deadReplica) Submit(context.Context, conversations.Inbound, func(error)) error { return nil }
-func (deadReplica) Notify(context.Context, conversations.Address, dispatch.Notice)    {}
+func (deadReplica) Notify(context.Context, conversations.Address, dispatch.Notice)   {}
 
 func TestInboundDeadReplicasUpdatesAreReplayedOnce(t *testing.T) {
 	t.Parallel()
