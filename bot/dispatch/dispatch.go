@@ -102,6 +102,9 @@ type Config struct {
 	Texts Texts
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
+	// OnEvent, when set, is told of each "retried", "deferred", "chat_full" and
+	// "outage_notice" (metrics).
+	OnEvent func(kind string)
 }
 
 type job struct {
@@ -172,6 +175,9 @@ func New(h Handler, out Sender, log *slog.Logger, cfg Config) *Dispatcher {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.OnEvent == nil {
+		cfg.OnEvent = func(string) {}
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -199,6 +205,7 @@ func (d *Dispatcher) Submit(ctx context.Context, in conversations.Inbound, done 
 		tell := !c.full
 		c.full = true
 		d.mu.Unlock()
+		d.cfg.OnEvent("chat_full")
 		if tell {
 			d.tell(ctx, in.Address, d.cfg.Texts.ChatFull)
 		}
@@ -320,15 +327,18 @@ func (d *Dispatcher) handle(ctx context.Context, c *chat, j *job, stopping bool)
 		d.noticed[c.key] = true
 		d.mu.Unlock()
 		if notice {
+			d.cfg.OnEvent("outage_notice")
 			d.tell(ctx, j.in.Address, d.cfg.Texts.Outage)
 		}
 		if !stopping && now.Sub(j.first) < d.cfg.RetryFor {
 			pause := d.cfg.RetryBase << min(j.attempts-1, 16)
 			pause = min(pause, d.cfg.RetryMax)
+			d.cfg.OnEvent("retried")
 			d.log.Warn("message deferred: dependency unavailable; retrying", "channel", j.in.Channel, "chat", j.in.ChatID,
 				"message", j.in.MessageID, "attempt", j.attempts, "pause", pause, "err", err)
 			return pause
 		}
+		d.cfg.OnEvent("deferred")
 		d.log.Warn("message deferred for a replay", "channel", j.in.Channel, "chat", j.in.ChatID, "message", j.in.MessageID, "attempts", j.attempts, "err", err)
 		if j.done != nil {
 			j.done(fmt.Errorf("%w: %v", ErrDeferred, err))

@@ -61,7 +61,7 @@ func TestInboundRedisOutageIsWaitedOutAndReplayed(t *testing.T) {
 	w := newTelegramWorld(t)
 	rs := redistest.NewPrivate(t)
 	w.env["REDIS_URL"] = rs.URL()
-	startServe(t, w.env)
+	r := startServe(t, w.env)
 	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7201, FirstName: "Budi"}}
 	budi.say("/start " + w.code)
 	budi.expect("Budi Santoso")
@@ -89,6 +89,10 @@ func TestInboundRedisOutageIsWaitedOutAndReplayed(t *testing.T) {
 	}
 	if n := countRows(t, w, `SELECT count(*) FROM answers WHERE question_code = '1.1'`); n != 1 {
 		t.Errorf("%d answers stored for 1.1, want 1", n)
+	}
+	if _, m := r.get(t, "/metrics"); !strings.Contains(m, `klabot_inbound_events_total{kind="outage_notice"} 1`) ||
+		strings.Contains(m, `klabot_inbound_events_total{kind="retried"} 0`) {
+		t.Error("/metrics does not count the outage notice and the retries")
 	}
 	w.api.WaitFor(t, 5*time.Second, "every update handled", func() bool {
 		return countRows(t, w, `SELECT count(*) FROM telegram_updates WHERE handled_at IS NULL`) == 0

@@ -151,7 +151,7 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 		OnOutcome:   schedule.OnOutcome(s.store, app.Log), // records digest and nudge deliveries
 		Log:         app.Log,
 	})
-	s.dispatcher = dispatch.New(gatedEngine{s}, s.sender, app.Log, dispatch.Config{Transient: transient})
+	s.dispatcher = dispatch.New(gatedEngine{s}, s.sender, app.Log, dispatch.Config{Transient: transient, OnEvent: s.metrics.InboundEvent})
 
 	type started struct {
 		name string
