@@ -3,6 +3,7 @@ package conversations
 import (
 	"context"
 	"fmt"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"math"
 	"strconv"
 	"strings"
@@ -191,7 +192,7 @@ func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
 		if _, ok := l.progress.Answers[ref.Q.Code]; ok {
 			continue
 		}
-		line := fmt.Sprintf("%d. %s", i+1, shorten(ref.Q.Text, 70))
+		line := fmt.Sprintf("%d. %s", i+1, Shorten(ref.Q.Text, 70))
 		if l.progress.Skipped[ref.Q.Code] {
 			line += " (" + r.T(msgSkippedMark) + ")"
 		}
@@ -200,7 +201,7 @@ func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
 	var proof []string
 	for i, ref := range l.refs {
 		if a, ok := l.progress.Answers[ref.Q.Code]; ok && ref.Q.EvidenceRequired && a.Evidence == 0 {
-			proof = append(proof, fmt.Sprintf("%d. %s", i+1, shorten(ref.Q.Text, 70)))
+			proof = append(proof, fmt.Sprintf("%d. %s", i+1, Shorten(ref.Q.Text, 70)))
 		}
 	}
 	if len(lines) == 0 && len(proof) == 0 {
@@ -244,7 +245,7 @@ func (e *Engine) deadlineLine(r *Request) string {
 	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
 	start := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
 	days := int(math.Round(day.Sub(start).Hours() / 24))
-	date := FormatDate(d, r.Lang())
+	date := idfmt.Date(d, r.Lang())
 	switch {
 	case days < 0:
 		return r.T(msgDeadlinePast, date)
@@ -258,12 +259,12 @@ func (e *Engine) deadlineLine(r *Request) string {
 func (e *Engine) cmdHelp(ctx context.Context, r *Request) ([]Outbound, error) {
 	var lines []string
 	for _, c := range e.commands() {
-		if !c.allowed(r.Person.Role) || (c.opd && r.Person.OPDID == 0) {
+		if !c.allowed(r.Person.Role) || (c.OPD && r.Person.OPDID == 0) {
 			continue
 		}
-		h := c.help
-		if r.Lang() == "en" && c.helpEN != "" {
-			h = c.helpEN
+		h := c.Help
+		if r.Lang() == "en" && c.HelpEN != "" {
+			h = c.HelpEN
 		}
 		if h != "" {
 			lines = append(lines, "• "+h)
@@ -306,7 +307,7 @@ func (e *Engine) idleText(ctx context.Context, r *Request) ([]Outbound, error) {
 }
 
 func roleAnswers(role Role) bool {
-	for _, a := range answering {
+	for _, a := range Answering {
 		if a == role {
 			return true
 		}

@@ -112,9 +112,14 @@ const (
 	msgCounts             msgKey = "counts"
 	msgStillMissing       msgKey = "still_missing"
 	msgNothingMissing     msgKey = "nothing_missing"
+	// rvReopenedNote is the coordinator's decision under a question sent back.
+	rvReopenedNote msgKey = "rv_reopened_note"
 )
 
-var engineTexts = map[msgKey][2]string{
+var engineTexts = Texts{
+	rvReopenedNote: {
+		"🔁 Dikembalikan koordinator (%s) oleh %s: %q",
+		"🔁 Sent back by the coordinator (%s), %s: %q"},
 	msgUnknown: {
 		"Halo! Nomor/akun ini belum terdaftar di klabot, asisten penilaian mandiri KLA (Kabupaten/Kota Layak Anak).\nUntuk ikut mengisi, minta kode undangan ke koordinator Gugus Tugas KLA di daerah Anda (biasanya DP3A), lalu kirim: DAFTAR <kode>",
 		"Hello! This account is not registered with klabot, the KLA self-assessment assistant.\nTo take part, ask your region's KLA task force coordinator (usually DP3A) for an invite code, then send: DAFTAR <code>"},

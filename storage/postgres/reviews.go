@@ -11,10 +11,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/scoring"
 )
 
-var _ conversations.ReviewStore = (*Store)(nil)
+var _ review.Store = (*Store)(nil)
 
 // reviewItemSelect reads one answer version with its question, indicator, cluster, the
 // answering person and OPD, and its review state. The latest review is that of the

@@ -1,16 +1,18 @@
-package conversations
+package digest
 
 import (
 	"fmt"
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"strings"
 	"time"
 )
 
 // Nudge is one reminder to one focal point: all their open questions in one message.
 type Nudge struct {
-	Region    Region
+	Region    conversations.Region
 	At        time.Time
-	Person    Person
+	Person    conversations.Person
 	Open      int    // questions of their OPD still unanswered
 	FirstCode string // the first open question, in instrument order
 	FirstText string
@@ -22,7 +24,7 @@ const NudgeButtonData = "n:start"
 
 // NudgeMessage renders a nudge as one message with a button to continue, in the person's
 // language (Indonesian unless they chose English).
-func NudgeMessage(n Nudge) (text string, buttons [][]Button) {
+func NudgeMessage(n Nudge) (text string, buttons [][]conversations.Button) {
 	if n.Person.Language == "en" {
 		return nudgeMessageEN(n)
 	}
@@ -44,10 +46,10 @@ func NudgeMessage(n Nudge) (text string, buttons [][]Button) {
 		fmt.Fprintf(&b, "Tenggat: %s\n", deadlineID(*n.Region.Deadline, now))
 	}
 	b.WriteString("Ketik lanjut atau tekan tombol di bawah untuk melanjutkan.")
-	return b.String(), [][]Button{{{Label: "▶️ Lanjut", Data: NudgeButtonData}}}
+	return b.String(), [][]conversations.Button{{{Label: "▶️ Lanjut", Data: NudgeButtonData}}}
 }
 
-func nudgeMessageEN(n Nudge) (string, [][]Button) {
+func nudgeMessageEN(n Nudge) (string, [][]conversations.Button) {
 	now := n.At.In(n.Region.Location())
 	var b strings.Builder
 	name := n.Person.Name
@@ -67,7 +69,7 @@ func nudgeMessageEN(n Nudge) (string, [][]Button) {
 		fmt.Fprintf(&b, "Next: %s\n", strings.TrimSpace(n.FirstCode+" "+n.FirstText))
 	}
 	if d := n.Region.Deadline; d != nil {
-		left := daysBetween(now, *d)
+		left := idfmt.DaysBetween(now, *d)
 		switch {
 		case left > 0:
 			fmt.Fprintf(&b, "Deadline: %s (%d days left)\n", d.Format("2 January 2006"), left)
@@ -78,7 +80,7 @@ func nudgeMessageEN(n Nudge) (string, [][]Button) {
 		}
 	}
 	b.WriteString("Type continue or press the button below to carry on.")
-	return b.String(), [][]Button{{{Label: "▶️ Continue", Data: NudgeButtonData}}}
+	return b.String(), [][]conversations.Button{{{Label: "▶️ Continue", Data: NudgeButtonData}}}
 }
 
 // SilentPerson is a focal point who ignored several nudges in a row.
@@ -91,15 +93,15 @@ type SilentPerson struct {
 }
 
 // EscalationText tells a coordinator which people and OPDs stay silent after nudges.
-func EscalationText(region Region, at time.Time, silent []SilentPerson) string {
+func EscalationText(region conversations.Region, at time.Time, silent []SilentPerson) string {
 	now := at.In(region.Location())
 	var b strings.Builder
-	b.WriteString(tr("id", ngEscalationHead, region.Name, dateID(now)))
+	b.WriteString(tr("id", ngEscalationHead, region.Name, idfmt.DateID(now)))
 	var opds []string
 	seen := map[string]bool{}
 	for _, p := range silent {
 		b.WriteString(tr("id", ngEscalationLine,
-			p.Name, p.OPDName, p.Open, p.Ignored, dateID(p.LastNudged.In(now.Location()))))
+			p.Name, p.OPDName, p.Open, p.Ignored, idfmt.DateID(p.LastNudged.In(now.Location()))))
 		if p.OPDName != "" && !seen[p.OPDName] {
 			seen[p.OPDName] = true
 			opds = append(opds, p.OPDName)
