@@ -105,6 +105,9 @@ type App struct {
 	Stderr io.Writer
 	Now    func() time.Time
 	Log    *slog.Logger
+	// OnInvite, when set before the engine is built, counts invite attempts (serve's
+	// metrics).
+	OnInvite func(result string)
 
 	cfg    Config
 	cfgErr error

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -74,7 +75,9 @@ func TestInboundRedisOutageIsWaitedOutAndReplayed(t *testing.T) {
 	budi.expect("Sebentar, sedang ada gangguan")
 	time.Sleep(2500 * time.Millisecond) // several retries
 	rs.Start()                          // back, and empty: the state is rebuilt from Postgres
-	budi.expect("Tersimpan: Ya", "Kirim bukti dukung", "Pertanyaan 2/4")
+	// "1" applies to question 1.1, as sent. "lewati" was sent before the evidence prompt
+	// it would now skip existed: it is not applied, and Budi is told.
+	budi.expect("Tersimpan: Ya", "Kirim bukti dukung", "“lewati”", "dikirim sebelum pertanyaan yang sekarang muncul", "Kirim bukti dukung")
 	outage := 0
 	for _, m := range w.api.Messages(budi.p.ChatID()) {
 		switch {
@@ -246,6 +249,83 @@ func TestInboundPostgresOutageDuringAStepKeepsTheFileOnItsQuestion(t *testing.T)
 	for _, m := range w.api.Messages(budi.p.ChatID()) {
 		if strings.Contains(m.Text, "Maaf, ada gangguan") {
 			t.Errorf("error reply during the outage: %q", m.Text)
+		}
+	}
+}
+
+func TestInboundLateMessagesAreNotFiledUnderANewerQuestion(t *testing.T) {
+	t.Parallel()
+	w := newTelegramWorld(t)
+	startServe(t, w.env)
+	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7601, FirstName: "Budi"}}
+	budi.say("/start " + w.code)
+	budi.expect("Budi Santoso")
+	budi.say("mulai")
+	budi.expect("Pertanyaan 1/4")
+	old := func(u models.Update) models.Update { // sent a minute ago, arriving only now (a late replay)
+		u.Message.Date -= 60
+		return u
+	}
+	budi.msgID++
+	budi.push(old(budi.p.Text(budi.msgID, "1")))
+	budi.expect("“1”", "dikirim sebelum pertanyaan yang sekarang muncul", "Pertanyaan 1/4")
+	if n := countRows(t, w, `SELECT count(*) FROM answers`); n != 0 {
+		t.Fatalf("a late answer was stored (%d answers)", n)
+	}
+	budi.say("1")
+	budi.expect("Tersimpan: Ya", "Kirim bukti dukung")
+	budi.msgID++
+	w.api.AddFile("OLD", "documents/lama.pdf", pdfBytes)
+	budi.push(old(budi.p.Document(budi.msgID, "OLD", "lama.pdf", "application/pdf", int64(len(pdfBytes)), "")))
+	budi.expect("File lama.pdf", "tidak disimpan", "Kirim bukti dukung")
+	if n := countRows(t, w, `SELECT count(*) FROM evidence`); n != 0 {
+		t.Errorf("a late document was stored on the open question (%d files)", n)
+	}
+	// Commands mean the same at any position: a late "status" is answered.
+	budi.msgID++
+	budi.push(old(budi.p.Text(budi.msgID, "status")))
+	budi.expect("Dijawab: 1 dari 4")
+}
+
+func TestInboundInviteCodesOnlyInPrivateAndThrottled(t *testing.T) {
+	t.Parallel()
+	w := newTelegramWorld(t)
+	r := startServe(t, w.env)
+	// /start CODE in a group: refused politely, the code stays unused, the group unbound.
+	group := fakebotapi.Person{ID: 7701, FirstName: "Budi"}
+	u := group.Text(1, "/start "+w.code)
+	u.Message.Chat = models.Chat{ID: -100777, Type: models.ChatTypeSupergroup, Title: "Gugus Tugas"}
+	w.api.AddUpdate(u)
+	w.api.WaitFor(t, 10*time.Second, "the group's answer", func() bool { return len(w.api.Messages("-100777")) == 1 })
+	if got := w.api.Messages("-100777")[0].Text; !strings.Contains(got, "chat pribadi") {
+		t.Errorf("group told %q", got)
+	}
+	if n := countRows(t, w, `SELECT count(*) FROM identities`); n != 0 {
+		t.Fatalf("an invite was redeemed in a group (%d identities)", n)
+	}
+	// Wrong codes from one chat: five are answered as wrong, then the chat waits, even
+	// for the right code.
+	guess := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7702, FirstName: "Tamu"}}
+	for i := range 5 {
+		guess.say(fmt.Sprintf("/start SALAH%d", i))
+		guess.expect("kode")
+	}
+	guess.say("/start SALAH5")
+	guess.expect("Terlalu banyak kode yang salah. Coba lagi dalam 10 menit")
+	guess.say("/start " + w.code)
+	guess.expect("Terlalu banyak kode yang salah")
+	if n := countRows(t, w, `SELECT count(*) FROM identities`); n != 0 {
+		t.Errorf("a throttled chat redeemed an invite")
+	}
+	// Another chat is not held up.
+	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7703, FirstName: "Budi"}}
+	budi.say("/start " + w.code)
+	budi.expect("Budi Santoso")
+	_, m := r.get(t, "/metrics")
+	for _, want := range []string{`klabot_invite_attempts_total{result="group"} 1`, `klabot_invite_attempts_total{result="wrong"} 5`,
+		`klabot_invite_attempts_total{result="throttled"} 2`, `klabot_invite_attempts_total{result="ok"} 1`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %s", want)
 		}
 	}
 }

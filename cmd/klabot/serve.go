@@ -141,6 +141,7 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 	s.addReadyCheck("postgres", func(ctx context.Context) error { return pool.Ping(ctx) })
 	s.addReadyCheck("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
 
+	app.OnInvite = s.metrics.InviteAttempt
 	if s.engine, err = serveEngine(ctx, s); err != nil {
 		return err
 	}
