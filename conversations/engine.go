@@ -174,8 +174,11 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 	}
 	outs, err := e.route(ctx, req)
 	if errors.Is(err, ErrDuplicate) {
-		// The durable record says we handled it: leave everything as it was.
+		// The durable record says we handled it: leave everything as it was. Redis lost
+		// the dedupe mark, so it may hold a state older than that step's checkpoint (a
+		// retry after an outage): drop it, and the next step rebuilds from Postgres.
 		_ = e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID)
+		_ = e.d.States.Forget(ctx, key)
 		return nil, nil
 	}
 	if errors.Is(err, errNoInstrument) {
