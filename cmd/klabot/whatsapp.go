@@ -39,15 +39,32 @@ type whatsappConfig struct {
 	Proxy        string        // WHATSAPP_PROXY: http://, https:// or socks5:// proxy for WhatsApp's connections. Defaults to none.
 }
 
+// whatsappEnv is the raw, typed form of the WhatsApp variables (see parseEnv).
+type whatsappEnv struct {
+	Enabled      bool   `env:"WHATSAPP_ENABLED" envDefault:"false"`
+	DigestGroups string `env:"WHATSAPP_DIGEST_GROUPS"`
+	PerSecond    int    `env:"WHATSAPP_RATE_PER_SECOND" envDefault:"3"`
+	ChatMS       int    `env:"WHATSAPP_CHAT_INTERVAL_MS" envDefault:"1000"`
+	GroupMS      int    `env:"WHATSAPP_GROUP_INTERVAL_MS" envDefault:"3000"`
+	MenuHours    int    `env:"WHATSAPP_MENU_TTL_HOURS" envDefault:"168"`
+	RedisPrefix  string `env:"WHATSAPP_REDIS_PREFIX"`
+	DeviceName   string `env:"WHATSAPP_DEVICE_NAME" envDefault:"klabot"`
+	BindByPhone  bool   `env:"WHATSAPP_BIND_BY_PHONE" envDefault:"true"`
+	Proxy        string `env:"WHATSAPP_PROXY"`
+}
+
 func loadWhatsAppConfig(getenv func(string) string) (whatsappConfig, error) {
-	c := whatsappConfig{
-		Enabled:     strings.EqualFold(envOr(getenv, "WHATSAPP_ENABLED", "false"), "true"),
-		RedisPrefix: envOr(getenv, "WHATSAPP_REDIS_PREFIX", redisPrefixEnv(getenv)),
-		DeviceName:  envOr(getenv, "WHATSAPP_DEVICE_NAME", "klabot"),
-		Proxy:       strings.TrimSpace(getenv("WHATSAPP_PROXY")),
-		BindByPhone: !strings.EqualFold(envOr(getenv, "WHATSAPP_BIND_BY_PHONE", "true"), "false"),
+	var e whatsappEnv
+	if err := parseEnv(getenv, &e); err != nil {
+		return whatsappConfig{}, err
 	}
-	for _, g := range strings.Split(getenv("WHATSAPP_DIGEST_GROUPS"), ",") {
+	c := whatsappConfig{
+		Enabled: e.Enabled, RedisPrefix: e.RedisPrefix, DeviceName: e.DeviceName, Proxy: e.Proxy, BindByPhone: e.BindByPhone,
+	}
+	if c.RedisPrefix == "" {
+		c.RedisPrefix = redisPrefixEnv(getenv)
+	}
+	for _, g := range strings.Split(e.DigestGroups, ",") {
 		if g = strings.TrimSpace(g); g != "" {
 			if !strings.HasSuffix(g, "@g.us") {
 				return c, fmt.Errorf("WHATSAPP_DIGEST_GROUPS: %q is not a group JID (…@g.us)", g)
@@ -55,29 +72,13 @@ func loadWhatsAppConfig(getenv func(string) string) (whatsappConfig, error) {
 			c.DigestGroups = append(c.DigestGroups, g)
 		}
 	}
-	perSecond, err := envInt(getenv, "WHATSAPP_RATE_PER_SECOND", 3)
-	if err != nil {
-		return c, err
-	}
-	chatMS, err := envInt(getenv, "WHATSAPP_CHAT_INTERVAL_MS", 1000)
-	if err != nil {
-		return c, err
-	}
-	groupMS, err := envInt(getenv, "WHATSAPP_GROUP_INTERVAL_MS", 3000)
-	if err != nil {
-		return c, err
-	}
-	menuHours, err := envInt(getenv, "WHATSAPP_MENU_TTL_HOURS", 168)
-	if err != nil {
-		return c, err
-	}
-	if perSecond <= 0 || chatMS <= 0 || groupMS <= 0 || menuHours <= 0 {
+	if e.PerSecond <= 0 || e.ChatMS <= 0 || e.GroupMS <= 0 || e.MenuHours <= 0 {
 		return c, errors.New("WHATSAPP_RATE_PER_SECOND, WHATSAPP_CHAT_INTERVAL_MS, WHATSAPP_GROUP_INTERVAL_MS and WHATSAPP_MENU_TTL_HOURS must be positive")
 	}
-	c.PerSecond = float64(perSecond)
-	c.PerChat = time.Duration(chatMS) * time.Millisecond
-	c.PerGroup = time.Duration(groupMS) * time.Millisecond
-	c.MenuTTL = time.Duration(menuHours) * time.Hour
+	c.PerSecond = float64(e.PerSecond)
+	c.PerChat = time.Duration(e.ChatMS) * time.Millisecond
+	c.PerGroup = time.Duration(e.GroupMS) * time.Millisecond
+	c.MenuTTL = time.Duration(e.MenuHours) * time.Hour
 	return c, nil
 }
 
