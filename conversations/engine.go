@@ -21,6 +21,15 @@ type Config struct {
 	CacheTTL time.Duration
 	// Year is the evaluation year when a region names none. Defaults to the clock's year.
 	Year int
+	// StaleGrace is how long before the dialogue moved a message may have been sent and
+	// still apply to the new position (people typing ahead in one burst). A message sent
+	// earlier than that was meant for an earlier question: it is not applied and the
+	// person is told. Defaults to 2 seconds.
+	StaleGrace time.Duration
+	// InviteFailures wrong invite codes per chat or sender within InviteWindow make them
+	// wait until the window ends. Defaults to 5 per 10 minutes.
+	InviteFailures int
+	InviteWindow   time.Duration
 }
 
 // Deps are the engine's collaborators. Features add their own fields here.
@@ -34,8 +43,13 @@ type Deps struct {
 	States      States
 	Locker      Locker
 	Blobs       Blobs
-	Now         func() time.Time // defaults to time.Now
-	Log         *slog.Logger     // defaults to slog.Default()
+	// Attempts throttles invite codes (wrong ones per chat and sender); nil: no throttle.
+	Attempts Attempts
+	// OnInvite, when set, is told of each invite attempt: "ok", "wrong", "throttled" or
+	// "group" (metrics).
+	OnInvite func(result string)
+	Now      func() time.Time // defaults to time.Now
+	Log      *slog.Logger     // defaults to slog.Default()
 
 	// Reviews tells the focal points why a question came back (the coordinator's
 	// decision under the question); nil leaves the line out.
@@ -68,6 +82,15 @@ func NewEngine(cfg Config, deps Deps, caps ...Capability) *Engine {
 	}
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = time.Minute
+	}
+	if cfg.StaleGrace <= 0 {
+		cfg.StaleGrace = 2 * time.Second
+	}
+	if cfg.InviteFailures <= 0 {
+		cfg.InviteFailures = 5
+	}
+	if cfg.InviteWindow <= 0 {
+		cfg.InviteWindow = 10 * time.Minute
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
@@ -140,10 +163,22 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 	req.State = st
 	before := st.clone()
 
+	if e.late(in, st) {
+		// Meant for an earlier position (a late replay, or typed while replies lagged):
+		// not applied; remembered as seen so that a further replay says nothing.
+		outs, err := e.lateReply(ctx, req)
+		if serr := e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID); serr != nil && err == nil {
+			err = serr
+		}
+		return outs, err
+	}
 	outs, err := e.route(ctx, req)
 	if errors.Is(err, ErrDuplicate) {
-		// The durable record says we handled it: leave everything as it was.
+		// The durable record says we handled it: leave everything as it was. Redis lost
+		// the dedupe mark, so it may hold a state older than that step's checkpoint (a
+		// retry after an outage): drop it, and the next step rebuilds from Postgres.
 		_ = e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID)
+		_ = e.d.States.Forget(ctx, key)
 		return nil, nil
 	}
 	if errors.Is(err, errNoInstrument) {
@@ -161,6 +196,9 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		req.checkpointed = false // the step's checkpoint still holds the dropped files
 	}
 	st.UpdatedAt = now
+	if st.position() != before.position() {
+		st.Since = now
+	}
 	if !req.checkpointed && st.position() != before.position() {
 		if err := e.d.Checkpoints.SaveCheckpoint(ctx, person.ID, *st); err != nil {
 			e.d.Log.Warn("save checkpoint", "person", person.ID, "err", err)

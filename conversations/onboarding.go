@@ -21,10 +21,22 @@ func (e *Engine) stranger(ctx context.Context, in Inbound) ([]Outbound, error) {
 		}
 		return []Outbound{e.reply(in, tr("id", msgUnknown))}, nil
 	}
+	if in.Group {
+		// A group must never become the person's chat (their nudges, notes and digests
+		// would go to everyone in it).
+		e.inviteResult("group")
+		return []Outbound{e.reply(in, tr("id", msgInvitePrivate))}, nil
+	}
+	if wait := e.inviteThrottled(ctx, in); wait > 0 {
+		e.inviteResult("throttled")
+		return []Outbound{e.reply(in, tr("id", msgInviteWait, int(wait.Minutes())+1))}, nil
+	}
 	code := strings.Fields(args)[0]
 	p, err := e.d.Invites.RedeemInvite(ctx, code, Identity{Channel: in.Channel, ExternalID: in.SenderID, ChatID: in.ChatID})
 	switch {
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrInvalid):
+		e.inviteResult("wrong")
+		e.inviteFailed(ctx, in)
 		return []Outbound{e.reply(in, tr("id", msgInviteUnknown))}, nil
 	case errors.Is(err, ErrExpired):
 		return []Outbound{e.reply(in, tr("id", msgInviteExpired))}, nil
@@ -33,6 +45,7 @@ func (e *Engine) stranger(ctx context.Context, in Inbound) ([]Outbound, error) {
 	case err != nil:
 		return []Outbound{e.reply(in, tr("id", msgTrouble))}, fmt.Errorf("redeem invite: %w", err)
 	}
+	e.inviteResult("ok")
 	e.forget(in.Channel, in.SenderID)
 	if p.Language == "" {
 		p.Language = "id"

@@ -41,6 +41,9 @@ type State struct {
 	// coordinator's pending invite ...). The engine keeps it as it is.
 	Extra     map[string]json.RawMessage `json:"extra,omitempty"`
 	UpdatedAt time.Time                  `json:"updated_at"`
+	// Since is when the dialogue last moved (position changed): a message sent before it
+	// was meant for an earlier question (Engine.late). Zero in states from before it.
+	Since time.Time `json:"since,omitzero"`
 }
 
 // position is what a checkpoint must remember to resume exactly.

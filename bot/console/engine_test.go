@@ -106,7 +106,8 @@ func BenchmarkEngineStep(b *testing.B) {
 }
 
 // TestUnknownSenderInAGroupStaysQuiet: in a group chat, people klabot does not know are
-// not answered (the explanation would spam the group), but an invite code still works.
+// not answered (the explanation would spam the group); an invite code there is refused
+// politely and left unused (a group must never become a person's chat).
 func TestUnknownSenderInAGroupStaysQuiet(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -120,8 +121,14 @@ func TestUnknownSenderInAGroupStaysQuiet(t *testing.T) {
 	must(t, err)
 	in.MessageID, in.Text = "g2", "/start@klabot_bot "+code
 	outs, err = w.eng.Handle(w.Ctx, in)
-	if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "Selamat datang, Dewi Anggraini") {
+	if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "chat pribadi") {
 		t.Fatalf("invite in a group: %+v, %v", outs, err)
+	}
+	// The code still works in a private chat.
+	in.Address.ChatID, in.Group, in.MessageID = "77", false, "p1"
+	outs, err = w.eng.Handle(w.Ctx, in)
+	if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "Selamat datang, Dewi Anggraini") {
+		t.Fatalf("invite in a private chat: %+v, %v", outs, err)
 	}
 }
 

@@ -25,6 +25,8 @@ type Metrics struct {
 	latency    *prometheus.HistogramVec
 	sent       *prometheus.CounterVec
 	sendErrors *prometheus.CounterVec
+	inbound    *prometheus.CounterVec // dispatch events (inbound.go)
+	invites    *prometheus.CounterVec // invite code attempts (inbound.go)
 }
 
 // New returns metrics on a fresh registry that also carries the Go and process collectors.
@@ -50,7 +52,19 @@ func New() *Metrics {
 			Name: "klabot_send_errors_total", Help: "Failed delivery attempts by kind: throttled, temporary, blocked, failed.",
 		}, []string{"channel", "kind"}),
 	}
-	r.MustRegister(m.updates, m.duplicates, m.latency, m.sent, m.sendErrors)
+	m.inbound = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "klabot_inbound_events_total", Help: "Inbound messages retried, deferred or refused: retried, deferred, chat_full, outage_notice.",
+	}, []string{"kind"})
+	m.invites = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "klabot_invite_attempts_total", Help: "Invite codes tried, by result: ok, wrong, throttled, group.",
+	}, []string{"result"})
+	r.MustRegister(m.updates, m.duplicates, m.latency, m.sent, m.sendErrors, m.inbound, m.invites)
+	for _, k := range InboundEvents {
+		m.inbound.WithLabelValues(k)
+	}
+	for _, k := range InviteResults {
+		m.invites.WithLabelValues(k)
+	}
 	return m
 }
 

@@ -22,6 +22,8 @@ func chatOf(u *models.Update) string {
 	switch {
 	case u.Message != nil:
 		return strconv.FormatInt(u.Message.Chat.ID, 10)
+	case u.EditedMessage != nil:
+		return strconv.FormatInt(u.EditedMessage.Chat.ID, 10)
 	case u.CallbackQuery != nil && u.CallbackQuery.Message.Message != nil:
 		return strconv.FormatInt(u.CallbackQuery.Message.Message.Chat.ID, 10)
 	case u.CallbackQuery != nil && u.CallbackQuery.Message.InaccessibleMessage != nil:
@@ -36,7 +38,7 @@ func chatOf(u *models.Update) string {
 // toInbound turns one update into an Inbound. ok is false for updates klabot ignores
 // (edits, channel posts, messages from bots, service messages).
 func (a *Adapter) toInbound(u *models.Update) (in conversations.Inbound, ok bool) {
-	in.MessageID = strconv.FormatInt(u.ID, 10)
+	in.MessageID = a.messageID(u.ID)
 	in.Channel = conversations.ChannelTelegram
 	switch {
 	case u.Message != nil:
@@ -85,6 +87,23 @@ func (a *Adapter) toInbound(u *models.Update) (in conversations.Inbound, ok bool
 		return in, true
 	}
 	return in, false
+}
+
+// messageID is the engine's dedupe key of an update: "<bot id>:<update_id>". Update ids
+// are only unique per bot (and can start again), so the bot id (the token's numeric part)
+// keeps a new bot on the same database from colliding with the old one's records.
+func (a *Adapter) messageID(updateID int64) string {
+	return strconv.FormatInt(a.botID, 10) + ":" + strconv.FormatInt(updateID, 10)
+}
+
+// updateID is the inverse of messageID.
+func updateID(messageID string) (int64, bool) {
+	_, id, ok := strings.Cut(messageID, ":")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	return n, err == nil
 }
 
 // normaliseCommand drops this bot's @username from a leading command, as group chats send

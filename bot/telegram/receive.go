@@ -10,6 +10,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/klabot/klabot/bot/dispatch"
 	"github.com/klabot/klabot/conversations"
 )
 
@@ -29,7 +30,7 @@ func (a *Adapter) accept(ctx context.Context, u *models.Update, raw []byte) erro
 		return ErrStopped
 	}
 	if a.deps.Updates != nil {
-		fresh, err := a.deps.Updates.RecordTelegramUpdate(ctx, a.botID, u.ID, chatOf(u), a.sealer.seal(raw))
+		fresh, err := a.deps.Updates.RecordTelegramUpdate(ctx, a.botID, u.ID, chatOf(u), a.sealer.seal(raw), received.Add(a.cfg.Lease))
 		if err != nil {
 			return err
 		}
@@ -39,7 +40,7 @@ func (a *Adapter) accept(ctx context.Context, u *models.Update, raw []byte) erro
 			return nil
 		}
 	}
-	a.route(u, received)
+	a.route(u, received, 0)
 	return nil
 }
 
@@ -80,13 +81,40 @@ type album struct {
 }
 
 // route turns an update into an Inbound and submits it, collecting album parts first.
-// Submissions happen under a.mu, so one chat's messages reach the dispatcher in order.
-func (a *Adapter) route(u *models.Update, received time.Time) {
+// Submissions happen under a.mu, so one chat's messages reach the dispatcher in order;
+// nothing under a.mu waits for the network or the database (Submit never blocks).
+// attempts is how often a replayed update was given back before.
+//
+// in.At is the latest moment the person can have sent the message: Telegram's date
+// (whole seconds) plus up to a second, or the first receipt when earlier. The engine
+// compares it with when the dialogue moved on, so that a late replay is not applied to a
+// question the person had not seen.
+func (a *Adapter) route(u *models.Update, received time.Time, attempts int) {
 	in, ok := a.toInbound(u)
-	if !ok {
-		if u.CallbackQuery != nil {
-			a.answerCallback(u.CallbackQuery) // even a press klabot ignores stops its spinner
+	if ok {
+		switch latest := in.At.Add(time.Second - time.Millisecond); {
+		case u.CallbackQuery != nil || in.At.IsZero():
+			in.At = received
+		case received.Before(latest):
+			in.At = received
+		default:
+			in.At = latest
 		}
+	}
+	if !ok {
+		switch {
+		case u.CallbackQuery != nil:
+			a.answerCallback(u.CallbackQuery) // even a press klabot ignores stops its spinner
+		case u.EditedMessage != nil && u.EditedMessage.From != nil && !u.EditedMessage.From.IsBot:
+			a.deps.Submitter.Notify(context.Background(), conversations.Address{Channel: conversations.ChannelTelegram, ChatID: chatOf(u)}, dispatch.NoticeEdited)
+		}
+		a.markHandled([]int64{u.ID})
+		return
+	}
+	if attempts >= a.cfg.MaxAttempts {
+		// Given back too often (a long outage): tell the person rather than keep it.
+		a.log.Error("update given up after repeated outages; the person is told", "update", u.ID, "chat", in.ChatID, "attempts", attempts)
+		a.deps.Submitter.Notify(context.Background(), in.Address, dispatch.NoticeGaveUp)
 		a.markHandled([]int64{u.ID})
 		return
 	}
@@ -162,29 +190,57 @@ func (a *Adapter) submitLocked(in conversations.Inbound, ids []int64, received t
 		defer a.wg.Done()
 		a.handled(in, ids, received, cq, herr)
 	})
-	if err != nil {
-		a.wg.Done()
-		a.log.Error("submit update", "update", in.MessageID, "err", err)
+	if err == nil {
+		return
 	}
+	// Not queued: the chat has too many messages waiting (the person was told to wait
+	// and send again) or the dispatcher stopped. Settle it off the lock.
+	go func() {
+		defer a.wg.Done()
+		if errors.Is(err, dispatch.ErrChatFull) {
+			a.markHandled(ids)
+		} else {
+			a.log.Error("submit update", "update", in.MessageID, "err", err)
+		}
+		a.release(ids)
+	}()
 }
 
-// handled runs when the engine handled a message and its replies were queued.
+// handled runs when the engine handled a message and its replies were queued, or when
+// the dispatcher gave it back (dispatch.ErrDeferred: a dependency stayed down).
 func (a *Adapter) handled(in conversations.Inbound, ids []int64, received time.Time, cq *models.CallbackQuery, err error) {
+	if errors.Is(err, dispatch.ErrDeferred) {
+		// Not applied: keep it recorded and unhandled, for a replay once it recovered.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if derr := a.deps.Updates.DeferTelegramUpdates(ctx, a.botID, ids, a.deps.Now().Add(a.cfg.RetryAfter)); derr != nil {
+			// Its lease runs out instead, and the sweep replays it then.
+			a.log.Error("give back deferred updates", "updates", ids, "err", derr)
+		}
+		a.log.Warn("update deferred for a replay", "update", in.MessageID, "chat", in.ChatID, "err", err)
+		a.release(ids)
+		return
+	}
 	a.deps.Metrics.Handled(conversations.ChannelTelegram, a.deps.Now().Sub(received))
 	if err != nil {
 		a.log.Error("handle update", "update", in.MessageID, "chat", in.ChatID, "err", err)
 	}
-	// Marked handled even after an error: the engine has answered what it could, and a
-	// replay would only repeat the same failure to the person.
+	// Marked handled even after an error that is not an outage: the engine has answered
+	// what it could, and a replay would only repeat the same failure to the person.
 	a.markHandled(ids)
+	a.release(ids)
+	if cq != nil && err == nil {
+		a.showChoice(cq)
+	}
+}
+
+// release forgets that this process holds ids.
+func (a *Adapter) release(ids []int64) {
 	a.mu.Lock()
 	for _, id := range ids {
 		delete(a.inflight, id)
 	}
 	a.mu.Unlock()
-	if cq != nil && err == nil {
-		a.showChoice(cq)
-	}
 }
 
 func (a *Adapter) markHandled(ids []int64) {
@@ -243,30 +299,40 @@ func (a *Adapter) showChoice(q *models.CallbackQuery) {
 	}
 }
 
-// Replay routes recorded updates that were received before before and never handled
-// (the process died in between). Updates this process holds are skipped; the engine drops
-// any it already handled (it records every message id).
-func (a *Adapter) Replay(ctx context.Context, before time.Time) (int, error) {
+// Replay claims recorded updates that no live process holds (their process died, or
+// they wait for a retry after an outage and their time has come) and routes them. Updates
+// this process holds are skipped; the engine drops any it already handled (it records
+// every message id).
+func (a *Adapter) Replay(ctx context.Context) (int, error) {
 	if a.deps.Updates == nil {
 		return 0, nil
 	}
-	bodies, err := a.deps.Updates.UnhandledTelegramUpdates(ctx, a.botID, before, 1000)
+	type claimed struct {
+		id       int64
+		body     []byte
+		attempts int
+		received time.Time
+	}
+	var got []claimed
+	err := a.deps.Updates.ClaimTelegramUpdates(ctx, a.botID, a.deps.Now().Add(a.cfg.Lease), 1000, func(id int64, body []byte, attempts int, received time.Time) {
+		got = append(got, claimed{id, body, attempts, received})
+	})
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, sealed := range bodies {
-		raw, err := a.sealer.open(sealed)
+	for _, c := range got {
+		raw, err := a.sealer.open(c.body)
 		if err != nil {
-			a.log.Error("recorded update unreadable (was the bot token changed?)", "err", err)
+			a.log.Error("recorded update unreadable (was the bot token changed?)", "update", c.id, "err", err)
 			continue
 		}
 		var u models.Update
 		if err := json.Unmarshal(raw, &u); err != nil {
-			a.log.Error("recorded update undecodable", "err", err)
+			a.log.Error("recorded update undecodable", "update", c.id, "err", err)
 			continue
 		}
-		a.route(&u, a.deps.Now())
+		a.route(&u, c.received, c.attempts)
 		n++
 	}
 	if n > 0 {
@@ -275,26 +341,52 @@ func (a *Adapter) Replay(ctx context.Context, before time.Time) (int, error) {
 	return n, nil
 }
 
-// RunMaintenance replays updates left unhandled for longer than staleAfter (a replica died
-// holding them) and prunes old dedupe records, every interval, until ctx ends.
-func (a *Adapter) RunMaintenance(ctx context.Context, interval, staleAfter time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
+// RunMaintenance keeps this process's leases on the updates it holds fresh (every
+// Lease/3), replays updates nobody holds every sweep interval, and prunes old dedupe
+// records hourly, until ctx ends.
+func (a *Adapter) RunMaintenance(ctx context.Context, sweep time.Duration) {
+	renew := time.NewTicker(a.cfg.Lease / 3)
+	defer renew.Stop()
+	replay := time.NewTicker(sweep)
+	defer replay.Stop()
+	var pruned time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-		}
-		if _, err := a.Replay(ctx, a.deps.Now().Add(-staleAfter)); err != nil && ctx.Err() == nil {
-			a.log.Error("replay unhandled updates", "err", err)
-		}
-		if a.deps.Updates != nil {
-			// Telegram never redelivers after 24 hours; keep two days of dedupe records.
-			if _, err := a.deps.Updates.PruneTelegramUpdates(ctx, a.deps.Now().Add(-48*time.Hour)); err != nil && ctx.Err() == nil {
-				a.log.Error("prune telegram updates", "err", err)
+		case <-renew.C:
+			a.renewLeases(ctx)
+		case <-replay.C:
+			if _, err := a.Replay(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("replay unhandled updates", "err", err)
+			}
+			if a.deps.Updates != nil && a.deps.Now().Sub(pruned) > time.Hour {
+				pruned = a.deps.Now()
+				// Telegram never redelivers after 24 hours; keep two days of dedupe records.
+				if _, err := a.deps.Updates.PruneTelegramUpdates(ctx, a.deps.Now().Add(-48*time.Hour)); err != nil && ctx.Err() == nil {
+					a.log.Error("prune telegram updates", "err", err)
+				}
 			}
 		}
+	}
+}
+
+// renewLeases extends the leases of every update this process holds.
+func (a *Adapter) renewLeases(ctx context.Context) {
+	if a.deps.Updates == nil {
+		return
+	}
+	a.mu.Lock()
+	ids := make([]int64, 0, len(a.inflight))
+	for id := range a.inflight {
+		ids = append(ids, id)
+	}
+	a.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	if err := a.deps.Updates.RenewTelegramLeases(ctx, a.botID, ids, a.deps.Now().Add(a.cfg.Lease)); err != nil && ctx.Err() == nil {
+		a.log.Warn("renew update leases", "updates", len(ids), "err", err)
 	}
 }
 

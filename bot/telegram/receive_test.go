@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/klabot/klabot/bot/dispatch"
 	"github.com/klabot/klabot/bot/telegram"
 	"github.com/klabot/klabot/bot/telegram/fakebotapi"
 	"github.com/klabot/klabot/conversations"
@@ -236,10 +237,12 @@ func (nopSubmitter) Submit(ctx context.Context, in conversations.Inbound, done f
 	return nil
 }
 
+func (nopSubmitter) Notify(context.Context, conversations.Address, dispatch.Notice) {}
+
 func TestRecordedButUnhandledUpdatesAreReplayed(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{webhook: true})
-	dead, err := telegram.New(b.ctx, telegram.Config{Token: token, APIURL: b.api.URL, SkipGetMe: true,
+	dead, err := telegram.New(b.ctx, telegram.Config{Token: token, APIURL: b.api.URL, SkipGetMe: true, Lease: 50 * time.Millisecond,
 		WebhookURL: "https://x.example/wh", WebhookSecret: "s3cret-Token_1"}, telegram.Deps{Submitter: nopSubmitter{}, Updates: b.store})
 	if err != nil {
 		t.Fatal(err)
@@ -257,7 +260,11 @@ func TestRecordedButUnhandledUpdatesAreReplayed(t *testing.T) {
 	if bytes.Contains(body, []byte("KODE-RAHASIA")) {
 		t.Error("recorded update holds the invite code in clear")
 	}
-	n, err := b.adapter.Replay(b.ctx, time.Now().Add(time.Second))
+	if n, err := b.adapter.Replay(b.ctx); err != nil || n != 0 {
+		t.Fatalf("replayed %d (%v) while the dead replica's lease still ran", n, err)
+	}
+	time.Sleep(100 * time.Millisecond) // its lease runs out
+	n, err := b.adapter.Replay(b.ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("replayed %d, %v", n, err)
 	}
@@ -269,7 +276,7 @@ func TestRecordedButUnhandledUpdatesAreReplayed(t *testing.T) {
 		b.store.Pool().QueryRow(b.ctx, `SELECT handled_at IS NOT NULL AND body IS NULL FROM telegram_updates`).Scan(&cleared)
 		return cleared
 	})
-	if n, _ := b.adapter.Replay(b.ctx, time.Now().Add(time.Second)); n != 0 {
+	if n, _ := b.adapter.Replay(b.ctx); n != 0 {
 		t.Errorf("replayed %d handled updates again", n)
 	}
 }

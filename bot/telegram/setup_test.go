@@ -85,6 +85,8 @@ type bundle struct {
 	metrics *metrics.Metrics
 	sender  *outbound.Sender
 	ctx     context.Context
+
+	dispatcher *dispatch.Dispatcher
 }
 
 type options struct {
@@ -92,6 +94,9 @@ type options struct {
 	limits  *outbound.Limits
 	handler dispatch.Handler
 	noPoll  bool
+	// dispatch and adapter tune the dispatcher's and the adapter's configuration.
+	dispatch func(*dispatch.Config)
+	adapter  func(*telegram.Config)
 }
 
 func testLog(t *testing.T) *slog.Logger {
@@ -114,10 +119,18 @@ func setup(t *testing.T, o options) *bundle {
 	}
 	log := testLog(t)
 	b.sender = outbound.New(outbound.Config{Unreachable: b.store, OnResult: b.metrics.SendResult, Log: log})
-	d := dispatch.New(h, b.sender, log, dispatch.Config{Workers: 4})
+	dcfg := dispatch.Config{Workers: 4}
+	if o.dispatch != nil {
+		o.dispatch(&dcfg)
+	}
+	d := dispatch.New(h, b.sender, log, dcfg)
+	b.dispatcher = d
 	cfg := telegram.Config{Token: token, APIURL: b.api.URL, AlbumWait: 150 * time.Millisecond, PollTimeout: 2 * time.Second}
 	if o.webhook {
 		cfg.WebhookURL, cfg.WebhookSecret = "https://klabot.example/telegram/webhook", "s3cret-Token_1"
+	}
+	if o.adapter != nil {
+		o.adapter(&cfg)
 	}
 	a, err := telegram.New(context.Background(), cfg, telegram.Deps{Submitter: d, Updates: b.store, Metrics: b.metrics, Log: log})
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/go-telegram/bot"
 
+	"github.com/klabot/klabot/bot/dispatch"
 	"github.com/klabot/klabot/bot/metrics"
 	"github.com/klabot/klabot/conversations"
 )
@@ -46,9 +47,19 @@ type Config struct {
 	// AlbumWait is how long the parts of an album (one media_group_id) are collected after
 	// the last one arrived before they go to the engine as one message. Defaults to 1s.
 	AlbumWait time.Duration
-	// OrderWait bounds how long AwaitTurn waits for another replica to handle a chat's
-	// earlier update. Defaults to 10s.
+	// OrderWait bounds how long AwaitTurn waits for another live replica to handle a
+	// chat's earlier update. Defaults to 10s.
 	OrderWait time.Duration
+	// Lease is how long a process holds a recorded update it works on; it renews the
+	// lease every Lease/3 while it works, and a dead process's updates are free for a
+	// replay once it ran out. Defaults to 30s.
+	Lease time.Duration
+	// RetryAfter is how long an update given back because a dependency was down waits
+	// before it is replayed. Defaults to 20s.
+	RetryAfter time.Duration
+	// MaxAttempts is how many times an update is given back before the person is told it
+	// could not be handled and it is marked handled. Defaults to 6.
+	MaxAttempts int
 	// PollTimeout is the long-polling timeout. Defaults to 50s.
 	PollTimeout time.Duration
 	// SkipGetMe skips the getMe call at start (tests; Username must then be set).
@@ -56,21 +67,29 @@ type Config struct {
 }
 
 // Submitter queues an inbound message for handling in per-chat order
-// (*dispatch.Dispatcher). done is called once it was handled.
+// (*dispatch.Dispatcher). done is called once it was handled, or with an error wrapping
+// dispatch.ErrDeferred when it was not; Submit fails with dispatch.ErrChatFull (the
+// person was told) when the chat has too many messages queued.
 type Submitter interface {
 	Submit(ctx context.Context, in conversations.Inbound, done func(error)) error
+	Notify(ctx context.Context, to conversations.Address, n dispatch.Notice)
 }
 
 // UpdateLog records raw updates durably (postgres.Store).
 type UpdateLog interface {
-	// RecordTelegramUpdate stores an update; false means it was recorded before.
-	RecordTelegramUpdate(ctx context.Context, botID, updateID int64, chatID string, body []byte) (bool, error)
+	// RecordTelegramUpdate stores an update held by the caller until leaseUntil; false
+	// means it was recorded before.
+	RecordTelegramUpdate(ctx context.Context, botID, updateID int64, chatID string, body []byte, leaseUntil time.Time) (bool, error)
 	MarkTelegramUpdatesHandled(ctx context.Context, botID int64, updateIDs []int64) error
-	UnhandledTelegramUpdates(ctx context.Context, botID int64, receivedBefore time.Time, limit int) ([][]byte, error)
+	RenewTelegramLeases(ctx context.Context, botID int64, updateIDs []int64, until time.Time) error
+	DeferTelegramUpdates(ctx context.Context, botID int64, updateIDs []int64, retryAt time.Time) error
+	// ClaimTelegramUpdates holds up to limit updates nobody holds whose retry time has
+	// come until leaseUntil, and calls fn for each, oldest first.
+	ClaimTelegramUpdates(ctx context.Context, botID int64, leaseUntil time.Time, limit int, fn func(updateID int64, body []byte, attempts int, received time.Time)) error
 	PruneTelegramUpdates(ctx context.Context, before time.Time) (int64, error)
-	// EarlierUnhandledTelegramUpdate reports whether the chat has an unhandled update
-	// before updateID.
-	EarlierUnhandledTelegramUpdate(ctx context.Context, botID int64, chatID string, updateID int64) (bool, error)
+	// EarlierHeldTelegramUpdates returns the chat's unhandled updates before updateID
+	// that a live process holds.
+	EarlierHeldTelegramUpdates(ctx context.Context, botID int64, chatID string, updateID int64) ([]int64, error)
 }
 
 // Deps are the adapter's collaborators. Log and Metrics may be nil; Now defaults to time.Now.
@@ -97,8 +116,9 @@ type Adapter struct {
 	http     *http.Client
 
 	mu       sync.Mutex
-	albums   map[string]*album // by chat id
-	inflight map[int64]bool    // update ids this process holds, not to replay twice
+	albums   map[string]*album   // by chat id
+	inflight map[int64]bool      // update ids this process holds, not to replay twice
+	passed   map[int64]time.Time // other processes' stuck updates AwaitTurn stopped waiting for
 	stopped  bool
 	wg       sync.WaitGroup // submitted updates not handled yet, background calls
 	answered time.Time      // when getMe last succeeded
@@ -141,6 +161,15 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Adapter, error) {
 	if cfg.OrderWait <= 0 {
 		cfg.OrderWait = 10 * time.Second
 	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 30 * time.Second
+	}
+	if cfg.RetryAfter <= 0 {
+		cfg.RetryAfter = 20 * time.Second
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 6
+	}
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 50 * time.Second
 	}
@@ -156,7 +185,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Adapter, error) {
 	a := &Adapter{
 		cfg: cfg, deps: deps, log: deps.Log.With("channel", "telegram"), botID: botID,
 		sealer: newSealer(cfg.Token), http: deps.HTTPClient,
-		albums: map[string]*album{}, inflight: map[int64]bool{},
+		albums: map[string]*album{}, inflight: map[int64]bool{}, passed: map[int64]time.Time{},
 	}
 	a.bot, err = bot.New(cfg.Token,
 		bot.WithServerURL(cfg.APIURL),
@@ -167,7 +196,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Adapter, error) {
 		bot.WithNotAsyncHandlers(),
 		bot.WithWorkers(1),
 		bot.WithUpdatesChannelCap(0),
-		bot.WithAllowedUpdates(bot.AllowedUpdates{"message", "callback_query"}),
+		bot.WithAllowedUpdates(bot.AllowedUpdates{"message", "edited_message", "callback_query"}),
 		bot.WithDefaultHandler(a.onPolled),
 		bot.WithErrorsHandler(func(err error) { a.log.Warn("telegram client", "err", a.scrub(err)) }),
 	)

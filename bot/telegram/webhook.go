@@ -25,7 +25,7 @@ func (a *Adapter) RegisterWebhook(ctx context.Context) error {
 	_, err := a.bot.SetWebhook(ctx, &bot.SetWebhookParams{
 		URL:            a.cfg.WebhookURL,
 		SecretToken:    a.cfg.WebhookSecret,
-		AllowedUpdates: []string{"message", "callback_query"},
+		AllowedUpdates: []string{"message", "edited_message", "callback_query"},
 	})
 	if err != nil {
 		return fmt.Errorf("telegram setWebhook: %v", a.scrub(err))

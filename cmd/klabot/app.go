@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/klabot/klabot/storage/postgres"
+	kredis "github.com/klabot/klabot/storage/redis"
 )
 
 // Config is the process configuration shared by the subcommands, read from the
@@ -149,6 +150,9 @@ type App struct {
 	Stderr io.Writer
 	Now    func() time.Time
 	Log    *slog.Logger
+	// OnInvite, when set before the engine is built, counts invite attempts (serve's
+	// metrics).
+	OnInvite func(result string)
 
 	cfg    Config
 	cfgErr error
@@ -202,6 +206,8 @@ func (a *App) Redis(ctx context.Context) (*redis.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL is not a valid Redis URL: %w", err)
 	}
+	// go-redis's own lines (failed dials, reconnects) go to our logger, not stderr.
+	kredis.LogThrough(a.Log)
 	c := redis.NewClient(opt)
 	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()

@@ -69,6 +69,7 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 	}, conversations.Deps{
 		People: store, Invites: store, Regions: store, Instruments: store,
 		Answers: store, Checkpoints: store, States: states, Locker: states, Blobs: blobs,
+		Attempts: states, OnInvite: app.OnInvite, // invite codes: wrong ones throttled per chat and sender
 		Now: app.Now, Log: app.Log,
 		Reviews: store, // why a question came back, under the question
 	},

@@ -35,6 +35,8 @@ type server struct {
 	ops        *opsCollector // serve_metrics.go
 	mux        *http.ServeMux
 
+	opts serveOptions
+
 	mu     sync.Mutex
 	checks []readyCheck
 	chats  []string // names of the chat channels that started
@@ -106,6 +108,9 @@ func serveComponents() []serveComponent {
 // serveOptions are test hooks.
 type serveOptions struct {
 	onListen func(addr string) // called with the HTTP address once listening
+	// telegramSweep replaces the 10 s interval of the replay of Telegram updates nobody
+	// holds (fault tests).
+	telegramSweep time.Duration
 }
 
 func runServe(ctx context.Context, app *App, args []string) error {
@@ -118,8 +123,8 @@ func runServe(ctx context.Context, app *App, args []string) error {
 }
 
 // serve runs until ctx ends (SIGTERM, Ctrl-C), then shuts down in order: stop taking
-// updates, let components finish, stop the HTTP server, drain the dispatcher, drain the
-// sender.
+// updates (503), let components finish, drain the dispatcher, drain the sender, stop the
+// HTTP server.
 func serve(ctx context.Context, app *App, opts serveOptions) error {
 	cfg, err := app.Config()
 	if err != nil {
@@ -133,12 +138,13 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 	if err != nil {
 		return err
 	}
-	s := &server{app: app, cfg: cfg, log: app.Log, store: postgres.New(pool, app.Now), redis: rdb,
+	s := &server{app: app, cfg: cfg, log: app.Log, opts: opts, store: postgres.New(pool, app.Now), redis: rdb,
 		metrics: metrics.New(), mux: http.NewServeMux(),
 		gates: map[conversations.Channel]func(context.Context, conversations.Inbound){}}
 	s.addReadyCheck("postgres", func(ctx context.Context) error { return pool.Ping(ctx) })
 	s.addReadyCheck("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
 
+	app.OnInvite = s.metrics.InviteAttempt
 	if s.engine, err = serveEngine(ctx, s); err != nil {
 		return err
 	}
@@ -149,7 +155,7 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 		OnOutcome:   schedule.OnOutcome(s.store, app.Log), // records digest and nudge deliveries
 		Log:         app.Log,
 	})
-	s.dispatcher = dispatch.New(gatedEngine{s}, s.sender, app.Log, dispatch.Config{})
+	s.dispatcher = dispatch.New(gatedEngine{s}, s.sender, app.Log, dispatch.Config{Transient: transient, OnEvent: s.metrics.InboundEvent})
 
 	type started struct {
 		name string
@@ -214,16 +220,19 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 		runErr = err
 	}
 	s.log.Info("klabot serve shutting down")
+	// The HTTP server stays up through the whole drain, answering 503 on /readyz and the
+	// webhook (Telegram retries later, or at another replica) rather than refusing
+	// connections; it stops last.
 	ready.shuttingDown()
 	stopComponents()
 	compDone.Wait()
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	httpSrv.Shutdown(sctx) //nolint:errcheck // best effort on the way out
-	cancel()
 	stopDispatch()
 	dispatchDone.Wait()
 	stopSender()
 	senderDone.Wait()
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	httpSrv.Shutdown(sctx) //nolint:errcheck // best effort on the way out
+	cancel()
 	s.log.Info("klabot serve stopped")
 	return runErr
 }

@@ -104,7 +104,6 @@ func startTelegram(ctx context.Context, s *server) (func(context.Context) error,
 	s.metrics.InitChannel(conversations.ChannelTelegram)
 	s.addReadyCheck("telegram", a.Ready)
 	s.addChatChannel("telegram")
-	start := s.app.Now()
 	if a.Webhook() {
 		s.mux.Handle("POST "+path, a.WebhookHandler())
 		s.addGate(conversations.ChannelTelegram, a.AwaitTurn)
@@ -119,11 +118,16 @@ func startTelegram(ctx context.Context, s *server) (func(context.Context) error,
 				return err
 			}
 		}
-		// Updates recorded by a process that died before handling them.
-		if _, err := a.Replay(ctx, start); err != nil {
+		// Updates recorded by a process that died before handling them (once their
+		// lease ran out; the sweep takes those still held by a dead process).
+		if _, err := a.Replay(ctx); err != nil {
 			s.log.Error("telegram: replay unhandled updates", "err", err)
 		}
-		go a.RunMaintenance(ctx, time.Minute, 2*time.Minute)
+		sweep := 10 * time.Second
+		if s.opts.telegramSweep > 0 {
+			sweep = s.opts.telegramSweep
+		}
+		go a.RunMaintenance(ctx, sweep)
 		drain, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 		defer cancel()
 		if a.Webhook() {

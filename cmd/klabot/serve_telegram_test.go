@@ -37,8 +37,13 @@ type telegramWorld struct {
 
 func newTelegramWorld(t *testing.T) *telegramWorld {
 	t.Helper()
+	return newTelegramWorldOn(t, pgtest.URL(t))
+}
+
+// newTelegramWorldOn is newTelegramWorld on the migrated database at url.
+func newTelegramWorldOn(t *testing.T, url string) *telegramWorld {
+	t.Helper()
 	ctx := context.Background()
-	url := pgtest.URL(t)
 	w := &telegramWorld{api: fakebotapi.New(t, tgToken)}
 	app := NewApp(func(k string) string {
 		if k == "DATABASE_URL" {

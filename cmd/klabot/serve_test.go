@@ -44,6 +44,12 @@ type running struct {
 // the test ends.
 func startServe(t *testing.T, env map[string]string) *running {
 	t.Helper()
+	return startServeWith(t, env, serveOptions{})
+}
+
+// startServeWith is startServe with test hooks (onListen is set here).
+func startServeWith(t *testing.T, env map[string]string, opts serveOptions) *running {
+	t.Helper()
 	if env["DATABASE_URL"] == "" {
 		env["DATABASE_URL"] = pgtest.URL(t)
 	}
@@ -54,7 +60,8 @@ func startServe(t *testing.T, env map[string]string) *running {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{logs: logs, stop: cancel, done: make(chan error, 1)}
 	listening := make(chan string, 1)
-	go func() { r.done <- serve(ctx, app, serveOptions{onListen: func(a string) { listening <- a }}) }()
+	opts.onListen = func(a string) { listening <- a }
+	go func() { r.done <- serve(ctx, app, opts) }()
 	select {
 	case r.addr = <-listening:
 	case err := <-r.done:

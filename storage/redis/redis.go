@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -27,8 +28,11 @@ type Config struct {
 	// SeenTTL is how long a handled message id is remembered (the Postgres
 	// inbound_messages row remembers answers for ever). Defaults to 7 days.
 	SeenTTL time.Duration
-	// LockTTL bounds how long a crashed process can hold a chat; a step (which may
-	// download a 20 MB file) must finish within it. Defaults to 60 seconds.
+	// LockTTL bounds how long a crashed process can hold a chat. A live holder renews
+	// its lock every LockTTL/3 while its step runs (a step may download a 20 MB file), so
+	// the TTL only has to outlast a renewal; it is kept below LockWait so that a replay
+	// of a dead process's update gets the chat instead of timing out. Defaults to 15
+	// seconds.
 	LockTTL time.Duration
 	// LockWait is how long a step waits for its chat's lock. Defaults to 20 seconds.
 	LockWait time.Duration
@@ -57,7 +61,7 @@ func New(c *redis.Client, cfg Config) *Store {
 		cfg.SeenTTL = 7 * 24 * time.Hour
 	}
 	if cfg.LockTTL <= 0 {
-		cfg.LockTTL = 60 * time.Second
+		cfg.LockTTL = 15 * time.Second
 	}
 	if cfg.LockWait <= 0 {
 		cfg.LockWait = 20 * time.Second
@@ -129,8 +133,13 @@ func (s *Store) Forget(ctx context.Context, key string) error {
 // unlockScript deletes the lock only when it still holds our token (Redis 7 has no DELEX).
 var unlockScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
 
-// Lock takes the chat's lock, waiting with growing pauses up to LockWait. The returned
-// unlock releases it only while it is still ours (it may have expired and been taken).
+// renewScript extends the lock's TTL only while it still holds our token.
+var renewScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end return 0`)
+
+// Lock takes the chat's lock, waiting with growing pauses up to LockWait. While it is
+// held it is renewed every LockTTL/3, so a long step keeps it and a dead process loses it
+// within LockTTL. The returned unlock stops the renewal and releases the lock only while
+// it is still ours (it may have expired and been taken).
 func (s *Store) Lock(ctx context.Context, key string) (func(), error) {
 	b := make([]byte, 12)
 	rand.Read(b)
@@ -141,10 +150,7 @@ func (s *Store) Lock(ctx context.Context, key string) (func(), error) {
 	for {
 		err := s.c.SetArgs(ctx, k, token, redis.SetArgs{Mode: "NX", TTL: s.cfg.LockTTL}).Err()
 		if err == nil {
-			return func() {
-				// Release even when the step's context ended.
-				unlockScript.Run(context.WithoutCancel(ctx), s.c, []string{k}, token) //nolint:errcheck
-			}, nil
+			return s.hold(context.WithoutCancel(ctx), k, token), nil
 		}
 		if !errors.Is(err, redis.Nil) {
 			return nil, fmt.Errorf("lock %s: %w: %v", key, conversations.ErrUnavailable, err)
@@ -165,5 +171,38 @@ func (s *Store) Lock(ctx context.Context, key string) (func(), error) {
 	}
 }
 
+// hold renews the lock k until the returned unlock is called, which then releases it.
+func (s *Store) hold(ctx context.Context, k, token string) func() {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(s.cfg.LockTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				// A failed renewal is retried on the next tick; if the lock is lost the
+				// engine's durable message record still keeps a step from applying twice.
+				renewScript.Run(ctx, s.c, []string{k}, token, s.cfg.LockTTL.Milliseconds()) //nolint:errcheck
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(stop)
+			<-done
+			// Release even when the step's context ended.
+			unlockScript.Run(ctx, s.c, []string{k}, token) //nolint:errcheck
+		})
+	}
+}
+
 // Prefix returns the key prefix, for tools that inspect or clear this deployment's keys.
 func (s *Store) Prefix() string { return s.cfg.Prefix }
+
+// Config returns the Store's configuration with its defaults filled in.
+func (s *Store) Config() Config { return s.cfg }

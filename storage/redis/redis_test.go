@@ -85,7 +85,7 @@ func TestLockSerialisesAndReleasesOnlyItsOwn(t *testing.T) {
 		t.Fatalf("max holders %d, total %d; want 1 and 6", maxInside, total)
 	}
 
-	// An expired lock taken over by another holder is not released by the first.
+	// A lost lock taken over by another holder is not released by the first.
 	short := kredis.New(c, kredis.Config{Prefix: prefix, LockTTL: 100 * time.Millisecond, LockWait: 50 * time.Millisecond})
 	unlockOld, err := short.Lock(ctx, "slow")
 	if err != nil {
@@ -94,7 +94,7 @@ func TestLockSerialisesAndReleasesOnlyItsOwn(t *testing.T) {
 	if _, err := short.Lock(ctx, "slow"); !errors.Is(err, conversations.ErrUnavailable) {
 		t.Fatalf("second lock while held: %v, want ErrUnavailable after the bounded wait", err)
 	}
-	time.Sleep(150 * time.Millisecond)
+	c.Del(ctx, prefix+"lock:slow") // lost (a pause longer than the TTL), then taken
 	unlockNew, err := short.Lock(ctx, "slow")
 	if err != nil {
 		t.Fatal(err)
@@ -106,5 +106,67 @@ func TestLockSerialisesAndReleasesOnlyItsOwn(t *testing.T) {
 	unlockNew()
 	if n, _ := c.Exists(ctx, prefix+"lock:slow").Result(); n != 0 {
 		t.Fatal("lock not released")
+	}
+}
+
+func TestLockIsRenewedWhileHeldAndFreedWhenItsHolderDies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, prefix := redistest.New(t)
+	cfg := kredis.Config{Prefix: prefix, LockTTL: 300 * time.Millisecond, LockWait: 400 * time.Millisecond}
+	s := kredis.New(c, cfg)
+	// A live holder keeps the chat through a step longer than the TTL (a slow download).
+	unlock, err := s.Lock(ctx, "telegram:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	if _, err := s.Lock(ctx, "telegram:1"); !errors.Is(err, conversations.ErrUnavailable) {
+		t.Fatalf("second lock during a long step: %v, want held (ErrUnavailable)", err)
+	}
+	unlock()
+
+	// A process that dies holding the lock (its client is gone, nothing renews it) loses
+	// it within the TTL, so a replay waiting up to LockWait gets the chat.
+	dead, _ := redistest.New(t)
+	deadStore := kredis.New(dead, cfg)
+	if _, err := deadStore.Lock(ctx, "telegram:2"); err != nil {
+		t.Fatal(err)
+	}
+	dead.Close()
+	began := time.Now()
+	unlock, err = s.Lock(ctx, "telegram:2")
+	if err != nil {
+		t.Fatalf("lock after its holder died: %v", err)
+	}
+	unlock()
+	if took := time.Since(began); took > cfg.LockWait {
+		t.Errorf("took %v", took)
+	}
+	if def := kredis.New(c, kredis.Config{}).Config(); def.LockTTL >= def.LockWait {
+		t.Errorf("default lock TTL %v must be below the lock wait %v (a replay would time out behind a dead holder)", def.LockTTL, def.LockWait)
+	}
+}
+
+func TestFailuresCountInAWindow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, prefix := redistest.New(t)
+	s := kredis.New(c, kredis.Config{Prefix: prefix})
+	if n, wait, err := s.Failures(ctx, "invite:chat:1"); n != 0 || wait != 0 || err != nil {
+		t.Fatalf("no failures yet: %d %v %v", n, wait, err)
+	}
+	for i := 1; i <= 3; i++ {
+		n, wait, err := s.AddFailure(ctx, "invite:chat:1", 300*time.Millisecond)
+		if err != nil || n != i || wait <= 0 || wait > 300*time.Millisecond {
+			t.Fatalf("failure %d: %d %v %v", i, n, wait, err)
+		}
+	}
+	if n, wait, _ := s.Failures(ctx, "invite:chat:1"); n != 3 || wait <= 0 {
+		t.Errorf("failures %d, window %v", n, wait)
+	}
+	time.Sleep(350 * time.Millisecond)
+	if n, _, _ := s.Failures(ctx, "invite:chat:1"); n != 0 {
+		t.Errorf("%d failures after the window ended", n)
 	}
 }

@@ -93,6 +93,8 @@ type Server struct {
 	bannedTil time.Time
 	early     []Call
 	webhook   map[string]string
+	slowFiles time.Duration
+	downloads int
 }
 
 // New starts a fake Bot API for the bot token and stops it when t ends.
@@ -213,6 +215,20 @@ func (s *Server) Throttle(n, retryAfter int) {
 	defer s.mu.Unlock()
 	s.throttleN = n
 	s.limits.RetryAfter = retryAfter
+}
+
+// SlowFiles makes every file download take d before it answers (a slow upload link).
+func (s *Server) SlowFiles(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.slowFiles = d
+}
+
+// Downloads returns how many file downloads were asked for.
+func (s *Server) Downloads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.downloads
 }
 
 // Fail5xx makes the next n send calls answer 502.
@@ -516,6 +532,13 @@ func (s *Server) download(w http.ResponseWriter, rest string) {
 	if !ok || token != s.Token {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
+	}
+	s.mu.Lock()
+	s.downloads++
+	slow := s.slowFiles
+	s.mu.Unlock()
+	if slow > 0 {
+		time.Sleep(slow)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -79,6 +79,10 @@ func Verify(ctx context.Context, pool *pgxpool.Pool, ds *Dataset, res *Result) (
 		if err := rows.Scan(&msg, &code, &person); err != nil {
 			return c, fmt.Errorf("read answers back: %w", err)
 		}
+		// Telegram message ids carry the bot id ("<bot>:<update_id>").
+		if _, update, found := strings.Cut(msg, ":"); found {
+			msg = update
+		}
 		w, ok := expect[msg]
 		if !ok {
 			c.Unexpected++
