@@ -18,8 +18,9 @@ var _ outbound.Transport = (*Adapter)(nil)
 
 // Deliver sends one message: text (with its buttons as a numbered menu), or a photo or
 // document with the text as caption. After a successful send it remembers the menu so
-// that a numeric reply maps to the button's data; a reply without buttons forgets the
-// previous menu (a bulk message without buttons leaves it alone). Errors are classified
+// that a numeric reply maps to the button's data; any message without buttons (a
+// digest or a nudge too) forgets the previous menu: a typed number only ever picks an
+// option of the latest message in the chat. Errors are classified
 // for the sender: outbound.ErrBlocked for chats that can never be written to,
 // *outbound.RetryAfterError when WhatsApp throttles, *outbound.TemporaryError for
 // connection trouble.
@@ -59,7 +60,7 @@ func (a *Adapter) rememberMenu(ctx context.Context, out conversations.Outbound) 
 			data[i] = b.Data
 		}
 		err = a.menus.SetMenu(ctx, out.To, data, a.cfg.MenuTTL)
-	case !out.Bulk:
+	default:
 		err = a.menus.ClearMenu(ctx, out.To)
 	}
 	if err != nil {
