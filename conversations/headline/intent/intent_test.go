@@ -22,9 +22,9 @@ func TestMatch(t *testing.T) {
 		{"posisi kita di mana sekarang", Intent{Kind: Score}},
 		{"brp skor kita skrg", Intent{Kind: Score}},
 		{"nilainya berapa pak?", Intent{Kind: Score}},
-		{"nilia kita brp", Intent{Kind: Score}},            // a swapped pair
-		{"predikatnya apa?", Intent{Kind: Score}},          // a clitic
-		{"peringkta kota kita?", Intent{Kind: Score}},      // a typo in a long word
+		{"nilia kita brp", Intent{Kind: Score}},       // a swapped pair
+		{"predikatnya apa?", Intent{Kind: Score}},     // a clitic
+		{"peringkta kota kita?", Intent{Kind: Score}}, // a typo in a long word
 		{"kita dapat poin berapa", Intent{Kind: Score}},
 		{"capaian KLA kita gimana?", Intent{Kind: Score}},
 		{"What is our score?", Intent{Kind: Score}},
