@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"fmt"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"sort"
 	"strings"
 	"time"
@@ -137,7 +138,7 @@ func sinceID(last *time.Time, now time.Time) string {
 	if last == nil {
 		return tr("id", dgNeverAnswered)
 	}
-	switch d := daysBetween(last.In(now.Location()), now); {
+	switch d := idfmt.DaysBetween(last.In(now.Location()), now); {
 	case d <= 0:
 		return tr("id", dgAnsweredToday)
 	case d == 1:
@@ -160,11 +161,11 @@ func shortName(name string) string {
 func DigestText(d Digest) string {
 	now := d.At.In(d.Region.Location())
 	var b strings.Builder
-	b.WriteString(tr("id", dgHead, d.Region.Name, dayDateID(now), clockID(now)))
+	b.WriteString(tr("id", dgHead, d.Region.Name, idfmt.DayDate(now), idfmt.Clock(now)))
 
 	s := d.Scores
 	b.WriteString(tr("id", dgScores,
-		pointsID(s.Claimed), pointsID(s.Evidenced), pointsID(s.Verified)))
+		idfmt.Points(s.Claimed), idfmt.Points(s.Evidenced), idfmt.Points(s.Verified)))
 	tier := d.Tier
 	if tier == "" {
 		tier = tr("id", scNoTier)
@@ -174,17 +175,17 @@ func DigestText(d Digest) string {
 		basis = " (" + d.TierBasis + ")"
 	}
 	if d.NextTier != "" {
-		b.WriteString(tr("id", dgTierToNext, basis, tier, pointsID(d.ToNextTier), d.NextTier))
+		b.WriteString(tr("id", dgTierToNext, basis, tier, idfmt.Points(d.ToNextTier), d.NextTier))
 	} else {
 		b.WriteString(tr("id", dgTier, basis, tier))
 	}
 	if y := d.Previous; y != nil {
 		since := tr("id", dgYesterday)
-		if daysBetween(d.PreviousDay, now) != 1 {
-			since = dateID(d.PreviousDay)
+		if idfmt.DaysBetween(d.PreviousDay, now) != 1 {
+			since = idfmt.DateID(d.PreviousDay)
 		}
 		b.WriteString(tr("id", dgSince, since,
-			deltaID(s.Claimed-y.Claimed), deltaID(s.Evidenced-y.Evidenced), deltaID(s.Verified-y.Verified)))
+			idfmt.Delta(s.Claimed-y.Claimed), idfmt.Delta(s.Evidenced-y.Evidenced), idfmt.Delta(s.Verified-y.Verified)))
 	} else {
 		b.WriteString(tr("id", dgSinceNone))
 	}
@@ -193,7 +194,7 @@ func DigestText(d Digest) string {
 		b.WriteString(tr("id", dgClusters))
 		for _, c := range d.Clusters {
 			fmt.Fprintf(&b, "• %s %s/%s (%s)\n", clusterShortName(c.Code, c.Name),
-				pointsID(c.Evidenced), maxID(c.Max), pointsID(c.Claimed))
+				idfmt.Points(c.Evidenced), idfmt.Max(c.Max), idfmt.Points(c.Claimed))
 		}
 	}
 
@@ -210,7 +211,7 @@ func DigestText(d Digest) string {
 				break
 			}
 			fmt.Fprintf(&b, "• %s %d/%d (%s) · %s\n", shortName(o.Name), o.Answered, o.Total,
-				percentID(o.completion()), sinceID(o.LastAnswer, now))
+				idfmt.Percent(o.completion()), sinceID(o.LastAnswer, now))
 		}
 	}
 
@@ -219,7 +220,7 @@ func DigestText(d Digest) string {
 
 	b.WriteString("\n")
 	if d.PendingReviews > 0 && d.PendingReviewPoints > 0 {
-		b.WriteString(tr("id", dgPendingPoints, d.PendingReviews, pointsID(d.PendingReviewPoints)))
+		b.WriteString(tr("id", dgPendingPoints, d.PendingReviews, idfmt.Points(d.PendingReviewPoints)))
 	} else if d.PendingReviews > 0 {
 		b.WriteString(tr("id", dgPending, d.PendingReviews))
 	} else {
@@ -252,7 +253,7 @@ func writeGaps(b *strings.Builder, title string, gaps []DigestGap) {
 		if r := []rune(text); len(r) > 60 {
 			text = strings.TrimSpace(string(r[:58])) + "…"
 		}
-		line := tr("id", dgGapLine, g.QuestionCode, text, pointsID(g.Points))
+		line := tr("id", dgGapLine, g.QuestionCode, text, idfmt.Points(g.Points))
 		if g.OPD != "" {
 			line += " · " + g.OPD
 		}
@@ -267,7 +268,7 @@ func writeGaps(b *strings.Builder, title string, gaps []DigestGap) {
 func OPDProgressText(d Digest) string {
 	now := d.At.In(d.Region.Location())
 	var b strings.Builder
-	b.WriteString(tr("id", dgProgressHead, d.Region.Name, dateID(now)))
+	b.WriteString(tr("id", dgProgressHead, d.Region.Name, idfmt.DateID(now)))
 	if len(d.OPDs) == 0 {
 		b.WriteString(tr("id", dgNoOPDs))
 		return b.String()
@@ -276,7 +277,7 @@ func OPDProgressText(d Digest) string {
 	done := len(d.OPDs) - len(lag)
 	for _, o := range lag {
 		fmt.Fprintf(&b, "• %s (%s) %d/%d (%s) · %s\n", shortName(o.Name), o.Code, o.Answered, o.Total,
-			percentID(o.completion()), sinceID(o.LastAnswer, now))
+			idfmt.Percent(o.completion()), sinceID(o.LastAnswer, now))
 	}
 	if done > 0 {
 		b.WriteString(tr("id", dgOPDsDone, done))

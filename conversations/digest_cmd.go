@@ -3,6 +3,8 @@ package conversations
 import (
 	"context"
 	"errors"
+	"github.com/klabot/klabot/conversations/idfmt"
+	"github.com/klabot/klabot/conversations/parse"
 	"sort"
 	"strings"
 	"time"
@@ -117,16 +119,16 @@ func (e *Engine) cmdDeadline(ctx context.Context, r *Request) ([]Outbound, error
 		}
 		return e.replies(r, tr(r.Lang(), dgDeadlineShow, r.Region.Name, deadlineID(*r.Region.Deadline, now))), nil
 	}
-	day, err := ParseDate(r.Args)
+	day, err := parse.ParseDate(r.Args)
 	if errors.Is(err, ErrInvalid) {
 		return e.replies(r, tr(r.Lang(), dgDeadlineUsage)), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	day = civilDate(day)
-	if day.Before(civilDate(now)) {
-		return e.replies(r, tr(r.Lang(), dgDeadlinePast, dateID(day))), nil
+	day = idfmt.CivilDate(day)
+	if day.Before(idfmt.CivilDate(now)) {
+		return e.replies(r, tr(r.Lang(), dgDeadlinePast, idfmt.DateID(day))), nil
 	}
 	if err := e.d.Digests.SetDeadline(ctx, r.Person.RegionCode, day); err != nil {
 		return nil, err

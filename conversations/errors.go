@@ -7,14 +7,16 @@ package conversations
 import (
 	"errors"
 	"fmt"
+	"github.com/klabot/klabot/conversations/parse"
 )
 
 // The error vocabulary. Stores and the engine wrap these with context
 // (fmt.Errorf("save answer %s: %w", code, ErrConflict)); the chat edge turns them into a
 // kind Indonesian sentence and the HTTP edge into a status.
 var (
-	ErrNotFound    = errors.New("not found")
-	ErrInvalid     = errors.New("invalid input")
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid is parse.ErrInvalid: an unreadable number or date is invalid input.
+	ErrInvalid     = parse.ErrInvalid
 	ErrForbidden   = errors.New("forbidden")
 	ErrConflict    = errors.New("conflict")
 	ErrUnavailable = errors.New("unavailable")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/klabot/klabot/conversations/idfmt"
+	"github.com/klabot/klabot/conversations/parse"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -80,7 +82,7 @@ func (e *Engine) intake(ctx context.Context, r *Request) ([]EvidenceFile, []stri
 			name = fmt.Sprintf("file-%d", k+1)
 		}
 		if f.Size > max {
-			notes = append(notes, r.T(msgTooBig, name, FormatSize(f.Size, lang), FormatSize(max, lang)))
+			notes = append(notes, r.T(msgTooBig, name, idfmt.Size(f.Size, lang), idfmt.Size(max, lang)))
 			continue
 		}
 		if f.Open == nil {
@@ -89,7 +91,7 @@ func (e *Engine) intake(ctx context.Context, r *Request) ([]EvidenceFile, []stri
 		}
 		data, err := readAtMost(ctx, f, max)
 		if errors.Is(err, ErrFileTooBig) {
-			notes = append(notes, r.T(msgTooBigUnknown, name, FormatSize(max, lang)))
+			notes = append(notes, r.T(msgTooBigUnknown, name, idfmt.Size(max, lang)))
 			continue
 		}
 		if err != nil {
@@ -140,7 +142,7 @@ func readAtMost(ctx context.Context, f File, max int64) ([]byte, error) {
 func (e *Engine) fileReceipts(r *Request, files []EvidenceFile) string {
 	lines := make([]string, len(files))
 	for k, f := range files {
-		lines[k] = r.T(msgFileReceived, f.Name, FormatSize(f.Size, r.Lang()))
+		lines[k] = r.T(msgFileReceived, f.Name, idfmt.Size(f.Size, r.Lang()))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -161,9 +163,9 @@ func (e *Engine) evidencePrompt(r *Request, l *questionList, i int) Outbound {
 	case r.State.Files > 0:
 		text = r.T(msgMoreFiles)
 	case q.EvidenceRequired:
-		text = r.T(msgEvidenceAsk, FormatSize(e.cfg.MaxFileBytes, lang))
+		text = r.T(msgEvidenceAsk, idfmt.Size(e.cfg.MaxFileBytes, lang))
 	default:
-		text = r.T(msgEvidenceOptional, FormatSize(e.cfg.MaxFileBytes, lang))
+		text = r.T(msgEvidenceOptional, idfmt.Size(e.cfg.MaxFileBytes, lang))
 	}
 	if a, ok := l.progress.Answers[q.Code]; ok && a.Evidence > r.State.Files {
 		text += "\n" + r.T(msgCarried, a.Evidence-r.State.Files)
@@ -190,7 +192,7 @@ func (e *Engine) evidenceText(ctx context.Context, r *Request) ([]Outbound, erro
 	if r.State.Stopped {
 		return e.replies(r, r.T(msgPaused)), nil
 	}
-	switch w := normalize(r.In.Text); {
+	switch w := parse.Normalize(r.In.Text); {
 	case doneWords[w]:
 		return e.finishEvidence(ctx, r)
 	case w == "2":
@@ -260,7 +262,7 @@ func (e *Engine) narrativeText(ctx context.Context, r *Request) ([]Outbound, err
 		return e.replies(r, r.T(msgPaused)), nil
 	}
 	text := strings.TrimSpace(r.In.Text)
-	if text == "1" || noNarrative[normalize(text)] { // the numbered "Lewati" option, "ok", "-"
+	if text == "1" || noNarrative[parse.Normalize(text)] { // the numbered "Lewati" option, "ok", "-"
 		return e.cmdSkip(ctx, r)
 	}
 	if utf8.RuneCountInString(text) > 2000 {

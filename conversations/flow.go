@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/klabot/klabot/conversations/idfmt"
+	"github.com/klabot/klabot/conversations/parse"
 	"strconv"
 	"strings"
 
@@ -38,7 +40,7 @@ func (e *Engine) renderQuestion(r *Request, l *questionList, i int) Outbound {
 		fmt.Fprintf(&b, "\nℹ️ %s", q.Help)
 	}
 	if a, ok := l.progress.Answers[q.Code]; ok {
-		b.WriteString("\n\n" + r.T(msgCurrentAnswer, FormatValue(q, a.Value, lang), a.PersonName, FormatDate(a.At.In(r.Region.Location()), lang), a.Evidence))
+		b.WriteString("\n\n" + r.T(msgCurrentAnswer, FormatValue(q, a.Value, lang), a.PersonName, idfmt.Date(a.At.In(r.Region.Location()), lang), a.Evidence))
 		b.WriteString(l.reviewNote(q.Code, lang)) // the coordinator's note when it was sent back
 	}
 	if q.EvidenceRequired {
@@ -47,7 +49,7 @@ func (e *Engine) renderQuestion(r *Request, l *questionList, i int) Outbound {
 	var buttons []Button
 	switch q.Type {
 	case scoring.YesNo, scoring.YesPartialNo:
-		for k, v := range yesNoOptions(q.Type) {
+		for k, v := range parse.YesNoOptions(q.Type) {
 			buttons = append(buttons, Button{Label: yesNoLabel(v, lang), Data: answerData(q.Code, k+1)})
 		}
 	case scoring.Choice:
@@ -59,14 +61,14 @@ func (e *Engine) renderQuestion(r *Request, l *questionList, i int) Outbound {
 	case scoring.Percent:
 		b.WriteString("\n\n" + r.T(msgHintPercent))
 		if q.Target > 0 {
-			b.WriteString(" " + r.T(msgHintTarget, FormatNumber(q.Target, lang)))
+			b.WriteString(" " + r.T(msgHintTarget, idfmt.Number(q.Target, lang)))
 		}
 	case scoring.Date:
 		b.WriteString("\n\n" + r.T(msgHintDate))
 	case scoring.Text:
 		b.WriteString("\n\n" + r.T(msgHintText))
 	case scoring.File:
-		b.WriteString("\n\n" + r.T(msgHintFile, FormatSize(e.cfg.MaxFileBytes, lang)))
+		b.WriteString("\n\n" + r.T(msgHintFile, idfmt.Size(e.cfg.MaxFileBytes, lang)))
 	}
 	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()}
 	out = WithOptions(out, lang, buttons)
@@ -101,10 +103,10 @@ func (e *Engine) answerText(ctx context.Context, r *Request) ([]Outbound, error)
 	if !ok {
 		return e.cmdResume(ctx, r)
 	}
-	v, err := ParseAnswer(l.refs[i].Q, r.In.Text)
-	var pe *ParseError
+	v, err := parse.ParseAnswer(l.refs[i].Q, r.In.Text)
+	var pe *parse.ParseError
 	if errors.As(err, &pe) {
-		return e.correction(r, l, i, pe.Key), nil
+		return e.correction(r, l, i, msgKey(pe.Key)), nil
 	}
 	if err != nil {
 		return nil, err
@@ -119,7 +121,7 @@ func (e *Engine) correction(r *Request, l *questionList, i int, k msgKey) []Outb
 	if k == msgBadChoice || k == msgBadYesNo || k == msgBadYesPartialNo {
 		n := len(q.Options)
 		if q.Type != scoring.Choice {
-			n = len(yesNoOptions(q.Type))
+			n = len(parse.YesNoOptions(q.Type))
 		}
 		hint = r.T(k, numberList(n, r.Lang()))
 	}
@@ -145,10 +147,10 @@ func (e *Engine) pressAnswer(ctx context.Context, r *Request) ([]Outbound, error
 		return e.staleButton(ctx, r)
 	}
 	r.State.Stopped = false
-	v, err := ParseAnswer(l.refs[qi].Q, k)
-	var pe *ParseError
+	v, err := parse.ParseAnswer(l.refs[qi].Q, k)
+	var pe *parse.ParseError
 	if errors.As(err, &pe) {
-		return e.correction(r, l, qi, pe.Key), nil
+		return e.correction(r, l, qi, msgKey(pe.Key)), nil
 	}
 	if err != nil {
 		return nil, err

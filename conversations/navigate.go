@@ -3,6 +3,7 @@ package conversations
 import (
 	"context"
 	"fmt"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"math"
 	"strconv"
 	"strings"
@@ -244,7 +245,7 @@ func (e *Engine) deadlineLine(r *Request) string {
 	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
 	start := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
 	days := int(math.Round(day.Sub(start).Hours() / 24))
-	date := FormatDate(d, r.Lang())
+	date := idfmt.Date(d, r.Lang())
 	switch {
 	case days < 0:
 		return r.T(msgDeadlinePast, date)

@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"fmt"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"strings"
 	"time"
 )
@@ -67,7 +68,7 @@ func nudgeMessageEN(n Nudge) (string, [][]Button) {
 		fmt.Fprintf(&b, "Next: %s\n", strings.TrimSpace(n.FirstCode+" "+n.FirstText))
 	}
 	if d := n.Region.Deadline; d != nil {
-		left := daysBetween(now, *d)
+		left := idfmt.DaysBetween(now, *d)
 		switch {
 		case left > 0:
 			fmt.Fprintf(&b, "Deadline: %s (%d days left)\n", d.Format("2 January 2006"), left)
@@ -94,12 +95,12 @@ type SilentPerson struct {
 func EscalationText(region Region, at time.Time, silent []SilentPerson) string {
 	now := at.In(region.Location())
 	var b strings.Builder
-	b.WriteString(tr("id", ngEscalationHead, region.Name, dateID(now)))
+	b.WriteString(tr("id", ngEscalationHead, region.Name, idfmt.DateID(now)))
 	var opds []string
 	seen := map[string]bool{}
 	for _, p := range silent {
 		b.WriteString(tr("id", ngEscalationLine,
-			p.Name, p.OPDName, p.Open, p.Ignored, dateID(p.LastNudged.In(now.Location()))))
+			p.Name, p.OPDName, p.Open, p.Ignored, idfmt.DateID(p.LastNudged.In(now.Location()))))
 		if p.OPDName != "" && !seen[p.OPDName] {
 			seen[p.OPDName] = true
 			opds = append(opds, p.OPDName)

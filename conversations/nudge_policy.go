@@ -1,6 +1,9 @@
 package conversations
 
-import "time"
+import (
+	"github.com/klabot/klabot/conversations/idfmt"
+	"time"
+)
 
 // NudgePolicy is a region's reminder schedule. The zero value of a field means its default.
 type NudgePolicy struct {
@@ -67,12 +70,12 @@ func (p NudgePolicy) NudgeDue(now time.Time, lastContact *time.Time, deadline *t
 		return true
 	}
 	last := lastContact.In(now.Location())
-	if daysBetween(last, now) <= 0 {
+	if idfmt.DaysBetween(last, now) <= 0 {
 		return false
 	}
 	every := q.EveryWorkingDays
 	if deadline != nil {
-		if left := daysBetween(now, *deadline); left >= 0 && left <= q.DailyLastDays {
+		if left := idfmt.DaysBetween(now, *deadline); left >= 0 && left <= q.DailyLastDays {
 			every = 1
 		}
 	}
@@ -82,8 +85,8 @@ func (p NudgePolicy) NudgeDue(now time.Time, lastContact *time.Time, deadline *t
 // workingDaysAfter counts working days d with date(last) < d <= date(now).
 func (p NudgePolicy) workingDaysAfter(last, now time.Time) int {
 	n := 0
-	d := civilDate(last).AddDate(0, 0, 1)
-	end := civilDate(now)
+	d := idfmt.CivilDate(last).AddDate(0, 0, 1)
+	end := idfmt.CivilDate(now)
 	for i := 0; !d.After(end) && i < 400; i++ {
 		if p.WorkingDay(d) {
 			n++

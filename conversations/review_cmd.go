@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"io"
 	"strconv"
 	"strings"
@@ -378,7 +379,7 @@ func (e *Engine) reviewNotices(ctx context.Context, r *Request, it ReviewItem, s
 			title = tr(lang, rvNoticeReject)
 		}
 		text := title + "\n" + tr(lang, rvNoticeBody, it.QuestionCode, shorten(it.QuestionText, 120),
-			reviewValue(it, lang), FormatDate(it.AnsweredAt.In(r.Region.Location()), lang),
+			reviewValue(it, lang), idfmt.Date(it.AnsweredAt.In(r.Region.Location()), lang),
 			r.Person.Name, note, it.QuestionCode)
 		msgs, err := e.notify(ctx, p.ID, text, nil)
 		if err != nil {
@@ -446,14 +447,14 @@ func (e *Engine) cmdExport(ctx context.Context, r *Request) ([]Outbound, error) 
 		limit = DefaultExportMaxBytes
 	}
 	if res.Size > limit || res.Open == nil {
-		outs = e.replies(r, tr(lang, rvExportTooBig, r.Region.Name, year, FormatSize(res.Size, lang), FormatSize(limit, lang), res.Path))
+		outs = e.replies(r, tr(lang, rvExportTooBig, r.Region.Name, year, idfmt.Size(res.Size, lang), idfmt.Size(limit, lang), res.Path))
 	} else {
 		data, err := readExport(res, limit)
 		if err != nil {
 			return nil, fmt.Errorf("read export %s: %w", res.Path, err)
 		}
 		outs = []Outbound{{To: r.In.Address, PersonID: r.Person.ID,
-			Text:       tr(lang, rvExportSent, r.Region.Name, year, res.Questions, res.Answered, res.Files, FormatSize(res.Size, lang)),
+			Text:       tr(lang, rvExportSent, r.Region.Name, year, res.Questions, res.Answered, res.Files, idfmt.Size(res.Size, lang)),
 			Attachment: &Attachment{Name: res.Name, MIME: "application/zip", Data: data}}}
 	}
 	if res.Missing > 0 {

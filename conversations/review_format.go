@@ -3,6 +3,7 @@ package conversations
 import (
 	"context"
 	"fmt"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"io"
 	"strconv"
 	"strings"
@@ -29,12 +30,12 @@ func reviewValue(it ReviewItem, lang string) string {
 // reviewTime writes "23 November 2026 10.05 WIB" in the region's zone.
 func reviewTime(t time.Time, loc *time.Location, lang string) string {
 	t = t.In(loc)
-	zone := zoneAbbrev(t)
+	zone := idfmt.Zone(t)
 	clock := t.Format("15.04")
 	if lang == "en" {
 		clock = t.Format("15:04")
 	}
-	return FormatDate(t, lang) + " " + clock + " " + zone
+	return idfmt.Date(t, lang) + " " + clock + " " + zone
 }
 
 // reviewCard renders one answer for review: its evidence files first (as attachments,
@@ -58,7 +59,7 @@ func (e *Engine) reviewCard(ctx context.Context, r *Request, it ReviewItem, wait
 			continue
 		}
 		outs = append(outs, Outbound{To: r.In.Address, PersonID: r.Person.ID, Attachment: att,
-			Text: tr(lang, rvEvidenceCaption, i+1, len(it.Evidence), it.QuestionCode, file.Name, FormatSize(file.Size, lang))})
+			Text: tr(lang, rvEvidenceCaption, i+1, len(it.Evidence), it.QuestionCode, file.Name, idfmt.Size(file.Size, lang))})
 	}
 
 	var b strings.Builder

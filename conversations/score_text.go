@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"fmt"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -89,12 +90,12 @@ var scoreTexts = map[msgKey][2]string{
 // "data per 23 November 2026 14.05 WIB".
 func DataAsOf(region Region, at time.Time) string {
 	t := at.In(region.Location())
-	return "data per " + dateID(t) + " " + clockID(t)
+	return "data per " + idfmt.DateID(t) + " " + idfmt.Clock(t)
 }
 
 func dataAsOf(lang string, region Region, at time.Time) string {
 	t := at.In(region.Location())
-	return tr(lang, scAsOf, dateID(t), clockID(t))
+	return tr(lang, scAsOf, idfmt.DateID(t), idfmt.Clock(t))
 }
 
 // GapReason is a gap kind in a few Indonesian words.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/chart"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -32,7 +33,7 @@ var chartLabels = map[string]string{"KELEMBAGAAN": "Lembaga"}
 func ChartInput(d conversations.Digest) chart.Input {
 	now := d.At.In(d.Region.Location())
 	in := chart.Input{
-		Title: d.Region.Name + " - " + conversations.FormatDateID(now),
+		Title: d.Region.Name + " - " + idfmt.DateID(now),
 	}
 	var max float64
 	for _, c := range d.Clusters {

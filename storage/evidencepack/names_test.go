@@ -56,17 +56,3 @@ func TestUniqueNamesInFolder(t *testing.T) {
 		}
 	}
 }
-
-func TestNumbersAndDates(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[float64]string{0: "0", 1234.5: "1.234,5", 1000000: "1.000.000", 87.25: "87,25", 12: "12", -1500: "-1.500"} {
-		if got := numberID(in); got != want {
-			t.Errorf("numberID(%v) = %q, want %q", in, got, want)
-		}
-	}
-	for in, want := range map[float64]string{0: "0,0", 612.46: "612,5", 1000: "1.000,0", 40.04: "40,0"} {
-		if got := pointsID(in); got != want {
-			t.Errorf("pointsID(%v) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -3,6 +3,7 @@ package evidencepack
 import (
 	"archive/zip"
 	"fmt"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"strings"
 	"time"
 )
@@ -17,7 +18,7 @@ func writeReadme(zw *zip.Writer, in Input, sum Summary, loc *time.Location) erro
 		region = in.Region.Code
 	}
 	p("PAKET BUKTI DUKUNG KLA — %s (%s), tahun %d", region, in.Region.Code, in.Instrument.Year)
-	p("Dibuat oleh klabot pada %s.", timeID(in.GeneratedAt, loc))
+	p("Dibuat oleh klabot pada %s.", idfmt.DateTime(in.GeneratedAt, loc))
 	p("")
 	p("Isi paket:")
 	p("- %s: satu baris per pertanyaan (jawaban, narasi, OPD, penjawab, waktu, status", WorkbookName)
@@ -27,9 +28,9 @@ func writeReadme(zw *zip.Writer, in Input, sum Summary, loc *time.Location) erro
 	p("  aslinya. Tanda yang tidak boleh dipakai di Windows (\\ / : * ? \" < > |) diganti \"_\";")
 	p("  nama yang sama dalam satu folder diberi nomor, misalnya \"foto (2).jpg\".")
 	p("")
-	p("Jumlah: %d pertanyaan, %d dijawab, %d berkas bukti (%s).", sum.Questions, sum.Answered, sum.Files, sizeID(sum.Bytes))
-	p("Poin: klaim %s, berbukti %s, terverifikasi %s dari %s.", pointsID(sum.Points.Claimed),
-		pointsID(sum.Points.Evidenced), pointsID(sum.Points.Verified), pointsID(sum.Points.Max))
+	p("Jumlah: %d pertanyaan, %d dijawab, %d berkas bukti (%s).", sum.Questions, sum.Answered, sum.Files, idfmt.Size(sum.Bytes, "id"))
+	p("Poin: klaim %s, berbukti %s, terverifikasi %s dari %s.", idfmt.Points(sum.Points.Claimed),
+		idfmt.Points(sum.Points.Evidenced), idfmt.Points(sum.Points.Verified), idfmt.Points(sum.Points.Max))
 	p("- Klaim: semua jawaban terkini. Berbukti: hanya jawaban yang bukti wajibnya sudah ada.")
 	p("- Terverifikasi: hanya jawaban yang sudah diterima koordinator. Selisih klaim dan")
 	p("  terverifikasi adalah poin yang berisiko hilang saat verifikasi lapangan.")

@@ -2,6 +2,7 @@ package evidencepack
 
 import (
 	"archive/zip"
+	"github.com/klabot/klabot/conversations/idfmt"
 	"math"
 	"strings"
 	"time"
@@ -121,7 +122,7 @@ func writeSheet(f *excelize.File, sheet string, rows []row, loc *time.Location, 
 			if a.OPDCode != "" && a.OPDName == "" {
 				opd = a.OPDCode
 			}
-			when = timeID(a.AnsweredAt, loc)
+			when = idfmt.DateTime(a.AnsweredAt, loc)
 		}
 		if opd == "" {
 			opd = strings.Join(r.q.OPDCodes, ", ")

@@ -1,10 +1,10 @@
-package conversations_test
+package parse_test
 
 import (
 	"errors"
 	"testing"
 
-	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/parse"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -22,11 +22,11 @@ func TestParseNumber(t *testing.T) {
 		{"", 0, false}, {"abc", 0, false}, {"1,2,3", 0, false}, {"1.2.3", 0, false}, {"12 kali", 0, false},
 		{",5", 0, false}, {"5,", 0, false}, {"1.25,5.5", 0, false}, {"12.3456.789", 0, false}, {".", 0, false},
 	} {
-		got, err := conversations.ParseNumber(c.in)
+		got, err := parse.ParseNumber(c.in)
 		if (err == nil) != c.ok || (c.ok && got != c.want) {
 			t.Errorf("ParseNumber(%q) = %v, %v; want %v ok=%v", c.in, got, err, c.want, c.ok)
 		}
-		if err != nil && !errors.Is(err, conversations.ErrInvalid) {
+		if err != nil && !errors.Is(err, parse.ErrInvalid) {
 			t.Errorf("ParseNumber(%q) error %v is not ErrInvalid", c.in, err)
 		}
 	}
@@ -42,7 +42,7 @@ func TestParseDate(t *testing.T) {
 		{"31/02/2025", ""}, {"14/13/2025", ""}, {"kemarin", ""}, {"14 Maretan 2025", ""}, {"", ""},
 		{"00/01/2025", ""}, {"14/03/1900", ""},
 	} {
-		got, err := conversations.ParseDate(c.in)
+		got, err := parse.ParseDate(c.in)
 		if c.want == "" {
 			if err == nil {
 				t.Errorf("ParseDate(%q) = %v, want an error", c.in, got)
@@ -99,8 +99,8 @@ func TestParseAnswer(t *testing.T) {
 		{text, "Program PMT di posyandu", scoring.Value{Text: "Program PMT di posyandu"}, true},
 		{text, "x", scoring.Value{}, false}, {file, "sudah", scoring.Value{}, false},
 	} {
-		got, err := conversations.ParseAnswer(c.q, c.in)
-		var pe *conversations.ParseError
+		got, err := parse.ParseAnswer(c.q, c.in)
+		var pe *parse.ParseError
 		if err != nil && !errors.As(err, &pe) {
 			t.Errorf("ParseAnswer(%s, %q): error %v is not a ParseError", c.q.Type, c.in, err)
 		}
@@ -121,7 +121,7 @@ func FuzzParseAnswer(f *testing.F) {
 		{Type: scoring.Choice, Options: []scoring.Option{{Label: "A"}, {Label: "B b"}}}}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, q := range qs {
-			v, err := conversations.ParseAnswer(q, s)
+			v, err := parse.ParseAnswer(q, s)
 			if err != nil {
 				continue
 			}
@@ -143,23 +143,6 @@ func FuzzParseAnswer(f *testing.F) {
 	})
 }
 
-func TestFormat(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		got, want string
-	}{
-		{conversations.FormatNumber(1250, "id"), "1.250"}, {conversations.FormatNumber(87.5, "id"), "87,5"},
-		{conversations.FormatNumber(1250.75, "id"), "1.250,75"}, {conversations.FormatNumber(1250.75, "en"), "1,250.75"},
-		{conversations.FormatNumber(-1000000, "id"), "-1.000.000"}, {conversations.FormatNumber(0, "id"), "0"},
-		{conversations.FormatSize(1258291, "id"), "1,2 MB"}, {conversations.FormatSize(2500, "id"), "2 KB"},
-		{conversations.FormatSize(900, "id"), "900 B"}, {conversations.FormatSize(20<<20, "id"), "20 MB"},
-	} {
-		if c.got != c.want {
-			t.Errorf("got %q, want %q", c.got, c.want)
-		}
-	}
-}
-
 func BenchmarkAnswerParse(b *testing.B) {
 	qs := []struct {
 		q  scoring.Question
@@ -174,7 +157,7 @@ func BenchmarkAnswerParse(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		c := qs[i%len(qs)]
-		if _, err := conversations.ParseAnswer(c.q, c.in); err != nil {
+		if _, err := parse.ParseAnswer(c.q, c.in); err != nil {
 			b.Fatal(err)
 		}
 	}

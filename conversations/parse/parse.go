@@ -1,6 +1,11 @@
-package conversations
+// Package parse reads what Indonesians type as answers: yes/no in its many spellings,
+// numbers written 1.250,75 or 1,250.75, percentages, dates such as "14 Maret 2025" or
+// 14/03/2025, and option numbers. It is a leaf: a *ParseError names the Reason, and the
+// capability that asked the question turns the reason into its correction text.
+package parse
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -13,14 +18,38 @@ import (
 
 // ParseError says why an answer was not understood; Key names the correction text.
 type ParseError struct {
-	Key msgKey
+	Key Reason
 }
 
 func (e *ParseError) Error() string { return "answer not understood: " + string(e.Key) }
 
-// normalize lowercases, trims and drops trailing punctuation and surrounding quotes,
+// Reason names why an answer was not understood. Its value is the key of the correction
+// text in the asking capability's catalogue.
+type Reason string
+
+// The reasons; each is the catalogue key of its correction.
+const (
+	EmptyAnswer     Reason = "empty_answer"
+	BadYesNo        Reason = "bad_yes_no"
+	BadYesPartialNo Reason = "bad_yes_partial_no"
+	BadChoice       Reason = "bad_choice"
+	BadNumber       Reason = "bad_number"
+	Negative        Reason = "negative"
+	BadPercent      Reason = "bad_percent"
+	PercentRange    Reason = "percent_range"
+	BadDate         Reason = "bad_date"
+	ShortText       Reason = "short_text"
+	LongText        Reason = "long_text"
+	NeedFile        Reason = "need_file"
+)
+
+// ErrInvalid is wrapped by the errors of ParseNumber and ParseDate. It is the
+// conversations error vocabulary's ErrInvalid (parse is a leaf, so it is declared here).
+var ErrInvalid = errors.New("invalid input")
+
+// Normalize lowercases, trims and drops trailing punctuation and surrounding quotes,
 // so "Ya." and " iya! " read the same.
-func normalize(s string) string {
+func Normalize(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	s = strings.Trim(s, " \t\r\n.!?,;:\"'`*_~")
 	return strings.Join(strings.Fields(s), " ")
@@ -41,8 +70,8 @@ var partialWords = map[string]bool{
 	"partly": true, "sbgn": true,
 }
 
-// yesNoOptions are the option labels of yes/no and yes/partly/no questions, in button order.
-func yesNoOptions(t scoring.AnswerType) []string {
+// YesNoOptions are the option labels of yes/no and yes/partly/no questions, in button order.
+func YesNoOptions(t scoring.AnswerType) []string {
 	if t == scoring.YesPartialNo {
 		return []string{scoring.ValueYes, scoring.ValuePartial, scoring.ValueNo}
 	}
@@ -53,9 +82,9 @@ func yesNoOptions(t scoring.AnswerType) []string {
 // Indonesians write yes/no, numbers, percentages and dates, and option numbers
 // ("balas 1, 2 atau 3"). A *ParseError says which correction to show.
 func ParseAnswer(q scoring.Question, raw string) (scoring.Value, error) {
-	s := normalize(raw)
+	s := Normalize(raw)
 	if s == "" {
-		return scoring.Value{}, &ParseError{Key: msgEmptyAnswer}
+		return scoring.Value{}, &ParseError{Key: EmptyAnswer}
 	}
 	switch q.Type {
 	case scoring.YesNo, scoring.YesPartialNo:
@@ -65,44 +94,44 @@ func ParseAnswer(q scoring.Question, raw string) (scoring.Value, error) {
 	case scoring.Number:
 		n, err := parseCount(s)
 		if err != nil {
-			return scoring.Value{}, &ParseError{Key: msgBadNumber}
+			return scoring.Value{}, &ParseError{Key: BadNumber}
 		}
 		if n < 0 {
-			return scoring.Value{}, &ParseError{Key: msgNegative}
+			return scoring.Value{}, &ParseError{Key: Negative}
 		}
 		return scoring.Value{Number: n}, nil
 	case scoring.Percent:
 		n, err := ParseNumber(strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(s, "persen"), "%")))
 		if err != nil {
-			return scoring.Value{}, &ParseError{Key: msgBadPercent}
+			return scoring.Value{}, &ParseError{Key: BadPercent}
 		}
 		if n < 0 || n > 100 {
-			return scoring.Value{}, &ParseError{Key: msgPercentRange}
+			return scoring.Value{}, &ParseError{Key: PercentRange}
 		}
 		return scoring.Value{Number: n}, nil
 	case scoring.Date:
 		d, err := ParseDate(s)
 		if err != nil {
-			return scoring.Value{}, &ParseError{Key: msgBadDate}
+			return scoring.Value{}, &ParseError{Key: BadDate}
 		}
 		return scoring.Value{Text: d.Format("2006-01-02")}, nil
 	case scoring.Text:
 		t := strings.TrimSpace(raw)
 		if len([]rune(t)) < 2 {
-			return scoring.Value{}, &ParseError{Key: msgShortText}
+			return scoring.Value{}, &ParseError{Key: ShortText}
 		}
 		if len([]rune(t)) > MaxTextAnswer {
-			return scoring.Value{}, &ParseError{Key: msgLongText}
+			return scoring.Value{}, &ParseError{Key: LongText}
 		}
 		return scoring.Value{Text: t}, nil
 	case scoring.File:
-		return scoring.Value{}, &ParseError{Key: msgNeedFile}
+		return scoring.Value{}, &ParseError{Key: NeedFile}
 	}
-	return scoring.Value{}, &ParseError{Key: msgEmptyAnswer}
+	return scoring.Value{}, &ParseError{Key: EmptyAnswer}
 }
 
 func parseYesNo(t scoring.AnswerType, s string) (scoring.Value, error) {
-	opts := yesNoOptions(t)
+	opts := YesNoOptions(t)
 	if i, err := strconv.Atoi(s); err == nil {
 		if i >= 1 && i <= len(opts) {
 			return scoring.Value{Text: opts[i-1]}, nil
@@ -132,11 +161,11 @@ func parseYesNo(t scoring.AnswerType, s string) (scoring.Value, error) {
 	return scoring.Value{}, &ParseError{Key: yesNoKey(t)}
 }
 
-func yesNoKey(t scoring.AnswerType) msgKey {
+func yesNoKey(t scoring.AnswerType) Reason {
 	if t == scoring.YesPartialNo {
-		return msgBadYesPartialNo
+		return BadYesPartialNo
 	}
-	return msgBadYesNo
+	return BadYesNo
 }
 
 // squash drops spaces and case so "Perbup, SK atau SE" matches "perbup,sk atau se".
@@ -155,7 +184,7 @@ func parseChoice(q scoring.Question, s string) (scoring.Value, error) {
 		if i >= 1 && i <= len(q.Options) {
 			return scoring.Value{Text: q.Options[i-1].Label}, nil
 		}
-		return scoring.Value{}, &ParseError{Key: msgBadChoice}
+		return scoring.Value{}, &ParseError{Key: BadChoice}
 	}
 	want := squash(s)
 	for _, o := range q.Options {
@@ -173,7 +202,7 @@ func parseChoice(q scoring.Question, s string) (scoring.Value, error) {
 	if len(hit) == 1 && len([]rune(want)) >= 3 {
 		return scoring.Value{Text: hit[0].Label}, nil
 	}
-	return scoring.Value{}, &ParseError{Key: msgBadChoice}
+	return scoring.Value{}, &ParseError{Key: BadChoice}
 }
 
 // MaxTextAnswer is the longest text answer accepted, in characters.
@@ -303,7 +332,7 @@ var monthNames = map[string]time.Month{
 // ParseDate reads "14/03/2025", "14-03-2025", "14.03.2025", "2025-03-14", "14 Maret 2025"
 // and "14 Mar 2025". Day comes first, as in Indonesia.
 func ParseDate(s string) (time.Time, error) {
-	s = normalize(s)
+	s = Normalize(s)
 	bad := fmt.Errorf("not a date %q: %w", s, ErrInvalid)
 	var d, m, y int
 	if f := strings.Fields(s); len(f) == 3 {
