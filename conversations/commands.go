@@ -21,6 +21,7 @@ type Request struct {
 	opds         []OPD
 	list         *questionList // the person's questions, loaded on first use
 	checkpointed bool          // the step's transaction saved the checkpoint
+	savedNote    string        // added to "Tersimpan: …" (how a percentage was computed)
 }
 
 // Lang is the person's language ("id" or "en").

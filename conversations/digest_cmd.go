@@ -120,6 +120,9 @@ func (e *Engine) cmdDeadline(ctx context.Context, r *Request) ([]Outbound, error
 		return e.replies(r, tr(r.Lang(), dgDeadlineShow, r.Region.Name, deadlineID(*r.Region.Deadline, now))), nil
 	}
 	day, err := parse.ParseDate(r.Args)
+	if errors.Is(err, parse.ErrNoSuchDate) {
+		return e.replies(r, tr(r.Lang(), dgDeadlineNoSuchDate, strings.TrimSpace(r.Args))), nil
+	}
 	if errors.Is(err, ErrInvalid) {
 		return e.replies(r, tr(r.Lang(), dgDeadlineUsage)), nil
 	}

@@ -103,7 +103,7 @@ func (e *Engine) answerText(ctx context.Context, r *Request) ([]Outbound, error)
 	if !ok {
 		return e.cmdResume(ctx, r)
 	}
-	v, err := parse.ParseAnswer(l.refs[i].Q, r.In.Text)
+	a, err := parse.ParseAnswerWith(l.refs[i].Q, r.In.Text, r.parseOptions())
 	var pe *parse.ParseError
 	if errors.As(err, &pe) {
 		return e.correction(r, l, i, msgKey(pe.Key)), nil
@@ -111,14 +111,23 @@ func (e *Engine) answerText(ctx context.Context, r *Request) ([]Outbound, error)
 	if err != nil {
 		return nil, err
 	}
-	return e.saveAnswer(ctx, r, l, i, v, nil)
+	if a.Whole > 0 { // "45 dari 60 desa": say how the percentage came about
+		r.savedNote = r.T(msgComputedPercent, idfmt.Number(a.Part, r.Lang()), idfmt.Number(a.Whole, r.Lang()), idfmt.Number(a.Value.Number, r.Lang()))
+	}
+	return e.saveAnswer(ctx, r, l, i, a.Value, nil)
+}
+
+// parseOptions are how the person's answers are read: their language and today's
+// date in the region's zone.
+func (r *Request) parseOptions() parse.Options {
+	return parse.Options{Lang: r.Lang(), Today: r.Now.In(r.Region.Location())}
 }
 
 // correction is the specific correction followed by the same question again.
 func (e *Engine) correction(r *Request, l *questionList, i int, k msgKey) []Outbound {
 	q := l.refs[i].Q
 	hint := r.T(k)
-	if k == msgBadChoice || k == msgBadYesNo || k == msgBadYesPartialNo {
+	if k == msgBadChoice || k == msgBadYesNo || k == msgBadYesPartialNo || k == msgUnsure {
 		n := len(q.Options)
 		if q.Type != scoring.Choice {
 			n = len(parse.YesNoOptions(q.Type))
@@ -221,6 +230,9 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 	l.progress.Answers[q.Code] = info
 	delete(l.progress.Skipped, q.Code)
 	saved := endSentence(r.T(msgSaved, FormatValue(q, v, r.Lang())))
+	if r.savedNote != "" {
+		saved += " " + r.savedNote
+	}
 	if held > 0 {
 		saved += " " + r.T(msgHeldAttached, held)
 	}
