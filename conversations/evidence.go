@@ -28,7 +28,13 @@ func (e *Engine) receiveFiles(ctx context.Context, r *Request) ([]Outbound, erro
 		// More files after "selesai" are still welcome: back to evidence intake.
 		r.State.Mode = ModeEvidence
 	case r.State.Mode == ModeQuestion && l.refs[i].Q.Type != scoring.File:
-		return e.holdFiles(ctx, r)
+		a, answered := l.progress.Answers[r.State.Question]
+		if !answered {
+			return e.holdFiles(ctx, r)
+		}
+		// An answered question (after kembali or ubah N): the files are evidence of its
+		// current answer, as with bukti N.
+		r.State.Mode, r.State.AnswerID, r.State.Files = ModeEvidence, a.ID, 0
 	}
 	r.State.Stopped = false
 	files, notes := e.intake(ctx, r)
@@ -56,17 +62,39 @@ func (e *Engine) receiveFiles(ctx context.Context, r *Request) ([]Outbound, erro
 	r.State.AnswerID = answerID
 	r.State.Files += len(files)
 	cp := *r.State
-	if err := e.d.Answers.AddEvidence(ctx, EvidenceWrite{Msg: r.Delivery(), AnswerID: answerID,
-		PersonID: r.Person.ID, Files: files, Checkpoint: &cp}); err != nil {
+	added, err := e.d.Answers.AddEvidence(ctx, EvidenceWrite{Msg: r.Delivery(), AnswerID: answerID,
+		PersonID: r.Person.ID, Files: files, Checkpoint: &cp})
+	if err != nil {
 		return nil, fmt.Errorf("add evidence to answer %d: %w", answerID, err)
 	}
+	files, notes = e.dropAttached(r, files, added, notes)
 	r.checkpointed = true
 	text := e.fileReceipts(r, files)
 	if len(notes) > 0 {
-		text += "\n" + strings.Join(notes, "\n")
+		text = strings.TrimPrefix(text+"\n"+strings.Join(notes, "\n"), "\n")
 	}
 	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text + "\n" + r.T(msgMoreFiles)}
 	return []Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, nil
+}
+
+// dropAttached keeps the files the store attached (added, by blob key) and says of the
+// others that the answer has them already: the same file sent twice is attached once.
+func (e *Engine) dropAttached(r *Request, files []EvidenceFile, added []string, notes []string) ([]EvidenceFile, []string) {
+	left := map[string]int{}
+	for _, k := range added {
+		left[k]++
+	}
+	var kept []EvidenceFile
+	for _, f := range files {
+		if left[f.BlobKey] > 0 {
+			left[f.BlobKey]--
+			kept = append(kept, f)
+			continue
+		}
+		r.State.Files--
+		notes = append(notes, r.T(msgAlreadyAttached, f.Name))
+	}
+	return kept, notes
 }
 
 // intake checks, downloads, sniffs and stores each file. It returns the stored files

@@ -205,7 +205,7 @@ func TestRecordReviewRoundTrip(t *testing.T) {
 
 	// The OPD answers again: a new version, back in the queue as "edited".
 	v2 := w.answer(t, "14.1", "", w.fpKes2, "foto-jelas.jpg")
-	if got := queueCodes(t, w, conversations.ReviewFilter{}); !slices.Equal(got, []string{"1.1:waiting", "14.1:edited"}) {
+	if got := queueCodes(t, w, conversations.ReviewFilter{}); !slices.Equal(got, []string{"14.1:edited", "1.1:waiting"}) { // diubah first
 		t.Fatalf("queue after new version = %v", got)
 	}
 	edited, err := w.store.ReviewItem(ctx, "KTC", v2)
