@@ -26,6 +26,9 @@ const maxSkippedReviews = 50
 type reviewState struct {
 	Filter  ReviewFilter `json:"filter"`
 	Skipped []int64      `json:"skipped,omitempty"` // answers set aside in this round
+	// Shown is the answer of the card shown last: only its buttons are live, as only the
+	// open question's buttons are (a press on an older card records nothing).
+	Shown int64 `json:"shown,omitempty"`
 	// Pending decision waiting for its note (ModeReviewNote only).
 	AnswerID int64       `json:"answer_id,omitempty"`
 	Decision ReviewState `json:"decision,omitempty"`
@@ -178,6 +181,11 @@ func (e *Engine) nextReview(ctx context.Context, r *Request, rs reviewState, fir
 			break
 		}
 	}
+	rs.Shown = 0
+	if it != nil {
+		rs.Shown = it.AnswerID
+	}
+	saveReviewState(r.State, rs)
 	if it == nil && len(items) > 0 {
 		return append(outs, e.replies(r, tr(r.Lang(), rvOnlySkipped, len(items)))...), nil
 	}
@@ -205,6 +213,9 @@ func (e *Engine) pressReview(ctx context.Context, r *Request) ([]Outbound, error
 		return e.replies(r, r.T(msgOldButton)), nil
 	}
 	rs := loadReviewState(r.State)
+	if id != rs.Shown {
+		return e.pressOldCard(ctx, r, rs, action, id)
+	}
 	e.leaveReviewNote(r, &rs)
 	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, id)
 	if errors.Is(err, ErrNotFound) {
@@ -351,7 +362,57 @@ func (e *Engine) latestVersion(ctx context.Context, r *Request, rs reviewState, 
 		if err != nil {
 			return nil, fmt.Errorf("count review queue: %w", err)
 		}
+		rs.Shown = versions[n-1].AnswerID
+		saveReviewState(r.State, rs)
 		return append(e.replies(r, first), e.reviewCard(ctx, r, versions[n-1], waiting, rs.Filter)...), nil
+	}
+	return e.nextReview(ctx, r, rs, []string{first})
+}
+
+// pressOldCard answers a press on a card other than the latest one shown. Nothing is
+// recorded: the answer was decided already (said so), replaced by a newer version
+// (shown), or is simply not the card open now (the old-button sentence and that card).
+func (e *Engine) pressOldCard(ctx context.Context, r *Request, rs reviewState, action string, id int64) ([]Outbound, error) {
+	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, id)
+	if errors.Is(err, ErrNotFound) {
+		return e.replies(r, tr(r.Lang(), rvGone)), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("review item %d: %w", id, err)
+	}
+	if action != "skip" && it.State.Recordable() {
+		who := ""
+		if len(it.Reviews) > 0 {
+			who = it.Reviews[len(it.Reviews)-1].ReviewerName
+		}
+		return e.replies(r, tr(r.Lang(), rvAlreadyReviewed, it.QuestionCode, it.State.Label(), whoOr(who, r.Lang()))), nil
+	}
+	versions, err := e.d.Reviews.ReviewHistory(ctx, r.Person.RegionCode, it.Year, it.QuestionCode)
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", it.QuestionCode, err)
+	}
+	if n := len(versions); n > 0 && versions[n-1].AnswerID != it.AnswerID && r.State.Mode != ModeReviewNote {
+		return e.latestVersion(ctx, r, rs, it)
+	}
+	return e.staleCard(ctx, r, rs)
+}
+
+// staleCard answers a press on a review card that is not the latest one shown: the
+// old-button sentence, then the card open now (or the next one waiting).
+func (e *Engine) staleCard(ctx context.Context, r *Request, rs reviewState) ([]Outbound, error) {
+	first := r.T(msgOldButton)
+	if r.State.Mode == ModeReviewNote {
+		return e.replies(r, first, tr(r.Lang(), rvAskNoteRevise, rs.Code)), nil
+	}
+	if rs.Shown != 0 {
+		it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, rs.Shown)
+		if err == nil && !it.State.Recordable() {
+			waiting, err := e.d.Reviews.CountReviewQueue(ctx, r.Person.RegionCode, r.State.Year, rs.Filter)
+			if err != nil {
+				return nil, fmt.Errorf("count review queue: %w", err)
+			}
+			return append(e.replies(r, first), e.reviewCard(ctx, r, it, waiting, rs.Filter)...), nil
+		}
 	}
 	return e.nextReview(ctx, r, rs, []string{first})
 }
