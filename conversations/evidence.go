@@ -243,7 +243,7 @@ func (e *Engine) finishEvidence(ctx context.Context, r *Request) ([]Outbound, er
 		return e.advance(ctx, r, "")
 	}
 	q := l.refs[i].Q
-	if q.EvidenceRequired && l.progress.Answers[q.Code].Evidence == 0 {
+	if a := l.progress.Answers[q.Code]; q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 		out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: r.T(msgEvidenceMissing)}
 		return []Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, nil
 	}

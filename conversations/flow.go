@@ -203,7 +203,7 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 		files = append(append([]EvidenceFile(nil), r.State.Held...), files...)
 	}
 	r.State.Held, r.State.HeldFor = nil, ""
-	wantsFiles := q.EvidenceRequired || q.Type == scoring.File
+	wantsFiles := q.NeedsEvidence(v) || q.Type == scoring.File // a negative answer needs no proof
 	next := -1
 	if wantsFiles {
 		r.State.Mode = ModeEvidence
@@ -301,7 +301,7 @@ func (e *Engine) summary(r *Request, l *questionList) Outbound {
 		switch {
 		case !ok && l.progress.Skipped[ref.Q.Code]:
 			missing = append(missing, fmt.Sprintf("%d. %s — %s", i+1, shorten(ref.Q.Text, 60), r.T(msgSkippedMark)))
-		case ok && ref.Q.EvidenceRequired && a.Evidence == 0:
+		case ok && ref.Q.NeedsEvidence(a.Value) && a.Evidence == 0:
 			missing = append(missing, fmt.Sprintf("%d. %s — %s", i+1, shorten(ref.Q.Text, 60), r.T(msgNoEvidenceMark)))
 		}
 	}

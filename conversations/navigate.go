@@ -67,7 +67,7 @@ func (e *Engine) cmdSkip(ctx context.Context, r *Request) ([]Outbound, error) {
 	switch r.State.Mode {
 	case ModeEvidence:
 		first := ""
-		if l.refs[i].Q.EvidenceRequired && l.progress.Answers[r.State.Question].Evidence == 0 {
+		if a := l.progress.Answers[r.State.Question]; l.refs[i].Q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 			first = r.T(msgEvidenceSkipped)
 		}
 		return e.advance(ctx, r, first)
@@ -200,7 +200,7 @@ func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
 	}
 	var proof []string
 	for i, ref := range l.refs {
-		if a, ok := l.progress.Answers[ref.Q.Code]; ok && ref.Q.EvidenceRequired && a.Evidence == 0 {
+		if a, ok := l.progress.Answers[ref.Q.Code]; ok && ref.Q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 			proof = append(proof, fmt.Sprintf("%d. %s", i+1, shorten(ref.Q.Text, 70)))
 		}
 	}

@@ -21,7 +21,9 @@ func (e *Engine) stranger(ctx context.Context, in Inbound) ([]Outbound, error) {
 		}
 		return []Outbound{e.reply(in, tr("id", msgUnknown))}, nil
 	}
-	code := strings.Fields(args)[0]
+	// Codes are copied from posters and chats in groups ("DAFTAR QVA4 ZRXD H9"): the
+	// store ignores case, spaces and dashes, so the words are joined.
+	code := strings.Join(strings.Fields(args), "")
 	p, err := e.d.Invites.RedeemInvite(ctx, code, Identity{Channel: in.Channel, ExternalID: in.SenderID, ChatID: in.ChatID})
 	switch {
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrInvalid):

@@ -140,7 +140,7 @@ func (l *questionList) counts() counts {
 			c.answered++
 			if a.Evidence > 0 {
 				c.evidenced++
-			} else if ref.Q.EvidenceRequired {
+			} else if ref.Q.NeedsEvidence(a.Value) {
 				c.needEvidence++
 			}
 		case l.progress.Skipped[ref.Q.Code]:
