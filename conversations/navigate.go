@@ -19,6 +19,9 @@ func (e *Engine) cmdStart(ctx context.Context, r *Request) ([]Outbound, error) {
 	if !roleAnswers(r.Person.Role) || r.Person.OPDID == 0 {
 		return e.cmdHelp(ctx, r)
 	}
+	if r.State.Mode == ModeEvidence || r.State.Mode == ModeNarrative {
+		r.State.Stopped = true // "mulai" resumes; only "lanjut" during intake means "done"
+	}
 	return e.cmdResume(ctx, r)
 }
 
@@ -40,7 +43,13 @@ func (e *Engine) cmdResume(ctx context.Context, r *Request) ([]Outbound, error) 
 	case ok && r.State.Mode == ModeNarrative && !wasStopped:
 		return e.advance(ctx, r, "")
 	case ok && (r.State.Mode == ModeEvidence || r.State.Mode == ModeNarrative):
-		return e.reprompt(ctx, r)
+		// Back after a pause: the question and its answer first, then what is asked.
+		head, err := e.evidenceHead(ctx, r, l, i)
+		if err != nil {
+			return nil, err
+		}
+		more, err := e.reprompt(ctx, r)
+		return append(head, more...), err
 	case ok:
 		return e.ask(ctx, r, i)
 	}
@@ -179,6 +188,17 @@ func (e *Engine) cmdEvidence(ctx context.Context, r *Request) ([]Outbound, error
 	r.State.Stopped = false
 	head := r.T(msgEvidenceFor, i+1, len(l.refs), ref.Q.Code, ref.Q.Text, FormatValue(ref.Q, a.Value, r.Lang()))
 	return append(e.replies(r, head), e.evidencePrompt(r, l, i)), nil
+}
+
+// evidenceHead shows question i with its answer, above an evidence or narrative
+// prompt, so a person resuming knows what the files are for.
+func (e *Engine) evidenceHead(ctx context.Context, r *Request, l *questionList, i int) ([]Outbound, error) {
+	ref := l.refs[i]
+	a, ok := l.progress.Answers[ref.Q.Code]
+	if !ok {
+		return nil, nil
+	}
+	return e.replies(r, r.T(msgEvidenceFor, i+1, len(l.refs), ref.Q.Code, ref.Q.Text, FormatValue(ref.Q, a.Value, r.Lang()))), nil
 }
 
 // cmdList is "daftar": the open (and skipped) questions with their numbers.
