@@ -48,6 +48,8 @@ type Deps struct {
 	Reviews       ReviewStore
 	Exporter      Exporter
 	EvidenceFiles EvidenceOpener
+	// Coordinators are told when an OPD fixes an answer they sent back; nil tells nobody.
+	Coordinators Coordinators
 
 	// Digests serves the coordinators' ringkasan, opd, ingatkan and tenggat commands
 	// (bot/schedule.Scheduler); nil turns them off politely.

@@ -61,6 +61,9 @@ func (e *Engine) receiveFiles(ctx context.Context, r *Request) ([]Outbound, erro
 	}
 	r.State.AnswerID = answerID
 	r.State.Files += len(files)
+	if code := r.State.Question; l.sentBack(code) && answerID == l.progress.Answers[code].ID {
+		return e.fixSentBack(ctx, r, l, i, files, notes)
+	}
 	cp := *r.State
 	added, err := e.d.Answers.AddEvidence(ctx, EvidenceWrite{Msg: r.Delivery(), AnswerID: answerID,
 		PersonID: r.Person.ID, Files: files, Checkpoint: &cp})
@@ -75,6 +78,34 @@ func (e *Engine) receiveFiles(ctx context.Context, r *Request) ([]Outbound, erro
 	}
 	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text + "\n" + r.T(msgMoreFiles)}
 	return []Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, nil
+}
+
+// fixSentBack attaches files to an answer a coordinator sent back: as a new version
+// (same value, the earlier evidence carried over, the new files), so that it returns
+// to the review queue as diubah, and the region's coordinators are told once.
+func (e *Engine) fixSentBack(ctx context.Context, r *Request, l *questionList, i int, files []EvidenceFile, notes []string) ([]Outbound, error) {
+	q := l.refs[i].Q
+	cur := l.progress.Answers[q.Code]
+	cp := *r.State
+	info, err := e.d.Answers.SaveAnswer(ctx, AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year,
+		QuestionCode: q.Code, Value: cur.Value, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp})
+	if err != nil {
+		return nil, fmt.Errorf("fix sent-back answer %s: %w", q.Code, err)
+	}
+	r.checkpointed = true
+	r.State.AnswerID = info.ID
+	l.progress.Answers[q.Code] = info
+	l.settle(q.Code)
+	text := e.fileReceipts(r, files)
+	if len(notes) > 0 {
+		text = strings.TrimPrefix(text+"\n"+strings.Join(notes, "\n"), "\n")
+	}
+	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text + "\n" + r.T(msgMoreFiles)}
+	notices, err := e.fixedNotices(ctx, r, l, i)
+	if err != nil {
+		return nil, err
+	}
+	return append([]Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, notices...), nil
 }
 
 // dropAttached keeps the files the store attached (added, by blob key) and says of the

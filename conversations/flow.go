@@ -224,6 +224,13 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 		return nil, fmt.Errorf("save answer %s: %w", q.Code, err)
 	}
 	r.checkpointed = true
+	var notices []Outbound
+	if l.sentBack(q.Code) {
+		l.settle(q.Code)
+		if notices, err = e.fixedNotices(ctx, r, l, i); err != nil {
+			return nil, err
+		}
+	}
 	if info.PersonName == "" {
 		info.PersonName = r.Person.Name
 	}
@@ -244,9 +251,9 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 		} else {
 			outs = e.replies(r, saved)
 		}
-		return append(outs, e.evidencePrompt(r, l, i)), nil
+		return append(append(outs, e.evidencePrompt(r, l, i)), notices...), nil
 	}
-	return e.continueAt(r, l, next, saved), nil
+	return append(e.continueAt(r, l, next, saved), notices...), nil
 }
 
 // moveTo sets the state to question next, or to finished when next is -1.

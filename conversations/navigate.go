@@ -50,6 +50,9 @@ func (e *Engine) cmdResume(ctx context.Context, r *Request) ([]Outbound, error) 
 		}
 		more, err := e.reprompt(ctx, r)
 		return append(head, more...), err
+	case ok && len(l.reopened) > 0 && l.reopenedNotes[r.State.Question].Code == "":
+		// A question sent back by a coordinator comes first, as its notice promised.
+		return e.ask(ctx, r, l.reopened[0])
 	case ok:
 		return e.ask(ctx, r, i)
 	}
@@ -218,16 +221,25 @@ func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
 		}
 		lines = append(lines, line)
 	}
+	var back []string // sent back by a coordinator, with the note
+	for _, i := range l.reopened {
+		ref := l.refs[i]
+		ro := l.reopenedNotes[ref.Q.Code]
+		back = append(back, fmt.Sprintf("%d. %s — %s: \"%s\"", i+1, shorten(ref.Q.Text, 70), ro.State.Label(), shorten(ro.Note, 120)))
+	}
 	var proof []string
 	for i, ref := range l.refs {
 		if a, ok := l.progress.Answers[ref.Q.Code]; ok && ref.Q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 			proof = append(proof, fmt.Sprintf("%d. %s", i+1, shorten(ref.Q.Text, 70)))
 		}
 	}
-	if len(lines) == 0 && len(proof) == 0 {
+	if len(lines) == 0 && len(proof) == 0 && len(back) == 0 {
 		return e.replies(r, r.T(msgListEmpty)), nil
 	}
 	var parts []string
+	if len(back) > 0 {
+		parts = append(parts, r.T(msgListBack, len(back))+"\n"+strings.Join(capList(back, 30, r), "\n"))
+	}
 	if len(lines) > 0 {
 		parts = append(parts, r.T(msgListHead, len(lines), len(l.refs))+"\n"+strings.Join(capList(lines, 30, r), "\n"))
 	}
@@ -245,6 +257,10 @@ func (e *Engine) cmdStatus(ctx context.Context, r *Request) ([]Outbound, error) 
 	}
 	c := l.counts()
 	text := r.T(msgStatus, opdName(l), r.Region.Name, c.answered, len(l.refs), c.evidenced, c.needEvidence, c.skipped, c.open)
+	if n := len(l.reopened); n > 0 {
+		first := l.refs[l.reopened[0]].Q.Code
+		text += "\n" + r.T(msgStatusBack, n, first)
+	}
 	if dl := e.deadlineLine(r); dl != "" {
 		text += "\n" + dl
 	}

@@ -35,6 +35,7 @@ const (
 	rvGone               msgKey = "rv_gone"
 	rvNoticeRevise       msgKey = "rv_notice_revise"
 	rvReopenedNote       msgKey = "rv_reopened_note"
+	rvFixedNotice        msgKey = "rv_fixed_notice"
 	rvNoticeReject       msgKey = "rv_notice_reject"
 	rvNoticeBody         msgKey = "rv_notice_body"
 	rvHistoryUsage       msgKey = "rv_history_usage"
@@ -115,6 +116,9 @@ var reviewTexts = map[msgKey][2]string{
 	rvGone: {
 		"Jawaban itu tidak ditemukan di wilayah Anda.",
 		"That answer was not found in your region."},
+	rvFixedNotice: {
+		"✏️ Diperbaiki: %s — %s\n%s (%s) sudah menanggapi catatan Anda; versi baru menunggu tinjauan (diubah). Ketik tinjau %s untuk meninjaunya.",
+		"✏️ Fixed: %s — %s\n%s (%s) answered your note; the new version waits for review. Type review %s to review it."},
 	rvReopenedNote: {
 		"🔁 Dikembalikan koordinator (%s) oleh %s: %q",
 		"🔁 Sent back by the coordinator (%s), %s: %q"},

@@ -57,6 +57,8 @@ const (
 	msgLongText        msgKey = "long_text"
 	msgNeedFile        msgKey = "need_file"
 	msgUnsure          msgKey = "unsure"
+	msgListBack        msgKey = "list_back"
+	msgStatusBack      msgKey = "status_back"
 	msgAlreadyAttached msgKey = "already_attached"
 	msgFractionalCount msgKey = "fractional_count"
 	msgNoSuchDate      msgKey = "no_such_date"
@@ -211,6 +213,8 @@ var engineTexts = map[msgKey][2]string{
 	msgNeedFile:        {"Pertanyaan ini dijawab dengan file. Kirim foto atau dokumennya.", "This question is answered with a file. Send the photo or document."},
 	msgUnsure:          {"Pertanyaan ini perlu satu pilihan (balas %s). Bila belum tahu, ketik lewati: pertanyaan ini dicatat sebagai kekurangan dan bisa dijawab nanti.", "This question needs one of the options (reply %s). If you do not know yet, type skip: it is recorded as a gap and you can answer later."},
 	msgAlreadyAttached: {"ℹ️ %s sudah terlampir pada jawaban ini (file yang sama), jadi tidak dilampirkan dua kali.", "ℹ️ %s is already attached to this answer (the same file), so it is not attached twice."},
+	msgListBack:        {"🔁 Dikembalikan koordinator: %d (diperbaiki dulu).", "🔁 Sent back by the coordinator: %d (fix these first)."},
+	msgStatusBack:      {"🔁 Dikembalikan: %d (ketik lanjut atau ubah %s).", "🔁 Sent back: %d (type continue or edit %s)."},
 	msgFractionalCount: {"Pertanyaan ini menghitung jumlah, jadi jawabannya bilangan bulat, mis. 4.", "This question counts something, so the answer is a whole number, e.g. 4."},
 	msgNoSuchDate:      {"Tanggal itu tidak ada di kalender (mis. 31 Februari). Periksa lagi tanggalnya.", "That date does not exist (e.g. 31 February). Please check it."},
 	msgFutureDate:      {"Tanggal itu belum terjadi. Pertanyaan ini menanyakan tanggal yang sudah lewat; periksa lagi tahunnya.", "That date is in the future. This question asks about something that already happened; please check the year."},

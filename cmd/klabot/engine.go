@@ -65,7 +65,7 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 		Scorer: conversations.NewScorer(store, app.Now),
 		Now:    app.Now, Log: app.Log,
 		// Review and evidence pack (tinjau, riwayat, ekspor).
-		Reviews: store, EvidenceFiles: blobs,
+		Reviews: store, EvidenceFiles: blobs, Coordinators: store,
 		Exporter: &evidencepack.Exporter{Source: store, Blobs: blobs, Now: app.Now, Dir: xc.Dir},
 		// Coordinators' ringkasan, opd, ingatkan, tenggat (serve_schedule.go).
 		Digests: newScheduler(app, cfg, store, nil),

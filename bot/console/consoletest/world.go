@@ -118,7 +118,7 @@ func (w *World) Engine(log *slog.Logger) *conversations.Engine {
 		Scorer: conversations.NewScorer(w.Store, w.Clock.Now),
 		Now:    w.Clock.Now, Log: log,
 		// Review (tinjau, riwayat): see bot/console/testdata/review.txt.
-		Reviews: w.Store, EvidenceFiles: w.Blobs,
+		Reviews: w.Store, EvidenceFiles: w.Blobs, Coordinators: w.Store,
 	})
 }
 
