@@ -1,7 +1,11 @@
-package conversations
+package conversations_test
 
 import (
 	"fmt"
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
+	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/review"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,53 +14,52 @@ import (
 	"unicode/utf8"
 )
 
+// catalogueParts are the texts of the core and of every capability: one catalogue,
+// kept beside the code of each package.
+func catalogueParts() []conversations.Texts {
+	return append(conversations.CoreTexts(), review.Texts(), headline.Texts(), digest.Texts())
+}
+
 func TestCatalogueKeysAreUniqueAcrossFeatures(t *testing.T) {
 	t.Parallel()
-	if errs := catalogueProblems(catalogueParts); len(errs) > 0 {
+	if errs := catalogueProblems(catalogueParts()); len(errs) > 0 {
 		t.Errorf("catalogue problems:\n%s", strings.Join(errs, "\n"))
-	}
-	n := 0
-	for _, p := range catalogueParts {
-		n += len(p)
-	}
-	if len(catalogue) != n {
-		t.Errorf("catalogue has %d texts, its parts %d", len(catalogue), n)
 	}
 }
 
 // The checker must catch each kind of mistake, or the test above proves nothing.
 func TestCatalogueChecksCatchMistakes(t *testing.T) {
 	t.Parallel()
-	good := map[msgKey][2]string{"a": {"Ada %d dari %s", "%[2]s has %[1]d"}, "b": {"Ya", ""}, "p": {"mis. 87,5%.", "e.g. 87.5%."}, "q": {"(Target: %s%%)", "(Target: %s%%)"}}
+	good := conversations.Texts{"a": {"Ada %d dari %s", "%[2]s has %[1]d"}, "b": {"Ya", ""}, "p": {"mis. 87,5%.", "e.g. 87.5%."}, "q": {"(Target: %s%%)", "(Target: %s%%)"}}
 	for _, tc := range []struct {
 		name  string
-		parts []map[msgKey][2]string
+		parts []conversations.Texts
 		want  string
 	}{
-		{"duplicate key", []map[msgKey][2]string{good, {"a": {"Ada %d dari %s", "%d of %s"}}}, `"a" is in parts 0 and 1`},
-		{"empty Indonesian", []map[msgKey][2]string{{"c": {"", "Yes"}}}, `"c": empty Indonesian`},
-		{"blank Indonesian", []map[msgKey][2]string{{"c": {"  ", "Yes"}}}, `"c": empty Indonesian`},
-		{"verb count", []map[msgKey][2]string{{"d": {"Ada %d dari %d", "%d"}}}, `"d": verbs`},
-		{"verb order", []map[msgKey][2]string{{"e": {"Ada %d dari %s", "%s has %d"}}}, `"e": verbs`},
-		{"verb kind", []map[msgKey][2]string{{"f": {"Ada %d", "Has %s"}}}, `"f": verbs`},
-		{"bare percent beside a verb", []map[msgKey][2]string{{"h": {"Naik %s%", "Up %s%"}}}, `"h": verbs`},
-		{"one argument, two verbs", []map[msgKey][2]string{{"g": {"%d lalu %[1]s", "%d then %[1]d"}}}, `"g": verbs`},
+		{"duplicate key", []conversations.Texts{good, {"a": {"Ada %d dari %s", "%d of %s"}}}, `"a" is in parts 0 and 1`},
+		{"empty Indonesian", []conversations.Texts{{"c": {"", "Yes"}}}, `"c": empty Indonesian`},
+		{"blank Indonesian", []conversations.Texts{{"c": {"  ", "Yes"}}}, `"c": empty Indonesian`},
+		{"verb count", []conversations.Texts{{"d": {"Ada %d dari %d", "%d"}}}, `"d": verbs`},
+		{"verb order", []conversations.Texts{{"e": {"Ada %d dari %s", "%s has %d"}}}, `"e": verbs`},
+		{"verb kind", []conversations.Texts{{"f": {"Ada %d", "Has %s"}}}, `"f": verbs`},
+		{"bare percent beside a verb", []conversations.Texts{{"h": {"Naik %s%", "Up %s%"}}}, `"h": verbs`},
+		{"one argument, two verbs", []conversations.Texts{{"g": {"%d lalu %[1]s", "%d then %[1]d"}}}, `"g": verbs`},
 	} {
 		errs := catalogueProblems(tc.parts)
 		if !slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, tc.want) }) {
 			t.Errorf("%s: got %q, want a problem containing %q", tc.name, errs, tc.want)
 		}
 	}
-	if errs := catalogueProblems([]map[msgKey][2]string{good}); len(errs) > 0 {
+	if errs := catalogueProblems([]conversations.Texts{good}); len(errs) > 0 {
 		t.Errorf("good catalogue: %q", errs)
 	}
 }
 
 // catalogueProblems lists duplicate keys across parts, empty Indonesian texts, and pairs
 // whose fmt verbs differ (per argument, so explicit indexes like %[2]s may reorder words).
-func catalogueProblems(parts []map[msgKey][2]string) []string {
+func catalogueProblems(parts []conversations.Texts) []string {
 	var errs []string
-	seen := map[msgKey]int{}
+	seen := map[conversations.TextKey]int{}
 	for i, p := range parts {
 		for k, pair := range p {
 			if j, ok := seen[k]; ok {

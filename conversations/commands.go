@@ -1,7 +1,9 @@
 package conversations
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -24,6 +26,28 @@ type Request struct {
 	savedNote    string        // added to "Tersimpan: …" (how a percentage was computed)
 }
 
+// OPDs are the OPDs of the person's region.
+func (r *Request) OPDs() []OPD { return r.opds }
+
+// Help is the bantuan reply: the commands this person may use.
+func (r *Request) Help(ctx context.Context) ([]Outbound, error) { return r.e.cmdHelp(ctx, r) }
+
+// ForgetRegion drops the cached region of the person, so that a change (a new
+// deadline) shows at once.
+func (r *Request) ForgetRegion() { r.e.forgetRegion(r.Person.RegionCode) }
+
+// Notify writes text (and optional buttons) to another person on every chat bound to
+// them (a review outcome to the focal point); no messages when they have no chat.
+func (r *Request) Notify(ctx context.Context, personID int64, text string, buttons []Button) ([]Outbound, error) {
+	return r.e.notify(ctx, personID, text, buttons)
+}
+
+// OldButtonText says that a pressed button belongs to an earlier message.
+func (r *Request) OldButtonText() string { return r.T(msgOldButton) }
+
+// Replies are texts to the person of r, one message each.
+func (r *Request) Replies(texts ...string) []Outbound { return r.e.replies(r, texts...) }
+
 // Lang is the person's language ("id" or "en").
 func (r *Request) Lang() string { return r.Person.Language }
 
@@ -39,27 +63,33 @@ func (r *Request) Delivery() Delivery {
 	return Delivery{Channel: r.In.Channel, ChatID: r.In.ChatID, MessageID: r.In.MessageID, At: at}
 }
 
-// command is one entry of the command table. Names are matched case-insensitively, with
+// Handler runs one step of a capability.
+type Handler func(ctx context.Context, r *Request) ([]Outbound, error)
+
+// Command is one entry of the command table. Names are matched case-insensitively, with
 // or without a leading "/": Indonesian first, English aliases after.
-type command struct {
-	names []string
-	roles []Role // who may use it; nil means everyone known
-	// args says the command takes arguments ("ubah 5"); commands without arguments
+type Command struct {
+	Names []string
+	Roles []Role // who may use it; nil means everyone known
+	// Args says the command takes arguments ("ubah 5"); commands without arguments
 	// only match a message that is the command word alone.
-	args bool
-	// opd says the command works on the person's OPD questions: people without an OPD
+	Args bool
+	// OPD says the command works on the person's OPD questions: people without an OPD
 	// (most coordinators and heads) get their menu instead.
-	opd    bool
-	run    func(ctx context.Context, r *Request) ([]Outbound, error)
-	help   string // Indonesian one-liner for bantuan
-	helpEN string
+	OPD    bool
+	Run    Handler
+	Help   string // Indonesian one-liner for bantuan
+	HelpEN string
+	// Rank places the command in bantuan's list, lower first (equal ranks keep the
+	// wiring order), so that the list reads the same whatever the wiring order.
+	Rank int
 }
 
-func (c command) allowed(role Role) bool {
-	if c.roles == nil {
+func (c Command) allowed(role Role) bool {
+	if c.Roles == nil {
 		return true
 	}
-	for _, r := range c.roles {
+	for _, r := range c.Roles {
 		if r == role {
 			return true
 		}
@@ -67,71 +97,96 @@ func (c command) allowed(role Role) bool {
 	return false
 }
 
-// answering are the roles that fill in their OPD's questions.
-var answering = []Role{RoleFocalPoint, RoleCoordinator, RoleAdmin}
+// Answering are the roles that fill in their OPD's questions.
+var Answering = []Role{RoleFocalPoint, RoleCoordinator, RoleAdmin}
 
-// reviewing are the roles that review answers and export the evidence pack.
-var reviewing = []Role{RoleCoordinator, RoleAdmin}
+// Reviewing are the roles that review answers, export the evidence pack and run the
+// coordinators' digest commands.
+var Reviewing = []Role{RoleCoordinator, RoleAdmin}
 
-// commands is the command table. Features add their entries here (coordinators:
-// ringkasan, opd, tinjau, undang, ingatkan, tenggat, riwayat; heads: nilai).
-func (e *Engine) commands() []command {
-	return append([]command{
-		{names: []string{"mulai", "start"}, args: true, run: e.cmdStart,
-			help: "mulai — mulai atau lanjutkan pengisian", helpEN: "start — start or resume"},
-		{opd: true, names: []string{"lanjut", "continue", "resume"}, roles: answering, run: e.cmdResume,
-			help: "lanjut — lanjutkan dari pertanyaan terakhir", helpEN: "continue — resume where you stopped"},
-		{opd: true, names: []string{"lewati", "skip"}, roles: answering, run: e.cmdSkip,
-			help: "lewati — lewati pertanyaan ini (dicatat sebagai kekurangan)", helpEN: "skip — skip this question (recorded as a gap)"},
-		{opd: true, names: []string{"kembali", "back"}, roles: answering, run: e.cmdBack,
-			help: "kembali — ke pertanyaan sebelumnya", helpEN: "back — previous question"},
-		{opd: true, names: []string{"ubah", "edit"}, roles: answering, args: true, run: e.cmdEdit,
-			help: "ubah N — ubah jawaban pertanyaan nomor N", helpEN: "edit N — change the answer to question N"},
-		{opd: true, names: []string{"bukti", "evidence", "lampiran"}, roles: answering, args: true, run: e.cmdEvidence,
-			help: "bukti N — tambah bukti dukung untuk jawaban nomor N", helpEN: "evidence N — add evidence to answer N"},
-		{opd: true, names: []string{"daftar", "list"}, roles: answering, run: e.cmdList,
-			help: "daftar — pertanyaan yang belum dijawab", helpEN: "list — your open questions"},
-		{opd: true, names: []string{"status", "progres"}, roles: answering, run: e.cmdStatus,
-			help: "status — progres pengisian OPD Anda", helpEN: "status — your OPD's progress"},
-		{names: []string{"nilai", "tier", "skor", "score"}, args: true, run: e.cmdScore,
-			help: "nilai — nilai, predikat dan kekurangan terbesar", helpEN: "tier — score, tier and biggest gaps"},
-		{names: []string{"tinjau", "review"}, roles: reviewing, args: true, run: e.cmdReview,
-			help: "tinjau [OPD|klaster N|bukti] — tinjau jawaban yang menunggu", helpEN: "review [OPD|cluster N|evidence] — review waiting answers"},
-		{names: []string{"riwayat", "history"}, roles: reviewing, args: true, run: e.cmdHistory,
-			help: "riwayat N — semua versi jawaban pertanyaan N dan tinjauannya", helpEN: "history N — every version of question N's answer and its reviews"},
-		{names: []string{"ekspor", "export"}, roles: reviewing, args: true, run: e.cmdExport,
-			help: "ekspor — paket bukti (ZIP) untuk diunggah ke situs KLA", helpEN: "export — the evidence pack (ZIP) for the KLA website"},
-		{names: []string{"bantuan", "help", "menu", "?"}, run: e.cmdHelp,
-			help: "bantuan — daftar perintah", helpEN: "help — list of commands"},
-		{names: []string{"berhenti", "stop", "jeda", "pause"}, run: e.cmdStop,
-			help: "berhenti — berhenti dulu; ketik lanjut kapan saja", helpEN: "stop — pause; type continue any time"},
-	}, e.digestCommands()...) // digest_cmd.go: ringkasan, opd, ingatkan, tenggat
+// FreeText handles a message that is neither a command nor an answer (a head asking
+// "berapa nilai kita?"). handled false passes it on.
+type FreeText func(ctx context.Context, r *Request, text string) (outs []Outbound, handled bool, err error)
+
+// ButtonRoute sends pressed buttons whose data starts with Prefix to Run (Args holds
+// the data after the prefix), for example "rv:" for reviews.
+type ButtonRoute struct {
+	Prefix string
+	Run    Handler
 }
 
-// freeTextHandler handles a message that is neither a command nor an answer (a head
-// asking "berapa nilai kita?"). handled false passes it on.
-type freeTextHandler func(ctx context.Context, r *Request, text string) (outs []Outbound, handled bool, err error)
+// Capability is one feature of the dialogue (review, digests, the heads' score
+// questions ...): the commands and buttons it answers and the free text it may take.
+// cmd/klabot builds each capability on the stores it declares and hands them to
+// NewEngine; the engine routes to them without knowing their internals.
+type Capability struct {
+	Name     string
+	Commands []Command
+	Buttons  []ButtonRoute
+	// FreeText, when set, is asked (in wiring order) about text from people who are not
+	// in a question.
+	FreeText FreeText
+}
+
+// commands is the command table: the engine's own entries and every capability's.
+func (e *Engine) commands() []Command {
+	all := e.ownCommands()
+	for _, c := range e.caps {
+		all = append(all, c.Commands...)
+	}
+	slices.SortStableFunc(all, func(a, b Command) int { return cmp.Compare(a.Rank, b.Rank) })
+	return all
+}
+
+// ownCommands are the commands the engine itself still answers (the focal point's
+// dialogue, help).
+func (e *Engine) ownCommands() []Command {
+	return []Command{
+		{Rank: 10, Names: []string{"mulai", "start"}, Args: true, Run: e.cmdStart,
+			Help: "mulai — mulai atau lanjutkan pengisian", HelpEN: "start — start or resume"},
+		{Rank: 20, OPD: true, Names: []string{"lanjut", "continue", "resume"}, Roles: Answering, Run: e.cmdResume,
+			Help: "lanjut — lanjutkan dari pertanyaan terakhir", HelpEN: "continue — resume where you stopped"},
+		{Rank: 30, OPD: true, Names: []string{"lewati", "skip"}, Roles: Answering, Run: e.cmdSkip,
+			Help: "lewati — lewati pertanyaan ini (dicatat sebagai kekurangan)", HelpEN: "skip — skip this question (recorded as a gap)"},
+		{Rank: 40, OPD: true, Names: []string{"kembali", "back"}, Roles: Answering, Run: e.cmdBack,
+			Help: "kembali — ke pertanyaan sebelumnya", HelpEN: "back — previous question"},
+		{Rank: 50, OPD: true, Names: []string{"ubah", "edit"}, Roles: Answering, Args: true, Run: e.cmdEdit,
+			Help: "ubah N — ubah jawaban pertanyaan nomor N", HelpEN: "edit N — change the answer to question N"},
+		{Rank: 60, OPD: true, Names: []string{"bukti", "evidence", "lampiran"}, Roles: Answering, Args: true, Run: e.cmdEvidence,
+			Help: "bukti N — tambah bukti dukung untuk jawaban nomor N", HelpEN: "evidence N — add evidence to answer N"},
+		{Rank: 70, OPD: true, Names: []string{"daftar", "list"}, Roles: Answering, Run: e.cmdList,
+			Help: "daftar — pertanyaan yang belum dijawab", HelpEN: "list — your open questions"},
+		{Rank: 80, OPD: true, Names: []string{"status", "progres"}, Roles: Answering, Run: e.cmdStatus,
+			Help: "status — progres pengisian OPD Anda", HelpEN: "status — your OPD's progress"},
+		{Rank: 130, Names: []string{"bantuan", "help", "menu", "?"}, Run: e.cmdHelp,
+			Help: "bantuan — daftar perintah", HelpEN: "help — list of commands"},
+		{Rank: 140, Names: []string{"berhenti", "stop", "jeda", "pause"}, Run: e.cmdStop,
+			Help: "berhenti — berhenti dulu; ketik lanjut kapan saja", HelpEN: "stop — pause; type continue any time"},
+	}
+}
 
 // freeText lists the handlers consulted, in order, for people who are not in a question.
-// Features add theirs here.
-func (e *Engine) freeText() []freeTextHandler {
-	return []freeTextHandler{e.reviewNoteText, e.freeScore}
-}
-
-// buttonRoute sends pressed buttons whose data starts with prefix to run (Args holds
-// the data after the prefix). The engine's own prefixes are "a:" (answer) and "n:"
-// (navigation); features add theirs here (for example "rv:" for reviews).
-type buttonRoute struct {
-	prefix string
-	run    func(ctx context.Context, r *Request) ([]Outbound, error)
-}
-
-func (e *Engine) buttonRoutes() []buttonRoute {
-	return []buttonRoute{
-		{prefix: "a:", run: e.pressAnswer},
-		{prefix: "n:", run: e.pressNav},
-		{prefix: "rv:", run: e.pressReview},
+func (e *Engine) freeText() []FreeText {
+	var hs []FreeText
+	for _, c := range e.caps {
+		if c.FreeText != nil {
+			hs = append(hs, c.FreeText)
+		}
 	}
+	return hs
+}
+
+// buttonRoutes are the pressed buttons' routes: the engine's own prefixes "a:" (answer)
+// and "n:" (navigation), then the capabilities' (for example "rv:" for reviews).
+func (e *Engine) buttonRoutes() []ButtonRoute {
+	rs := []ButtonRoute{
+		{Prefix: "a:", Run: e.pressAnswer},
+		{Prefix: "n:", Run: e.pressNav},
+	}
+	for _, c := range e.caps {
+		rs = append(rs, c.Buttons...)
+	}
+	return rs
 }
 
 // splitCommand reads "/Ubah 5", "ubah@klabot_bot 5" or "UBAH  5" as ("ubah", "5").
@@ -150,26 +205,26 @@ func splitCommand(text string) (word, args string, slash bool) {
 // findCommand returns the command text names, if any. In free-text contexts (a text
 // question, a narrative) a command must start with "/" or stand alone, so that an
 // answer such as "status gizi baik" is not taken for a command.
-func (e *Engine) findCommand(text string, freeTextContext bool) (command, string, bool) {
+func (e *Engine) findCommand(text string, freeTextContext bool) (Command, string, bool) {
 	word, args, slash := splitCommand(text)
 	if word == "" {
-		return command{}, "", false
+		return Command{}, "", false
 	}
 	for _, c := range e.commands() {
-		for _, n := range c.names {
+		for _, n := range c.Names {
 			if n != word {
 				continue
 			}
-			if args != "" && !c.args {
-				return command{}, "", false
+			if args != "" && !c.Args {
+				return Command{}, "", false
 			}
 			if freeTextContext && !slash && args != "" && !looksLikeEditArgs(word, args) {
-				return command{}, "", false
+				return Command{}, "", false
 			}
 			return c, args, true
 		}
 	}
-	return command{}, "", false
+	return Command{}, "", false
 }
 
 func looksLikeEditArgs(word, args string) bool {
@@ -186,9 +241,9 @@ func (e *Engine) route(ctx context.Context, r *Request) ([]Outbound, error) {
 	in := r.In
 	if in.Button != "" {
 		for _, b := range e.buttonRoutes() {
-			if strings.HasPrefix(in.Button, b.prefix) {
-				r.Args = strings.TrimPrefix(in.Button, b.prefix)
-				return b.run(ctx, r)
+			if strings.HasPrefix(in.Button, b.Prefix) {
+				r.Args = strings.TrimPrefix(in.Button, b.Prefix)
+				return b.Run(ctx, r)
 			}
 		}
 		return e.replies(r, r.T(msgOldButton)), nil
@@ -206,11 +261,11 @@ func (e *Engine) route(ctx context.Context, r *Request) ([]Outbound, error) {
 		if !c.allowed(r.Person.Role) {
 			return e.replies(r, r.T(msgNotForRole)), nil
 		}
-		if c.opd && r.Person.OPDID == 0 {
+		if c.OPD && r.Person.OPDID == 0 {
 			return e.cmdHelp(ctx, r)
 		}
 		r.Args = args
-		return c.run(ctx, r)
+		return c.Run(ctx, r)
 	}
 	switch r.State.Mode {
 	case ModeQuestion:

@@ -21,10 +21,6 @@ type Config struct {
 	CacheTTL time.Duration
 	// Year is the evaluation year when a region names none. Defaults to the clock's year.
 	Year int
-	// ExportMaxBytes is the largest evidence pack sent as a chat attachment; bigger
-	// packs stay in the export folder and the coordinator is told where. Defaults to
-	// DefaultExportMaxBytes (45 MB, under Telegram's 50 MB bot upload limit).
-	ExportMaxBytes int64
 }
 
 // Deps are the engine's collaborators. Features add their own fields here.
@@ -38,29 +34,22 @@ type Deps struct {
 	States      States
 	Locker      Locker
 	Blobs       Blobs
-	// Scorer answers /nilai and heads' score questions; nil turns them off.
-	Scorer *Scorer
-	Now    func() time.Time // defaults to time.Now
-	Log    *slog.Logger     // defaults to slog.Default()
+	Now         func() time.Time // defaults to time.Now
+	Log         *slog.Logger     // defaults to slog.Default()
 
-	// Reviews, Exporter and EvidenceFiles serve the coordinators' review and export
-	// commands (tinjau, riwayat, ekspor); nil turns those commands off politely.
-	Reviews       ReviewStore
-	Exporter      Exporter
-	EvidenceFiles EvidenceOpener
+	// Reviews tells the focal points why a question came back (the coordinator's
+	// decision under the question); nil leaves the line out.
+	Reviews ReviewNotes
 	// Coordinators are told when an OPD fixes an answer they sent back; nil tells nobody.
 	Coordinators Coordinators
-
-	// Digests serves the coordinators' ringkasan, opd, ingatkan and tenggat commands
-	// (bot/schedule.Scheduler); nil turns them off politely.
-	Digests Digests
 }
 
 // Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one
 // chat's steps are serialised by Deps.Locker.
 type Engine struct {
-	cfg Config
-	d   Deps
+	cfg  Config
+	d    Deps
+	caps []Capability
 
 	mu      sync.Mutex
 	people  map[string]cached[Person]
@@ -73,8 +62,9 @@ type cached[T any] struct {
 	at time.Time
 }
 
-// NewEngine returns an engine on deps.
-func NewEngine(cfg Config, deps Deps) *Engine {
+// NewEngine returns an engine on deps that also answers the capabilities' commands,
+// buttons and free text (cmd/klabot wires them: headline, ...).
+func NewEngine(cfg Config, deps Deps, caps ...Capability) *Engine {
 	if cfg.MaxFileBytes <= 0 {
 		cfg.MaxFileBytes = 20 << 20
 	}
@@ -87,7 +77,7 @@ func NewEngine(cfg Config, deps Deps) *Engine {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
 	}
-	return &Engine{cfg: cfg, d: deps,
+	return &Engine{cfg: cfg, d: deps, caps: caps,
 		people:  map[string]cached[Person]{},
 		regions: map[string]cached[regionInfo]{},
 		insts:   map[int]cached[*instrumentIndex]{},
@@ -321,5 +311,12 @@ func cachePut[K comparable, V any](e *Engine, m map[K]cached[V], k K, v V, now t
 func (e *Engine) forget(channel Channel, externalID string) {
 	e.mu.Lock()
 	delete(e.people, string(channel)+":"+externalID)
+	e.mu.Unlock()
+}
+
+// forgetRegion drops the cached region so a new deadline shows at once.
+func (e *Engine) forgetRegion(code string) {
+	e.mu.Lock()
+	delete(e.regions, code)
 	e.mu.Unlock()
 }

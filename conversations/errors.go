@@ -1,7 +1,10 @@
-// Package conversations is klabot's dialogue engine: who is writing, what they may do,
-// the one-question-at-a-time flow, evidence intake, review, and the texts of digests and
-// nudges. It never talks to a network; channels feed it Inbound messages and deliver the
-// Outbound messages it returns. It declares the stores it needs as interfaces.
+// Package conversations is the core of klabot's dialogue engine: who is writing, what
+// they may do, the dialogue state, routing each message to a capability, the replies and
+// the error vocabulary. The capabilities live beside it (conversations/review,
+// conversations/headline, conversations/digest; see docs/architecture.md); the focal
+// point's one-question-at-a-time flow, evidence intake and onboarding are still here. It
+// never talks to a network; channels feed it Inbound messages and deliver the Outbound
+// messages it returns. It declares the stores it needs as interfaces.
 package conversations
 
 import (

@@ -307,9 +307,9 @@ func (e *Engine) summary(r *Request, l *questionList) Outbound {
 		a, ok := l.progress.Answers[ref.Q.Code]
 		switch {
 		case !ok && l.progress.Skipped[ref.Q.Code]:
-			missing = append(missing, fmt.Sprintf("%d. %s — %s", i+1, shorten(ref.Q.Text, 60), r.T(msgSkippedMark)))
+			missing = append(missing, fmt.Sprintf("%d. %s — %s", i+1, Shorten(ref.Q.Text, 60), r.T(msgSkippedMark)))
 		case ok && ref.Q.NeedsEvidence(a.Value) && a.Evidence == 0:
-			missing = append(missing, fmt.Sprintf("%d. %s — %s", i+1, shorten(ref.Q.Text, 60), r.T(msgNoEvidenceMark)))
+			missing = append(missing, fmt.Sprintf("%d. %s — %s", i+1, Shorten(ref.Q.Text, 60), r.T(msgNoEvidenceMark)))
 		}
 	}
 	if len(missing) > 0 {

@@ -4,6 +4,7 @@ import (
 	"github.com/klabot/klabot/conversations/idfmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/klabot/klabot/scoring"
 )
@@ -47,4 +48,17 @@ func endSentence(s string) string {
 		return s
 	}
 	return s + "."
+}
+
+// Shorten cuts s to at most n runes with an ellipsis, at a word boundary when one is near.
+func Shorten(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := string([]rune(s)[:n-1])
+	if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:") + "…"
 }

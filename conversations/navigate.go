@@ -215,7 +215,7 @@ func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
 		if _, ok := l.progress.Answers[ref.Q.Code]; ok {
 			continue
 		}
-		line := fmt.Sprintf("%d. %s", i+1, shorten(ref.Q.Text, 70))
+		line := fmt.Sprintf("%d. %s", i+1, Shorten(ref.Q.Text, 70))
 		if l.progress.Skipped[ref.Q.Code] {
 			line += " (" + r.T(msgSkippedMark) + ")"
 		}
@@ -225,12 +225,12 @@ func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
 	for _, i := range l.reopened {
 		ref := l.refs[i]
 		ro := l.reopenedNotes[ref.Q.Code]
-		back = append(back, fmt.Sprintf("%d. %s — %s: \"%s\"", i+1, shorten(ref.Q.Text, 70), ro.State.Label(), shorten(ro.Note, 120)))
+		back = append(back, fmt.Sprintf("%d. %s — %s: \"%s\"", i+1, Shorten(ref.Q.Text, 70), ro.State.Label(), Shorten(ro.Note, 120)))
 	}
 	var proof []string
 	for i, ref := range l.refs {
 		if a, ok := l.progress.Answers[ref.Q.Code]; ok && ref.Q.NeedsEvidence(a.Value) && a.Evidence == 0 {
-			proof = append(proof, fmt.Sprintf("%d. %s", i+1, shorten(ref.Q.Text, 70)))
+			proof = append(proof, fmt.Sprintf("%d. %s", i+1, Shorten(ref.Q.Text, 70)))
 		}
 	}
 	if len(lines) == 0 && len(proof) == 0 && len(back) == 0 {
@@ -295,12 +295,12 @@ func (e *Engine) deadlineLine(r *Request) string {
 func (e *Engine) cmdHelp(ctx context.Context, r *Request) ([]Outbound, error) {
 	var lines []string
 	for _, c := range e.commands() {
-		if !c.allowed(r.Person.Role) || (c.opd && r.Person.OPDID == 0) {
+		if !c.allowed(r.Person.Role) || (c.OPD && r.Person.OPDID == 0) {
 			continue
 		}
-		h := c.help
-		if r.Lang() == "en" && c.helpEN != "" {
-			h = c.helpEN
+		h := c.Help
+		if r.Lang() == "en" && c.HelpEN != "" {
+			h = c.HelpEN
 		}
 		if h != "" {
 			lines = append(lines, "• "+h)
@@ -343,7 +343,7 @@ func (e *Engine) idleText(ctx context.Context, r *Request) ([]Outbound, error) {
 }
 
 func roleAnswers(role Role) bool {
-	for _, a := range answering {
+	for _, a := range Answering {
 		if a == role {
 			return true
 		}

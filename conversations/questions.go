@@ -194,3 +194,13 @@ func findOPD(opds []OPD, id int64) *OPD {
 	}
 	return nil
 }
+
+// reviewNote is the line under a reopened question saying why it came back ("" when it
+// was not sent back).
+func (l *questionList) reviewNote(code, lang string) string {
+	ro, ok := l.reopenedNotes[code]
+	if !ok {
+		return ""
+	}
+	return "\n" + tr(lang, rvReopenedNote, ro.State.Label(), ro.Reviewer, ro.Note)
+}

@@ -3,6 +3,7 @@ package conversations
 import (
 	"context"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/klabot/klabot/scoring"
@@ -149,26 +150,31 @@ func PointsWaitingReview(rep scoring.Report) float64 {
 	return math.Round(sum*1e6) / 1e6
 }
 
-// ReviewStore is what the review commands need from storage.
-type ReviewStore interface {
-	// ReviewQueue returns up to limit current answer versions of the region waiting for
-	// review, oldest first.
-	ReviewQueue(ctx context.Context, region string, year int, f ReviewFilter, limit int) ([]ReviewItem, error)
-	// CountReviewQueue counts the current answers matching f that wait for review.
-	CountReviewQueue(ctx context.Context, region string, year int, f ReviewFilter) (int, error)
-	// ReviewItem returns one answer version of the region with its evidence.
-	ReviewItem(ctx context.Context, region string, answerID int64) (ReviewItem, error)
-	// RecordReview records a decision on the current version of an answer. A stale version
-	// gives ErrConflict, a missing note ErrInvalid, a reviewer who is not a coordinator or
-	// admin of the answer's region ErrForbidden (ErrNotFound for another region).
-	RecordReview(ctx context.Context, answerID int64, state ReviewState, note string, reviewerID int64) (ReviewRecord, error)
-	// ReviewHistory returns every version of the question's answer in the region, oldest
-	// first, with evidence and reviews. ref is a question code or its instrument number.
-	ReviewHistory(ctx context.Context, region string, year int, ref string) ([]ReviewItem, error)
+// ClusterCode reads a cluster as people type it ("3", "III", "iii", "kelembagaan", "0")
+// as its code; the review store normalizes ReviewFilter.ClusterCode with it too.
+func ClusterCode(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	switch s {
+	case "0", "K":
+		return "KELEMBAGAAN"
+	case "1":
+		return "I"
+	case "2":
+		return "II"
+	case "3":
+		return "III"
+	case "4":
+		return "IV"
+	case "5":
+		return "V"
+	}
+	return s
+}
+
+// ReviewNotes reads why an OPD's questions were sent back (storage/postgres), for the
+// line under a reopened question.
+type ReviewNotes interface {
 	// ReopenedQuestions returns an OPD's questions whose current answer was sent back
 	// (needs_revision or rejected), most recent decision first.
 	ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]Reopened, error)
-	// ReviewRecipients returns the focal points to tell about a decision on the answer:
-	// those of the answering person's OPD (the answering person alone when they have none).
-	ReviewRecipients(ctx context.Context, answerID int64) ([]Person, error)
 }

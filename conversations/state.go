@@ -16,6 +16,10 @@ const (
 	ModeNarrative Mode = "narrative" // files are done; an optional short narrative is welcome
 )
 
+// ModeReviewNote is the dialogue mode of a coordinator writing the note of a revision
+// request or a rejection; the mode they were in is restored afterwards.
+const ModeReviewNote Mode = "review_note"
+
 // State is one chat's dialogue position, kept in Redis as JSON (TTL refreshed on every
 // write) and checkpointed in Postgres so that it can be rebuilt when Redis loses it.
 type State struct {

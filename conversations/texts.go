@@ -58,6 +58,7 @@ const (
 	msgNeedFile        msgKey = "need_file"
 	msgUnsure          msgKey = "unsure"
 	msgListBack        msgKey = "list_back"
+	msgFixedNotice     msgKey = "fixed_notice"
 	msgStatusBack      msgKey = "status_back"
 	msgAlreadyAttached msgKey = "already_attached"
 	msgFractionalCount msgKey = "fractional_count"
@@ -121,9 +122,14 @@ const (
 	msgCounts             msgKey = "counts"
 	msgStillMissing       msgKey = "still_missing"
 	msgNothingMissing     msgKey = "nothing_missing"
+	// rvReopenedNote is the coordinator's decision under a question sent back.
+	rvReopenedNote msgKey = "rv_reopened_note"
 )
 
-var engineTexts = map[msgKey][2]string{
+var engineTexts = Texts{
+	rvReopenedNote: {
+		"🔁 Dikembalikan koordinator (%s) oleh %s: %q",
+		"🔁 Sent back by the coordinator (%s), %s: %q"},
 	msgUnknown: {
 		"Halo! Nomor/akun ini belum terdaftar di klabot, asisten penilaian mandiri KLA (Kabupaten/Kota Layak Anak).\nUntuk ikut mengisi, minta kode undangan ke koordinator Gugus Tugas KLA di daerah Anda (biasanya DP3A), lalu kirim: DAFTAR <kode>",
 		"Hello! This account is not registered with klabot, the KLA self-assessment assistant.\nTo take part, ask your region's KLA task force coordinator (usually DP3A) for an invite code, then send: DAFTAR <code>"},
@@ -213,6 +219,8 @@ var engineTexts = map[msgKey][2]string{
 	msgNeedFile:        {"Pertanyaan ini dijawab dengan file. Kirim foto atau dokumennya.", "This question is answered with a file. Send the photo or document."},
 	msgUnsure:          {"Pertanyaan ini perlu satu pilihan (balas %s). Bila belum tahu, ketik lewati: pertanyaan ini dicatat sebagai kekurangan dan bisa dijawab nanti.", "This question needs one of the options (reply %s). If you do not know yet, type skip: it is recorded as a gap and you can answer later."},
 	msgAlreadyAttached: {"ℹ️ %s sudah terlampir pada jawaban ini (file yang sama), jadi tidak dilampirkan dua kali.", "ℹ️ %s is already attached to this answer (the same file), so it is not attached twice."},
+	msgFixedNotice: {"✏️ Diperbaiki: %s — %s\n%s (%s) sudah menanggapi catatan Anda; versi baru menunggu tinjauan (diubah). Ketik tinjau %s untuk meninjaunya.",
+		"✏️ Fixed: %s — %s\n%s (%s) answered your note; the new version waits for review. Type review %s to review it."},
 	msgListBack:        {"🔁 Dikembalikan koordinator: %d (diperbaiki dulu).", "🔁 Sent back by the coordinator: %d (fix these first)."},
 	msgStatusBack:      {"🔁 Dikembalikan: %d (ketik lanjut atau ubah %s).", "🔁 Sent back: %d (type continue or edit %s)."},
 	msgFractionalCount: {"Pertanyaan ini menghitung jumlah, jadi jawabannya bilangan bulat, mis. 4.", "This question counts something, so the answer is a whole number, e.g. 4."},

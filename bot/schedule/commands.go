@@ -4,10 +4,10 @@ import (
 	"context"
 	"time"
 
-	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 )
 
-var _ conversations.Digests = (*Scheduler)(nil)
+var _ digest.Digests = (*Scheduler)(nil)
 
 // DigestNow returns a region's digest text and chart as of now (the `ringkasan` command).
 func (s *Scheduler) DigestNow(ctx context.Context, region string) (string, []byte, error) {
@@ -28,7 +28,7 @@ func (s *Scheduler) OPDProgress(ctx context.Context, region string) (string, err
 	if err != nil {
 		return "", err
 	}
-	return conversations.OPDProgressText(r.Digest), nil
+	return digest.OPDProgressText(r.Digest), nil
 }
 
 // SetDeadline sets the region's deadline (the `tenggat` command).

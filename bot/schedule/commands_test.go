@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
+	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/review"
 	kredis "github.com/klabot/klabot/storage/redis"
 	"github.com/klabot/klabot/storage/redis/redistest"
 )
@@ -26,8 +29,7 @@ func newChat(t *testing.T, e *env) *chat {
 	eng := conversations.NewEngine(conversations.Config{}, conversations.Deps{
 		People: s, Invites: s, Regions: s, Instruments: s, Answers: s, Checkpoints: s,
 		States: states, Locker: states, Now: e.clock.Now,
-		Scorer: conversations.NewScorer(s, e.clock.Now), Digests: e.scheduler(),
-	})
+	}, review.New(review.Deps{}), headline.New(conversations.NewScorer(s, e.clock.Now)), digest.New(e.scheduler()))
 	return &chat{e: e, eng: eng}
 }
 
@@ -90,7 +92,7 @@ func TestCoordinatorCommands(t *testing.T) {
 			t.Fatalf("> %s: %s\n< %s\nwant it to contain:\n%s", step.who, step.say, got, step.want)
 		}
 	}
-	nudges := sent(e.out.take(), conversations.KindNudge, "JKT")
+	nudges := sent(e.out.take(), digest.KindNudge, "JKT")
 	if nudges != "JKT-Budi" {
 		t.Fatalf("ingatkan queued nudges to %q, want JKT-Budi", nudges)
 	}
@@ -99,7 +101,7 @@ func TestCoordinatorCommands(t *testing.T) {
 		t.Fatalf("deadline = %v, %v", r.Deadline, err)
 	}
 	// The nudge's button resumes the focal point's questions.
-	if got := c.send("JKT-Budi", "", conversations.NudgeButtonData); !strings.Contains(got, "Pertanyaan 1.1?") {
+	if got := c.send("JKT-Budi", "", digest.NudgeButtonData); !strings.Contains(got, "Pertanyaan 1.1?") {
 		t.Fatalf("pressing the nudge button:\n%s", got)
 	}
 }

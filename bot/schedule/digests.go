@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -21,7 +22,7 @@ func DigestRunKey(region string, day time.Time) string {
 
 // due is one region whose digest is due now.
 type due struct {
-	region conversations.DigestRegion
+	region digest.DigestRegion
 	day    time.Time // local day
 	year   int
 	missed []time.Time // earlier local days without a digest, to record as skipped
@@ -29,7 +30,7 @@ type due struct {
 
 // digests sends the digest of every region whose local digest hour has come today and
 // whose digest of today was not claimed yet. It returns how many regions it sent.
-func (s *Scheduler) digests(ctx context.Context, now time.Time, regions []conversations.DigestRegion) (int, error) {
+func (s *Scheduler) digests(ctx context.Context, now time.Time, regions []digest.DigestRegion) (int, error) {
 	var cands []due
 	var codes []string
 	for _, r := range regions {
@@ -80,7 +81,7 @@ func (s *Scheduler) digests(ctx context.Context, now time.Time, regions []conver
 func (s *Scheduler) sendDigests(ctx context.Context, now time.Time, todo []due) (int, error) {
 	var mu sync.Mutex
 	sent := 0
-	err := s.each(ctx, todo, func(_ int, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot, rep *scoring.Report) error {
+	err := s.each(ctx, todo, func(_ int, d due, facts digest.DigestFacts, prev *digest.DigestSnapshot, rep *scoring.Report) error {
 		ok, err := s.sendDigest(ctx, now, d, facts, prev, rep)
 		if ok {
 			mu.Lock()
@@ -94,28 +95,28 @@ func (s *Scheduler) sendDigests(ctx context.Context, now time.Time, todo []due) 
 
 // sendDigest scores one region, claims its day and sends the digest to its coordinators
 // and group chat. It reports whether this process won the claim.
-func (s *Scheduler) sendDigest(ctx context.Context, now time.Time, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot, rep *scoring.Report) (bool, error) {
+func (s *Scheduler) sendDigest(ctx context.Context, now time.Time, d due, facts digest.DigestFacts, prev *digest.DigestSnapshot, rep *scoring.Report) (bool, error) {
 	region := d.region.Region
 	region.Year = d.year
-	r, err := Render(conversations.NewDigest(region, now, rep, facts, prev))
+	r, err := Render(digest.NewDigest(region, now, rep, facts, prev))
 	if err != nil {
 		return false, err
 	}
 
-	claim := conversations.Notification{RegionCode: region.Code, Kind: conversations.KindDigestRun,
-		DedupeKey: DigestRunKey(region.Code, d.day), Status: conversations.NotificationSent, CreatedAt: now, SentAt: &now}
-	var items []conversations.Notification
+	claim := digest.Notification{RegionCode: region.Code, Kind: digest.KindDigestRun,
+		DedupeKey: DigestRunKey(region.Code, d.day), Status: digest.NotificationSent, CreatedAt: now, SentAt: &now}
+	var items []digest.Notification
 	for _, m := range d.missed {
-		items = append(items, conversations.Notification{RegionCode: region.Code, Kind: conversations.KindDigestRun,
-			DedupeKey: DigestRunKey(region.Code, m), Status: conversations.NotificationSkipped,
+		items = append(items, digest.Notification{RegionCode: region.Code, Kind: digest.KindDigestRun,
+			DedupeKey: DigestRunKey(region.Code, m), Status: digest.NotificationSkipped,
 			Error: "klabot was not running at the digest hour", CreatedAt: now})
 	}
 	for _, c := range facts.Coordinators {
-		items = append(items, conversations.Notification{RegionCode: region.Code, PersonID: c.Person.ID,
-			Kind: conversations.KindDigest, DedupeKey: fmt.Sprintf("%s:p%d", claim.DedupeKey, c.Person.ID), To: c.To, CreatedAt: now})
+		items = append(items, digest.Notification{RegionCode: region.Code, PersonID: c.Person.ID,
+			Kind: digest.KindDigest, DedupeKey: fmt.Sprintf("%s:p%d", claim.DedupeKey, c.Person.ID), To: c.To, CreatedAt: now})
 	}
 	if g := d.region.DigestChat; g != nil {
-		items = append(items, conversations.Notification{RegionCode: region.Code, Kind: conversations.KindDigest,
+		items = append(items, digest.Notification{RegionCode: region.Code, Kind: digest.KindDigest,
 			DedupeKey: claim.DedupeKey + ":group", To: *g, CreatedAt: now})
 	}
 	won, inserted, err := s.store.ClaimNotifications(ctx, claim, items)
@@ -131,7 +132,7 @@ func (s *Scheduler) sendDigest(ctx context.Context, now time.Time, d due, facts 
 	var errs []error
 	n := 0
 	for _, it := range inserted {
-		if it.Kind != conversations.KindDigest {
+		if it.Kind != digest.KindDigest {
 			continue
 		}
 		if err := s.sendRendered(ctx, r, it.To, it.PersonID, it.ID); err != nil {
@@ -150,11 +151,11 @@ func (s *Scheduler) sendDigest(ctx context.Context, now time.Time, d due, facts 
 // sendRendered queues the digest text (recorded under notification id) and its chart.
 func (s *Scheduler) sendRendered(ctx context.Context, r Rendered, to conversations.Address, person, id int64) error {
 	err := s.enqueue(ctx, conversations.Outbound{To: to, PersonID: person, Text: r.Text, Bulk: true,
-		Kind: conversations.KindDigest, NotificationID: id})
+		Kind: digest.KindDigest, NotificationID: id})
 	if err != nil || s.cfg.NoChart {
 		return err
 	}
-	return s.enqueue(ctx, conversations.Outbound{To: to, PersonID: person, Bulk: true, Kind: conversations.KindDigest,
+	return s.enqueue(ctx, conversations.Outbound{To: to, PersonID: person, Bulk: true, Kind: digest.KindDigest,
 		Text: "Grafik nilai per klaster — " + r.Digest.Region.Name, Attachment: DigestAttachment(r)})
 }
 
@@ -191,11 +192,11 @@ func (s *Scheduler) RenderAll(ctx context.Context, codes []string) ([]Rendered, 
 		}
 	}
 	out := make([]Rendered, len(todo))
-	err = s.each(ctx, todo, func(i int, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot, rep *scoring.Report) error {
+	err = s.each(ctx, todo, func(i int, d due, facts digest.DigestFacts, prev *digest.DigestSnapshot, rep *scoring.Report) error {
 		region := d.region.Region
 		region.Year = d.year
 		var err error
-		out[i], err = Render(conversations.NewDigest(region, now, rep, facts, prev))
+		out[i], err = Render(digest.NewDigest(region, now, rep, facts, prev))
 		return err
 	})
 	return out, err
@@ -204,11 +205,11 @@ func (s *Scheduler) RenderAll(ctx context.Context, codes []string) ([]Rendered, 
 // each loads the score inputs, facts and previous snapshots of todo in batched queries,
 // then scores and calls fn for every region with Config.Workers in parallel, collecting
 // the errors (one region's failure never stops the others).
-func (s *Scheduler) each(ctx context.Context, todo []due, fn func(i int, d due, facts conversations.DigestFacts, prev *conversations.DigestSnapshot, rep *scoring.Report) error) error {
+func (s *Scheduler) each(ctx context.Context, todo []due, fn func(i int, d due, facts digest.DigestFacts, prev *digest.DigestSnapshot, rep *scoring.Report) error) error {
 	if len(todo) == 0 {
 		return nil
 	}
-	rs := make([]conversations.DigestRegion, len(todo))
+	rs := make([]digest.DigestRegion, len(todo))
 	days := map[string]time.Time{}
 	years := map[string]int{}
 	for i, d := range todo {
@@ -264,7 +265,7 @@ func (s *Scheduler) each(ctx context.Context, todo []due, fn func(i int, d due, 
 				sem <- struct{}{}
 				go func() {
 					defer func() { <-sem; wg.Done() }()
-					var p *conversations.DigestSnapshot
+					var p *digest.DigestSnapshot
 					if snap, ok := prev[d.region.Code]; ok {
 						p = &snap
 					}
@@ -275,7 +276,7 @@ func (s *Scheduler) each(ctx context.Context, todo []due, fn func(i int, d due, 
 					}
 					rep := s.report(&in)
 					f := facts[d.region.Code]
-					conversations.AddInputFacts(&f, &in, &rep)
+					digest.AddInputFacts(&f, &in, &rep)
 					if err := fn(i, d, f, p, &rep); err != nil {
 						fail(d.region.Code, err)
 					}
@@ -299,15 +300,15 @@ func (s *Scheduler) SendDigestNow(ctx context.Context, region string) (Rendered,
 		return r, 0, err
 	}
 	now := s.cfg.Now()
-	facts, err := s.store.DigestFacts(ctx, []conversations.DigestRegion{{Region: r.Digest.Region}})
+	facts, err := s.store.DigestFacts(ctx, []digest.DigestRegion{{Region: r.Digest.Region}})
 	if err != nil {
 		return r, 0, err
 	}
 	key := fmt.Sprintf("digest:%s:manual:%d", region, now.UnixNano())
-	var items []conversations.Notification
+	var items []digest.Notification
 	for _, c := range facts[region].Coordinators {
-		items = append(items, conversations.Notification{RegionCode: region, PersonID: c.Person.ID,
-			Kind: conversations.KindDigest, DedupeKey: fmt.Sprintf("%s:p%d", key, c.Person.ID), To: c.To, CreatedAt: now})
+		items = append(items, digest.Notification{RegionCode: region, PersonID: c.Person.ID,
+			Kind: digest.KindDigest, DedupeKey: fmt.Sprintf("%s:p%d", key, c.Person.ID), To: c.To, CreatedAt: now})
 	}
 	regions, err := s.store.DigestRegions(ctx)
 	if err != nil {
@@ -315,12 +316,12 @@ func (s *Scheduler) SendDigestNow(ctx context.Context, region string) (Rendered,
 	}
 	for _, g := range regions {
 		if g.Code == region && g.DigestChat != nil {
-			items = append(items, conversations.Notification{RegionCode: region, Kind: conversations.KindDigest,
+			items = append(items, digest.Notification{RegionCode: region, Kind: digest.KindDigest,
 				DedupeKey: key + ":group", To: *g.DigestChat, CreatedAt: now})
 		}
 	}
-	claim := conversations.Notification{RegionCode: region, Kind: "digest_manual", DedupeKey: key,
-		Status: conversations.NotificationSent, CreatedAt: now, SentAt: &now}
+	claim := digest.Notification{RegionCode: region, Kind: "digest_manual", DedupeKey: key,
+		Status: digest.NotificationSent, CreatedAt: now, SentAt: &now}
 	_, inserted, err := s.store.ClaimNotifications(ctx, claim, items)
 	if err != nil {
 		return r, 0, err

@@ -12,13 +12,14 @@ import (
 
 	"github.com/klabot/klabot/bot/schedule"
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/scoring"
 )
 
 func digestsOnly(msgs []conversations.Outbound) []conversations.Outbound {
 	var out []conversations.Outbound
 	for _, m := range msgs {
-		if m.Kind == conversations.KindDigest {
+		if m.Kind == digest.KindDigest {
 			out = append(out, m)
 		}
 	}
@@ -87,7 +88,7 @@ func TestTwoSchedulersSendOneDigest(t *testing.T) {
 	}
 	all := e.out.take()
 	// 08.30 WITA and 09.30 WIT: the focal points of Makassar and Jayapura get one nudge each.
-	if got := sent(all, conversations.KindNudge, "MKS") + " " + sent(all, conversations.KindNudge, "JYP"); got != "MKS-Budi MKS-Sari JYP-Budi JYP-Sari" {
+	if got := sent(all, digest.KindNudge, "MKS") + " " + sent(all, digest.KindNudge, "JYP"); got != "MKS-Budi MKS-Sari JYP-Budi JYP-Sari" {
 		t.Fatalf("nudges = %q, want each focal point once", got)
 	}
 	got := strings.Fields(summary(digestsOnly(all)))
@@ -157,7 +158,7 @@ func TestDigestNumbersAreTheScoreReport(t *testing.T) {
 	e.tickAt(s, "2026-11-23 00:00") // 08:00 WITA
 	var text string
 	for _, m := range e.out.take() {
-		if m.Kind == conversations.KindDigest && m.To.ChatID == "MKS-Citra" && m.Attachment == nil {
+		if m.Kind == digest.KindDigest && m.To.ChatID == "MKS-Citra" && m.Attachment == nil {
 			text = m.Text
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 )
 
 // NudgeKey is the dedupe key of a person's nudge on a local day: never twice a day.
@@ -23,8 +24,8 @@ func EscalationMarkKey(personID, firstIgnoredNudgeID int64) string {
 
 // nudges sends the reminders due now in regions inside their working hours, and escalates
 // silent people to the coordinators. It returns how many nudges it sent.
-func (s *Scheduler) nudges(ctx context.Context, now time.Time, regions []conversations.DigestRegion) (int, error) {
-	var open []conversations.DigestRegion
+func (s *Scheduler) nudges(ctx context.Context, now time.Time, regions []digest.DigestRegion) (int, error) {
+	var open []digest.DigestRegion
 	for _, r := range regions {
 		if r.NudgesOff || !r.Nudges.WorkingHours(now.In(r.Location())) {
 			continue
@@ -41,7 +42,7 @@ func (s *Scheduler) nudges(ctx context.Context, now time.Time, regions []convers
 	}
 	// Open questions only for regions where someone may be nudged or escalated now: a
 	// tick in which everyone was reminded already costs no scoring.
-	var need []conversations.DigestRegion
+	var need []digest.DigestRegion
 	for _, r := range open {
 		local := now.In(r.Location())
 		policy := r.Nudges.WithDefaults()
@@ -57,14 +58,14 @@ func (s *Scheduler) nudges(ctx context.Context, now time.Time, regions []convers
 		return 0, err
 	}
 	// Claim every due nudge of the tick in one statement, then queue the won ones.
-	var claims []conversations.Notification
+	var claims []digest.Notification
 	msgs := map[string]conversations.Outbound{}
 	var errs []error
 	for _, r := range need {
 		local := now.In(r.Location())
 		day := localDay(now, r.Location())
 		policy := r.Nudges.WithDefaults()
-		var silent []conversations.NudgeCandidate
+		var silent []digest.NudgeCandidate
 		for _, c := range cands[r.Code] {
 			if c.Open == 0 { // done: never nudged
 				continue
@@ -76,8 +77,8 @@ func (s *Scheduler) nudges(ctx context.Context, now time.Time, regions []convers
 				continue
 			}
 			key := NudgeKey(c.Person.ID, day)
-			claims = append(claims, conversations.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
-				Kind: conversations.KindNudge, DedupeKey: key, To: c.To, CreatedAt: now})
+			claims = append(claims, digest.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
+				Kind: digest.KindNudge, DedupeKey: key, To: c.To, CreatedAt: now})
 			msgs[key] = nudgeMessage(now, r, c)
 		}
 		if len(silent) > 0 {
@@ -115,9 +116,9 @@ func latest(a, b *time.Time) *time.Time {
 
 // claimNudge claims key for c and returns the reminder to send; false when the key was
 // taken (reminded already).
-func (s *Scheduler) claimNudge(ctx context.Context, now time.Time, r conversations.DigestRegion, c conversations.NudgeCandidate, key string) (conversations.Outbound, bool, error) {
-	id, _, err := s.store.ClaimNotifications(ctx, conversations.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
-		Kind: conversations.KindNudge, DedupeKey: key, To: c.To, CreatedAt: now}, nil)
+func (s *Scheduler) claimNudge(ctx context.Context, now time.Time, r digest.DigestRegion, c digest.NudgeCandidate, key string) (conversations.Outbound, bool, error) {
+	id, _, err := s.store.ClaimNotifications(ctx, digest.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
+		Kind: digest.KindNudge, DedupeKey: key, To: c.To, CreatedAt: now}, nil)
 	if err != nil || id == 0 {
 		return conversations.Outbound{}, false, err
 	}
@@ -127,22 +128,22 @@ func (s *Scheduler) claimNudge(ctx context.Context, now time.Time, r conversatio
 }
 
 // nudgeMessage is c's reminder, not yet claimed.
-func nudgeMessage(now time.Time, r conversations.DigestRegion, c conversations.NudgeCandidate) conversations.Outbound {
-	text, buttons := conversations.NudgeMessage(conversations.Nudge{Region: r.Region, At: now, Person: c.Person,
+func nudgeMessage(now time.Time, r digest.DigestRegion, c digest.NudgeCandidate) conversations.Outbound {
+	text, buttons := digest.NudgeMessage(digest.Nudge{Region: r.Region, At: now, Person: c.Person,
 		Open: c.Open, FirstCode: c.FirstCode, FirstText: c.FirstText})
 	return conversations.Outbound{To: c.To, PersonID: c.Person.ID, Text: text, Buttons: buttons,
-		Bulk: true, Kind: conversations.KindNudge}
+		Bulk: true, Kind: digest.KindNudge}
 }
 
 // escalate tells the region's coordinators about people who ignored EscalateAfter nudges
 // in a row, each silent streak once (across processes: the mark rows are claims).
-func (s *Scheduler) escalate(ctx context.Context, now time.Time, r conversations.DigestRegion, silent []conversations.NudgeCandidate) error {
-	var people []conversations.SilentPerson
+func (s *Scheduler) escalate(ctx context.Context, now time.Time, r digest.DigestRegion, silent []digest.NudgeCandidate) error {
+	var people []digest.SilentPerson
 	var firstMark int64
 	for _, c := range silent {
-		id, _, err := s.store.ClaimNotifications(ctx, conversations.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
-			Kind: conversations.KindEscalationMark, DedupeKey: EscalationMarkKey(c.Person.ID, c.FirstIgnoredID),
-			Status: conversations.NotificationSent, CreatedAt: now, SentAt: &now}, nil)
+		id, _, err := s.store.ClaimNotifications(ctx, digest.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
+			Kind: digest.KindEscalationMark, DedupeKey: EscalationMarkKey(c.Person.ID, c.FirstIgnoredID),
+			Status: digest.NotificationSent, CreatedAt: now, SentAt: &now}, nil)
 		if err != nil {
 			return err
 		}
@@ -152,7 +153,7 @@ func (s *Scheduler) escalate(ctx context.Context, now time.Time, r conversations
 		if firstMark == 0 {
 			firstMark = id
 		}
-		people = append(people, conversations.SilentPerson{Name: c.Person.Name, OPDName: c.Person.OPDName,
+		people = append(people, digest.SilentPerson{Name: c.Person.Name, OPDName: c.Person.OPDName,
 			Open: c.Open, Ignored: c.Ignored, LastNudged: c.LastIgnoredAt})
 	}
 	if len(people) == 0 {
@@ -162,18 +163,18 @@ func (s *Scheduler) escalate(ctx context.Context, now time.Time, r conversations
 	if err != nil {
 		return err
 	}
-	text := conversations.EscalationText(r.Region, now, people)
+	text := digest.EscalationText(r.Region, now, people)
 	var errs []error
 	for _, c := range coords[r.Code] {
-		id, _, err := s.store.ClaimNotifications(ctx, conversations.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
-			Kind: conversations.KindEscalation, DedupeKey: fmt.Sprintf("escalation:%s:m%d:p%d", r.Code, firstMark, c.Person.ID),
+		id, _, err := s.store.ClaimNotifications(ctx, digest.Notification{RegionCode: r.Code, PersonID: c.Person.ID,
+			Kind: digest.KindEscalation, DedupeKey: fmt.Sprintf("escalation:%s:m%d:p%d", r.Code, firstMark, c.Person.ID),
 			To: c.To, CreatedAt: now}, nil)
 		if err != nil || id == 0 {
 			errs = append(errs, err)
 			continue
 		}
 		errs = append(errs, s.enqueue(ctx, conversations.Outbound{To: c.To, PersonID: c.Person.ID, Text: text, Bulk: true,
-			Kind: conversations.KindEscalation, NotificationID: id}))
+			Kind: digest.KindEscalation, NotificationID: id}))
 	}
 	if len(coords[r.Code]) == 0 {
 		s.cfg.Log.Warn("escalation has no recipient: no coordinator has a chat", "region", r.Code)
@@ -197,11 +198,11 @@ func (s *Scheduler) NudgeOPD(ctx context.Context, region, opdCode string) ([]con
 			continue
 		}
 		r.Year = s.year(r, now)
-		cands, err := s.store.NudgeCandidates(ctx, []conversations.DigestRegion{r}, strings.ToUpper(strings.TrimSpace(opdCode)))
+		cands, err := s.store.NudgeCandidates(ctx, []digest.DigestRegion{r}, strings.ToUpper(strings.TrimSpace(opdCode)))
 		if err != nil {
 			return nil, 0, err
 		}
-		if err := s.fillOpen(ctx, []conversations.DigestRegion{r}, cands); err != nil {
+		if err := s.fillOpen(ctx, []digest.DigestRegion{r}, cands); err != nil {
 			return nil, 0, err
 		}
 		var outs []conversations.Outbound
@@ -229,7 +230,7 @@ func (s *Scheduler) NudgeOPD(ctx context.Context, region, opdCode string) ([]con
 // fillOpen sets each candidate's open questions (unanswered or sent back) from the
 // region's score report: the OPDs responsible for a question are scoring's, so a nudge
 // and the digest's OPD completion always agree.
-func (s *Scheduler) fillOpen(ctx context.Context, regions []conversations.DigestRegion, cands map[string][]conversations.NudgeCandidate) error {
+func (s *Scheduler) fillOpen(ctx context.Context, regions []digest.DigestRegion, cands map[string][]digest.NudgeCandidate) error {
 	if len(regions) == 0 {
 		return nil
 	}

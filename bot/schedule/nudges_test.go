@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 )
 
 // sent lists the chats of queued messages of kind in region, sorted.
@@ -38,7 +39,7 @@ func TestNudgesFollowTheSchedule(t *testing.T) {
 		{"2026-11-30 01:00", "JKT-Budi JKT-Sari"}, // Mon: Wed → Mon is two working days
 	} {
 		e.tickAt(s, step.at)
-		if got := sent(e.out.take(), conversations.KindNudge, "JKT"); got != step.want {
+		if got := sent(e.out.take(), digest.KindNudge, "JKT"); got != step.want {
 			t.Fatalf("at %s UTC: nudged %q, want %q", step.at, got, step.want)
 		}
 	}
@@ -55,7 +56,7 @@ func TestNudgeMessageAndDonePeople(t *testing.T) {
 	e.answer("JKT", "Budi", "1.1")
 	e.tickAt(s, "2026-11-24 01:00") // Tue: Budi last answered on Sunday; Mon and Tue make two working days
 	msgs := e.out.take()
-	if got := sent(msgs, conversations.KindNudge, "JKT"); got != "JKT-Budi" {
+	if got := sent(msgs, digest.KindNudge, "JKT"); got != "JKT-Budi" {
 		t.Fatalf("nudged %q, want only Budi (Sari is done)", got)
 	}
 	var m conversations.Outbound
@@ -65,7 +66,7 @@ func TestNudgeMessageAndDonePeople(t *testing.T) {
 		}
 	}
 	want := "Halo Budi 👋\nPengingat KLA Kota JKT: masih ada 1 pertanyaan untuk Dinas DINKES.\nBerikutnya: 1.2 Pertanyaan 1.2?\nTenggat: 31 Desember 2026 (37 hari lagi)\nKetik lanjut atau tekan tombol di bawah untuk melanjutkan."
-	if m.Text != want || len(m.Buttons) != 1 || m.Buttons[0][0].Data != conversations.NudgeButtonData || !m.Bulk || m.NotificationID == 0 || m.PersonID != e.ids["JKT-Budi"] {
+	if m.Text != want || len(m.Buttons) != 1 || m.Buttons[0][0].Data != digest.NudgeButtonData || !m.Bulk || m.NotificationID == 0 || m.PersonID != e.ids["JKT-Budi"] {
 		t.Fatalf("nudge = %+v\n%s", m, m.Text)
 	}
 	// A coordinator sends 1.1 back: it is open again, and first.
@@ -83,7 +84,7 @@ func TestNudgeMessageAndDonePeople(t *testing.T) {
 	e.clock.Set(utc("2026-11-25 02:00"))
 	e.answer("JKT", "Budi", "1.2")
 	e.tickAt(s, "2026-11-26 01:00")
-	if got := sent(e.out.take(), conversations.KindNudge, "JKT"); got != "" {
+	if got := sent(e.out.take(), digest.KindNudge, "JKT"); got != "" {
 		t.Fatalf("nudged %q after everyone was done", got)
 	}
 }
@@ -110,13 +111,13 @@ func TestNudgesDailyInTheLastWeekAndRegionHours(t *testing.T) {
 	} {
 		e.tickAt(s, step.at)
 		msgs := e.out.take()
-		if got := sent(msgs, conversations.KindNudge, "JKT"); got != step.jkt {
+		if got := sent(msgs, digest.KindNudge, "JKT"); got != step.jkt {
 			t.Fatalf("at %s UTC: Jakarta nudged %q, want %q", step.at, got, step.jkt)
 		}
-		if got := sent(msgs, conversations.KindNudge, "MKS"); got != step.mks {
+		if got := sent(msgs, digest.KindNudge, "MKS"); got != step.mks {
 			t.Fatalf("at %s UTC: Makassar nudged %q, want %q", step.at, got, step.mks)
 		}
-		if got := sent(msgs, conversations.KindNudge, "JYP"); got != "" {
+		if got := sent(msgs, digest.KindNudge, "JYP"); got != "" {
 			t.Fatalf("at %s UTC: Jayapura nudged %q with reminders off", step.at, got)
 		}
 	}
@@ -134,7 +135,7 @@ func TestEscalationAfterIgnoredNudges(t *testing.T) {
 		e.tickAt(s, at)
 		var out []conversations.Outbound
 		for _, m := range e.out.take() {
-			if m.Kind == conversations.KindEscalation && strings.HasPrefix(m.To.ChatID, "JKT-") {
+			if m.Kind == digest.KindEscalation && strings.HasPrefix(m.To.ChatID, "JKT-") {
 				out = append(out, m)
 			}
 		}

@@ -6,31 +6,32 @@ import (
 
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/chart"
+	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/idfmt"
 	"github.com/klabot/klabot/scoring"
 )
 
 // Rendered is a digest ready to send: its text and its chart (PNG).
 type Rendered struct {
-	Digest conversations.Digest
+	Digest digest.Digest
 	Text   string
 	Chart  []byte
 }
 
 // Render renders d's text and chart.
-func Render(d conversations.Digest) (Rendered, error) {
+func Render(d digest.Digest) (Rendered, error) {
 	png, err := chart.Render(ChartInput(d))
 	if err != nil {
 		return Rendered{}, err
 	}
-	return Rendered{Digest: d, Text: conversations.DigestText(d), Chart: png}, nil
+	return Rendered{Digest: d, Text: digest.DigestText(d), Chart: png}, nil
 }
 
 // chartLabels are short cluster labels that fit under a bar.
 var chartLabels = map[string]string{"KELEMBAGAAN": "Lembaga"}
 
 // ChartInput turns a digest into the chart's numbers: the same numbers as its text.
-func ChartInput(d conversations.Digest) chart.Input {
+func ChartInput(d digest.Digest) chart.Input {
 	now := d.At.In(d.Region.Location())
 	in := chart.Input{
 		Title: d.Region.Name + " - " + idfmt.DateID(now),

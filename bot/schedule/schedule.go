@@ -20,13 +20,14 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/scoring"
 )
 
 // Store is what the scheduler needs from storage (postgres.Store).
 type Store interface {
-	conversations.DigestStore
-	conversations.NudgeStore
+	digest.DigestStore
+	digest.NudgeStore
 	SetDeadline(ctx context.Context, region string, day time.Time) error
 }
 
@@ -145,7 +146,7 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 }
 
 // year is the evaluation year of r at now.
-func (s *Scheduler) year(r conversations.DigestRegion, now time.Time) int {
+func (s *Scheduler) year(r digest.DigestRegion, now time.Time) int {
 	switch {
 	case r.Year != 0:
 		return r.Year
@@ -163,7 +164,7 @@ func localDay(now time.Time, loc *time.Location) time.Time {
 
 // OnOutcome records the delivery outcome of proactive messages in the notifications
 // table; give it to the outbound sender (outbound.Config.OnOutcome).
-func OnOutcome(store conversations.NotificationStore, log *slog.Logger) func(ctx context.Context, out conversations.Outbound, err error) {
+func OnOutcome(store digest.NotificationStore, log *slog.Logger) func(ctx context.Context, out conversations.Outbound, err error) {
 	return func(ctx context.Context, out conversations.Outbound, err error) {
 		if out.NotificationID == 0 {
 			return

@@ -15,6 +15,7 @@ import (
 	"github.com/klabot/klabot/bot/telegram"
 	"github.com/klabot/klabot/bot/telegram/fakebotapi"
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 )
 
 // The whole path at 07:00 WITA: scheduler -> outbound sender -> Telegram adapter -> a fake
@@ -68,7 +69,7 @@ func TestDigestAndNudgesReachTelegram(t *testing.T) {
 	s.Tick(ctx)
 	budi := fake.WaitMessages(t, "1002", 1)
 	if !strings.Contains(budi[0].Text, "Pengingat KLA Kota MKS: masih ada 2 pertanyaan untuk Dinas DINKES.") ||
-		len(budi[0].Markup) != 1 || budi[0].Markup[0][0].CallbackData != conversations.NudgeButtonData {
+		len(budi[0].Markup) != 1 || budi[0].Markup[0][0].CallbackData != digest.NudgeButtonData {
 		t.Fatalf("Budi got %+v", budi[0])
 	}
 	fake.WaitFor(t, 5*time.Second, "blocked reminder recorded", func() bool {

@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
+	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/evidencepack"
 	"github.com/klabot/klabot/storage/postgres"
@@ -53,22 +56,29 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 	}
 	states := kredis.New(rdb, kredis.Config{Prefix: cfg.RedisPrefix + "db" + dbID + ":"})
 	cacheTTL := time.Minute
+	maxFile := int64(cfg.MaxFileMB) << 20
 	eng := conversations.NewEngine(conversations.Config{
-		MaxFileBytes: int64(cfg.MaxFileMB) << 20,
+		MaxFileBytes: maxFile,
 		CacheTTL:     cacheTTL,
 		Year:         cfg.Year,
-		// The review feature's: packs up to EXPORT_MAX_MB go out as chat attachments.
-		ExportMaxBytes: xc.MaxBytes,
 	}, conversations.Deps{
 		People: store, Invites: store, Regions: store, Instruments: store,
 		Answers: store, Checkpoints: store, States: states, Locker: states, Blobs: blobs,
-		Scorer: conversations.NewScorer(store, app.Now),
-		Now:    app.Now, Log: app.Log,
-		// Review and evidence pack (tinjau, riwayat, ekspor).
-		Reviews: store, EvidenceFiles: blobs, Coordinators: store,
-		Exporter: &evidencepack.Exporter{Source: store, Blobs: blobs, Now: app.Now, Dir: xc.Dir},
-		// Coordinators' ringkasan, opd, ingatkan, tenggat (serve_schedule.go).
-		Digests: newScheduler(app, cfg, store, nil),
-	})
+		Now: app.Now, Log: app.Log,
+		Reviews: store, // why a question came back, under the question
+		Coordinators: store, // told when an OPD fixes an answer they sent back
+	},
+		// The capabilities beside the focal points' dialogue. Review first: a note being
+		// written is its free text. Then the heads' score questions, and the
+		// coordinators' ringkasan, opd, ingatkan, tenggat (serve_schedule.go).
+		review.New(review.Deps{
+			Reviews: store, EvidenceFiles: blobs, MaxFileBytes: maxFile, Log: app.Log,
+			Exporter: &evidencepack.Exporter{Source: store, Blobs: blobs, Now: app.Now, Dir: xc.Dir},
+			// Packs up to EXPORT_MAX_MB go out as chat attachments.
+			ExportMaxBytes: xc.MaxBytes,
+		}),
+		headline.New(conversations.NewScorer(store, app.Now)),
+		digest.New(newScheduler(app, cfg, store, nil)),
+	)
 	return &engineParts{Engine: eng, Store: store, States: states, Blobs: blobs}, nil
 }

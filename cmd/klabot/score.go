@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/headline"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/postgres"
 )
@@ -114,7 +115,7 @@ func scoreJSON(rs conversations.RegionScore) scoreOutput {
 func writeScoreText(w io.Writer, rs conversations.RegionScore, top int) {
 	r := rs.Report
 	p := scoring.FormatPoints
-	fmt.Fprintf(w, "%s (%s) — penilaian %d, %s\n\n", rs.Region.Name, rs.Region.Code, rs.Year, conversations.DataAsOf(rs.Region, rs.At))
+	fmt.Fprintf(w, "%s (%s) — penilaian %d, %s\n\n", rs.Region.Name, rs.Region.Code, rs.Year, headline.DataAsOf(rs.Region, rs.At))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "Nilai (maks %s)\t   poin\tpredikat\tberikutnya\t kurang\t\n", p(r.MaxPoints))
 	for _, s := range []struct {
@@ -170,7 +171,7 @@ func writeScoreText(w io.Writer, rs conversations.RegionScore, top int) {
 			break
 		}
 		fmt.Fprintf(tw, "%3d.\t%s\t%8s\t%s\t%s\t%s\n", i+1, g.QuestionCode, "+"+p(g.Points), conversations.GapReason(g.Kind),
-			conversations.GapOPDCodes(g), shortName(g.QuestionText, 60))
+			headline.GapOPDCodes(g), shortName(g.QuestionText, 60))
 	}
 	tw.Flush()
 }

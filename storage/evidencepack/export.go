@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -34,7 +35,7 @@ type Exporter struct {
 	KeepFor time.Duration
 }
 
-var _ conversations.Exporter = (*Exporter)(nil)
+var _ review.Exporter = (*Exporter)(nil)
 
 func (x *Exporter) now() time.Time {
 	if x.Now != nil {
@@ -120,8 +121,8 @@ func (x *Exporter) WriteFile(ctx context.Context, path, region string, year int)
 }
 
 // Export writes the pack into Dir as bukti-KLA-<region>-<year>-<local time>.zip.
-func (x *Exporter) Export(ctx context.Context, region string, year int) (conversations.ExportResult, error) {
-	var res conversations.ExportResult
+func (x *Exporter) Export(ctx context.Context, region string, year int) (review.ExportResult, error) {
+	var res review.ExportResult
 	reg, err := x.Source.Region(ctx, region)
 	if err != nil {
 		return res, fmt.Errorf("region %s: %w", region, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -18,9 +19,9 @@ import (
 // 514 regions cost seconds, not minutes, and show the numbers of `klabot score`. A region
 // whose year has no instrument is left out of the map (so one region never blocks the
 // others); only a failing query is an error.
-func (s *Store) DigestScoreInputs(ctx context.Context, regions []conversations.DigestRegion) (map[string]conversations.ScoreInput, error) {
+func (s *Store) DigestScoreInputs(ctx context.Context, regions []digest.DigestRegion) (map[string]conversations.ScoreInput, error) {
 	out := make(map[string]conversations.ScoreInput, len(regions))
-	var ok []conversations.DigestRegion
+	var ok []digest.DigestRegion
 	for _, r := range regions {
 		in := conversations.ScoreInput{Region: r.Region, Year: r.Year}
 		var err error

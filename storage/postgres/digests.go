@@ -9,12 +9,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 )
 
-var _ conversations.DigestStore = (*Store)(nil)
+var _ digest.DigestStore = (*Store)(nil)
 
 // DigestRegions returns every region with its digest and reminder settings, by code.
-func (s *Store) DigestRegions(ctx context.Context) ([]conversations.DigestRegion, error) {
+func (s *Store) DigestRegions(ctx context.Context) ([]digest.DigestRegion, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT code, name, kind, province, time_zone, digest_hour, deadline, coalesce(year, 0),
 		       digest_channel, digest_chat_id, nudges_enabled, nudge_every_working_days,
@@ -23,8 +24,8 @@ func (s *Store) DigestRegions(ctx context.Context) ([]conversations.DigestRegion
 	if err != nil {
 		return nil, fmt.Errorf("digest regions: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (conversations.DigestRegion, error) {
-		var d conversations.DigestRegion
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (digest.DigestRegion, error) {
+		var d digest.DigestRegion
 		var deadline *time.Time
 		var ch, chat string
 		var enabled bool
@@ -62,7 +63,7 @@ func (s *Store) DigestRunDays(ctx context.Context, regions []string, since time.
 	rows, err := s.pool.Query(ctx, `
 		SELECT region_code, dedupe_key FROM notifications
 		WHERE kind = $1 AND region_code = ANY($2) AND created_at >= $3`,
-		conversations.KindDigestRun, regions, since)
+		digest.KindDigestRun, regions, since)
 	if err != nil {
 		return nil, fmt.Errorf("digest run days: %w", err)
 	}
@@ -83,7 +84,7 @@ func (s *Store) DigestRunDays(ctx context.Context, regions []string, since time.
 }
 
 // regionYears returns the parallel arrays (codes, years) for a batched query.
-func regionYears(regions []conversations.DigestRegion) ([]string, []int32) {
+func regionYears(regions []digest.DigestRegion) ([]string, []int32) {
 	codes := make([]string, len(regions))
 	years := make([]int32, len(regions))
 	for i, r := range regions {
@@ -95,11 +96,11 @@ func regionYears(regions []conversations.DigestRegion) ([]string, []int32) {
 // DigestFacts returns who the regions' digests go to and who cannot be reached, in two
 // queries however many regions there are. (The last answers and the review queue come
 // from the score inputs: see DigestScoreInputs.)
-func (s *Store) DigestFacts(ctx context.Context, regions []conversations.DigestRegion) (map[string]conversations.DigestFacts, error) {
+func (s *Store) DigestFacts(ctx context.Context, regions []digest.DigestRegion) (map[string]digest.DigestFacts, error) {
 	codes, _ := regionYears(regions)
-	out := make(map[string]conversations.DigestFacts, len(regions))
+	out := make(map[string]digest.DigestFacts, len(regions))
 	for _, c := range codes {
-		out[c] = conversations.DigestFacts{LastAnswerByOPD: map[string]time.Time{}}
+		out[c] = digest.DigestFacts{LastAnswerByOPD: map[string]time.Time{}}
 	}
 
 	rows, err := s.pool.Query(ctx, `
@@ -151,8 +152,8 @@ const recipientsSQL = `
 	WHERE p.unreachable_at IS NULL AND %s
 	ORDER BY p.id, CASE i.channel WHEN 'telegram' THEN 0 WHEN 'whatsapp' THEN 1 ELSE 2 END, i.created_at`
 
-func scanRecipient(r pgx.CollectableRow) (conversations.Recipient, error) {
-	var rc conversations.Recipient
+func scanRecipient(r pgx.CollectableRow) (digest.Recipient, error) {
+	var rc digest.Recipient
 	var role, ch string
 	p := &rc.Person
 	err := r.Scan(&p.ID, &p.Name, &role, &p.RegionCode, &p.OPDID, &p.OPDCode, &p.OPDName, &p.Language, &ch, &rc.To.ChatID)
@@ -163,7 +164,7 @@ func scanRecipient(r pgx.CollectableRow) (conversations.Recipient, error) {
 
 // RegionCoordinators returns the coordinators of the regions who have a chat and did
 // not block the bot, by region code.
-func (s *Store) RegionCoordinators(ctx context.Context, regions []string) (map[string][]conversations.Recipient, error) {
+func (s *Store) RegionCoordinators(ctx context.Context, regions []string) (map[string][]digest.Recipient, error) {
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(recipientsSQL, `p.role = 'coordinator' AND p.region_code = ANY($1)`), regions)
 	if err != nil {
 		return nil, fmt.Errorf("region coordinators: %w", err)
@@ -172,7 +173,7 @@ func (s *Store) RegionCoordinators(ctx context.Context, regions []string) (map[s
 	if err != nil {
 		return nil, fmt.Errorf("region coordinators: %w", err)
 	}
-	out := map[string][]conversations.Recipient{}
+	out := map[string][]digest.Recipient{}
 	for _, r := range list {
 		out[r.Person.RegionCode] = append(out[r.Person.RegionCode], r)
 	}
@@ -180,7 +181,7 @@ func (s *Store) RegionCoordinators(ctx context.Context, regions []string) (map[s
 }
 
 // PreviousSnapshots returns each region's latest score snapshot before its local day.
-func (s *Store) PreviousSnapshots(ctx context.Context, days map[string]time.Time, years map[string]int) (map[string]conversations.DigestSnapshot, error) {
+func (s *Store) PreviousSnapshots(ctx context.Context, days map[string]time.Time, years map[string]int) (map[string]digest.DigestSnapshot, error) {
 	var codes []string
 	var ds []string
 	var ys []int32
@@ -197,9 +198,9 @@ func (s *Store) PreviousSnapshots(ctx context.Context, days map[string]time.Time
 	if err != nil {
 		return nil, fmt.Errorf("previous snapshots: %w", err)
 	}
-	out := map[string]conversations.DigestSnapshot{}
+	out := map[string]digest.DigestSnapshot{}
 	var region string
-	var snap conversations.DigestSnapshot
+	var snap digest.DigestSnapshot
 	_, err = pgx.ForEachRow(rows, []any{&region, &snap.Day, &snap.Scores.Claimed, &snap.Scores.Evidenced, &snap.Scores.Verified}, func() error {
 		snap.Day = time.Date(snap.Day.Year(), snap.Day.Month(), snap.Day.Day(), 0, 0, 0, 0, time.UTC)
 		out[region] = snap
@@ -213,7 +214,7 @@ func (s *Store) PreviousSnapshots(ctx context.Context, days map[string]time.Time
 
 // SaveDigestSnapshot stores the region's scores for a local day, replacing an earlier
 // snapshot of the same day.
-func (s *Store) SaveDigestSnapshot(ctx context.Context, region string, year int, day time.Time, sc conversations.DigestScores) error {
+func (s *Store) SaveDigestSnapshot(ctx context.Context, region string, year int, day time.Time, sc digest.DigestScores) error {
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO score_snapshots (region_code, year, day, claimed, evidenced, verified, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)

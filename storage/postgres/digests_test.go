@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/postgres"
 	"github.com/klabot/klabot/storage/postgres/pgtest"
@@ -81,7 +82,7 @@ func (f *digestFixture) answer(t *testing.T, q string, person int64, at time.Tim
 		        'ya', $2, 'telegram', $3) RETURNING id`, q, person, at)
 }
 
-func (f *digestFixture) region(t *testing.T) conversations.DigestRegion {
+func (f *digestFixture) region(t *testing.T) digest.DigestRegion {
 	t.Helper()
 	rs, err := f.store.DigestRegions(context.Background())
 	if err != nil || len(rs) != 1 {
@@ -96,14 +97,14 @@ func TestClaimNotificationsOnceAcrossRacers(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	var wg sync.WaitGroup
-	wins := make(chan []conversations.Notification, 8)
+	wins := make(chan []digest.Notification, 8)
 	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			claim := conversations.Notification{RegionCode: "7371", Kind: conversations.KindDigestRun,
-				DedupeKey: "digest:7371:2026-11-23", Status: conversations.NotificationSent, CreatedAt: now}
-			items := []conversations.Notification{{RegionCode: "7371", PersonID: f.coord, Kind: conversations.KindDigest,
+			claim := digest.Notification{RegionCode: "7371", Kind: digest.KindDigestRun,
+				DedupeKey: "digest:7371:2026-11-23", Status: digest.NotificationSent, CreatedAt: now}
+			items := []digest.Notification{{RegionCode: "7371", PersonID: f.coord, Kind: digest.KindDigest,
 				DedupeKey: fmt.Sprintf("digest:7371:2026-11-23:p%d", f.coord), To: conversations.Address{Channel: "telegram", ChatID: "1"}, CreatedAt: now}}
 			won, got, err := f.store.ClaimNotifications(ctx, claim, items)
 			if err != nil {
@@ -119,7 +120,7 @@ func TestClaimNotificationsOnceAcrossRacers(t *testing.T) {
 	}
 	wg.Wait()
 	close(wins)
-	var all [][]conversations.Notification
+	var all [][]digest.Notification
 	for w := range wins {
 		all = append(all, w)
 	}
@@ -133,7 +134,7 @@ func TestClaimNotificationsOnceAcrossRacers(t *testing.T) {
 	if err := f.store.RecordNotificationOutcome(ctx, item, "late failure"); err != nil {
 		t.Fatal(err)
 	}
-	ns, err := f.store.Notifications(ctx, "7371", conversations.KindDigest)
+	ns, err := f.store.Notifications(ctx, "7371", digest.KindDigest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +171,7 @@ func TestDigestRegionsSettings(t *testing.T) {
 func TestDigestFacts(t *testing.T) {
 	t.Parallel()
 	f := newDigestFixture(t)
-	facts, err := f.store.DigestFacts(context.Background(), []conversations.DigestRegion{f.region(t)})
+	facts, err := f.store.DigestFacts(context.Background(), []digest.DigestRegion{f.region(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestDigestScoreInputsEqualScoreInput(t *testing.T) {
 	exec(t, f.pool, `INSERT INTO skips (region_code, year, question_code, person_id, created_at) VALUES ('7371', 2026, 'Q4', $1, now())`, f.budi)
 
 	r := f.region(t)
-	inputs, err := f.store.DigestScoreInputs(ctx, []conversations.DigestRegion{r})
+	inputs, err := f.store.DigestScoreInputs(ctx, []digest.DigestRegion{r})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,8 +220,8 @@ func TestDigestScoreInputsEqualScoreInput(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("batched report differs:\n%+v\nwant\n%+v", got, want)
 	}
-	var facts conversations.DigestFacts
-	conversations.AddInputFacts(&facts, &batched, &got)
+	var facts digest.DigestFacts
+	digest.AddInputFacts(&facts, &batched, &got)
 	if facts.PendingReviews != 1 { // Q1: answered, never reviewed
 		t.Errorf("pending reviews = %d, want 1", facts.PendingReviews)
 	}
@@ -241,7 +242,7 @@ func TestSnapshots(t *testing.T) {
 		day int
 		c   float64
 	}{{20, 500}, {21, 510.5}, {21, 511.5}, {23, 600}} {
-		if err := f.store.SaveDigestSnapshot(ctx, "7371", 2026, d(s.day), conversations.DigestScores{Claimed: s.c, Evidenced: 400, Verified: 10}); err != nil {
+		if err := f.store.SaveDigestSnapshot(ctx, "7371", 2026, d(s.day), digest.DigestScores{Claimed: s.c, Evidenced: 400, Verified: 10}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -263,8 +264,8 @@ func TestNudgeCandidates(t *testing.T) {
 	t0 := time.Date(2026, 11, 16, 1, 0, 0, 0, time.UTC)
 	f.answer(t, "Q1", f.budi, t0)
 	nudge := func(person int64, day int, status string) int64 {
-		won, items, err := f.store.ClaimNotifications(ctx, conversations.Notification{RegionCode: "7371", PersonID: person,
-			Kind: conversations.KindNudge, DedupeKey: fmt.Sprintf("nudge:p%d:%d", person, day), Status: status,
+		won, items, err := f.store.ClaimNotifications(ctx, digest.Notification{RegionCode: "7371", PersonID: person,
+			Kind: digest.KindNudge, DedupeKey: fmt.Sprintf("nudge:p%d:%d", person, day), Status: status,
 			CreatedAt: time.Date(2026, 11, day, 2, 0, 0, 0, time.UTC)}, nil)
 		if err != nil || won == 0 || items != nil {
 			t.Fatalf("claim nudge: %v %v %v", won, items, err)
@@ -276,11 +277,11 @@ func TestNudgeCandidates(t *testing.T) {
 	nudge(f.budi, 18, "failed") // failures are not ignored nudges
 	nudge(f.budi, 19, "pending")
 
-	cands, err := f.store.NudgeCandidates(ctx, []conversations.DigestRegion{r}, "")
+	cands, err := f.store.NudgeCandidates(ctx, []digest.DigestRegion{r}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]conversations.NudgeCandidate{}
+	byName := map[string]digest.NudgeCandidate{}
 	for _, c := range cands["7371"] {
 		byName[c.Person.Name] = c
 	}
@@ -304,7 +305,7 @@ func TestNudgeCandidates(t *testing.T) {
 	// Escalated streak, OPD filter.
 	exec(t, f.pool, `INSERT INTO notifications (region_code, person_id, kind, dedupe_key, status, created_at) VALUES ('7371', $1, 'escalation_mark', $2, 'sent', now())`,
 		f.budi, postgres.EscalationMarkKey(f.budi, first))
-	cands, err = f.store.NudgeCandidates(ctx, []conversations.DigestRegion{r}, "DINKES")
+	cands, err = f.store.NudgeCandidates(ctx, []digest.DigestRegion{r}, "DINKES")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,10 +322,10 @@ func TestClaimEachRace(t *testing.T) {
 	t.Parallel()
 	f := newDigestFixture(t)
 	ctx := context.Background()
-	batch := func(from, to int) []conversations.Notification {
-		var out []conversations.Notification
+	batch := func(from, to int) []digest.Notification {
+		var out []digest.Notification
 		for i := from; i < to; i++ {
-			out = append(out, conversations.Notification{RegionCode: "7371", PersonID: f.budi, Kind: conversations.KindNudge,
+			out = append(out, digest.Notification{RegionCode: "7371", PersonID: f.budi, Kind: digest.KindNudge,
 				DedupeKey: fmt.Sprintf("nudge:test:%d", i), To: conversations.Address{Channel: "telegram", ChatID: "9"}})
 		}
 		return out

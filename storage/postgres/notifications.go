@@ -9,16 +9,17 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 )
 
-var _ conversations.NotificationStore = (*Store)(nil)
+var _ digest.NotificationStore = (*Store)(nil)
 
 // ClaimNotifications inserts claim and, only when its dedupe key was free, items, in one
 // transaction. The unique dedupe_key is what makes a digest happen once per region per
 // day across processes and restarts: the loser of the race inserts nothing.
-func (s *Store) ClaimNotifications(ctx context.Context, claim conversations.Notification, items []conversations.Notification) (int64, []conversations.Notification, error) {
+func (s *Store) ClaimNotifications(ctx context.Context, claim digest.Notification, items []digest.Notification) (int64, []digest.Notification, error) {
 	var won int64
-	var out []conversations.Notification
+	var out []digest.Notification
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		won, out = 0, nil
 		id, ok, err := insertNotification(ctx, tx, s, claim)
@@ -44,9 +45,9 @@ func (s *Store) ClaimNotifications(ctx context.Context, claim conversations.Noti
 	return won, out, nil
 }
 
-func insertNotification(ctx context.Context, tx pgx.Tx, s *Store, n conversations.Notification) (int64, bool, error) {
+func insertNotification(ctx context.Context, tx pgx.Tx, s *Store, n digest.Notification) (int64, bool, error) {
 	if n.Status == "" {
-		n.Status = conversations.NotificationPending
+		n.Status = digest.NotificationPending
 	}
 	if n.CreatedAt.IsZero() {
 		n.CreatedAt = s.now()
@@ -88,15 +89,15 @@ func (s *Store) RecordNotificationOutcome(ctx context.Context, id int64, errText
 
 // Notifications returns the region's notifications of a kind, oldest first (for audits
 // and tests).
-func (s *Store) Notifications(ctx context.Context, region, kind string) ([]conversations.Notification, error) {
+func (s *Store) Notifications(ctx context.Context, region, kind string) ([]digest.Notification, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT id, region_code, coalesce(person_id, 0), kind, dedupe_key, channel, chat_id, status, error, created_at, sent_at
 		FROM notifications WHERE region_code = $1 AND ($2 = '' OR kind = $2) ORDER BY id`, region, kind)
 	if err != nil {
 		return nil, fmt.Errorf("notifications %s: %w", region, err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (conversations.Notification, error) {
-		var n conversations.Notification
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (digest.Notification, error) {
+		var n digest.Notification
 		var ch string
 		err := r.Scan(&n.ID, &n.RegionCode, &n.PersonID, &n.Kind, &n.DedupeKey, &ch, &n.To.ChatID, &n.Status, &n.Error, &n.CreatedAt, &n.SentAt)
 		n.To.Channel = conversations.Channel(ch)
@@ -111,7 +112,7 @@ func (s *Store) Notifications(ctx context.Context, region, kind string) ([]conve
 // ClaimEach inserts every notification whose dedupe key is free, in one statement, and
 // returns those inserted with their ids (the others were claimed before, by this process
 // or another). It is how a tick claims thousands of nudges in one round trip.
-func (s *Store) ClaimEach(ctx context.Context, items []conversations.Notification) ([]conversations.Notification, error) {
+func (s *Store) ClaimEach(ctx context.Context, items []digest.Notification) ([]digest.Notification, error) {
 	if len(items) == 0 {
 		return nil, nil
 	}
@@ -121,11 +122,11 @@ func (s *Store) ClaimEach(ctx context.Context, items []conversations.Notificatio
 	persons := make([]*int64, n)
 	created := make([]time.Time, n)
 	byKey := make(map[string]int, n)
-	items = append([]conversations.Notification(nil), items...) // defaults filled in below
+	items = append([]digest.Notification(nil), items...) // defaults filled in below
 	for i := range items {
 		it := &items[i]
 		if it.Status == "" {
-			it.Status = conversations.NotificationPending
+			it.Status = digest.NotificationPending
 		}
 		if it.CreatedAt.IsZero() {
 			it.CreatedAt = s.now()
@@ -146,7 +147,7 @@ func (s *Store) ClaimEach(ctx context.Context, items []conversations.Notificatio
 	if err != nil {
 		return nil, fmt.Errorf("claim %d notifications: %w", n, err)
 	}
-	var out []conversations.Notification
+	var out []digest.Notification
 	var id int64
 	var key string
 	if _, err := pgx.ForEachRow(rows, []any{&id, &key}, func() error {

@@ -7,16 +7,16 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 )
 
-var _ conversations.NudgeStore = (*Store)(nil)
+var _ digest.NudgeStore = (*Store)(nil)
 
 // NudgeCandidates returns the reachable focal points of the regions who have a chat, with
 // their reminder history, in five set-based queries however many regions there are. Open
 // questions are left to the caller (they come from the score inputs, like the digest's OPD
 // completion): Open is 0 here.
-func (s *Store) NudgeCandidates(ctx context.Context, regions []conversations.DigestRegion, opdCode string) (map[string][]conversations.NudgeCandidate, error) {
+func (s *Store) NudgeCandidates(ctx context.Context, regions []digest.DigestRegion, opdCode string) (map[string][]digest.NudgeCandidate, error) {
 	codes, _ := regionYears(regions)
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(recipientsSQL,
 		`p.role = 'focal_point' AND p.region_code = ANY($1) AND ($2 = '' OR o.code = $2)`), codes, opdCode)
@@ -27,7 +27,7 @@ func (s *Store) NudgeCandidates(ctx context.Context, regions []conversations.Dig
 	if err != nil {
 		return nil, fmt.Errorf("nudge candidates: %w", err)
 	}
-	out := map[string][]conversations.NudgeCandidate{}
+	out := map[string][]digest.NudgeCandidate{}
 	if len(people) == 0 {
 		return out, nil
 	}
@@ -93,7 +93,7 @@ func (s *Store) NudgeCandidates(ctx context.Context, regions []conversations.Dig
 	}
 
 	for _, p := range people {
-		c := conversations.NudgeCandidate{Person: p.Person, To: p.To}
+		c := digest.NudgeCandidate{Person: p.Person, To: p.To}
 		if t, ok := last[p.Person.ID]; ok {
 			c.LastAnswer = &t
 		}

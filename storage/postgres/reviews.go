@@ -11,10 +11,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/scoring"
 )
 
-var _ conversations.ReviewStore = (*Store)(nil)
+var _ review.Store = (*Store)(nil)
 
 // reviewItemSelect reads one answer version with its question, indicator, cluster, the
 // answering person and OPD, and its review state. The latest review is that of the
@@ -445,4 +446,19 @@ func (s *Store) RegionAnswers(ctx context.Context, region string, year int) ([]c
 		return nil, err
 	}
 	return items, nil
+}
+
+var _ conversations.Coordinators = (*Store)(nil)
+
+// CoordinatorIDs returns the ids of the region's coordinators, in id order.
+func (s *Store) CoordinatorIDs(ctx context.Context, region string) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id FROM people WHERE region_code = $1 AND role = 'coordinator' ORDER BY id`, region)
+	if err != nil {
+		return nil, fmt.Errorf("coordinators of %s: %w", region, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("coordinators of %s: %w", region, err)
+	}
+	return ids, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/headline"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/postgres"
 )
@@ -251,7 +252,7 @@ func TestScorerReply(t *testing.T) {
 	scorer := conversations.NewScorer(w.store, w.clock.Now)
 	head := conversations.Person{Role: conversations.RoleHead, RegionCode: "KOTA-UJI"}
 
-	got, err := scorer.Reply(ctx, head, "")
+	got, err := headline.Reply(ctx, scorer, head, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,19 +266,19 @@ func TestScorerReply(t *testing.T) {
 			t.Errorf("/nilai: missing %q in:\n%s", want, got)
 		}
 	}
-	got, _ = scorer.Reply(ctx, head, "apa yang kurang untuk madya?")
+	got, _ = headline.Reply(ctx, scorer, head, "apa yang kurang untuk madya?")
 	if !strings.Contains(got, "Ke Madya (601,0) kurang 201,0 poin. Bisa dicapai dengan menutup 2 celah teratas.") {
 		t.Errorf("to Madya:\n%s", got)
 	}
-	if got, _ = scorer.Reply(ctx, head, "siapa juara liga?"); got != conversations.ScoreHelpText() {
+	if got, _ = headline.Reply(ctx, scorer, head, "siapa juara liga?"); got != headline.ScoreHelpText() {
 		t.Errorf("unclear question: %q", got)
 	}
 	fp := conversations.Person{Role: conversations.RoleFocalPoint, RegionCode: "KOTA-UJI", OPDCode: "DISDUKCAPIL"}
-	if got, _ = scorer.Reply(ctx, fp, ""); !strings.HasPrefix(got, "📋 Progres Disdukcapil: 0 dari 2 pertanyaan terjawab (0%)") {
+	if got, _ = headline.Reply(ctx, scorer, fp, ""); !strings.HasPrefix(got, "📋 Progres Disdukcapil: 0 dari 2 pertanyaan terjawab (0%)") {
 		t.Errorf("focal point:\n%s", got)
 	}
 	lost := conversations.Person{Role: conversations.RoleHead, RegionCode: "NOWHERE"}
-	if got, err = scorer.Reply(ctx, lost, "berapa nilai kita?"); err != nil || got != conversations.ScoreUnavailableText {
+	if got, err = headline.Reply(ctx, scorer, lost, "berapa nilai kita?"); err != nil || got != headline.ScoreUnavailableText {
 		t.Errorf("unknown region: %q, %v", got, err)
 	}
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
+	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/postgres"
 	"github.com/klabot/klabot/storage/postgres/pgtest"
@@ -115,11 +118,11 @@ func (w *World) Engine(log *slog.Logger) *conversations.Engine {
 	return conversations.NewEngine(conversations.Config{MaxFileBytes: MaxFileBytes}, conversations.Deps{
 		People: w.Store, Invites: w.Store, Regions: w.Store, Instruments: w.Store,
 		Answers: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States, Blobs: w.Blobs,
-		Scorer: conversations.NewScorer(w.Store, w.Clock.Now),
-		Now:    w.Clock.Now, Log: log,
+		Now: w.Clock.Now, Log: log, Reviews: w.Store, Coordinators: w.Store,
+	},
 		// Review (tinjau, riwayat): see bot/console/testdata/review.txt.
-		Reviews: w.Store, EvidenceFiles: w.Blobs, Coordinators: w.Store,
-	})
+		review.New(review.Deps{Reviews: w.Store, EvidenceFiles: w.Blobs, MaxFileBytes: MaxFileBytes, Log: log}),
+		headline.New(conversations.NewScorer(w.Store, w.Clock.Now)), digest.New(nil))
 }
 
 // Flush deletes this test's Redis keys (Redis lost its data).

@@ -13,6 +13,7 @@ import (
 	"github.com/klabot/klabot/bot/telegram"
 	"github.com/klabot/klabot/bot/telegram/fakebotapi"
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 )
 
 // SenderResult is what the sender benchmark measured.
@@ -104,7 +105,7 @@ func SenderBench(ctx context.Context, n int, rate, senderRate float64, tolerance
 		chat := strconv.FormatInt(8_000_000_000+int64(i), 10)
 		err := snd.Enqueue(ctx, conversations.Outbound{To: conversations.Address{Channel: conversations.ChannelTelegram, ChatID: chat},
 			Text: "⏰ Pengingat: masih ada pertanyaan KLA untuk OPD Anda yang belum dijawab. Ketik lanjut untuk melanjutkan.",
-			Bulk: true, Kind: conversations.KindNudge})
+			Bulk: true, Kind: digest.KindNudge})
 		if err != nil {
 			return res, fmt.Errorf("enqueue nudge %d: %w", i, err)
 		}

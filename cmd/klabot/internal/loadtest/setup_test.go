@@ -7,6 +7,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
+	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/postgres"
 	"github.com/klabot/klabot/storage/postgres/pgtest"
@@ -36,8 +39,7 @@ func setup(tb testing.TB, spec Spec) *bundle {
 	eng := conversations.NewEngine(conversations.Config{}, conversations.Deps{
 		People: store, Invites: store, Regions: store, Instruments: store,
 		Answers: store, Checkpoints: store, States: states, Locker: states, Blobs: blobs,
-		Scorer: conversations.NewScorer(store, nil),
-	})
+	}, review.New(review.Deps{}), headline.New(conversations.NewScorer(store, nil)), digest.New(nil))
 	ds, err := Generate(ctx, pool, store, spec, false)
 	if err != nil {
 		tb.Fatal(err)

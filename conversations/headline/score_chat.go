@@ -1,23 +1,43 @@
-package conversations
+package headline
 
 import (
 	"context"
 	"slices"
 	"strings"
+
+	"github.com/klabot/klabot/conversations"
 )
+
+// New returns the heads' score capability on scorer: /nilai (alias /tier) and plain
+// score questions ("berapa nilai kita?"). A nil scorer turns both off politely.
+func New(scorer *conversations.Scorer) conversations.Capability {
+	h := &headline{scorer: scorer}
+	return conversations.Capability{
+		Name: "headline",
+		Commands: []conversations.Command{
+			{Rank: 90, Names: []string{"nilai", "tier", "skor", "score"}, Args: true, Run: h.cmdScore,
+				Help: "nilai — nilai, predikat dan kekurangan terbesar", HelpEN: "tier — score, tier and biggest gaps"},
+		},
+		FreeText: h.freeScore,
+	}
+}
+
+type headline struct {
+	scorer *conversations.Scorer
+}
 
 // cmdScore answers /nilai (alias /tier): the region's score, tier and biggest gaps for
 // heads, coordinators and admins; the OPD's own progress for focal points. Arguments
 // shape the answer ("/nilai nindya" is the route to Nindya).
-func (e *Engine) cmdScore(ctx context.Context, r *Request) ([]Outbound, error) {
-	if e.d.Scorer == nil {
-		return e.replies(r, ScoreUnavailableText), nil
+func (h *headline) cmdScore(ctx context.Context, r *conversations.Request) ([]conversations.Outbound, error) {
+	if h.scorer == nil {
+		return r.Replies(ScoreUnavailableText), nil
 	}
-	text, err := e.d.Scorer.Reply(ctx, r.Person, r.Args)
+	text, err := Reply(ctx, h.scorer, r.Person, r.Args)
 	if err != nil {
 		return nil, err
 	}
-	return e.replies(r, text), nil
+	return r.Replies(text), nil
 }
 
 // freeScore answers plain score questions ("berapa nilai kita?", "kita peringkat apa?",
@@ -26,26 +46,26 @@ func (e *Engine) cmdScore(ctx context.Context, r *Request) ([]Outbound, error) {
 // understand gets the command list with the questions it can answer. Others' messages
 // pass on unless they are a question recognisably about the score: coordinators also
 // write notes ("nilai buktinya kurang"), which must not be taken for a question.
-func (e *Engine) freeScore(ctx context.Context, r *Request, text string) ([]Outbound, bool, error) {
-	if e.d.Scorer == nil {
+func (h *headline) freeScore(ctx context.Context, r *conversations.Request, text string) ([]conversations.Outbound, bool, error) {
+	if h.scorer == nil {
 		return nil, false, nil
 	}
-	_, ok := ParseScoreQuestion(text, e.d.Scorer.Tiers)
-	if r.Person.Role != RoleHead && (!ok || !looksLikeQuestion(text)) {
+	_, ok := ParseScoreQuestion(text, h.scorer.Tiers)
+	if r.Person.Role != conversations.RoleHead && (!ok || !looksLikeQuestion(text)) {
 		return nil, false, nil
 	}
 	if !ok {
-		outs, err := e.cmdHelp(ctx, r)
+		outs, err := r.Help(ctx)
 		if err == nil && len(outs) > 0 {
 			outs[0].Text += "\n\n" + ScoreQuestionsHint()
 		}
 		return outs, true, err
 	}
-	reply, err := e.d.Scorer.Reply(ctx, r.Person, text)
+	reply, err := Reply(ctx, h.scorer, r.Person, text)
 	if err != nil {
 		return nil, true, err
 	}
-	return e.replies(r, reply), true, nil
+	return r.Replies(reply), true, nil
 }
 
 // questionStarts are first words of Indonesian and English questions.

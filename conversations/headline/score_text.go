@@ -1,7 +1,8 @@
-package conversations
+package headline
 
 import (
 	"fmt"
+	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/idfmt"
 	"strings"
 	"time"
@@ -20,8 +21,8 @@ const (
 
 // The texts of score answers, Indonesian first, English second; the arguments are fmt
 // verbs in the same order in both (explicit indexes where English orders words
-// differently). Numbers stay in Indonesian format. Merged into the one catalogue
-// (catalogue.go).
+// differently). Numbers stay in Indonesian format. Checked with the others by
+// the one catalogue test (conversations/catalogue_test.go).
 const (
 	scHead          msgKey = "sc_head"
 	scReached       msgKey = "sc_reached"
@@ -43,43 +44,41 @@ const (
 	scOPDPoints     msgKey = "sc_opd_points"
 	scOPDQuick      msgKey = "sc_opd_quick"
 	scOPDRegion     msgKey = "sc_opd_region"
-	scNoTier        msgKey = "sc_no_tier"
 	scNoOPD         msgKey = "sc_no_opd"
-	scGapEvidence   msgKey = "sc_gap_evidence"
-	scGapSentBack   msgKey = "sc_gap_sent_back"
-	scGapOpen       msgKey = "sc_gap_open"
-	scGapPartial    msgKey = "sc_gap_partial"
 	scHelp          msgKey = "sc_help"
 	scQuestionsHint msgKey = "sc_questions_hint"
 )
 
-var scoreTexts = map[msgKey][2]string{
-	scHead:        {"📈 Nilai KLA %s: %s — %s\n", "📈 KLA score of %s: %s — %s\n"},
-	scReached:     {"%s (%s) sudah tercapai. ", "%s (%s) is reached. "},
-	scToNext:      {"Ke %s kurang %s poin.\n", "%[2]s more points to %[1]s.\n"},
-	scToTier:      {"Ke %s (%s) kurang %s poin.", "%[3]s more points to %[1]s (%[2]s)."},
-	scRoute:       {" Bisa dicapai dengan menutup %d celah teratas.\n", " Closing the top %d gaps gets there.\n"},
-	scNoRoute:     {" Semua celah yang ada belum cukup untuk itu.\n", " Even closing every gap is not enough.\n"},
-	scTop:         {"Ini predikat tertinggi.\n", "This is the highest tier.\n"},
-	scThree:       {"Diklaim %s · berbukti %s · terverifikasi %s\n", "Claimed %s · evidenced %s · verified %s\n"},
-	scBasis:       {"(predikat dihitung dari nilai berbukti", "(the tier is based on the evidenced score"},
-	scNoReviews:   {"; belum ada jawaban yang ditinjau koordinator", "; no answer has been reviewed yet"},
-	scAllDone:     {"\nSemua OPD sudah menjawab semua pertanyaannya.\n", "\nEvery OPD has answered all its questions.\n"},
-	scLagging:     {"\nOPD yang belum selesai (%d):\n", "\nOPDs not finished yet (%d):\n"},
-	scMoreOPDs:    {"… dan %d OPD lain\n", "… and %d more OPDs\n"},
-	scGaps:        {"\nYang paling cepat menambah nilai:\n", "\nWhat raises the score fastest:\n"},
-	scAsOf:        {"Data per %s %s.", "Data as of %s %s."},
-	scOPDUnknown:  {"OPD Anda belum terdaftar di %s, jadi progresnya belum bisa dihitung. Hubungi koordinator KLA.", "Your OPD is not registered in %s yet, so its progress cannot be computed. Please contact the KLA coordinator."},
-	scOPDHead:     {"📋 Progres %s: %d dari %d pertanyaan terjawab (%s)\n", "📋 Progress of %s: %d of %d questions answered (%s)\n"},
-	scOPDPoints:   {"Poin berbukti %s dari %s (diklaim %s).\n", "Evidenced points %s of %s (claimed %s).\n"},
-	scOPDQuick:    {"Bukti belum ada: %d · perlu perbaikan: %d\n", "Evidence missing: %d · sent back: %d\n"},
-	scOPDRegion:   {"\nNilai daerah: %s — %s. ", "\nRegion's score: %s — %s. "},
-	scNoTier:      {scoring.NoTierName, "no tier yet"},
-	scNoOPD:       {"belum ada OPD", "no OPD"},
-	scGapEvidence: {"bukti belum ada", "evidence missing"},
-	scGapSentBack: {"perlu perbaikan", "sent back"},
-	scGapOpen:     {"belum dijawab", "not answered"},
-	scGapPartial:  {"jawaban sebagian", "partly met"},
+// msgKey names one of this package's texts.
+type msgKey = conversations.TextKey
+
+// Texts are the score answers' texts, for the one catalogue test.
+func Texts() conversations.Texts { return scoreTexts }
+
+func tr(lang string, k msgKey, args ...any) string { return scoreTexts.Tr(lang, k, args...) }
+
+var scoreTexts = conversations.Texts{
+	scHead:       {"📈 Nilai KLA %s: %s — %s\n", "📈 KLA score of %s: %s — %s\n"},
+	scReached:    {"%s (%s) sudah tercapai. ", "%s (%s) is reached. "},
+	scToNext:     {"Ke %s kurang %s poin.\n", "%[2]s more points to %[1]s.\n"},
+	scToTier:     {"Ke %s (%s) kurang %s poin.", "%[3]s more points to %[1]s (%[2]s)."},
+	scRoute:      {" Bisa dicapai dengan menutup %d celah teratas.\n", " Closing the top %d gaps gets there.\n"},
+	scNoRoute:    {" Semua celah yang ada belum cukup untuk itu.\n", " Even closing every gap is not enough.\n"},
+	scTop:        {"Ini predikat tertinggi.\n", "This is the highest tier.\n"},
+	scThree:      {"Diklaim %s · berbukti %s · terverifikasi %s\n", "Claimed %s · evidenced %s · verified %s\n"},
+	scBasis:      {"(predikat dihitung dari nilai berbukti", "(the tier is based on the evidenced score"},
+	scNoReviews:  {"; belum ada jawaban yang ditinjau koordinator", "; no answer has been reviewed yet"},
+	scAllDone:    {"\nSemua OPD sudah menjawab semua pertanyaannya.\n", "\nEvery OPD has answered all its questions.\n"},
+	scLagging:    {"\nOPD yang belum selesai (%d):\n", "\nOPDs not finished yet (%d):\n"},
+	scMoreOPDs:   {"… dan %d OPD lain\n", "… and %d more OPDs\n"},
+	scGaps:       {"\nYang paling cepat menambah nilai:\n", "\nWhat raises the score fastest:\n"},
+	scAsOf:       {"Data per %s %s.", "Data as of %s %s."},
+	scOPDUnknown: {"OPD Anda belum terdaftar di %s, jadi progresnya belum bisa dihitung. Hubungi koordinator KLA.", "Your OPD is not registered in %s yet, so its progress cannot be computed. Please contact the KLA coordinator."},
+	scOPDHead:    {"📋 Progres %s: %d dari %d pertanyaan terjawab (%s)\n", "📋 Progress of %s: %d of %d questions answered (%s)\n"},
+	scOPDPoints:  {"Poin berbukti %s dari %s (diklaim %s).\n", "Evidenced points %s of %s (claimed %s).\n"},
+	scOPDQuick:   {"Bukti belum ada: %d · perlu perbaikan: %d\n", "Evidence missing: %d · sent back: %d\n"},
+	scOPDRegion:  {"\nNilai daerah: %s — %s. ", "\nRegion's score: %s — %s. "},
+	scNoOPD:      {"belum ada OPD", "no OPD"},
 	// Indonesian only: the example questions (scoreQuestionList) are the Indonesian
 	// phrases the score parser understands.
 	scHelp:          {"Maaf, pertanyaan itu belum saya pahami. Saya bisa menjawab:\n%sAtau ketik /nilai.", ""},
@@ -88,29 +87,14 @@ var scoreTexts = map[msgKey][2]string{
 
 // DataAsOf says when the numbers were read, in the region's own zone:
 // "data per 23 November 2026 14.05 WIB".
-func DataAsOf(region Region, at time.Time) string {
+func DataAsOf(region conversations.Region, at time.Time) string {
 	t := at.In(region.Location())
 	return "data per " + idfmt.DateID(t) + " " + idfmt.Clock(t)
 }
 
-func dataAsOf(lang string, region Region, at time.Time) string {
+func dataAsOf(lang string, region conversations.Region, at time.Time) string {
 	t := at.In(region.Location())
 	return tr(lang, scAsOf, idfmt.DateID(t), idfmt.Clock(t))
-}
-
-// GapReason is a gap kind in a few Indonesian words.
-func GapReason(k scoring.GapKind) string { return gapReasonIn("id", k) }
-
-func gapReasonIn(lang string, k scoring.GapKind) string {
-	switch k {
-	case scoring.GapEvidence:
-		return tr(lang, scGapEvidence)
-	case scoring.GapSentBack:
-		return tr(lang, scGapSentBack)
-	case scoring.GapUnanswered:
-		return tr(lang, scGapOpen)
-	}
-	return tr(lang, scGapPartial)
 }
 
 // GapOPDNames lists the OPDs responsible for a gap ("Bappeda, DP3AP2KB"), or says none is.
@@ -144,22 +128,9 @@ func GapOPDCodes(g scoring.Gap) string {
 	return strings.Join(codes, ", ")
 }
 
-// shorten cuts s to at most n runes with an ellipsis, at a word boundary when one is near.
-func shorten(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	cut := string([]rune(s)[:n-1])
-	if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
-		cut = cut[:i]
-	}
-	return strings.TrimRight(cut, " ,;:") + "…"
-}
-
 func tierLabel(lang string, t scoring.Tier) string {
 	if t.Name == "" || !t.Ranked() {
-		return tr(lang, scNoTier)
+		return conversations.NoTierLabel(lang)
 	}
 	return t.Name
 }
@@ -167,24 +138,24 @@ func tierLabel(lang string, t scoring.Tier) string {
 // ScoreText answers "berapa nilai kita?" for a head or coordinator in one short message:
 // the headline score and tier, the points to the next tier, the three scores, the three
 // gaps that raise the score fastest with the OPDs responsible, and the date of the data.
-func ScoreText(rs RegionScore) string {
+func ScoreText(rs conversations.RegionScore) string {
 	return scoreText("id", rs, ScoreQuestion{Kind: ScoreOverview}, scoring.DefaultTiers)
 }
 
 // ScoreAnswer answers q for person p in p's language: focal points get their own OPD's
 // progress, everyone else the region's score shaped by the question (a named tier,
 // lagging OPDs).
-func ScoreAnswer(rs RegionScore, q ScoreQuestion, p Person, tiers scoring.Tiers) string {
+func ScoreAnswer(rs conversations.RegionScore, q ScoreQuestion, p conversations.Person, tiers scoring.Tiers) string {
 	if len(tiers) == 0 {
 		tiers = scoring.DefaultTiers
 	}
-	if p.Role == RoleFocalPoint {
+	if p.Role == conversations.RoleFocalPoint {
 		return opdScoreText(p.Language, rs, p.OPDCode)
 	}
 	return scoreText(p.Language, rs, q, tiers)
 }
 
-func scoreText(lang string, rs RegionScore, q ScoreQuestion, tiers scoring.Tiers) string {
+func scoreText(lang string, rs conversations.RegionScore, q ScoreQuestion, tiers scoring.Tiers) string {
 	r := rs.Report
 	p := scoring.FormatPoints
 	var b strings.Builder
@@ -283,16 +254,18 @@ func writeScoreGaps(lang string, b *strings.Builder, gaps []scoring.Gap) {
 		if i == scoreMaxGaps {
 			break
 		}
-		fmt.Fprintf(b, "%d. %s %s (+%s, %s) · %s\n", i+1, g.QuestionCode, shorten(g.QuestionText, scoreMaxQuestion),
-			scoring.FormatPoints(g.Points), gapReasonIn(lang, g.Kind), gapOPDNamesIn(lang, g))
+		fmt.Fprintf(b, "%d. %s %s (+%s, %s) · %s\n", i+1, g.QuestionCode, conversations.Shorten(g.QuestionText, scoreMaxQuestion),
+			scoring.FormatPoints(g.Points), conversations.GapReasonIn(lang, g.Kind), gapOPDNamesIn(lang, g))
 	}
 }
 
 // OPDScoreText is a focal point's answer to "berapa nilai kita?": their OPD's own
 // progress and points, and the OPD's gaps that raise the score fastest.
-func OPDScoreText(rs RegionScore, opdCode string) string { return opdScoreText("id", rs, opdCode) }
+func OPDScoreText(rs conversations.RegionScore, opdCode string) string {
+	return opdScoreText("id", rs, opdCode)
+}
 
-func opdScoreText(lang string, rs RegionScore, opdCode string) string {
+func opdScoreText(lang string, rs conversations.RegionScore, opdCode string) string {
 	r := rs.Report
 	o, ok := r.OPD(opdCode)
 	if !ok || opdCode == "" {

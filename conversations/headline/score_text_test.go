@@ -1,6 +1,7 @@
-package conversations
+package headline
 
 import (
+	"github.com/klabot/klabot/conversations"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +10,7 @@ import (
 )
 
 // scoreFixture is the worked example of docs/scoring.md, read at 23 November 2026 14.05 WIB.
-func scoreFixture(t *testing.T, answers []scoring.AnswerState) RegionScore {
+func scoreFixture(t *testing.T, answers []scoring.AnswerState) conversations.RegionScore {
 	t.Helper()
 	inst := scoring.Instrument{Year: 2026, Name: "Contoh", Clusters: []scoring.Cluster{
 		{Code: "KELEMBAGAAN", Name: "Kelembagaan", Indicators: []scoring.Indicator{
@@ -44,8 +45,8 @@ func scoreFixture(t *testing.T, answers []scoring.AnswerState) RegionScore {
 			{QuestionCode: "4.2", Skipped: true},
 		}
 	}
-	region := Region{Code: "KOTA-CONTOH", Name: "Kota Contoh", TimeZone: "Asia/Jakarta", Year: 2026}
-	return RegionScore{
+	region := conversations.Region{Code: "KOTA-CONTOH", Name: "Kota Contoh", TimeZone: "Asia/Jakarta", Year: 2026}
+	return conversations.RegionScore{
 		Region: region, Year: 2026,
 		At:     time.Date(2026, 11, 23, 7, 5, 0, 0, time.UTC),
 		Report: scoring.NewModel(inst, nil).Score(opds, answers),
@@ -54,7 +55,7 @@ func scoreFixture(t *testing.T, answers []scoring.AnswerState) RegionScore {
 
 func TestScoreTextForHead(t *testing.T) {
 	t.Parallel()
-	got := ScoreAnswer(scoreFixture(t, nil), ScoreQuestion{Kind: ScoreOverview}, Person{Role: RoleHead}, nil)
+	got := ScoreAnswer(scoreFixture(t, nil), ScoreQuestion{Kind: ScoreOverview}, conversations.Person{Role: conversations.RoleHead}, nil)
 	want := `📈 Nilai KLA Kota Contoh: 415,0 — Belum berpredikat
 Ke Pratama (500,0) kurang 85,0 poin.
 Diklaim 615,0 · berbukti 415,0 · terverifikasi 240,0
@@ -77,7 +78,7 @@ Data per 23 November 2026 14.05 WIB.`
 func TestScoreTextToNamedTier(t *testing.T) {
 	t.Parallel()
 	rs := scoreFixture(t, nil)
-	got := ScoreAnswer(rs, ScoreQuestion{Kind: ScoreToTier, Tier: "Nindya"}, Person{Role: RoleCoordinator}, nil)
+	got := ScoreAnswer(rs, ScoreQuestion{Kind: ScoreToTier, Tier: "Nindya"}, conversations.Person{Role: conversations.RoleCoordinator}, nil)
 	for _, want := range []string{
 		"Ke Nindya (701,0) kurang 286,0 poin. Bisa dicapai dengan menutup 3 celah teratas.",
 		"1. 1.2 ", "3. 4.2 ",
@@ -87,18 +88,18 @@ func TestScoreTextToNamedTier(t *testing.T) {
 			t.Errorf("missing %q in:\n%s", want, got)
 		}
 	}
-	got = ScoreAnswer(rs, ScoreQuestion{Kind: ScoreToTier, Tier: "Pratama"}, Person{Role: RoleHead}, nil)
+	got = ScoreAnswer(rs, ScoreQuestion{Kind: ScoreToTier, Tier: "Pratama"}, conversations.Person{Role: conversations.RoleHead}, nil)
 	if !strings.Contains(got, "Ke Pratama (500,0) kurang 85,0 poin. Bisa dicapai dengan menutup 1 celah teratas.") ||
 		strings.Contains(got, "2. ") {
 		t.Errorf("route to Pratama:\n%s", got)
 	}
-	got = ScoreAnswer(rs, ScoreQuestion{Kind: ScoreToTier, Tier: "KLA"}, Person{Role: RoleHead}, nil)
+	got = ScoreAnswer(rs, ScoreQuestion{Kind: ScoreToTier, Tier: "KLA"}, conversations.Person{Role: conversations.RoleHead}, nil)
 	if !strings.Contains(got, "Ke KLA (901,0) kurang 486,0 poin. Bisa dicapai dengan menutup 4 celah teratas.") {
 		t.Errorf("route to KLA:\n%s", got)
 	}
 	beyond := append(scoring.Tiers{}, scoring.DefaultTiers...)
 	beyond = append(beyond, scoring.Tier{Name: "Sempurna", Min: 1000.1})
-	got = ScoreAnswer(rs, ScoreQuestion{Kind: ScoreToTier, Tier: "Sempurna"}, Person{Role: RoleHead}, beyond)
+	got = ScoreAnswer(rs, ScoreQuestion{Kind: ScoreToTier, Tier: "Sempurna"}, conversations.Person{Role: conversations.RoleHead}, beyond)
 	if !strings.Contains(got, "Ke Sempurna (1.000,1) kurang 585,1 poin. Semua celah yang ada belum cukup untuk itu.") {
 		t.Errorf("route beyond the maximum:\n%s", got)
 	}
@@ -113,7 +114,7 @@ func TestScoreTextTierReached(t *testing.T) {
 		{QuestionCode: "4.2", Answered: true, Value: scoring.Value{Number: 3}, Files: 1},
 	}
 	rs := scoreFixture(t, full) // 900: Utama, 1 short of KLA
-	got := ScoreAnswer(rs, ScoreQuestion{Kind: ScoreToTier, Tier: "Madya"}, Person{Role: RoleHead}, nil)
+	got := ScoreAnswer(rs, ScoreQuestion{Kind: ScoreToTier, Tier: "Madya"}, conversations.Person{Role: conversations.RoleHead}, nil)
 	for _, want := range []string{
 		"Nilai KLA Kota Contoh: 900,0 — Utama",
 		"Madya (601,0) sudah tercapai. Ke KLA kurang 1,0 poin.",
@@ -128,12 +129,12 @@ func TestScoreTextTierReached(t *testing.T) {
 
 func TestScoreTextLaggingOPDs(t *testing.T) {
 	t.Parallel()
-	got := ScoreAnswer(scoreFixture(t, nil), ScoreQuestion{Kind: ScoreLaggingOPDs}, Person{Role: RoleHead}, nil)
+	got := ScoreAnswer(scoreFixture(t, nil), ScoreQuestion{Kind: ScoreLaggingOPDs}, conversations.Person{Role: conversations.RoleHead}, nil)
 	if !strings.Contains(got, "Semua OPD sudah menjawab semua pertanyaannya.") {
 		t.Errorf("all OPDs answered, got:\n%s", got)
 	}
 	rs := scoreFixture(t, []scoring.AnswerState{{QuestionCode: "1.1", Answered: true, Value: scoring.Value{Text: "Perda"}}})
-	got = ScoreAnswer(rs, ScoreQuestion{Kind: ScoreLaggingOPDs}, Person{Role: RoleHead}, nil)
+	got = ScoreAnswer(rs, ScoreQuestion{Kind: ScoreLaggingOPDs}, conversations.Person{Role: conversations.RoleHead}, nil)
 	want := "\nOPD yang belum selesai (3):\n• Disdukcapil 0/1 (0%)\n• Bappeda 0/1 (0%)\n• DP3AP2KB 1/2 (50%)\n"
 	if !strings.Contains(got, want) {
 		t.Errorf("missing %q in:\n%s", want, got)
@@ -143,7 +144,7 @@ func TestScoreTextLaggingOPDs(t *testing.T) {
 func TestScoreTextForFocalPoint(t *testing.T) {
 	t.Parallel()
 	rs := scoreFixture(t, nil)
-	got := ScoreAnswer(rs, ScoreQuestion{Kind: ScoreOverview}, Person{Role: RoleFocalPoint, OPDCode: "DP3AP2KB"}, nil)
+	got := ScoreAnswer(rs, ScoreQuestion{Kind: ScoreOverview}, conversations.Person{Role: conversations.RoleFocalPoint, OPDCode: "DP3AP2KB"}, nil)
 	want := `📋 Progres DP3AP2KB: 2 dari 2 pertanyaan terjawab (100%)
 Poin berbukti 240,0 dari 500,0 (diklaim 340,0).
 Bukti belum ada: 1 · perlu perbaikan: 0
@@ -156,7 +157,7 @@ Nilai daerah: 415,0 — Belum berpredikat. Data per 23 November 2026 14.05 WIB.`
 	if got != want {
 		t.Errorf("got:\n%s\n\nwant:\n%s", got, want)
 	}
-	got = ScoreAnswer(rs, ScoreQuestion{}, Person{Role: RoleFocalPoint, OPDCode: "DINKES"}, nil)
+	got = ScoreAnswer(rs, ScoreQuestion{}, conversations.Person{Role: conversations.RoleFocalPoint, OPDCode: "DINKES"}, nil)
 	if !strings.HasPrefix(got, "OPD Anda belum terdaftar di Kota Contoh") {
 		t.Errorf("unknown OPD: %s", got)
 	}
@@ -216,7 +217,7 @@ func TestGapOPDNames(t *testing.T) {
 func TestScoreTextInEnglish(t *testing.T) {
 	t.Parallel()
 	rs := scoreFixture(t, nil)
-	got := ScoreAnswer(rs, ScoreQuestion{Kind: ScoreOverview}, Person{Role: RoleHead, Language: "en"}, nil)
+	got := ScoreAnswer(rs, ScoreQuestion{Kind: ScoreOverview}, conversations.Person{Role: conversations.RoleHead, Language: "en"}, nil)
 	for _, want := range []string{
 		"📈 KLA score of Kota Contoh: 415,0 — no tier yet\n85,0 more points to Pratama (500,0).\n",
 		"Claimed 615,0 · evidenced 415,0 · verified 240,0\n(the tier is based on the evidenced score)\n",
@@ -228,7 +229,7 @@ func TestScoreTextInEnglish(t *testing.T) {
 			t.Errorf("missing %q in:\n%s", want, got)
 		}
 	}
-	got = ScoreAnswer(rs, ScoreQuestion{Kind: ScoreOverview}, Person{Role: RoleFocalPoint, OPDCode: "DP3AP2KB", Language: "en"}, nil)
+	got = ScoreAnswer(rs, ScoreQuestion{Kind: ScoreOverview}, conversations.Person{Role: conversations.RoleFocalPoint, OPDCode: "DP3AP2KB", Language: "en"}, nil)
 	if !strings.HasPrefix(got, "📋 Progress of DP3AP2KB: 2 of 2 questions answered (100%)\nEvidenced points 240,0 of 500,0 (claimed 340,0).\n") {
 		t.Errorf("focal point in English:\n%s", got)
 	}

@@ -1,8 +1,10 @@
-package conversations
+package digest
+
+import "github.com/klabot/klabot/conversations"
 
 // The texts of the digests feature (the digest commands ringkasan, opd, ingatkan and
-// tenggat, the daily digest, the escalation of silent focal points), merged into the one
-// catalogue (catalogue.go). They are Indonesian only for now: coordinators and admins
+// tenggat, the daily digest, the escalation of silent focal points), checked with the others
+// by the one catalogue test (conversations/catalogue_test.go). They are Indonesian only for now: coordinators and admins
 // read them, and an empty English text falls back to the Indonesian one. The focal
 // points' reminder (NudgeMessage) is bilingual with its own plural and date logic per
 // language, so its texts stay in nudge.go.
@@ -59,7 +61,7 @@ const (
 	ngEscalationHint msgKey = "ng_escalation_hint"
 )
 
-var digestTexts = map[msgKey][2]string{
+var digestTexts = conversations.Texts{
 	dgOff:                {"Ringkasan belum tersedia di server ini. Hubungi admin klabot.", ""},
 	dgDeadlineUsage:      {"Ketik tenggat DD/MM/YYYY, misalnya tenggat 31/12/2026.", ""},
 	dgDeadlineNoSuchDate: {"Tanggal %s tidak ada di kalender (bulan itu tidak sampai tanggal tersebut). Ketik tenggat DD/MM/YYYY, misalnya tenggat 28/02/2027.", "There is no such date as %s. Type deadline DD/MM/YYYY, e.g. deadline 28/02/2027."},
@@ -109,3 +111,11 @@ var digestTexts = map[msgKey][2]string{
 	ngSilentOPDs:     {"OPD yang diam: %s.\n", ""},
 	ngEscalationHint: {"Mohon dihubungi langsung, atau ketik ingatkan KODE_OPD untuk mengingatkan lagi.", ""},
 }
+
+// msgKey names one of this package's texts.
+type msgKey = conversations.TextKey
+
+// Texts are the digests' and nudges' texts, for the one catalogue test.
+func Texts() conversations.Texts { return digestTexts }
+
+func tr(lang string, k msgKey, args ...any) string { return digestTexts.Tr(lang, k, args...) }

@@ -1,4 +1,6 @@
-package conversations
+package review
+
+import "github.com/klabot/klabot/conversations"
 
 // The review feature's texts, Indonesian first, English second (same fmt verbs in the
 // same order). Kept beside the feature and merged into the one catalogue (catalogue.go).
@@ -34,8 +36,6 @@ const (
 	rvAlreadyReviewed    msgKey = "rv_already_reviewed"
 	rvGone               msgKey = "rv_gone"
 	rvNoticeRevise       msgKey = "rv_notice_revise"
-	rvReopenedNote       msgKey = "rv_reopened_note"
-	rvFixedNotice        msgKey = "rv_fixed_notice"
 	rvNoticeReject       msgKey = "rv_notice_reject"
 	rvNoticeBody         msgKey = "rv_notice_body"
 	rvHistoryUsage       msgKey = "rv_history_usage"
@@ -53,7 +53,7 @@ const (
 	rvExportNoInstrument msgKey = "rv_export_no_instrument"
 )
 
-var reviewTexts = map[msgKey][2]string{
+var reviewTexts = conversations.Texts{
 	rvOnlyCoordinators: {
 		"Maaf, peninjauan jawaban dan ekspor bukti hanya untuk koordinator KLA wilayah Anda. Ketik bantuan untuk perintah Anda.",
 		"Sorry, reviewing answers and exporting evidence are for your region's KLA coordinators only. Type help for your commands."},
@@ -116,12 +116,6 @@ var reviewTexts = map[msgKey][2]string{
 	rvGone: {
 		"Jawaban itu tidak ditemukan di wilayah Anda.",
 		"That answer was not found in your region."},
-	rvFixedNotice: {
-		"✏️ Diperbaiki: %s — %s\n%s (%s) sudah menanggapi catatan Anda; versi baru menunggu tinjauan (diubah). Ketik tinjau %s untuk meninjaunya.",
-		"✏️ Fixed: %s — %s\n%s (%s) answered your note; the new version waits for review. Type review %s to review it."},
-	rvReopenedNote: {
-		"🔁 Dikembalikan koordinator (%s) oleh %s: %q",
-		"🔁 Sent back by the coordinator (%s), %s: %q"},
 	rvNoticeRevise: {"🔁 Jawaban OPD Anda perlu perbaikan", "🔁 Your OPD's answer needs revision"},
 	rvNoticeReject: {"⛔ Jawaban OPD Anda ditolak", "⛔ Your OPD's answer was rejected"},
 	rvNoticeBody: {
@@ -155,3 +149,11 @@ var reviewTexts = map[msgKey][2]string{
 		"⚠️ %d berkas tidak ditemukan di penyimpanan; daftarnya ada di BACA-SAYA.txt.",
 		"⚠️ %d files are missing from storage; BACA-SAYA.txt lists them."},
 }
+
+// msgKey names one of this package's texts.
+type msgKey = conversations.TextKey
+
+// Texts are the review texts, for the one catalogue test.
+func Texts() conversations.Texts { return reviewTexts }
+
+func tr(lang string, k msgKey, args ...any) string { return reviewTexts.Tr(lang, k, args...) }

@@ -1,6 +1,7 @@
-package conversations
+package digest
 
 import (
+	"github.com/klabot/klabot/conversations"
 	"slices"
 	"strings"
 	"time"
@@ -10,7 +11,7 @@ import (
 
 // NewDigest builds a region's digest from its scoring report (the numbers `klabot score`
 // prints), the region's non-score facts and its latest earlier snapshot (nil when none).
-func NewDigest(region Region, at time.Time, rep *scoring.Report, facts DigestFacts, prev *DigestSnapshot) Digest {
+func NewDigest(region conversations.Region, at time.Time, rep *scoring.Report, facts DigestFacts, prev *DigestSnapshot) Digest {
 	d := Digest{
 		Region: region,
 		At:     at,
@@ -25,7 +26,7 @@ func NewDigest(region Region, at time.Time, rep *scoring.Report, facts DigestFac
 		Unreachable:    facts.Unreachable,
 		Unregistered:   facts.Unregistered,
 	}
-	d.PendingReviewPoints = PointsWaitingReview(*rep)
+	d.PendingReviewPoints = conversations.PointsWaitingReview(*rep)
 	if rep.Tier.Ranked() {
 		d.Tier = rep.Tier.Name
 	}
@@ -53,7 +54,7 @@ func NewDigest(region Region, at time.Time, rep *scoring.Report, facts DigestFac
 	var rest []DigestGap
 	for _, g := range rep.Gaps {
 		dg := DigestGap{QuestionCode: g.QuestionCode, Text: g.QuestionText, Points: g.Points,
-			OPD: opdNames(g.OPDs), Reason: gapReason(g.Kind)}
+			OPD: opdNames(g.OPDs), Reason: conversations.GapReason(g.Kind)}
 		if g.Kind.QuickWin() {
 			if len(d.QuickWins) < digestMaxGaps {
 				d.QuickWins = append(d.QuickWins, dg)
@@ -97,21 +98,6 @@ func headlineName(h string) string {
 	return h
 }
 
-// gapReason is a gap kind in the score answers' Indonesian words.
-func gapReason(k scoring.GapKind) string {
-	switch k {
-	case scoring.GapEvidence:
-		return tr("id", scGapEvidence)
-	case scoring.GapSentBack:
-		return tr("id", scGapSentBack)
-	case scoring.GapUnanswered:
-		return tr("id", scGapOpen)
-	case scoring.GapPartial:
-		return tr("id", scGapPartial)
-	}
-	return string(k)
-}
-
 // opdNames names the responsible OPDs by code: short on a phone, and the word the
 // coordinator types in `ingatkan KODE_OPD`.
 func opdNames(refs []scoring.OPDRef) string {
@@ -129,7 +115,7 @@ func opdNames(refs []scoring.OPDRef) string {
 // AddInputFacts fills the facts that follow from a region's score input and report: the
 // last answer on each OPD's questions and the answers waiting for review (current
 // answers with no review, as the review queue counts them).
-func AddInputFacts(f *DigestFacts, in *ScoreInput, rep *scoring.Report) {
+func AddInputFacts(f *DigestFacts, in *conversations.ScoreInput, rep *scoring.Report) {
 	at := make(map[string]time.Time, len(in.Answers))
 	for _, a := range in.Answers {
 		if a.Answered {

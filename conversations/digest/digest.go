@@ -1,7 +1,8 @@
-package conversations
+package digest
 
 import (
 	"fmt"
+	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/idfmt"
 	"sort"
 	"strings"
@@ -12,7 +13,7 @@ import (
 // one scoring report (the same numbers `klabot score` prints) plus the region's progress
 // data, and rendered by DigestText; DigestChart draws its picture.
 type Digest struct {
-	Region Region
+	Region conversations.Region
 	At     time.Time // when the numbers were read; shown in the region's own zone
 	Scores DigestScores
 	// Tier is the predikat of the headline score ("" = belum berpredikat); TierBasis names
@@ -168,7 +169,7 @@ func DigestText(d Digest) string {
 		idfmt.Points(s.Claimed), idfmt.Points(s.Evidenced), idfmt.Points(s.Verified)))
 	tier := d.Tier
 	if tier == "" {
-		tier = tr("id", scNoTier)
+		tier = conversations.NoTierLabel("id")
 	}
 	basis := ""
 	if d.TierBasis != "" {

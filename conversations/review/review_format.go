@@ -1,8 +1,9 @@
-package conversations
+package review
 
 import (
 	"context"
 	"fmt"
+	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/idfmt"
 	"io"
 	"strconv"
@@ -19,8 +20,8 @@ type EvidenceOpener interface {
 }
 
 // reviewValue writes an item's answer value for people.
-func reviewValue(it ReviewItem, lang string) string {
-	v := FormatValue(scoring.Question{Type: it.AnswerType}, it.Value, lang)
+func reviewValue(it conversations.ReviewItem, lang string) string {
+	v := conversations.FormatValue(scoring.Question{Type: it.AnswerType}, it.Value, lang)
 	if v == "" {
 		return "—"
 	}
@@ -41,10 +42,10 @@ func reviewTime(t time.Time, loc *time.Location, lang string) string {
 // reviewCard renders one answer for review: its evidence files first (as attachments,
 // each with a caption), then the card with the decision buttons, so the buttons are the
 // last thing on screen.
-func (e *Engine) reviewCard(ctx context.Context, r *Request, it ReviewItem, waiting int, f ReviewFilter) []Outbound {
+func (e *reviews) reviewCard(ctx context.Context, r *conversations.Request, it conversations.ReviewItem, waiting int, f conversations.ReviewFilter) []conversations.Outbound {
 	lang := r.Lang()
 	loc := r.Region.Location()
-	var outs []Outbound
+	var outs []conversations.Outbound
 	var gone []string
 	var names []string
 	for i, file := range it.Evidence {
@@ -58,7 +59,7 @@ func (e *Engine) reviewCard(ctx context.Context, r *Request, it ReviewItem, wait
 		if att == nil {
 			continue
 		}
-		outs = append(outs, Outbound{To: r.In.Address, PersonID: r.Person.ID, Attachment: att,
+		outs = append(outs, conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Attachment: att,
 			Text: tr(lang, rvEvidenceCaption, i+1, len(it.Evidence), it.QuestionCode, file.Name, idfmt.Size(file.Size, lang))})
 	}
 
@@ -78,12 +79,12 @@ func (e *Engine) reviewCard(ctx context.Context, r *Request, it ReviewItem, wait
 		opd = "—"
 	}
 	fmt.Fprintln(&b, tr(lang, rvAnsweredBy, opd, it.PersonName, reviewTime(it.AnsweredAt, loc, lang), it.Version))
-	if it.State == ReviewEdited {
-		fmt.Fprintln(&b, tr(lang, rvEdited, it.PriorState.Label(), shorten(it.LastNote, 100)))
+	if it.State == conversations.ReviewEdited {
+		fmt.Fprintln(&b, tr(lang, rvEdited, it.PriorState.Label(), conversations.Shorten(it.LastNote, 100)))
 	}
 	fmt.Fprintln(&b, tr(lang, rvAnswer, reviewValue(it, lang)))
 	if n := strings.TrimSpace(it.Narrative); n != "" {
-		fmt.Fprintln(&b, tr(lang, rvNarrative, shorten(n, 600)))
+		fmt.Fprintln(&b, tr(lang, rvNarrative, conversations.Shorten(n, 600)))
 	}
 	switch {
 	case len(it.Evidence) == 0:
@@ -98,8 +99,8 @@ func (e *Engine) reviewCard(ctx context.Context, r *Request, it ReviewItem, wait
 		b.WriteString("\n" + tr(lang, rvEvidenceGone, g))
 	}
 	id := strconv.FormatInt(it.AnswerID, 10)
-	card := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()}
-	card = WithOptions(card, lang, []Button{
+	card := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()}
+	card = conversations.WithOptions(card, lang, []conversations.Button{
 		{Label: tr(lang, rvApprove), Data: "rv:ok:" + id},
 		{Label: tr(lang, rvRevise), Data: "rv:fix:" + id},
 		{Label: tr(lang, rvReject), Data: "rv:no:" + id},
@@ -109,7 +110,7 @@ func (e *Engine) reviewCard(ctx context.Context, r *Request, it ReviewItem, wait
 }
 
 // evidenceAttachment reads one evidence file for forwarding; nil when no opener is wired.
-func (e *Engine) evidenceAttachment(ctx context.Context, f ReviewFile) (*Attachment, error) {
+func (e *reviews) evidenceAttachment(ctx context.Context, f conversations.ReviewFile) (*conversations.Attachment, error) {
 	if e.d.EvidenceFiles == nil {
 		return nil, nil
 	}
@@ -118,31 +119,21 @@ func (e *Engine) evidenceAttachment(ctx context.Context, f ReviewFile) (*Attachm
 		return nil, err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, e.cfg.MaxFileBytes+1))
+	data, err := io.ReadAll(io.LimitReader(rc, e.d.MaxFileBytes+1))
 	if err != nil {
 		return nil, err
 	}
 	// Small JPEG/PNG show as pictures; the rest (and big photos, which Telegram would
 	// refuse or recompress as photos) go as documents, byte for byte.
 	photo := (f.MIME == "image/jpeg" || f.MIME == "image/png") && len(data) <= 5<<20
-	return &Attachment{Name: f.Name, MIME: f.MIME, Data: data, Photo: photo}, nil
-}
-
-// reviewNote is the line under a reopened question saying why it came back ("" when it
-// was not sent back).
-func (l *questionList) reviewNote(code, lang string) string {
-	ro, ok := l.reopenedNotes[code]
-	if !ok {
-		return ""
-	}
-	return "\n" + tr(lang, rvReopenedNote, ro.State.Label(), ro.Reviewer, ro.Note)
+	return &conversations.Attachment{Name: f.Name, MIME: f.MIME, Data: data, Photo: photo}, nil
 }
 
 // historyText writes every version of a question's answer with its reviews.
-func historyText(versions []ReviewItem, loc *time.Location, lang string) string {
+func historyText(versions []conversations.ReviewItem, loc *time.Location, lang string) string {
 	last := versions[len(versions)-1]
 	var b strings.Builder
-	fmt.Fprintln(&b, tr(lang, rvHistoryTitle, last.QuestionCode, shorten(last.QuestionText, 120)))
+	fmt.Fprintln(&b, tr(lang, rvHistoryTitle, last.QuestionCode, conversations.Shorten(last.QuestionText, 120)))
 	for _, v := range versions {
 		files := "0 berkas"
 		if lang == "en" {
@@ -162,7 +153,7 @@ func historyText(versions []ReviewItem, loc *time.Location, lang string) string 
 		fmt.Fprintln(&b, "\n"+tr(lang, rvHistoryVersion, v.Version, reviewTime(v.AnsweredAt, loc, lang), v.PersonName, opd,
 			reviewValue(v, lang), files))
 		if n := strings.TrimSpace(v.Narrative); n != "" {
-			fmt.Fprintln(&b, "   "+tr(lang, rvNarrative, shorten(n, 200)))
+			fmt.Fprintln(&b, "   "+tr(lang, rvNarrative, conversations.Shorten(n, 200)))
 		}
 		for _, rv := range v.Reviews {
 			line := rv.State.Label()

@@ -1,4 +1,4 @@
-package conversations_test
+package review_test
 
 import (
 	"archive/zip"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 )
 
 // budiAnswersAll takes Budi through Dinas Kesehatan's three questions: 1.1 ya with an
@@ -27,7 +28,7 @@ func budiAnswersAll(t *testing.T, w *reviewWorld) {
 // to the queue, and the verified score moves only with approvals.
 func TestReviewRoundTrip(t *testing.T) {
 	t.Parallel()
-	w := newReviewWorld(t, conversations.Config{})
+	w := newReviewWorld(t, 0)
 	budiAnswersAll(t, w)
 	if waiting := w.pointsWaiting(); waiting != 500 {
 		t.Fatalf("points waiting for review = %v, want 500", waiting)
@@ -37,7 +38,7 @@ func TestReviewRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	digest := conversations.DigestText(conversations.NewDigest(rs.Region, rs.At, &rs.Report, conversations.DigestFacts{PendingReviews: 3}, nil))
+	digest := digest.DigestText(digest.NewDigest(rs.Region, rs.At, &rs.Report, digest.DigestFacts{PendingReviews: 3}, nil))
 	if !strings.Contains(digest, "Menunggu tinjauan: 3 jawaban senilai 500,0 poin (ketik tinjau)") {
 		t.Fatalf("digest:\n%s", digest)
 	}
@@ -137,7 +138,7 @@ func TestReviewRoundTrip(t *testing.T) {
 // review, not even with a forged button, and nothing is recorded.
 func TestReviewPermissions(t *testing.T) {
 	t.Parallel()
-	w := newReviewWorld(t, conversations.Config{})
+	w := newReviewWorld(t, 0)
 	budiAnswersAll(t, w)
 	ok := button(t, w.say("koor", "tinjau"), "Terima")
 	for _, who := range []string{"budi", "wali"} {
@@ -163,7 +164,7 @@ func TestReviewPermissions(t *testing.T) {
 // setting an answer aside.
 func TestReviewFiltersStaleAndSkip(t *testing.T) {
 	t.Parallel()
-	w := newReviewWorld(t, conversations.Config{})
+	w := newReviewWorld(t, 0)
 	budiAnswersAll(t, w)
 	w.say("ani", "mulai")
 	w.say("ani", "ya")
@@ -206,7 +207,7 @@ func TestReviewFiltersStaleAndSkip(t *testing.T) {
 // coordinator is told where it was written.
 func TestExportInChat(t *testing.T) {
 	t.Parallel()
-	w := newReviewWorld(t, conversations.Config{})
+	w := newReviewWorld(t, 0)
 	budiAnswersAll(t, w)
 	outs := w.say("koor", "ekspor")
 	if len(outs) != 1 || outs[0].Attachment == nil || outs[0].Attachment.MIME != "application/zip" ||
@@ -230,7 +231,7 @@ func TestExportInChat(t *testing.T) {
 	expect(t, w.say("koor", "ekspor 1999"), "chat-koor", "Tahun tidak dikenali")
 	expect(t, w.say("koor", "ekspor 2030"), "chat-koor", "Belum ada instrumen tahun 2030")
 
-	small := newReviewWorld(t, conversations.Config{ExportMaxBytes: 100})
+	small := newReviewWorld(t, 100)
 	outs = small.say("koor", "ekspor")
 	if len(outs) != 1 || outs[0].Attachment != nil {
 		t.Fatalf("a pack over the limit was attached: %+v", outs)

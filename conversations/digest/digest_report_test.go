@@ -1,4 +1,4 @@
-package conversations_test
+package digest_test
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -34,15 +35,15 @@ func TestNewDigestUsesTheReportNumbers(t *testing.T) {
 		})
 	at := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	last := at.Add(-49 * time.Hour)
-	facts := conversations.DigestFacts{LastAnswerByOPD: map[string]time.Time{"DINKES": last}, PendingReviews: 2}
-	prev := &conversations.DigestSnapshot{Day: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), Scores: conversations.DigestScores{Claimed: 500}}
+	facts := digest.DigestFacts{LastAnswerByOPD: map[string]time.Time{"DINKES": last}, PendingReviews: 2}
+	prev := &digest.DigestSnapshot{Day: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), Scores: digest.DigestScores{Claimed: 500}}
 	region := conversations.Region{Code: "7371", Name: "Kota Contoh", TimeZone: "Asia/Jakarta"}
-	d := conversations.NewDigest(region, at, &rep, facts, prev)
+	d := digest.NewDigest(region, at, &rep, facts, prev)
 
 	if d.Scores.Claimed != rep.Claimed.Points || d.Scores.Evidenced != rep.Evidenced.Points || d.Scores.Verified != rep.Verified.Points {
 		t.Fatalf("scores %+v differ from the report", d.Scores)
 	}
-	text := conversations.DigestText(d)
+	text := digest.DigestText(d)
 	for _, want := range []string{
 		"Nilai diklaim " + scoring.FormatPoints(rep.Claimed.Points) + " · berbukti " + scoring.FormatPoints(rep.Evidenced.Points) +
 			" · terverifikasi " + scoring.FormatPoints(rep.Verified.Points),

@@ -1,4 +1,4 @@
-package conversations_test
+package review_test
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
+	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/evidencepack"
@@ -57,7 +60,7 @@ func reviewInstrument() *scoring.Instrument {
 	}}
 }
 
-func newReviewWorld(t *testing.T, cfg conversations.Config) *reviewWorld {
+func newReviewWorld(t *testing.T, exportMaxBytes int64) *reviewWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &reviewWorld{t: t, ctx: ctx, people: map[string]int64{},
@@ -102,12 +105,12 @@ func newReviewWorld(t *testing.T, cfg conversations.Config) *reviewWorld {
 		check(s.BindIdentity(ctx, id, conversations.Identity{Channel: conversations.ChannelConsole, ExternalID: "chat-" + p.name}))
 	}
 	w.export = &evidencepack.Exporter{Source: s, Blobs: w.blobs, Now: w.clock, Dir: t.TempDir()}
-	cfg.MaxFileBytes = 2 << 20
-	w.eng = conversations.NewEngine(cfg, conversations.Deps{
+	const maxFile = 2 << 20
+	w.eng = conversations.NewEngine(conversations.Config{MaxFileBytes: maxFile}, conversations.Deps{
 		People: s, Invites: s, Regions: s, Instruments: s, Answers: s, Checkpoints: s,
-		States: states, Locker: states, Blobs: w.blobs, Now: w.clock,
-		Reviews: s, EvidenceFiles: w.blobs, Exporter: w.export,
-	})
+		States: states, Locker: states, Blobs: w.blobs, Now: w.clock, Reviews: s,
+	}, review.New(review.Deps{Reviews: s, EvidenceFiles: w.blobs, Exporter: w.export,
+		MaxFileBytes: maxFile, ExportMaxBytes: exportMaxBytes}), headline.New(nil), digest.New(nil))
 	return w
 }
 

@@ -1,15 +1,16 @@
-package conversations
+package digest
 
 import (
 	"context"
+	"github.com/klabot/klabot/conversations"
 	"time"
 )
 
 // DigestRegion is a region with its digest and reminder settings.
 type DigestRegion struct {
-	Region
+	conversations.Region
 	// DigestChat is the region's optional group chat that also gets the digest.
-	DigestChat *Address
+	DigestChat *conversations.Address
 	// Nudges is the region's reminder schedule; NudgesOff stops reminders for the region.
 	Nudges    NudgePolicy
 	NudgesOff bool
@@ -17,8 +18,8 @@ type DigestRegion struct {
 
 // Recipient is a person and the chat to reach them on.
 type Recipient struct {
-	Person Person
-	To     Address
+	Person conversations.Person
+	To     conversations.Address
 }
 
 // DigestFacts are the parts of a digest that are not scores: who is reachable, who
@@ -55,7 +56,7 @@ type Notification struct {
 	PersonID   int64 // 0 when the row has no person (a claim, a group chat)
 	Kind       string
 	DedupeKey  string // unique: makes "once per region per day" a constraint
-	To         Address
+	To         conversations.Address
 	Status     string // pending unless set
 	Error      string
 	CreatedAt  time.Time
@@ -93,7 +94,7 @@ type DigestStore interface {
 	// DigestScoreInputs loads the score inputs of the regions (each with Year set),
 	// batched: the same inputs as ScoreStore.ScoreInput. Regions whose year has no
 	// instrument are left out.
-	DigestScoreInputs(ctx context.Context, regions []DigestRegion) (map[string]ScoreInput, error)
+	DigestScoreInputs(ctx context.Context, regions []DigestRegion) (map[string]conversations.ScoreInput, error)
 	// PreviousSnapshots returns each region's latest score snapshot before its day
 	// (days by region code), with the snapshot's day.
 	PreviousSnapshots(ctx context.Context, days map[string]time.Time, years map[string]int) (map[string]DigestSnapshot, error)

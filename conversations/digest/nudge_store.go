@@ -1,15 +1,16 @@
-package conversations
+package digest
 
 import (
 	"context"
+	"github.com/klabot/klabot/conversations"
 	"time"
 )
 
 // NudgeCandidate is a reachable focal point with a chat, their open questions and their
 // reminder history.
 type NudgeCandidate struct {
-	Person     Person
-	To         Address
+	Person     conversations.Person
+	To         conversations.Address
 	Open       int // unanswered (or sent back) questions of their OPD; 0 = done
 	FirstCode  string
 	FirstText  string

@@ -1,20 +1,18 @@
-package conversations
+package review
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/idfmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
-
-// ModeReviewNote is the dialogue mode of a coordinator writing the note of a revision
-// request or a rejection; the mode they were in is restored afterwards.
-const ModeReviewNote Mode = "review_note"
 
 // reviewExtraKey names the review feature's part of State.Extra.
 const reviewExtraKey = "review"
@@ -24,20 +22,20 @@ const maxSkippedReviews = 50
 
 // reviewState is what the review dialogue remembers between messages.
 type reviewState struct {
-	Filter  ReviewFilter `json:"filter"`
-	Skipped []int64      `json:"skipped,omitempty"` // answers set aside in this round
+	Filter  conversations.ReviewFilter `json:"filter"`
+	Skipped []int64                    `json:"skipped,omitempty"` // answers set aside in this round
 	// Shown is the answer of the card shown last: only its buttons are live, as only the
 	// open question's buttons are (a press on an older card records nothing).
 	Shown int64 `json:"shown,omitempty"`
 	// Pending decision waiting for its note (ModeReviewNote only).
-	AnswerID int64       `json:"answer_id,omitempty"`
-	Decision ReviewState `json:"decision,omitempty"`
-	Code     string      `json:"code,omitempty"`
+	AnswerID int64                     `json:"answer_id,omitempty"`
+	Decision conversations.ReviewState `json:"decision,omitempty"`
+	Code     string                    `json:"code,omitempty"`
 	// Where the person was before the note was asked.
-	PrevMode Mode `json:"prev_mode,omitempty"`
+	PrevMode conversations.Mode `json:"prev_mode,omitempty"`
 }
 
-func loadReviewState(s *State) reviewState {
+func loadReviewState(s *conversations.State) reviewState {
 	var rs reviewState
 	if raw, ok := s.Extra[reviewExtraKey]; ok {
 		_ = json.Unmarshal(raw, &rs) // a broken value starts afresh
@@ -45,7 +43,7 @@ func loadReviewState(s *State) reviewState {
 	return rs
 }
 
-func saveReviewState(s *State, rs reviewState) {
+func saveReviewState(s *conversations.State, rs reviewState) {
 	raw, err := json.Marshal(rs)
 	if err != nil {
 		return
@@ -57,22 +55,71 @@ func saveReviewState(s *State, rs reviewState) {
 }
 
 // reviewer reports whether the person may review and export: coordinators and admins.
-func reviewer(p Person) bool { return p.Role == RoleCoordinator || p.Role == RoleAdmin }
+func reviewer(p conversations.Person) bool {
+	return p.Role == conversations.RoleCoordinator || p.Role == conversations.RoleAdmin
+}
 
 // refuseReview is the polite answer to people who may not review, and to everyone when
 // the review store is not wired.
-func (e *Engine) refuseReview(r *Request) ([]Outbound, bool) {
+func (e *reviews) refuseReview(r *conversations.Request) ([]conversations.Outbound, bool) {
 	switch {
 	case !reviewer(r.Person):
-		return e.replies(r, tr(r.Lang(), rvOnlyCoordinators)), true
+		return r.Replies(tr(r.Lang(), rvOnlyCoordinators)), true
 	case e.d.Reviews == nil:
-		return e.replies(r, tr(r.Lang(), rvNotReady)), true
+		return r.Replies(tr(r.Lang(), rvNotReady)), true
 	}
 	return nil, false
 }
 
 // cmdReview is "tinjau [OPD|klaster N|bukti]": the next answer waiting for review.
-func (e *Engine) cmdReview(ctx context.Context, r *Request) ([]Outbound, error) {
+// Deps are the review capability's collaborators.
+type Deps struct {
+	Reviews Store
+	// Exporter writes the evidence pack (storage/evidencepack); nil turns ekspor off.
+	Exporter Exporter
+	// EvidenceFiles reads the evidence files a reviewer is shown (storage/blob).
+	EvidenceFiles EvidenceOpener
+	// ExportMaxBytes is the largest evidence pack sent as a chat attachment; bigger
+	// packs stay in the export folder and the coordinator is told where. Defaults to
+	// DefaultExportMaxBytes (45 MB, under Telegram's 50 MB bot upload limit).
+	ExportMaxBytes int64
+	// MaxFileBytes is the largest evidence file attached to a review card: the engine's
+	// conversations.Config.MaxFileBytes. Defaults to 20 MB like it.
+	MaxFileBytes int64
+	Log          *slog.Logger // defaults to slog.Default()
+}
+
+// New returns the coordinators' review capability: tinjau, riwayat, ekspor, the review
+// buttons ("rv:") and the note of a revision. A nil d.Reviews turns it off politely.
+// Wire it before capabilities with free text: a note being written comes first.
+func New(d Deps) conversations.Capability {
+	if d.MaxFileBytes <= 0 {
+		d.MaxFileBytes = 20 << 20
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	e := &reviews{d: d}
+	return conversations.Capability{
+		Name: "review",
+		Commands: []conversations.Command{
+			{Rank: 100, Names: []string{"tinjau", "review"}, Roles: conversations.Reviewing, Args: true, Run: e.cmdReview,
+				Help: "tinjau [OPD|klaster N|bukti] — tinjau jawaban yang menunggu", HelpEN: "review [OPD|cluster N|evidence] — review waiting answers"},
+			{Rank: 110, Names: []string{"riwayat", "history"}, Roles: conversations.Reviewing, Args: true, Run: e.cmdHistory,
+				Help: "riwayat N — semua versi jawaban pertanyaan N dan tinjauannya", HelpEN: "history N — every version of question N's answer and its reviews"},
+			{Rank: 120, Names: []string{"ekspor", "export"}, Roles: conversations.Reviewing, Args: true, Run: e.cmdExport,
+				Help: "ekspor — paket bukti (ZIP) untuk diunggah ke situs KLA", HelpEN: "export — the evidence pack (ZIP) for the KLA website"},
+		},
+		Buttons:  []conversations.ButtonRoute{{Prefix: "rv:", Run: e.pressReview}},
+		FreeText: e.reviewNoteText,
+	}
+}
+
+type reviews struct {
+	d Deps
+}
+
+func (e *reviews) cmdReview(ctx context.Context, r *conversations.Request) ([]conversations.Outbound, error) {
 	if out, refused := e.refuseReview(r); refused {
 		return out, nil
 	}
@@ -86,8 +133,8 @@ func (e *Engine) cmdReview(ctx context.Context, r *Request) ([]Outbound, error) 
 
 // parseReviewFilter reads "DINKES", "klaster 3", "kelembagaan", "bukti", "semua" and
 // their combinations. An OPD is matched by the region's codes and names first.
-func (e *Engine) parseReviewFilter(r *Request, args string) ReviewFilter {
-	var f ReviewFilter
+func (e *reviews) parseReviewFilter(r *conversations.Request, args string) conversations.ReviewFilter {
+	var f conversations.ReviewFilter
 	words := strings.Fields(args)
 	var opd []string
 	for i := 0; i < len(words); i++ {
@@ -100,9 +147,9 @@ func (e *Engine) parseReviewFilter(r *Request, args string) ReviewFilter {
 			f.ClusterCode = "KELEMBAGAAN"
 		case (w == "klaster" || w == "cluster") && i+1 < len(words):
 			i++
-			f.ClusterCode = ClusterCode(words[i])
+			f.ClusterCode = conversations.ClusterCode(words[i])
 		case strings.HasPrefix(w, "klaster") && len(w) > len("klaster"):
-			f.ClusterCode = ClusterCode(w[len("klaster"):])
+			f.ClusterCode = conversations.ClusterCode(w[len("klaster"):])
 		default:
 			opd = append(opd, words[i])
 		}
@@ -110,7 +157,7 @@ func (e *Engine) parseReviewFilter(r *Request, args string) ReviewFilter {
 	if len(opd) > 0 {
 		want := strings.Join(opd, " ")
 		f.OPDCode = strings.ToUpper(want)
-		for _, o := range r.opds {
+		for _, o := range r.OPDs() {
 			if strings.EqualFold(o.Code, want) || strings.EqualFold(o.Name, want) {
 				f.OPDCode = o.Code
 			}
@@ -119,29 +166,8 @@ func (e *Engine) parseReviewFilter(r *Request, args string) ReviewFilter {
 	return f
 }
 
-// ClusterCode reads a cluster as people type it ("3", "III", "iii", "kelembagaan", "0")
-// as its code; the review store normalizes ReviewFilter.ClusterCode with it too.
-func ClusterCode(s string) string {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	switch s {
-	case "0", "K":
-		return "KELEMBAGAAN"
-	case "1":
-		return "I"
-	case "2":
-		return "II"
-	case "3":
-		return "III"
-	case "4":
-		return "IV"
-	case "5":
-		return "V"
-	}
-	return s
-}
-
 // describeFilter names the filter for "nothing waiting for ...".
-func describeFilter(f ReviewFilter, lang string) string {
+func describeFilter(f conversations.ReviewFilter, lang string) string {
 	var parts []string
 	if f.OPDCode != "" {
 		parts = append(parts, f.OPDCode)
@@ -164,13 +190,13 @@ func describeFilter(f ReviewFilter, lang string) string {
 }
 
 // nextReview shows the next waiting answer (not set aside) after the lines in first.
-func (e *Engine) nextReview(ctx context.Context, r *Request, rs reviewState, first []string) ([]Outbound, error) {
-	outs := e.replies(r, first...)
+func (e *reviews) nextReview(ctx context.Context, r *conversations.Request, rs reviewState, first []string) ([]conversations.Outbound, error) {
+	outs := r.Replies(first...)
 	items, err := e.d.Reviews.ReviewQueue(ctx, r.Person.RegionCode, r.State.Year, rs.Filter, len(rs.Skipped)+1)
 	if err != nil {
 		return nil, fmt.Errorf("review queue: %w", err)
 	}
-	var it *ReviewItem
+	var it *conversations.ReviewItem
 	for i := range items {
 		skipped := false
 		for _, id := range rs.Skipped {
@@ -187,13 +213,13 @@ func (e *Engine) nextReview(ctx context.Context, r *Request, rs reviewState, fir
 	}
 	saveReviewState(r.State, rs)
 	if it == nil && len(items) > 0 {
-		return append(outs, e.replies(r, tr(r.Lang(), rvOnlySkipped, len(items)))...), nil
+		return append(outs, r.Replies(tr(r.Lang(), rvOnlySkipped, len(items)))...), nil
 	}
 	if it == nil {
 		if desc := describeFilter(rs.Filter, r.Lang()); desc != "" {
-			return append(outs, e.replies(r, tr(r.Lang(), rvQueueEmptyFilter, desc))...), nil
+			return append(outs, r.Replies(tr(r.Lang(), rvQueueEmptyFilter, desc))...), nil
 		}
-		return append(outs, e.replies(r, tr(r.Lang(), rvQueueEmpty))...), nil
+		return append(outs, r.Replies(tr(r.Lang(), rvQueueEmpty))...), nil
 	}
 	waiting, err := e.d.Reviews.CountReviewQueue(ctx, r.Person.RegionCode, r.State.Year, rs.Filter)
 	if err != nil {
@@ -203,14 +229,14 @@ func (e *Engine) nextReview(ctx context.Context, r *Request, rs reviewState, fir
 }
 
 // pressReview handles the review buttons "ok:ID", "fix:ID", "no:ID" and "skip:ID".
-func (e *Engine) pressReview(ctx context.Context, r *Request) ([]Outbound, error) {
+func (e *reviews) pressReview(ctx context.Context, r *conversations.Request) ([]conversations.Outbound, error) {
 	if out, refused := e.refuseReview(r); refused {
 		return out, nil
 	}
 	action, idText, _ := strings.Cut(r.Args, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {
-		return e.replies(r, r.T(msgOldButton)), nil
+		return r.Replies(r.OldButtonText()), nil
 	}
 	rs := loadReviewState(r.State)
 	if id != rs.Shown {
@@ -218,8 +244,8 @@ func (e *Engine) pressReview(ctx context.Context, r *Request) ([]Outbound, error
 	}
 	e.leaveReviewNote(r, &rs)
 	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, id)
-	if errors.Is(err, ErrNotFound) {
-		return e.replies(r, tr(r.Lang(), rvGone)), nil
+	if errors.Is(err, conversations.ErrNotFound) {
+		return r.Replies(tr(r.Lang(), rvGone)), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("review item %d: %w", id, err)
@@ -235,7 +261,7 @@ func (e *Engine) pressReview(ctx context.Context, r *Request) ([]Outbound, error
 	}
 	switch action {
 	case "ok":
-		return e.decide(ctx, r, rs, it, ReviewApproved, "")
+		return e.decide(ctx, r, rs, it, conversations.ReviewApproved, "")
 	case "fix", "no":
 		// Do not ask for a note on a version the OPD has replaced meanwhile.
 		versions, err := e.d.Reviews.ReviewHistory(ctx, r.Person.RegionCode, it.Year, it.QuestionCode)
@@ -247,14 +273,14 @@ func (e *Engine) pressReview(ctx context.Context, r *Request) ([]Outbound, error
 			return e.latestVersion(ctx, r, rs, it)
 		}
 		rs.AnswerID, rs.Code, rs.PrevMode = it.AnswerID, it.QuestionCode, r.State.Mode
-		rs.Decision = ReviewNeedsRevision
+		rs.Decision = conversations.ReviewNeedsRevision
 		ask := rvAskNoteRevise
 		if action == "no" {
-			rs.Decision, ask = ReviewRejected, rvAskNoteReject
+			rs.Decision, ask = conversations.ReviewRejected, rvAskNoteReject
 		}
-		r.State.Mode = ModeReviewNote
+		r.State.Mode = conversations.ModeReviewNote
 		saveReviewState(r.State, rs)
-		return e.replies(r, tr(lang, ask, it.QuestionCode)), nil
+		return r.Replies(tr(lang, ask, it.QuestionCode)), nil
 	case "skip":
 		if len(rs.Skipped) < maxSkippedReviews {
 			rs.Skipped = append(rs.Skipped, it.AnswerID)
@@ -262,7 +288,7 @@ func (e *Engine) pressReview(ctx context.Context, r *Request) ([]Outbound, error
 		saveReviewState(r.State, rs)
 		return e.nextReview(ctx, r, rs, nil)
 	}
-	return e.replies(r, r.T(msgOldButton)), nil
+	return r.Replies(r.OldButtonText()), nil
 }
 
 func whoOr(name, lang string) string {
@@ -277,8 +303,8 @@ func whoOr(name, lang string) string {
 
 // reviewNoteText takes the note of a pending revision request or rejection. It handles
 // nothing outside ModeReviewNote.
-func (e *Engine) reviewNoteText(ctx context.Context, r *Request, text string) ([]Outbound, bool, error) {
-	if r.State.Mode != ModeReviewNote {
+func (e *reviews) reviewNoteText(ctx context.Context, r *conversations.Request, text string) ([]conversations.Outbound, bool, error) {
+	if r.State.Mode != conversations.ModeReviewNote {
 		return nil, false, nil
 	}
 	rs := loadReviewState(r.State)
@@ -289,18 +315,18 @@ func (e *Engine) reviewNoteText(ctx context.Context, r *Request, text string) ([
 		code := rs.Code
 		e.leaveReviewNote(r, &rs)
 		saveReviewState(r.State, rs)
-		return e.replies(r, tr(lang, rvCancelled, code)), true, nil
+		return r.Replies(tr(lang, rvCancelled, code)), true, nil
 	case note == "":
-		return e.replies(r, tr(lang, rvNoteEmpty)), true, nil
-	case utf8.RuneCountInString(note) > MaxReviewNote:
-		return e.replies(r, tr(lang, rvNoteTooLong, MaxReviewNote)), true, nil
+		return r.Replies(tr(lang, rvNoteEmpty)), true, nil
+	case utf8.RuneCountInString(note) > conversations.MaxReviewNote:
+		return r.Replies(tr(lang, rvNoteTooLong, conversations.MaxReviewNote)), true, nil
 	}
 	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, rs.AnswerID)
 	decision := rs.Decision
 	e.leaveReviewNote(r, &rs)
 	saveReviewState(r.State, rs)
-	if errors.Is(err, ErrNotFound) {
-		return e.replies(r, tr(lang, rvGone)), true, nil
+	if errors.Is(err, conversations.ErrNotFound) {
+		return r.Replies(tr(lang, rvGone)), true, nil
 	}
 	if err != nil {
 		return nil, true, fmt.Errorf("review item %d: %w", rs.AnswerID, err)
@@ -310,8 +336,8 @@ func (e *Engine) reviewNoteText(ctx context.Context, r *Request, text string) ([
 }
 
 // leaveReviewNote drops a pending note request and restores the mode it interrupted.
-func (e *Engine) leaveReviewNote(r *Request, rs *reviewState) {
-	if r.State.Mode == ModeReviewNote {
+func (e *reviews) leaveReviewNote(r *conversations.Request, rs *reviewState) {
+	if r.State.Mode == conversations.ModeReviewNote {
 		r.State.Mode = rs.PrevMode
 	}
 	rs.AnswerID, rs.Decision, rs.Code, rs.PrevMode = 0, "", "", ""
@@ -319,22 +345,22 @@ func (e *Engine) leaveReviewNote(r *Request, rs *reviewState) {
 
 // decide records a decision, tells the OPD's focal points when the answer goes back to
 // them, and shows the next answer waiting.
-func (e *Engine) decide(ctx context.Context, r *Request, rs reviewState, it ReviewItem, state ReviewState, note string) ([]Outbound, error) {
+func (e *reviews) decide(ctx context.Context, r *conversations.Request, rs reviewState, it conversations.ReviewItem, state conversations.ReviewState, note string) ([]conversations.Outbound, error) {
 	lang := r.Lang()
 	_, err := e.d.Reviews.RecordReview(ctx, it.AnswerID, state, note, r.Person.ID)
 	switch {
-	case errors.Is(err, ErrConflict):
+	case errors.Is(err, conversations.ErrConflict):
 		return e.latestVersion(ctx, r, rs, it)
-	case errors.Is(err, ErrNotFound):
-		return e.replies(r, tr(lang, rvGone)), nil
-	case errors.Is(err, ErrForbidden):
-		return e.replies(r, tr(lang, rvOnlyCoordinators)), nil
-	case errors.Is(err, ErrInvalid):
-		return e.replies(r, tr(lang, rvNoteEmpty)), nil
+	case errors.Is(err, conversations.ErrNotFound):
+		return r.Replies(tr(lang, rvGone)), nil
+	case errors.Is(err, conversations.ErrForbidden):
+		return r.Replies(tr(lang, rvOnlyCoordinators)), nil
+	case errors.Is(err, conversations.ErrInvalid):
+		return r.Replies(tr(lang, rvNoteEmpty)), nil
 	case err != nil:
 		return nil, fmt.Errorf("record review %d: %w", it.AnswerID, err)
 	}
-	if state == ReviewApproved {
+	if state == conversations.ReviewApproved {
 		return e.nextReview(ctx, r, rs, []string{tr(lang, rvApproved, it.QuestionCode)})
 	}
 	notices, names, err := e.reviewNotices(ctx, r, it, state, note)
@@ -351,7 +377,7 @@ func (e *Engine) decide(ctx context.Context, r *Request, rs reviewState, it Revi
 
 // latestVersion answers a decision on a version replaced meanwhile: it shows the
 // question's newest version when that one waits, else the next answer waiting.
-func (e *Engine) latestVersion(ctx context.Context, r *Request, rs reviewState, it ReviewItem) ([]Outbound, error) {
+func (e *reviews) latestVersion(ctx context.Context, r *conversations.Request, rs reviewState, it conversations.ReviewItem) ([]conversations.Outbound, error) {
 	first := tr(r.Lang(), rvStale, it.QuestionCode)
 	versions, err := e.d.Reviews.ReviewHistory(ctx, r.Person.RegionCode, it.Year, it.QuestionCode)
 	if err != nil {
@@ -364,7 +390,7 @@ func (e *Engine) latestVersion(ctx context.Context, r *Request, rs reviewState, 
 		}
 		rs.Shown = versions[n-1].AnswerID
 		saveReviewState(r.State, rs)
-		return append(e.replies(r, first), e.reviewCard(ctx, r, versions[n-1], waiting, rs.Filter)...), nil
+		return append(r.Replies(first), e.reviewCard(ctx, r, versions[n-1], waiting, rs.Filter)...), nil
 	}
 	return e.nextReview(ctx, r, rs, []string{first})
 }
@@ -372,10 +398,10 @@ func (e *Engine) latestVersion(ctx context.Context, r *Request, rs reviewState, 
 // pressOldCard answers a press on a card other than the latest one shown. Nothing is
 // recorded: the answer was decided already (said so), replaced by a newer version
 // (shown), or is simply not the card open now (the old-button sentence and that card).
-func (e *Engine) pressOldCard(ctx context.Context, r *Request, rs reviewState, action string, id int64) ([]Outbound, error) {
+func (e *reviews) pressOldCard(ctx context.Context, r *conversations.Request, rs reviewState, action string, id int64) ([]conversations.Outbound, error) {
 	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, id)
-	if errors.Is(err, ErrNotFound) {
-		return e.replies(r, tr(r.Lang(), rvGone)), nil
+	if errors.Is(err, conversations.ErrNotFound) {
+		return r.Replies(tr(r.Lang(), rvGone)), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("review item %d: %w", id, err)
@@ -385,13 +411,13 @@ func (e *Engine) pressOldCard(ctx context.Context, r *Request, rs reviewState, a
 		if len(it.Reviews) > 0 {
 			who = it.Reviews[len(it.Reviews)-1].ReviewerName
 		}
-		return e.replies(r, tr(r.Lang(), rvAlreadyReviewed, it.QuestionCode, it.State.Label(), whoOr(who, r.Lang()))), nil
+		return r.Replies(tr(r.Lang(), rvAlreadyReviewed, it.QuestionCode, it.State.Label(), whoOr(who, r.Lang()))), nil
 	}
 	versions, err := e.d.Reviews.ReviewHistory(ctx, r.Person.RegionCode, it.Year, it.QuestionCode)
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", it.QuestionCode, err)
 	}
-	if n := len(versions); n > 0 && versions[n-1].AnswerID != it.AnswerID && r.State.Mode != ModeReviewNote {
+	if n := len(versions); n > 0 && versions[n-1].AnswerID != it.AnswerID && r.State.Mode != conversations.ModeReviewNote {
 		return e.latestVersion(ctx, r, rs, it)
 	}
 	return e.staleCard(ctx, r, rs)
@@ -399,10 +425,10 @@ func (e *Engine) pressOldCard(ctx context.Context, r *Request, rs reviewState, a
 
 // staleCard answers a press on a review card that is not the latest one shown: the
 // old-button sentence, then the card open now (or the next one waiting).
-func (e *Engine) staleCard(ctx context.Context, r *Request, rs reviewState) ([]Outbound, error) {
-	first := r.T(msgOldButton)
-	if r.State.Mode == ModeReviewNote {
-		return e.replies(r, first, tr(r.Lang(), rvAskNoteRevise, rs.Code)), nil
+func (e *reviews) staleCard(ctx context.Context, r *conversations.Request, rs reviewState) ([]conversations.Outbound, error) {
+	first := r.OldButtonText()
+	if r.State.Mode == conversations.ModeReviewNote {
+		return r.Replies(first, tr(r.Lang(), rvAskNoteRevise, rs.Code)), nil
 	}
 	if rs.Shown != 0 {
 		it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, rs.Shown)
@@ -411,7 +437,7 @@ func (e *Engine) staleCard(ctx context.Context, r *Request, rs reviewState) ([]O
 			if err != nil {
 				return nil, fmt.Errorf("count review queue: %w", err)
 			}
-			return append(e.replies(r, first), e.reviewCard(ctx, r, it, waiting, rs.Filter)...), nil
+			return append(r.Replies(first), e.reviewCard(ctx, r, it, waiting, rs.Filter)...), nil
 		}
 	}
 	return e.nextReview(ctx, r, rs, []string{first})
@@ -420,12 +446,12 @@ func (e *Engine) staleCard(ctx context.Context, r *Request, rs reviewState) ([]O
 // reviewNotices are the messages telling the OPD's focal points (each in their own
 // language, on every chat bound to them) that an answer came back with a note. It
 // returns the names of the people reached.
-func (e *Engine) reviewNotices(ctx context.Context, r *Request, it ReviewItem, state ReviewState, note string) ([]Outbound, []string, error) {
+func (e *reviews) reviewNotices(ctx context.Context, r *conversations.Request, it conversations.ReviewItem, state conversations.ReviewState, note string) ([]conversations.Outbound, []string, error) {
 	people, err := e.d.Reviews.ReviewRecipients(ctx, it.AnswerID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("review recipients: %w", err)
 	}
-	var outs []Outbound
+	var outs []conversations.Outbound
 	var names []string
 	for _, p := range people {
 		if p.ID == r.Person.ID {
@@ -436,13 +462,13 @@ func (e *Engine) reviewNotices(ctx context.Context, r *Request, it ReviewItem, s
 			lang = "id"
 		}
 		title := tr(lang, rvNoticeRevise)
-		if state == ReviewRejected {
+		if state == conversations.ReviewRejected {
 			title = tr(lang, rvNoticeReject)
 		}
-		text := title + "\n" + tr(lang, rvNoticeBody, it.QuestionCode, shorten(it.QuestionText, 120),
+		text := title + "\n" + tr(lang, rvNoticeBody, it.QuestionCode, conversations.Shorten(it.QuestionText, 120),
 			reviewValue(it, lang), idfmt.Date(it.AnsweredAt.In(r.Region.Location()), lang),
 			r.Person.Name, note, it.QuestionCode)
-		msgs, err := e.notify(ctx, p.ID, text, nil)
+		msgs, err := r.Notify(ctx, p.ID, text, nil)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -455,71 +481,71 @@ func (e *Engine) reviewNotices(ctx context.Context, r *Request, it ReviewItem, s
 }
 
 // cmdHistory is "riwayat N": every version of a question's answer and its reviews.
-func (e *Engine) cmdHistory(ctx context.Context, r *Request) ([]Outbound, error) {
+func (e *reviews) cmdHistory(ctx context.Context, r *conversations.Request) ([]conversations.Outbound, error) {
 	if out, refused := e.refuseReview(r); refused {
 		return out, nil
 	}
 	lang := r.Lang()
 	ref := strings.TrimPrefix(strings.TrimSpace(r.Args), "#")
 	if ref == "" {
-		return e.replies(r, tr(lang, rvHistoryUsage)), nil
+		return r.Replies(tr(lang, rvHistoryUsage)), nil
 	}
 	versions, err := e.d.Reviews.ReviewHistory(ctx, r.Person.RegionCode, r.State.Year, ref)
-	if errors.Is(err, ErrNotFound) {
-		return e.replies(r, tr(lang, rvHistoryUnknown, ref, r.State.Year)), nil
+	if errors.Is(err, conversations.ErrNotFound) {
+		return r.Replies(tr(lang, rvHistoryUnknown, ref, r.State.Year)), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", ref, err)
 	}
 	if len(versions) == 0 {
-		return e.replies(r, tr(lang, rvHistoryNone, ref)), nil
+		return r.Replies(tr(lang, rvHistoryNone, ref)), nil
 	}
-	return e.replies(r, historyText(versions, r.Region.Location(), lang)), nil
+	return r.Replies(historyText(versions, r.Region.Location(), lang)), nil
 }
 
 // cmdExport is "ekspor [tahun]": the evidence pack as a ZIP attachment when it fits the
 // channel's limit, otherwise where it was written on the server.
-func (e *Engine) cmdExport(ctx context.Context, r *Request) ([]Outbound, error) {
+func (e *reviews) cmdExport(ctx context.Context, r *conversations.Request) ([]conversations.Outbound, error) {
 	if out, refused := e.refuseReview(r); refused {
 		return out, nil
 	}
 	lang := r.Lang()
 	if e.d.Exporter == nil {
-		return e.replies(r, tr(lang, rvExportNotReady)), nil
+		return r.Replies(tr(lang, rvExportNotReady)), nil
 	}
 	year := r.State.Year
 	if a := strings.TrimSpace(r.Args); a != "" {
 		y, err := strconv.Atoi(a)
 		if err != nil || y < 2000 || y > 2100 {
-			return e.replies(r, tr(lang, rvExportBadYear)), nil
+			return r.Replies(tr(lang, rvExportBadYear)), nil
 		}
 		year = y
 	}
 	res, err := e.d.Exporter.Export(ctx, r.Person.RegionCode, year)
-	if errors.Is(err, ErrNotFound) {
-		return e.replies(r, tr(lang, rvExportNoInstrument, year)), nil
+	if errors.Is(err, conversations.ErrNotFound) {
+		return r.Replies(tr(lang, rvExportNoInstrument, year)), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("export %s %d: %w", r.Person.RegionCode, year, err)
 	}
-	var outs []Outbound
-	limit := e.cfg.ExportMaxBytes
+	var outs []conversations.Outbound
+	limit := e.d.ExportMaxBytes
 	if limit <= 0 {
 		limit = DefaultExportMaxBytes
 	}
 	if res.Size > limit || res.Open == nil {
-		outs = e.replies(r, tr(lang, rvExportTooBig, r.Region.Name, year, idfmt.Size(res.Size, lang), idfmt.Size(limit, lang), res.Path))
+		outs = r.Replies(tr(lang, rvExportTooBig, r.Region.Name, year, idfmt.Size(res.Size, lang), idfmt.Size(limit, lang), res.Path))
 	} else {
 		data, err := readExport(res, limit)
 		if err != nil {
 			return nil, fmt.Errorf("read export %s: %w", res.Path, err)
 		}
-		outs = []Outbound{{To: r.In.Address, PersonID: r.Person.ID,
+		outs = []conversations.Outbound{{To: r.In.Address, PersonID: r.Person.ID,
 			Text:       tr(lang, rvExportSent, r.Region.Name, year, res.Questions, res.Answered, res.Files, idfmt.Size(res.Size, lang)),
-			Attachment: &Attachment{Name: res.Name, MIME: "application/zip", Data: data}}}
+			Attachment: &conversations.Attachment{Name: res.Name, MIME: "application/zip", Data: data}}}
 	}
 	if res.Missing > 0 {
-		outs = append(outs, e.replies(r, tr(lang, rvExportMissing, res.Missing))...)
+		outs = append(outs, r.Replies(tr(lang, rvExportMissing, res.Missing))...)
 	}
 	return outs, nil
 }

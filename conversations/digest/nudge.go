@@ -1,7 +1,8 @@
-package conversations
+package digest
 
 import (
 	"fmt"
+	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/idfmt"
 	"strings"
 	"time"
@@ -9,9 +10,9 @@ import (
 
 // Nudge is one reminder to one focal point: all their open questions in one message.
 type Nudge struct {
-	Region    Region
+	Region    conversations.Region
 	At        time.Time
-	Person    Person
+	Person    conversations.Person
 	Open      int    // questions of their OPD still unanswered
 	FirstCode string // the first open question, in instrument order
 	FirstText string
@@ -23,7 +24,7 @@ const NudgeButtonData = "n:start"
 
 // NudgeMessage renders a nudge as one message with a button to continue, in the person's
 // language (Indonesian unless they chose English).
-func NudgeMessage(n Nudge) (text string, buttons [][]Button) {
+func NudgeMessage(n Nudge) (text string, buttons [][]conversations.Button) {
 	if n.Person.Language == "en" {
 		return nudgeMessageEN(n)
 	}
@@ -45,10 +46,10 @@ func NudgeMessage(n Nudge) (text string, buttons [][]Button) {
 		fmt.Fprintf(&b, "Tenggat: %s\n", deadlineID(*n.Region.Deadline, now))
 	}
 	b.WriteString("Ketik lanjut atau tekan tombol di bawah untuk melanjutkan.")
-	return b.String(), [][]Button{{{Label: "▶️ Lanjut", Data: NudgeButtonData}}}
+	return b.String(), [][]conversations.Button{{{Label: "▶️ Lanjut", Data: NudgeButtonData}}}
 }
 
-func nudgeMessageEN(n Nudge) (string, [][]Button) {
+func nudgeMessageEN(n Nudge) (string, [][]conversations.Button) {
 	now := n.At.In(n.Region.Location())
 	var b strings.Builder
 	name := n.Person.Name
@@ -79,7 +80,7 @@ func nudgeMessageEN(n Nudge) (string, [][]Button) {
 		}
 	}
 	b.WriteString("Type continue or press the button below to carry on.")
-	return b.String(), [][]Button{{{Label: "▶️ Continue", Data: NudgeButtonData}}}
+	return b.String(), [][]conversations.Button{{{Label: "▶️ Continue", Data: NudgeButtonData}}}
 }
 
 // SilentPerson is a focal point who ignored several nudges in a row.
@@ -92,7 +93,7 @@ type SilentPerson struct {
 }
 
 // EscalationText tells a coordinator which people and OPDs stay silent after nudges.
-func EscalationText(region Region, at time.Time, silent []SilentPerson) string {
+func EscalationText(region conversations.Region, at time.Time, silent []SilentPerson) string {
 	now := at.In(region.Location())
 	var b strings.Builder
 	b.WriteString(tr("id", ngEscalationHead, region.Name, idfmt.DateID(now)))
