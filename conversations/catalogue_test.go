@@ -5,6 +5,7 @@ import (
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/invite"
 	"github.com/klabot/klabot/conversations/review"
 	"slices"
 	"strconv"
@@ -17,7 +18,7 @@ import (
 // catalogueParts are the texts of the core and of every capability: one catalogue,
 // kept beside the code of each package.
 func catalogueParts() []conversations.Texts {
-	return append(conversations.CoreTexts(), review.Texts(), headline.Texts(), digest.Texts())
+	return append(conversations.CoreTexts(), review.Texts(), headline.Texts(), digest.Texts(), invite.Texts())
 }
 
 func TestCatalogueKeysAreUniqueAcrossFeatures(t *testing.T) {

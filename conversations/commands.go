@@ -257,7 +257,12 @@ func (e *Engine) route(ctx context.Context, r *Request) ([]Outbound, error) {
 			freeCtx = true
 		}
 	}
-	if c, args, ok := e.findCommand(in.Text, freeCtx); ok {
+	c, args, ok := e.findCommand(in.Text, freeCtx)
+	if ok && !c.allowed(r.Person.Role) && args != "" && !strings.HasPrefix(strings.TrimSpace(in.Text), "/") && r.State.Mode == ModeIdle {
+		// "OPD mana yang belum?" from a head is a question, not the coordinators' opd.
+		ok = false
+	}
+	if ok {
 		if !c.allowed(r.Person.Role) {
 			return e.replies(r, r.T(msgNotForRole)), nil
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/invite"
 	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/evidencepack"
@@ -65,7 +66,7 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 		People: store, Invites: store, Regions: store, Instruments: store,
 		Answers: store, Checkpoints: store, States: states, Locker: states, Blobs: blobs,
 		Now: app.Now, Log: app.Log,
-		Reviews: store, // why a question came back, under the question
+		Reviews:      store, // why a question came back, under the question
 		Coordinators: store, // told when an OPD fixes an answer they sent back
 	},
 		// The capabilities beside the focal points' dialogue. Review first: a note being
@@ -78,6 +79,8 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 			ExportMaxBytes: xc.MaxBytes,
 		}),
 		headline.New(conversations.NewScorer(store, app.Now)),
+		// undang in chat: the same invites as klabot invite.
+		invite.New(invite.Deps{Store: store, BotUsername: app.Getenv("TELEGRAM_BOT_USERNAME")}),
 		digest.New(newScheduler(app, cfg, store, nil)),
 	)
 	return &engineParts{Engine: eng, Store: store, States: states, Blobs: blobs}, nil

@@ -12,6 +12,7 @@ const (
 	dgOff                msgKey = "dg_off"
 	dgDeadlineUsage      msgKey = "dg_deadline_usage"
 	dgDeadlineNoSuchDate msgKey = "dg_deadline_no_such_date"
+	dgOPDComplete        msgKey = "dg_opd_complete"
 	dgDeadlinePast       msgKey = "dg_deadline_past"
 	dgDeadlineSet        msgKey = "dg_deadline_set"
 	dgDeadlineShow       msgKey = "dg_deadline_show"
@@ -64,6 +65,7 @@ const (
 var digestTexts = conversations.Texts{
 	dgOff:                {"Ringkasan belum tersedia di server ini. Hubungi admin klabot.", ""},
 	dgDeadlineUsage:      {"Ketik tenggat DD/MM/YYYY, misalnya tenggat 31/12/2026.", ""},
+	dgOPDComplete:        {"✅ %s sudah menjawab semua pertanyaannya.", "✅ %s has answered all its questions."},
 	dgDeadlineNoSuchDate: {"Tanggal %s tidak ada di kalender (bulan itu tidak sampai tanggal tersebut). Ketik tenggat DD/MM/YYYY, misalnya tenggat 28/02/2027.", "There is no such date as %s. Type deadline DD/MM/YYYY, e.g. deadline 28/02/2027."},
 	dgDeadlinePast:       {"Tanggal %s sudah lewat. Ketik tenggat DD/MM/YYYY dengan tanggal yang akan datang.", ""},
 	dgDeadlineSet:        {"Tenggat %s sekarang %s.\nPengingat ke OPD menjadi harian mulai 7 hari sebelum tenggat.", ""},

@@ -34,7 +34,7 @@ func (h *headline) cmdScore(ctx context.Context, r *conversations.Request) ([]co
 		return r.Replies(ScoreUnavailableText), nil
 	}
 	text := r.Args
-	if _, ok := ParseScoreQuestion(text, h.scorer.Tiers); !ok && text != "" {
+	if _, ok := ParseScoreQuestion(text, h.scorer.Tiers); !ok && text != "" && !strings.HasPrefix(strings.TrimSpace(r.In.Text), "/") {
 		// "Nilai kita berapa?" starts with the command word: read the whole question.
 		text = r.In.Text
 	}

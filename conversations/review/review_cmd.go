@@ -150,20 +150,34 @@ func (e *reviews) parseReviewFilter(r *conversations.Request, args string) conve
 			f.ClusterCode = conversations.ClusterCode(words[i])
 		case strings.HasPrefix(w, "klaster") && len(w) > len("klaster"):
 			f.ClusterCode = conversations.ClusterCode(w[len("klaster"):])
+		case looksLikeQuestionCode(w): // "tinjau 1.3": one question
+			f.QuestionCode = w
 		default:
 			opd = append(opd, words[i])
 		}
 	}
 	if len(opd) > 0 {
 		want := strings.Join(opd, " ")
-		f.OPDCode = strings.ToUpper(want)
-		for _, o := range r.OPDs() {
-			if strings.EqualFold(o.Code, want) || strings.EqualFold(o.Name, want) {
-				f.OPDCode = o.Code
-			}
+		f.OPDCode = strings.ToUpper(want) // a national code of the question ("BAGHUKUM")
+		if o, ok := conversations.FindOPD(r.OPDs(), want); ok {
+			f.OPDCode = o.Code
 		}
 	}
 	return f
+}
+
+// looksLikeQuestionCode reports whether w is written like a question code: digits with
+// dots ("1.3", "12.2.1").
+func looksLikeQuestionCode(w string) bool {
+	if !strings.Contains(w, ".") {
+		return false
+	}
+	for _, r := range w {
+		if (r < '0' || r > '9') && r != '.' {
+			return false
+		}
+	}
+	return !strings.HasPrefix(w, ".") && !strings.HasSuffix(w, ".")
 }
 
 // describeFilter names the filter for "nothing waiting for ...".
@@ -171,6 +185,9 @@ func describeFilter(f conversations.ReviewFilter, lang string) string {
 	var parts []string
 	if f.OPDCode != "" {
 		parts = append(parts, f.OPDCode)
+	}
+	if f.QuestionCode != "" {
+		parts = append(parts, f.QuestionCode)
 	}
 	if f.ClusterCode != "" {
 		if f.ClusterCode == "KELEMBAGAAN" {
