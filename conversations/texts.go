@@ -218,7 +218,7 @@ var engineTexts = Texts{
 	msgLongText:        {"Jawabannya terlalu panjang (maks. 2.000 karakter). Ringkas, dan kirim dokumen lengkapnya sebagai bukti dukung.", "The answer is too long (max 2,000 characters). Summarise it and send the full document as evidence."},
 	msgNeedFile:        {"Pertanyaan ini dijawab dengan file. Kirim foto atau dokumennya.", "This question is answered with a file. Send the photo or document."},
 	msgUnsure:          {"Pertanyaan ini perlu satu pilihan (balas %s). Bila belum tahu, ketik lewati: pertanyaan ini dicatat sebagai kekurangan dan bisa dijawab nanti.", "This question needs one of the options (reply %s). If you do not know yet, type skip: it is recorded as a gap and you can answer later."},
-	msgAlreadyAttached: {"ℹ️ %s sudah terlampir pada jawaban ini (file yang sama), jadi tidak dilampirkan dua kali.", "ℹ️ %s is already attached to this answer (the same file), so it is not attached twice."},
+	msgAlreadyAttached: {"📎 Sudah terlampir: %s (file yang sama ada di jawaban ini), jadi tidak dilampirkan dua kali.", "📎 Already attached: %s (this answer has the same file), so it is not attached twice."},
 	msgFixedNotice: {"✏️ Diperbaiki: %s — %s\n%s (%s) sudah menanggapi catatan Anda; versi baru menunggu tinjauan (diubah). Ketik tinjau %s untuk meninjaunya.",
 		"✏️ Fixed: %s — %s\n%s (%s) answered your note; the new version waits for review. Type review %s to review it."},
 	msgListBack:        {"🔁 Dikembalikan koordinator: %d (diperbaiki dulu).", "🔁 Sent back by the coordinator: %d (fix these first)."},
