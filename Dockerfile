@@ -12,7 +12,12 @@ RUN go mod download
 COPY . .
 # CGO off: a static binary for a distroless image. time/tzdata is linked in by
 # cmd/klabot, so Asia/Jakarta, Asia/Makassar and Asia/Jayapura work without /usr/share/zoneinfo.
-RUN CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags="-s -w" -o /out/klabot ./cmd/klabot \
+# `klabot version` and klabot_build_info report these: docker build --build-arg VERSION=1.0.0
+# --build-arg COMMIT=$(git rev-parse HEAD) .
+ARG VERSION=dev
+ARG COMMIT=unknown
+RUN CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath \
+      -ldflags="-s -w -X main.buildVersion=${VERSION} -X main.buildCommit=${COMMIT}" -o /out/klabot ./cmd/klabot \
  && mkdir -p /out/data/evidence
 
 FROM gcr.io/distroless/static-debian12:nonroot

@@ -50,8 +50,8 @@ func TestDigestsGoOutAtEachRegionsLocalHour(t *testing.T) {
 				t.Errorf("at %s: digest %+v\n%s", step.at, got[0], got[0].Text)
 			}
 			img, err := png.Decode(bytes.NewReader(got[1].Attachment.Data))
-			if err != nil || img.Bounds().Dx() != 800 || img.Bounds().Dy() != 500 || !got[1].Attachment.Photo {
-				t.Errorf("at %s: chart is not an 800x500 PNG photo: %v", step.at, err)
+			if err != nil || img.Bounds().Dx() != 800 || img.Bounds().Dy() < 500 || !got[1].Attachment.Photo {
+				t.Errorf("at %s: chart is not an 800 px wide PNG photo: %v", step.at, err)
 			}
 		}
 	}

@@ -53,6 +53,9 @@ type Config struct {
 	Log *slog.Logger
 	// Tiers are the predikat bands. Defaults to scoring.DefaultTiers (as `klabot score`).
 	Tiers scoring.Tiers
+	// OnTick, when set, is called after every tick of Run with the tick's start and its
+	// error (for the last-tick metric).
+	OnTick func(at time.Time, err error)
 }
 
 // Scheduler sends digests, nudges and escalations. Several may run against one database:
@@ -118,8 +121,13 @@ func (s *Scheduler) Run(ctx context.Context) {
 	t := time.NewTicker(s.cfg.Every)
 	defer t.Stop()
 	for {
-		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+		at := s.cfg.Now()
+		err := s.Tick(ctx)
+		if err != nil && ctx.Err() == nil {
 			s.cfg.Log.Error("schedule tick", "err", err)
+		}
+		if s.cfg.OnTick != nil {
+			s.cfg.OnTick(at, err)
 		}
 		select {
 		case <-ctx.Done():

@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -27,24 +28,43 @@ type fakeClient struct {
 	sendErr   error
 	uploads   int
 	connected bool
+	typing    []types.JID                   // chats shown "typing…"
+	extras    []time.Duration               // send timeouts asked for
+	downloads map[string]error              // direct path -> error returned with the data (warnings) or alone
+	uploaded  [][]byte                      // what was uploaded
+	retried   func(info *types.MessageInfo) // called on a media retry receipt
+
+	// Conn
+	handlers    []whatsmeow.EventHandlerWithSuccessStatus
+	connectErr  error
+	connects    int
+	disconnects int
+	presences   int
+	ids         int
 }
 
 type sentMessage struct {
 	To  types.JID
+	ID  types.MessageID
 	Msg *waE2E.Message
 }
 
 func newFakeClient() *fakeClient {
-	return &fakeClient{media: map[string][]byte{}, lids: map[string]string{}, connected: true}
+	return &fakeClient{media: map[string][]byte{}, lids: map[string]string{}, downloads: map[string]error{}, connected: true}
 }
 
-func (f *fakeClient) SendMessage(_ context.Context, to types.JID, msg *waE2E.Message, _ ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
+func (f *fakeClient) SendMessage(_ context.Context, to types.JID, msg *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.sendErr != nil {
 		return whatsmeow.SendResponse{}, f.sendErr
 	}
-	f.sent = append(f.sent, sentMessage{To: to, Msg: msg})
+	sm := sentMessage{To: to, Msg: msg}
+	for _, e := range extra {
+		f.extras = append(f.extras, e.Timeout)
+		sm.ID = e.ID
+	}
+	f.sent = append(f.sent, sm)
 	return whatsmeow.SendResponse{ID: types.MessageID("OUT" + string(rune('A'+len(f.sent)))), Timestamp: time.Now()}, nil
 }
 
@@ -52,6 +72,9 @@ func (f *fakeClient) Download(_ context.Context, msg whatsmeow.DownloadableMessa
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	data, ok := f.media[msg.GetDirectPath()]
+	if err := f.downloads[msg.GetDirectPath()]; err != nil {
+		return data, err
+	}
 	if !ok {
 		return nil, whatsmeow.ErrMediaDownloadFailedWith410
 	}
@@ -62,6 +85,7 @@ func (f *fakeClient) Upload(_ context.Context, data []byte, _ whatsmeow.MediaTyp
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.uploads++
+	f.uploaded = append(f.uploaded, data)
 	return whatsmeow.UploadResponse{URL: "https://mmg.example/u", DirectPath: "/u", MediaKey: []byte("k"), FileLength: uint64(len(data))}, nil
 }
 
@@ -69,8 +93,69 @@ func (f *fakeClient) SendMediaRetryReceipt(_ context.Context, info *types.Messag
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.retries = append(f.retries, info.ID)
+	if f.retried != nil {
+		go f.retried(info)
+	}
 	return nil
 }
+
+func (f *fakeClient) SendChatPresence(_ context.Context, jid types.JID, _ types.ChatPresence, _ types.ChatPresenceMedia) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.typing = append(f.typing, jid)
+	return nil
+}
+
+func (f *fakeClient) GenerateMessageID() types.MessageID {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ids++
+	return types.MessageID(fmt.Sprintf("3EB0%012d", f.ids))
+}
+
+func (f *fakeClient) ConnectContext(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.connects++
+	return f.connectErr
+}
+
+func (f *fakeClient) Disconnect() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.disconnects++
+	f.connected = false
+}
+
+func (f *fakeClient) AddEventHandlerWithSuccessStatus(h whatsmeow.EventHandlerWithSuccessStatus) uint32 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.handlers = append(f.handlers, h)
+	return uint32(len(f.handlers))
+}
+
+func (f *fakeClient) SendPresence(context.Context, types.Presence) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.presences++
+	return nil
+}
+
+// emit delivers an event as whatsmeow's receive loop does and reports whether every
+// handler succeeded (whatsmeow acks a message only then, with SynchronousAck).
+func (f *fakeClient) emit(evt any) bool {
+	f.mu.Lock()
+	hs := append([]whatsmeow.EventHandlerWithSuccessStatus(nil), f.handlers...)
+	f.mu.Unlock()
+	for _, h := range hs {
+		if !h(evt) {
+			return false
+		}
+	}
+	return true
+}
+
+var _ Conn = (*fakeClient)(nil)
 
 func (f *fakeClient) MarkRead(_ context.Context, ids []types.MessageID, _ time.Time, chat, sender types.JID, _ ...types.ReceiptType) error {
 	f.mu.Lock()

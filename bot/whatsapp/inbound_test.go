@@ -2,8 +2,10 @@ package whatsapp
 
 import (
 	"context"
+	"go.mau.fi/whatsmeow/proto/waCommon"
 	"io"
 	"testing"
+	"time"
 
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
@@ -34,6 +36,24 @@ func TestInboundConversion(t *testing.T) {
 	fromMe.Info.IsFromMe = true
 	edit := textEvent("E1", "ya")
 	edit.IsEdit = true
+	// As whatsmeow delivers a real edit: the edited-message wrapper unwrapped (IsEdit),
+	// leaving the protocol message that names the original and carries the new text.
+	protocolEdit := &events.Message{Info: dm("E2", pnDevice), Message: &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
+		Type: waE2E.ProtocolMessage_MESSAGE_EDIT.Enum(), Key: &waCommon.MessageKey{ID: proto.String("ORIG1")},
+		EditedMessage: &waE2E.Message{Conversation: proto.String("tidak")},
+	}}}
+	protocolEdit.Info.Edit = types.EditAttributeMessageEdit
+	groupEdit := group(digestGrp, "/nilai")
+	groupEdit.Message = protocolEdit.Message
+	// A member of the digest group who writes by a hidden id, as groups in LID addressing
+	// mode deliver: Sender is the @lid device, SenderAlt the phone (or nothing).
+	lidInGroup := func(alt types.JID) *events.Message {
+		e := group(digestGrp, "/nilai")
+		e.Info.Sender = types.JID{User: lidUser, Server: types.HiddenUserServer, Device: 2}
+		e.Info.SenderAlt = alt
+		e.Info.AddressingMode = types.AddressingModeLID
+		return e
+	}
 	status := textEvent("S1", "status")
 	status.Info.Chat = types.StatusBroadcastJID
 	extended := &events.Message{Info: dm("X1", pnDevice), Message: &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String("  DAFTAR AB12CD  ")}}}
@@ -53,11 +73,16 @@ func TestInboundConversion(t *testing.T) {
 		{"extended text", extended, true, chat, phoneUser, "DAFTAR AB12CD", false},
 		{"lid chat with SenderAlt", lidDM(pnDevice), true, chat, phoneUser, "lanjut", false},
 		{"lid chat resolved by the device store", lidDM(types.JID{}), true, chat, phoneUser, "lanjut", false},
+		{"lid chat without a known phone", lidDM(types.JID{}), true, lidUser + "@lid", "lid:" + lidUser, "lanjut", false},
+		{"lid sender in the digest group with SenderAlt", lidInGroup(pnDevice), true, digestGrp.String(), phoneUser, "/nilai", true},
+		{"lid sender in the digest group without a known phone", lidInGroup(types.JID{}), true, digestGrp.String(), "lid:" + lidUser, "/nilai", true},
 		{"command in the digest group", group(digestGrp, "/ringkasan"), true, digestGrp.String(), phoneUser, "/ringkasan", true},
 		{"chatter in the digest group ignored", group(digestGrp, "selamat pagi bapak ibu"), false, "", "", "", false},
 		{"other group ignored", group(otherGrp, "/ringkasan"), false, "", "", "", false},
 		{"own message ignored", fromMe, false, "", "", "", false},
-		{"edit ignored", edit, false, "", "", "", false},
+		{"edit answered with a notice", edit, true, chat, phoneUser, "", false},
+		{"edit protocol message answered with a notice", protocolEdit, true, chat, phoneUser, "", false},
+		{"edit in the digest group ignored", groupEdit, false, "", "", "", false},
 		{"status broadcast ignored", status, false, "", "", "", false},
 		{"voice note kept without content", voice, true, chat, phoneUser, "", false},
 		{"reaction ignored", reaction, false, "", "", "", false},
@@ -102,7 +127,7 @@ func TestInboundMedia(t *testing.T) {
 	t.Parallel()
 	fc := newFakeClient()
 	fc.media["/img/1"] = []byte("\xff\xd8\xffjpeg")
-	a := New(fc, nil, nil, Config{})
+	a := New(fc, nil, nil, Config{MediaRetryWait: 10 * time.Millisecond})
 	ctx := context.Background()
 
 	in, ok := a.Inbound(ctx, imageEvent("IMG00000001", "/img/1", "ruang bermain", 7))

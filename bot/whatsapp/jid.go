@@ -7,41 +7,46 @@ import (
 	"go.mau.fi/whatsmeow/types"
 )
 
-// sender resolves who wrote a message and where to answer: the phone-number JID (without
-// device part) when it can be known, because a person's identity is their phone number and
-// WhatsApp may address the same person by a hidden @lid id or by @s.whatsapp.net.
-func (a *Adapter) senderJID(ctx context.Context, info *types.MessageInfo) types.JID {
+// senderJID resolves who wrote a message and where to answer: the phone-number JID
+// (without device part) when it can be known, because a person's identity is their phone
+// number and WhatsApp may address the same person by a hidden @lid id or by
+// @s.whatsapp.net. lid is the sender's @lid JID when the message or the device store
+// shows one (also when the phone number is known: the two are then linked).
+func (a *Adapter) senderJID(ctx context.Context, info *types.MessageInfo) (sender, lid types.JID) {
 	candidates := []types.JID{info.Sender, info.SenderAlt}
 	if !info.IsGroup {
 		candidates = append(candidates, info.Chat)
 	}
-	var lid types.JID
+	var pn types.JID
 	for _, j := range candidates {
 		j = j.ToNonAD()
 		switch j.Server {
 		case types.DefaultUserServer, types.LegacyUserServer:
-			if j.User != "" {
-				return types.NewJID(j.User, types.DefaultUserServer)
+			if j.User != "" && pn.IsEmpty() {
+				pn = types.NewJID(j.User, types.DefaultUserServer)
 			}
 		case types.HiddenUserServer:
-			if lid.IsEmpty() {
+			if lid.IsEmpty() && j.User != "" {
 				lid = j
 			}
 		}
 	}
+	if !pn.IsEmpty() {
+		return pn, lid
+	}
 	if lid.IsEmpty() {
-		return types.JID{}
+		return types.JID{}, types.JID{}
 	}
 	c := a.currentClient()
 	if c == nil {
-		return lid
+		return lid, lid
 	}
-	if pn, err := c.PNForLID(ctx, lid); err == nil && !pn.IsEmpty() {
-		return types.NewJID(pn.ToNonAD().User, types.DefaultUserServer)
+	if got, err := c.PNForLID(ctx, lid); err == nil && !got.IsEmpty() {
+		return types.NewJID(got.ToNonAD().User, types.DefaultUserServer), lid
 	} else if err != nil {
 		a.log.Warn("whatsapp: look up phone number of lid", "err", err)
 	}
-	return lid
+	return lid, lid
 }
 
 // phoneDigits returns the digits of a phone-number JID, or the JID's user part for a

@@ -141,3 +141,32 @@ func menuChoice(text string) int {
 	}
 	return n
 }
+
+// RedisDayCounter is a DayCounter in Redis: one integer per day under
+// Prefix+"wa:bulk:"+day, kept for two days.
+type RedisDayCounter struct {
+	RDB    *redis.Client
+	Prefix string
+}
+
+var _ DayCounter = (*RedisDayCounter)(nil)
+
+// Count returns the day's count.
+func (c *RedisDayCounter) Count(ctx context.Context, day string) (int64, error) {
+	n, err := c.RDB.Get(ctx, c.Prefix+"wa:bulk:"+day).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// Add counts one more on day.
+func (c *RedisDayCounter) Add(ctx context.Context, day string) error {
+	key := c.Prefix + "wa:bulk:" + day
+	_, err := c.RDB.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Incr(ctx, key)
+		p.Expire(ctx, key, 48*time.Hour)
+		return nil
+	})
+	return err
+}

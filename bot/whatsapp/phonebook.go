@@ -14,6 +14,10 @@ type Phonebook interface {
 	PersonByIdentity(ctx context.Context, ch conversations.Channel, externalID string) (conversations.Person, error)
 	PersonByPhone(ctx context.Context, digits string) (conversations.Person, error)
 	BindIdentity(ctx context.Context, personID int64, id conversations.Identity) error
+	// LinkIdentities makes two external ids of one channel the same person: when one of
+	// them is bound and the other is not, the other is bound to the same person (with
+	// chatID). It wraps conversations.ErrConflict when they belong to different people.
+	LinkIdentities(ctx context.Context, ch conversations.Channel, a, b, chatID string) error
 }
 
 // phoneCheckTTL is how long a sender, once looked up, is not looked up again.
@@ -85,4 +89,28 @@ func digitsOnly(s string) bool {
 		}
 	}
 	return true
+}
+
+// linkLID keeps a person who wrote by their hidden @lid id and now by their phone number
+// (or the other way round) one person: the identity known is copied onto the other.
+func (a *Adapter) linkLID(ctx context.Context, in conversations.Inbound, lid string) {
+	a.mu.Lock()
+	pb := a.phonebook
+	key := in.SenderID + "|" + lid
+	at, seen := a.checked[key]
+	a.mu.Unlock()
+	now := time.Now()
+	if pb == nil || in.Group || (seen && now.Sub(at) < phoneCheckTTL) {
+		return
+	}
+	a.mu.Lock()
+	if a.checked == nil || len(a.checked) > 100_000 {
+		a.checked = map[string]time.Time{}
+	}
+	a.checked[key] = now
+	a.mu.Unlock()
+	err := pb.LinkIdentities(ctx, conversations.ChannelWhatsApp, in.SenderID, lid, in.ChatID)
+	if err != nil {
+		a.log.Warn("whatsapp: link the sender's lid and phone identities", "err", err)
+	}
 }

@@ -52,12 +52,21 @@ type speaker struct {
 	name  string
 	lid   bool // from a chat WhatsApp addresses by a hidden @lid id
 	group bool // in the digest group
+	// lidOnly: by a hidden @lid id whose phone number WhatsApp does not reveal (no
+	// SenderAlt, nothing in the device store).
+	lidOnly bool
 }
+
+// lidOf is s's stable hidden id.
+func (w *waWorld) lidOf(name string) string { return "9" + w.phone(name)[2:] }
 
 // replyChat is where klabot answers s.
 func (w *waWorld) replyChat(s speaker) types.JID {
 	if s.group {
 		return digestGrp
+	}
+	if s.lidOnly {
+		return types.NewJID(w.lidOf(s.name), types.HiddenUserServer)
 	}
 	return types.NewJID(w.phone(s.name), types.DefaultUserServer)
 }
@@ -75,12 +84,15 @@ func (w *waWorld) info(s speaker) types.MessageInfo {
 	if s.group {
 		info.Chat, info.IsGroup = digestGrp, true
 	}
-	if s.lid {
-		lid := "9" + pn[2:] // a stable hidden id per person
+	if s.lid || s.lidOnly {
+		lid := w.lidOf(s.name)
 		info.Chat = types.NewJID(lid, types.HiddenUserServer)
 		info.Sender = types.JID{User: lid, Server: types.HiddenUserServer, Device: 1}
 		info.SenderAlt = types.NewADJID(pn, 0, 1)
 		info.AddressingMode = types.AddressingModeLID
+		if s.lidOnly {
+			info.SenderAlt = types.JID{}
+		}
 	}
 	return info
 }
@@ -183,7 +195,7 @@ func (c *waChannel) Directive(d *consoletest.Directive) bool {
 	switch d.Name() {
 	case "as":
 		f := d.Fields
-		c.cur = speaker{name: d.Arg(1), lid: len(f) > 2 && f[2] == "lid", group: len(f) > 2 && f[2] == "group"}
+		c.cur = speaker{name: d.Arg(1), lid: len(f) > 2 && f[2] == "lid", group: len(f) > 2 && f[2] == "group", lidOnly: len(f) > 2 && f[2] == "lidonly"}
 	case "dup": // WhatsApp delivers the same messages again (same ids)
 		d.Replied(w.deliver(w.replyChat(c.cur), c.last...), nil)
 		c.looked(c.cur.name)
@@ -218,6 +230,11 @@ func (c *waChannel) Directive(d *consoletest.Directive) bool {
 		got := len(w.fc.retries)
 		w.fc.mu.Unlock()
 		d.Expect("media retry receipts", got, d.Num(1))
+	case "lididentity": // the person's identity by their hidden id alone
+		var person int64
+		consoletest.Must(w.T, w.Store.Pool().QueryRow(w.Ctx, `SELECT person_id FROM identities WHERE channel='whatsapp' AND external_id=$1`,
+			"lid:"+w.lidOf(d.Arg(1))).Scan(&person))
+		d.Expect("person of "+d.Arg(1)+"'s lid", person, w.People[d.Arg(1)])
 	case "identity":
 		var person int64
 		consoletest.Must(w.T, w.Store.Pool().QueryRow(w.Ctx, `SELECT person_id FROM identities WHERE channel='whatsapp' AND external_id=$1`,

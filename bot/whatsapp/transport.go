@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/klabot/klabot/bot/outbound"
@@ -17,14 +19,40 @@ import (
 var _ outbound.Transport = (*Adapter)(nil)
 
 // Deliver sends one message: text (with its buttons as a numbered menu), or a photo or
-// document with the text as caption. After a successful send it remembers the menu so
-// that a numeric reply maps to the button's data; any message without buttons (a
-// digest or a nudge too) forgets the previous menu: a typed number only ever picks an
-// option of the latest message in the chat. Errors are classified
-// for the sender: outbound.ErrBlocked for chats that can never be written to,
+// document with the text as caption. Bulk messages (digests, nudges) wait for their slot
+// of the Pacer (SetPacer) within ctx's deadline; a slot further away fails as a
+// *DeferredError, which is also an *outbound.TemporaryError. A durable queue's worker
+// paces with Pacer itself (snoozing the job) and calls Send. Errors are classified for
+// the sender: outbound.ErrBlocked for chats that can never be written to,
 // *outbound.RetryAfterError when WhatsApp throttles, *outbound.TemporaryError for
-// connection trouble.
+// connection trouble, *RejectedError (never retried) when WhatsApp refused the message.
 func (a *Adapter) Deliver(ctx context.Context, out conversations.Outbound) error {
+	a.mu.Lock()
+	p := a.pacer
+	a.mu.Unlock()
+	if out.Bulk && p != nil {
+		wait, err := p.Reserve(ctx, out.To.ChatID)
+		if err != nil {
+			return &outbound.TemporaryError{Err: err}
+		}
+		if wait > 0 {
+			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait+a.cfg.SendTimeout {
+				return &DeferredError{After: wait}
+			}
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return &outbound.TemporaryError{Err: ctx.Err()}
+			}
+			return a.Deliver(ctx, out) // take the slot now (or wait again)
+		}
+	}
+	return a.Send(ctx, out)
+}
+
+// Send sends one message at once, with a typing indicator before a reply, and remembers
+// its menu. A bulk message is counted against the Pacer's daily cap.
+func (a *Adapter) Send(ctx context.Context, out conversations.Outbound) error {
 	to, err := chatJID(out.To.ChatID)
 	if err != nil || to.User == "" {
 		return fmt.Errorf("whatsapp chat %q: %w", out.To.ChatID, outbound.ErrBlocked)
@@ -40,12 +68,92 @@ func (a *Adapter) Deliver(ctx context.Context, out conversations.Outbound) error
 			return classify("upload attachment", err)
 		}
 	}
-	if _, err := c.SendMessage(ctx, to, msg); err != nil {
-		return classify("send", err)
+	if !out.Bulk {
+		a.typing(ctx, c, to, text)
+	}
+	// whatsmeow waits 75 s for the server's answer by default: shorter than any delivery
+	// timeout around it, so that a slow answer is reported as such, not as a cancel.
+	extra := whatsmeow.SendRequestExtra{Timeout: a.cfg.SendTimeout}
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl) - time.Second; left < extra.Timeout && left > 0 {
+			extra.Timeout = left
+		}
+	}
+	// The id is ours, so the message is kept for retry receipts before it goes out.
+	extra.ID = a.newMessageID(c)
+	a.rememberSent(ctx, to, extra.ID, msg)
+	if _, err := c.SendMessage(ctx, to, msg, extra); err != nil {
+		err = classify("send", err)
+		var rej *RejectedError
+		if errors.As(err, &rej) {
+			a.mu.Lock()
+			p := a.pacer
+			a.mu.Unlock()
+			if p != nil {
+				p.Rejected()
+			}
+		}
+		return err
+	}
+	if out.Bulk {
+		a.mu.Lock()
+		p := a.pacer
+		a.mu.Unlock()
+		if p != nil {
+			if err := p.Sent(ctx); err != nil {
+				a.log.Warn("whatsapp: count bulk message", "err", err)
+			}
+		}
 	}
 	a.rememberMenu(ctx, out)
 	return nil
 }
+
+// SetPacer paces bulk messages (see Deliver).
+func (a *Adapter) SetPacer(p *Pacer) {
+	a.mu.Lock()
+	a.pacer = p
+	a.mu.Unlock()
+}
+
+// typing shows "mengetik…" for a moment proportional to the reply's length, as a person
+// would, before a reply goes out (best effort).
+func (a *Adapter) typing(ctx context.Context, c Client, to types.JID, text string) {
+	if a.cfg.TypingPerChar <= 0 {
+		return
+	}
+	if err := c.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText); err != nil {
+		a.log.Debug("whatsapp: typing presence", "err", err)
+		return
+	}
+	d := min(max(time.Duration(len(text))*a.cfg.TypingPerChar, a.cfg.TypingPerChar*20), a.cfg.TypingMax)
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+	}
+}
+
+// DeferredError means a bulk message's turn is later (pacing, working hours, daily cap):
+// a durable queue snoozes the job for After. It is a temporary error for a sender that
+// knows nothing else.
+type DeferredError struct{ After time.Duration }
+
+func (e *DeferredError) Error() string { return fmt.Sprintf("bulk message deferred by %s", e.After) }
+
+// Unwrap lets errors.As find an *outbound.TemporaryError.
+func (e *DeferredError) Unwrap() error { return &outbound.TemporaryError{Err: errors.New(e.Error())} }
+
+// RejectedError means WhatsApp refused this one message (e.g. 463): sending it again the
+// same way gets the same answer and hurts the number's standing, so it is never retried.
+type RejectedError struct {
+	Code int
+	Err  error
+}
+
+func (e *RejectedError) Error() string {
+	return fmt.Sprintf("whatsapp rejected the message (%d): %v", e.Code, e.Err)
+}
+func (e *RejectedError) Unwrap() error { return e.Err }
 
 func (a *Adapter) rememberMenu(ctx context.Context, out conversations.Outbound) {
 	if a.menus == nil {
@@ -60,7 +168,7 @@ func (a *Adapter) rememberMenu(ctx context.Context, out conversations.Outbound) 
 			data[i] = b.Data
 		}
 		err = a.menus.SetMenu(ctx, out.To, data, a.cfg.MenuTTL)
-	default:
+	default: // any message without buttons, bulk too: a number picks only from the latest
 		err = a.menus.ClearMenu(ctx, out.To)
 	}
 	if err != nil {
@@ -72,17 +180,30 @@ func (a *Adapter) rememberMenu(ctx context.Context, out conversations.Outbound) 
 // mediaMessage uploads the attachment and returns the message that shows it.
 func mediaMessage(ctx context.Context, c Client, att *conversations.Attachment, caption string) (*waE2E.Message, error) {
 	kind := whatsmeow.MediaDocument
+	data, mimeType := att.Data, att.MIME
+	var pic *picture
 	if att.Photo {
 		kind = whatsmeow.MediaImage
+		// Phones preview only JPEGs with dimensions and a thumbnail; a chart that is
+		// no picture at all goes as a document.
+		p, err := toJPEG(att.Data)
+		if err != nil {
+			kind = whatsmeow.MediaDocument
+		} else {
+			pic, data, mimeType = p, p.jpeg, "image/jpeg"
+		}
 	}
-	up, err := c.Upload(ctx, att.Data, kind)
+	up, err := c.Upload(ctx, data, kind)
 	if err != nil {
 		return nil, err
 	}
-	if att.Photo {
+	if pic != nil {
 		return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
 			Caption:       optional(caption),
-			Mimetype:      proto.String(att.MIME),
+			Mimetype:      proto.String(mimeType),
+			Width:         proto.Uint32(uint32(pic.width)),
+			Height:        proto.Uint32(uint32(pic.height)),
+			JPEGThumbnail: pic.thumb,
 			URL:           proto.String(up.URL),
 			DirectPath:    proto.String(up.DirectPath),
 			MediaKey:      up.MediaKey,
@@ -134,8 +255,17 @@ func classify(op string, err error) error {
 		return &outbound.RetryAfterError{After: throttleDelay}
 	case errors.As(err, &iq) && (iq.Code == 403 || iq.Code == 404 || iq.Code == 406):
 		return fmt.Errorf("whatsapp %s: %w: %v", op, outbound.ErrBlocked, err)
+	case errors.Is(err, whatsmeow.ErrServerReturnedError):
+		// "server returned error 463": a verdict on this message, not on the connection.
+		code := 0
+		fmt.Sscanf(strings.TrimPrefix(err.Error(), whatsmeow.ErrServerReturnedError.Error()), "%d", &code)
+		if code < 500 {
+			return &RejectedError{Code: code, Err: err}
+		}
 	}
 	// Not connected, not logged in (yet), timeouts, server errors, upload trouble: all of
 	// them may pass, so the sender retries with backoff.
 	return &outbound.TemporaryError{Err: fmt.Errorf("whatsapp %s: %w", op, err)}
 }
+
+func (a *Adapter) newMessageID(c Client) types.MessageID { return c.GenerateMessageID() }

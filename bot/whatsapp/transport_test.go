@@ -1,9 +1,14 @@
 package whatsapp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
 	"strings"
 	"testing"
 
@@ -83,7 +88,7 @@ func TestDeliverAttachments(t *testing.T) {
 	fc := newFakeClient()
 	a := New(fc, nil, nil, Config{})
 	ctx := context.Background()
-	if err := a.Deliver(ctx, conversations.Outbound{To: chatAddr, Text: "Grafik nilai", Attachment: &conversations.Attachment{Name: "nilai.png", MIME: "image/png", Photo: true, Data: []byte("png")}}); err != nil {
+	if err := a.Deliver(ctx, conversations.Outbound{To: chatAddr, Text: "Grafik nilai", Attachment: &conversations.Attachment{Name: "nilai.png", MIME: "image/png", Photo: true, Data: testPNG(t, 600, 300)}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Deliver(ctx, conversations.Outbound{To: chatAddr, Attachment: &conversations.Attachment{Name: "bukti.zip", MIME: "application/zip", Data: []byte("zip")}}); err != nil {
@@ -94,9 +99,40 @@ func TestDeliverAttachments(t *testing.T) {
 		t.Errorf("sent %s, uploads %d", got, fc.uploads)
 	}
 	img := fc.sent[0].Msg.GetImageMessage()
-	if img.GetMimetype() != "image/png" || img.GetFileLength() != 3 || img.GetDirectPath() != "/u" {
+	// The chart goes as a JPEG with its size and a thumbnail, so phones preview it.
+	if img.GetMimetype() != "image/jpeg" || img.GetWidth() != 600 || img.GetHeight() != 300 || img.GetDirectPath() != "/u" {
 		t.Errorf("image message %+v", img)
 	}
+	if _, err := jpeg.Decode(bytes.NewReader(fc.uploaded[0])); err != nil {
+		t.Errorf("uploaded picture is no JPEG: %v", err)
+	}
+	thumb, err := jpeg.Decode(bytes.NewReader(img.GetJPEGThumbnail()))
+	if err != nil || thumb.Bounds().Dx() != 96 || thumb.Bounds().Dy() != 48 {
+		t.Errorf("thumbnail %v, %v", thumb, err)
+	}
+	// Something that is no picture still arrives, as a document.
+	if err := a.Deliver(ctx, conversations.Outbound{To: chatAddr, Attachment: &conversations.Attachment{Name: "rusak.png", MIME: "image/png", Photo: true, Data: []byte("png")}}); err != nil {
+		t.Fatal(err)
+	}
+	if d := fc.sent[2].Msg.GetDocumentMessage(); d.GetFileName() != "rusak.png" {
+		t.Errorf("broken picture sent as %v", fc.sent[2].Msg)
+	}
+}
+
+// testPNG draws a w×h PNG with a transparent half, like a rendered chart.
+func testPNG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for x := range w / 2 {
+		for y := range h {
+			img.Set(x, y, color.NRGBA{R: 200, G: 30, B: 30, A: 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 func TestDeliverClassifiesErrors(t *testing.T) {
@@ -109,7 +145,8 @@ func TestDeliverClassifiesErrors(t *testing.T) {
 		{whatsmeow.ErrIQRateOverLimit, "retry"},
 		{whatsmeow.ErrNotConnected, "temporary"},
 		{whatsmeow.ErrIQTimedOut, "temporary"},
-		{fmt.Errorf("%w 463", whatsmeow.ErrServerReturnedError), "temporary"},
+		{fmt.Errorf("%w 463", whatsmeow.ErrServerReturnedError), "rejected"},
+		{fmt.Errorf("%w 503", whatsmeow.ErrServerReturnedError), "temporary"},
 		{whatsmeow.ErrRecipientADJID, "blocked"},
 		{whatsmeow.ErrNotInGroup, "blocked"},
 	}
@@ -120,7 +157,10 @@ func TestDeliverClassifiesErrors(t *testing.T) {
 		var ra *outbound.RetryAfterError
 		var tmp *outbound.TemporaryError
 		got := "other"
+		var rej *RejectedError
 		switch {
+		case errors.As(err, &rej) && rej.Code == 463:
+			got = "rejected"
 		case errors.As(err, &ra) && ra.After > 0:
 			got = "retry"
 		case errors.As(err, &tmp):

@@ -24,7 +24,11 @@ type Client interface {
 	SendMediaRetryReceipt(ctx context.Context, info *types.MessageInfo, mediaKey []byte) error
 	// MarkRead sends read receipts (blue ticks), so people see that klabot took a message.
 	MarkRead(ctx context.Context, ids []types.MessageID, timestamp time.Time, chat, sender types.JID, receiptTypeExtra ...types.ReceiptType) error
+	// SendChatPresence shows "typing…" in a chat before a reply.
+	SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, media types.ChatPresenceMedia) error
 	IsConnected() bool
+	// GenerateMessageID returns a new id for a message to send.
+	GenerateMessageID() types.MessageID
 	// PNForLID returns the phone-number JID behind a hidden-user (@lid) JID, or an empty
 	// JID when the device store does not know it.
 	PNForLID(ctx context.Context, lid types.JID) (types.JID, error)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.mau.fi/whatsmeow/types"
 
@@ -22,9 +23,14 @@ type waitSubmitter struct {
 	wg sync.WaitGroup
 }
 
-func (s *waitSubmitter) Submit(ctx context.Context, in conversations.Inbound, _ func(error)) error {
+func (s *waitSubmitter) Submit(ctx context.Context, in conversations.Inbound, done func(error)) error {
 	s.wg.Add(1)
-	return s.d.Submit(ctx, in, func(error) { s.wg.Done() })
+	return s.d.Submit(ctx, in, func(err error) {
+		if done != nil {
+			done(err)
+		}
+		s.wg.Done()
+	})
 }
 
 // waWorld is the real engine on real Postgres and Redis behind the WhatsApp adapter,
@@ -55,7 +61,7 @@ func newWAWorld(t testing.TB) *waWorld {
 func (w *waWorld) start() {
 	eng := w.Engine(slog.New(slog.DiscardHandler))
 	w.adapter = New(w.fc, &RedisMenus{RDB: w.RDB, Prefix: w.Prefix}, nil, Config{
-		DigestGroups: []string{digestGrp.String()}, MaxFileBytes: consoletest.MaxFileBytes,
+		DigestGroups: []string{digestGrp.String()}, MaxFileBytes: consoletest.MaxFileBytes, MediaRetryWait: 10 * time.Millisecond,
 	})
 	w.adapter.SetPhonebook(w.Store, false) // languages; binding only with @phonebook
 	d := dispatch.New(w.adapter.Wrap(eng), directSender{w.adapter}, slog.New(slog.DiscardHandler), dispatch.Config{Workers: 8})

@@ -26,6 +26,22 @@ var (
 		"id": "Maaf, klabot hanya bisa membaca teks, foto, dan dokumen (PDF, Word, Excel). Pesan suara, video, stiker, dan lokasi belum bisa diproses.",
 		"en": "Sorry, klabot reads only text, photos and documents (PDF, Word, Excel). Voice notes, videos, stickers and locations cannot be processed yet.",
 	}
+	textViewOnce = map[string]string{
+		"id": "Maaf, foto/video \"sekali lihat\" tidak bisa dibuka klabot. Mohon kirim ulang sebagai foto atau dokumen biasa.",
+		"en": "Sorry, klabot cannot open \"view once\" photos or videos. Please send it again as a normal photo or document.",
+	}
+	textEdit = map[string]string{
+		"id": "Maaf, klabot tidak membaca pesan yang diedit. Mohon kirim jawaban yang benar sebagai pesan baru.",
+		"en": "Sorry, klabot does not read edited messages. Please send the correct answer as a new message.",
+	}
+	textUndecryptable = map[string]string{
+		"id": "Maaf, pesan Anda tidak terbaca oleh klabot (gangguan enkripsi WhatsApp). Mohon kirim ulang pesan tersebut.",
+		"en": "Sorry, klabot could not read your message (a WhatsApp encryption problem). Please send it again.",
+	}
+	notices = map[string]map[string]string{
+		noticeUnsupported: textUnsupported, noticeViewOnce: textViewOnce,
+		noticeEdit: textEdit, noticeUndecryptable: textUndecryptable,
+	}
 )
 
 // language is the sender's language when the phonebook knows them, else Indonesian.
@@ -59,11 +75,21 @@ func (w wrapped) Handle(ctx context.Context, in conversations.Inbound) ([]conver
 	if in.Channel != conversations.ChannelWhatsApp {
 		return w.next.Handle(ctx, in)
 	}
-	// Blue ticks once klabot has dealt with the message (answered, or asked again).
-	defer w.a.markRead(ctx, in.MessageID)
 	a := w.a
+	a.mu.Lock()
+	m := a.pending[in.MessageID]
+	a.mu.Unlock()
+	// Blue ticks once klabot has dealt with the message (answered, or asked again).
+	defer a.markRead(ctx, in.MessageID)
+	if m.lid != "" {
+		a.linkLID(ctx, in, m.lid)
+	}
 	if in.Text == "" && len(in.Files) == 0 && in.Button == "" {
-		return []conversations.Outbound{{To: in.Address, Text: textUnsupported[a.language(ctx, in)]}}, nil
+		texts := notices[m.notice]
+		if texts == nil {
+			texts = textUnsupported
+		}
+		return []conversations.Outbound{{To: in.Address, Text: texts[a.language(ctx, in)]}}, nil
 	}
 	if in.Button == "" && len(in.Files) == 0 {
 		if n := menuChoice(in.Text); n > 0 && a.menus != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/storage/redis/redistest"
@@ -66,7 +67,7 @@ func TestWrapDownloadsOnArrival(t *testing.T) {
 	t.Parallel()
 	fc := newFakeClient()
 	fc.media["/img/1"] = []byte("JPEG")
-	a := New(fc, nil, nil, Config{MaxFileBytes: 100})
+	a := New(fc, nil, nil, Config{MaxFileBytes: 100, MediaRetryWait: 10 * time.Millisecond})
 	eng := &engineRecorder{}
 	h := a.Wrap(eng)
 	ctx := context.Background()

@@ -17,42 +17,85 @@ import (
 )
 
 // Config is the process configuration shared by the subcommands, read from the
-// environment. Components read their own extra variables in their own files
-// (see telegramConfig, whatsappConfig ...).
+// environment by parseEnv (typed and strict: a value that does not parse stops the
+// command with a message naming the variable). Components read their own extra variables
+// in their own files (see telegramConfig, whatsappConfig ...).
 type Config struct {
-	DatabaseURL string // DATABASE_URL. Defaults to the local trust-auth server, database klabot.
-	RedisURL    string // REDIS_URL. Defaults to redis://127.0.0.1:6379/0.
+	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/klabot?sslmode=disable"` // DATABASE_URL. Defaults to the local trust-auth server, database klabot.
+	RedisURL    string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`                                     // REDIS_URL. Defaults to redis://127.0.0.1:6379/0.
 	// RedisPrefix (REDIS_PREFIX) starts every Redis key. Defaults to "klabot:" for the
 	// database "klabot" and "klabot:<database>:" for any other, so two databases sharing
 	// one Redis (a demo and a staging copy) never see each other's dialogue state.
-	RedisPrefix string
-	EvidenceDir string // EVIDENCE_DIR: the local blob store. Defaults to ./data/evidence.
-	HTTPAddr    string // HTTP_ADDR for /healthz, /readyz, /metrics, webhooks. Defaults to :8080.
-	LogLevel    string // LOG_LEVEL: debug, info, warn, error. Defaults to info.
-	MaxFileMB   int    // MAX_FILE_MB: the largest evidence file accepted. Defaults to 20.
-	Year        int    // KLA_YEAR: the evaluation year when a command gets no --year. Defaults to the current year.
+	RedisPrefix string `env:"REDIS_PREFIX"`
+	EvidenceDir string `env:"EVIDENCE_DIR" envDefault:"data/evidence"` // EVIDENCE_DIR: the local blob store. Defaults to ./data/evidence.
+	HTTPAddr    string `env:"HTTP_ADDR" envDefault:":8080"`            // HTTP_ADDR for /healthz, /readyz, /metrics, webhooks. Defaults to :8080.
+	// MetricsAddr (METRICS_ADDR) serves /metrics on a port of its own (e.g. ":9090"), kept
+	// off the public HTTP_ADDR. Defaults to empty: /metrics on HTTP_ADDR.
+	MetricsAddr string `env:"METRICS_ADDR"`
+	LogLevel    string `env:"LOG_LEVEL" envDefault:"info"`  // LOG_LEVEL: debug, info, warn, error. Defaults to info.
+	LogFormat   string `env:"LOG_FORMAT" envDefault:"text"` // LOG_FORMAT: text (logfmt-like) or json. Defaults to text.
+	MaxFileMB   int    `env:"MAX_FILE_MB" envDefault:"20"`  // MAX_FILE_MB: the largest evidence file accepted. Defaults to 20.
+	Year        int    `env:"KLA_YEAR"`                     // KLA_YEAR: the evaluation year when a command gets no --year. Defaults to the current year.
+	// Scheduler (SCHEDULER) runs the digest and reminder scheduler in `klabot serve`.
+	// Defaults to true; false (or off, no, 0) leaves it to another replica.
+	Scheduler bool `env:"SCHEDULER" envDefault:"true"`
+	// DigestChart (DIGEST_CHART) attaches the clusters chart to digests. Defaults to true.
+	DigestChart bool `env:"DIGEST_CHART" envDefault:"true"`
 }
 
 func loadConfig(getenv func(string) string) (Config, error) {
-	c := Config{
-		DatabaseURL: envOr(getenv, "DATABASE_URL", defaultDatabaseURL),
-		RedisURL:    envOr(getenv, "REDIS_URL", "redis://127.0.0.1:6379/0"),
-		EvidenceDir: envOr(getenv, "EVIDENCE_DIR", "data/evidence"),
-		HTTPAddr:    envOr(getenv, "HTTP_ADDR", ":8080"),
-		LogLevel:    envOr(getenv, "LOG_LEVEL", "info"),
-	}
-	c.RedisPrefix = redisPrefixEnv(getenv)
-	var err error
-	if c.MaxFileMB, err = envInt(getenv, "MAX_FILE_MB", 20); err != nil {
+	var c Config
+	if err := parseEnv(getenv, &c); err != nil {
 		return c, err
 	}
-	if c.Year, err = envInt(getenv, "KLA_YEAR", time.Now().Year()); err != nil {
-		return c, err
+	if c.RedisPrefix == "" {
+		c.RedisPrefix = redisPrefixFor(c.DatabaseURL)
 	}
+	if c.Year == 0 {
+		c.Year = time.Now().Year()
+	}
+	var problems []string
 	if c.MaxFileMB <= 0 {
-		return c, fmt.Errorf("MAX_FILE_MB must be positive, got %d", c.MaxFileMB)
+		problems = append(problems, fmt.Sprintf("MAX_FILE_MB must be positive, got %d", c.MaxFileMB))
+	}
+	if c.Year < 2000 || c.Year > 2100 {
+		problems = append(problems, fmt.Sprintf("KLA_YEAR must be a year like 2026, got %d", c.Year))
+	}
+	if _, err := logLevel(c.LogLevel); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if c.LogFormat = strings.ToLower(c.LogFormat); c.LogFormat != "text" && c.LogFormat != "json" {
+		problems = append(problems, fmt.Sprintf("LOG_FORMAT must be text or json, got %q", c.LogFormat))
+	}
+	if len(problems) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
 	}
 	return c, nil
+}
+
+// logLevel reads LOG_LEVEL: debug, info, warn (warning) or error, any case.
+func logLevel(s string) (slog.Level, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info", "":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return slog.LevelInfo, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, got %q", s)
+}
+
+// newLogger builds the process logger from the configuration: text or JSON on w.
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	level, _ := logLevel(cfg.LogLevel) // validated by loadConfig; info on a bad value
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // defaultDatabaseURL is the local trust-auth server of a development machine.
@@ -83,6 +126,8 @@ func envOr(getenv func(string) string, key, def string) string {
 	return def
 }
 
+// envInt reads one whole-number variable strictly, for components that read their own
+// variables with getenv.
 func envInt(getenv func(string) string, key string, def int) (int, error) {
 	v := strings.TrimSpace(getenv(key))
 	if v == "" {
@@ -90,7 +135,7 @@ func envInt(getenv func(string) string, key string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, fmt.Errorf("%s must be a whole number, got %q", key, v)
+		return 0, fmt.Errorf("configuration: %s=%q: not a whole number", key, v)
 	}
 	return n, nil
 }
@@ -115,9 +160,7 @@ type App struct {
 func NewApp(getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) *App {
 	a := &App{Getenv: getenv, Stdin: stdin, Stdout: stdout, Stderr: stderr, Now: time.Now}
 	a.cfg, a.cfgErr = loadConfig(getenv)
-	level := slog.LevelInfo
-	level.UnmarshalText([]byte(a.cfg.LogLevel)) //nolint:errcheck // keeps info on a bad value
-	a.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	a.Log = newLogger(a.cfg, stderr)
 	return a
 }
 

@@ -13,27 +13,32 @@ import (
 	"github.com/klabot/klabot/storage/postgres"
 )
 
-// runDigest prints a region's digest and writes its chart, or sends it now:
-// klabot digest --region CODE --dry-run [--png FILE].
+// runDigest prints a region's digest and writes its chart, or with --send sends it now:
+// klabot digest --region CODE [--send] [--png FILE]. Sending needs the explicit --send,
+// so that trying the command out never messages a region's coordinators.
 func runDigest(ctx context.Context, app *App, args []string) error {
 	fs := flag.NewFlagSet("digest", flag.ContinueOnError)
 	fs.SetOutput(app.Stderr)
 	region := fs.String("region", "", "region code (required)")
-	dry := fs.Bool("dry-run", false, "print the digest and write the chart without sending or claiming the day")
+	send := fs.Bool("send", false, "send it now to the coordinators and the digest group (Telegram); without it the digest is only printed")
+	dry := fs.Bool("dry-run", false, "print only, never send (the default; kept for scripts)")
 	pngPath := fs.String("png", "", "write the chart (PNG, 800x500) to this file")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
 	code := strings.ToUpper(strings.TrimSpace(*region))
 	if code == "" || fs.NArg() > 0 {
-		return usageError{"usage: klabot digest --region CODE --dry-run [--png FILE]"}
+		return usageError{"usage: klabot digest --region CODE [--send] [--png FILE]"}
+	}
+	if *send && *dry {
+		return usageError{"digest: --send and --dry-run contradict each other: give one"}
 	}
 	pool, err := app.DB(ctx)
 	if err != nil {
 		return err
 	}
 	store := postgres.New(pool, app.Now)
-	if !*dry {
+	if *send {
 		return sendDigestNow(ctx, app, store, code, *pngPath)
 	}
 	cfg, _ := app.Config()
@@ -57,6 +62,6 @@ func writeChart(app *App, r schedule.Rendered, path string) error {
 	if err := os.WriteFile(path, r.Chart, 0o644); err != nil {
 		return fmt.Errorf("write chart: %w", err)
 	}
-	fmt.Fprintf(app.Stderr, "chart written to %s (%d bytes)\n", path, len(r.Chart))
+	fmt.Fprintf(app.Stderr, "chart written to %s (%s)\n", path, formatSize(int64(len(r.Chart))))
 	return nil
 }

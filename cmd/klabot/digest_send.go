@@ -28,7 +28,7 @@ func sendDigestNow(ctx context.Context, app *App, store *postgres.Store, region,
 		return err
 	}
 	if tc.Token == "" {
-		return fmt.Errorf("digest: no channel to send on: set TELEGRAM_TOKEN, or use --dry-run")
+		return fmt.Errorf("digest: no channel to send on: set TELEGRAM_TOKEN, or leave out --send to only print it")
 	}
 	a, err := telegram.New(ctx, telegram.Config{Token: tc.Token, APIURL: tc.APIURL, Username: tc.Username},
 		telegram.Deps{Updates: store, Log: app.Log, Now: app.Now})

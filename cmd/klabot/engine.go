@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/dashboard"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
 	"github.com/klabot/klabot/conversations/invite"
@@ -56,6 +57,10 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 		return nil, err
 	}
 	states := kredis.New(rdb, kredis.Config{Prefix: cfg.RedisPrefix + "db" + dbID + ":"})
+	links, err := webLinks(app, store) // the web dashboard's links (web.go)
+	if err != nil {
+		return nil, err
+	}
 	cacheTTL := time.Minute
 	maxFile := int64(cfg.MaxFileMB) << 20
 	eng := conversations.NewEngine(conversations.Config{
@@ -75,12 +80,13 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 		review.New(review.Deps{
 			Reviews: store, EvidenceFiles: blobs, MaxFileBytes: maxFile, Log: app.Log,
 			Exporter: &evidencepack.Exporter{Source: store, Blobs: blobs, Now: app.Now, Dir: xc.Dir},
-			// Packs up to EXPORT_MAX_MB go out as chat attachments.
-			ExportMaxBytes: xc.MaxBytes,
+			// ekspor answers with an expiring link to the dashboard's download.
+			Downloads: links, ExportMaxBytes: xc.MaxBytes,
 		}),
 		headline.New(conversations.NewScorer(store, app.Now)),
 		// undang in chat: the same invites as klabot invite.
 		invite.New(invite.Deps{Store: store, BotUsername: app.Getenv("TELEGRAM_BOT_USERNAME")}),
+		dashboard.New(links), // dasbor: a one-time login link to the web dashboard
 		digest.New(newScheduler(app, cfg, store, nil)),
 	)
 	return &engineParts{Engine: eng, Store: store, States: states, Blobs: blobs}, nil

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"math"
 	"strings"
 
 	"github.com/klabot/klabot/conversations"
@@ -17,15 +15,14 @@ import (
 
 // exportConfig is the evidence pack's configuration, read from the environment.
 type exportConfig struct {
-	Dir      string // EXPORT_DIR: where the chat command ekspor writes packs. Defaults to ./data/exports.
-	MaxMB    int    // EXPORT_MAX_MB: the largest pack sent as a chat attachment. Defaults to 45.
+	Dir      string `env:"EXPORT_DIR" envDefault:"data/exports"` // EXPORT_DIR: where the chat command ekspor writes packs. Defaults to ./data/exports.
+	MaxMB    int    `env:"EXPORT_MAX_MB" envDefault:"45"`        // EXPORT_MAX_MB: the largest pack sent as a chat attachment. Defaults to 45.
 	MaxBytes int64
 }
 
 func loadExportConfig(getenv func(string) string) (exportConfig, error) {
-	c := exportConfig{Dir: envOr(getenv, "EXPORT_DIR", "data/exports")}
-	var err error
-	if c.MaxMB, err = envInt(getenv, "EXPORT_MAX_MB", 45); err != nil {
+	var c exportConfig
+	if err := parseEnv(getenv, &c); err != nil {
 		return c, err
 	}
 	if c.MaxMB <= 0 {
@@ -55,7 +52,7 @@ func newExporter(ctx context.Context, app *App, store *postgres.Store) (*evidenc
 // runExport is `klabot export --region CODE [--year YYYY] --out FILE.zip`.
 func runExport(ctx context.Context, app *App, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs.SetOutput(app.Stderr)
 	region := fs.String("region", "", "region code")
 	year := fs.Int("year", 0, "evaluation year (default: the region's year in progress)")
 	out := fs.String("out", "", "the ZIP file to write")
@@ -87,10 +84,10 @@ func runExport(ctx context.Context, app *App, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(app.Stdout, "wrote %s: %d questions, %d answered, %d evidence files (%.1f MB)\n",
-		*out, sum.Questions, sum.Answered, sum.Files, math.Round(float64(sum.Bytes)/(1<<20)*10)/10)
-	fmt.Fprintf(app.Stdout, "points: claimed %.1f, evidenced %.1f, verified %.1f of %.1f\n",
-		sum.Points.Claimed, sum.Points.Evidenced, sum.Points.Verified, sum.Points.Max)
+	fmt.Fprintf(app.Stdout, "wrote %s: %s questions, %s answered, %s evidence files (%s)\n",
+		*out, formatInt(sum.Questions), formatInt(sum.Answered), formatInt(sum.Files), formatSize(sum.Bytes))
+	fmt.Fprintf(app.Stdout, "points: claimed %s, evidenced %s, verified %s of %s\n",
+		formatPoints(sum.Points.Claimed), formatPoints(sum.Points.Evidenced), formatPoints(sum.Points.Verified), formatPoints(sum.Points.Max))
 	for _, m := range sum.Missing {
 		fmt.Fprintf(app.Stderr, "warning: evidence file missing from %s: %s\n", cfg.EvidenceDir, m)
 	}

@@ -27,8 +27,8 @@ func TestExportCommand(t *testing.T) {
 	if err := run(context.Background(), app, []string{"export", "--region", "kota-contoh", "--out", path}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"wrote " + path + ": 4 questions, 3 answered, 0 evidence files",
-		"points: claimed 615.0, evidenced 415.0, verified 240.0 of 1000.0"} {
+	for _, want := range []string{"wrote " + path + ": 4 questions, 3 answered, 0 evidence files (0 B)",
+		"points: claimed 615,0, evidenced 415,0, verified 240,0 of 1.000,0"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klabot/klabot/storage/postgres/pgtest"
 )
@@ -15,12 +16,14 @@ import (
 type foundationApp struct {
 	t        *testing.T
 	env      map[string]string
+	now      time.Time // the commands' clock
 	out, err bytes.Buffer
 }
 
 func newFoundationApp(t *testing.T) *foundationApp {
 	t.Helper()
-	return &foundationApp{t: t, env: map[string]string{"DATABASE_URL": pgtest.URL(t), "KLA_YEAR": "2026"}}
+	return &foundationApp{t: t, env: map[string]string{"DATABASE_URL": pgtest.URL(t), "KLA_YEAR": "2026"},
+		now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 }
 
 // run runs one command line and returns its stdout and error.
@@ -28,6 +31,7 @@ func (f *foundationApp) run(args ...string) (string, error) {
 	f.out.Reset()
 	f.err.Reset()
 	app := NewApp(func(k string) string { return f.env[k] }, strings.NewReader(""), &f.out, &f.err)
+	app.Now = func() time.Time { return f.now }
 	defer app.Close()
 	err := run(context.Background(), app, args)
 	return f.out.String(), err
@@ -55,7 +59,7 @@ func TestSeedTwiceIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "added 131") || !strings.Contains(out, "1000 points") || strings.Contains(out, "warning") {
+	if !strings.Contains(out, "added 131") || !strings.Contains(out, "1.000 points") || strings.Contains(out, "warning") {
 		t.Fatalf("first seed said:\n%s", out)
 	}
 	counts := map[string]int{}
@@ -209,6 +213,40 @@ func TestRegionSetChangesOnlyWhatIsGiven(t *testing.T) {
 	}
 	if _, err := f.run("region", "set", "--code", "KAB-NOPE", "--digest-hour", "8"); err == nil || !strings.Contains(err.Error(), "unknown region KAB-NOPE") {
 		t.Fatalf("set an unknown region: %v", err)
+	}
+	// Nothing to change: said so, nothing written.
+	if out, err := f.run("region", "set", "--code", "KAB-MAROS", "--digest-hour", "9", "--tz", "WITA"); err != nil || !strings.Contains(out, "nothing changed") {
+		t.Fatalf("set with the current values: %q %v", out, err)
+	}
+}
+
+// TestRegionZonesAndDeadlines: --tz takes WIB/WITA/WIT and only Indonesia's zones; a
+// past deadline is refused as in the chat's tenggat (today is fine).
+func TestRegionZonesAndDeadlines(t *testing.T) {
+	t.Parallel()
+	f := newFoundationApp(t)
+	f.now = time.Date(2026, 12, 1, 18, 30, 0, 0, time.UTC) // 2 December already in WIT
+	for zone, want := range map[string]string{"WIB": "Asia/Jakarta", "wita": "Asia/Makassar", "WIT": "Asia/Jayapura", "asia/pontianak": "Asia/Pontianak"} {
+		code := "KOTA-" + strings.ToUpper(strings.ReplaceAll(zone, "/", "-"))
+		out, err := f.run("region", "add", "--code", code, "--name", "Kota "+zone, "--tz", zone)
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("--tz %s: %q %v, want %s", zone, out, err, want)
+		}
+	}
+	for _, zone := range []string{"Europe/Berlin", "UTC", "Asia/Bandung", "WITT"} {
+		if _, err := f.run("region", "add", "--code", "KOTA-X", "--name", "X", "--tz", zone); err == nil || !strings.Contains(err.Error(), "WIB, WITA or WIT") {
+			t.Errorf("--tz %s: %v", zone, err)
+		}
+	}
+	// 18:30 UTC is 01:30 WIB on 2 December: 1 December is yesterday there.
+	if _, err := f.run("region", "set", "--code", "KOTA-WIB", "--deadline", "01/12/2026"); err == nil || !strings.Contains(err.Error(), "in the past") {
+		t.Errorf("yesterday (in WIB) as deadline: %v", err)
+	}
+	if out, err := f.run("region", "set", "--code", "KOTA-WIB", "--deadline", "02/12/2026"); err != nil || !strings.Contains(out, "deadline 02/12/2026") {
+		t.Errorf("today as deadline: %q %v", out, err)
+	}
+	if _, err := f.run("region", "add", "--code", "KOTA-Y", "--name", "Y", "--deadline", "30/11/2026"); err == nil || !strings.Contains(err.Error(), "in the past") {
+		t.Errorf("add with a past deadline: %v", err)
 	}
 }
 

@@ -16,7 +16,8 @@ type readiness struct{ down atomic.Bool }
 func (r *readiness) shuttingDown() { r.down.Store(true) }
 
 // routes mounts the operational endpoints: /healthz (the process is alive), /readyz
-// (Postgres, Redis and every configured channel answer) and /metrics (Prometheus).
+// (Postgres, Redis and every configured channel answer) and /metrics (Prometheus) unless
+// METRICS_ADDR gives it an address of its own.
 func (s *server) routes(ready *readiness) {
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -34,7 +35,9 @@ func (s *server) routes(ready *readiness) {
 		}
 		fmt.Fprint(w, strings.Join(lines, "\n")+"\n")
 	})
-	s.mux.Handle("GET /metrics", s.metrics.Handler())
+	if s.cfg.MetricsAddr == "" {
+		s.mux.Handle("GET /metrics", s.metrics.Handler())
+	}
 }
 
 // checkReady runs the ready checks in parallel, each bounded by 3 seconds.

@@ -46,6 +46,9 @@ func runInvite(ctx context.Context, app *App, args []string) error {
 	if *ttl <= 0 {
 		return usageError{"--ttl must be positive, e.g. 168h"}
 	}
+	if *phone != "" && !validPhone(*phone) {
+		return usageError{fmt.Sprintf("--phone %q does not look like a phone number (write it like 0812 3456 7890 or +62 812 3456 7890)", *phone)}
+	}
 	pool, err := app.DB(ctx)
 	if err != nil {
 		return err
@@ -56,9 +59,6 @@ func runInvite(ctx context.Context, app *App, args []string) error {
 		return explainNotFound(err, *region)
 	}
 	p := conversations.Person{Name: *name, Role: role, RegionCode: reg.Code}
-	if role == conversations.RoleFocalPoint && *opd == "" {
-		return fmt.Errorf("a focal point needs an OPD of %s: add --opd CODE (%s)", reg.Code, opdChoices(ctx, store, reg.Code))
-	}
 	if *opd != "" {
 		o, err := store.OPDByCode(ctx, reg.Code, *opd)
 		if isNotFound(err) {
@@ -67,11 +67,24 @@ func runInvite(ctx context.Context, app *App, args []string) error {
 		if err != nil {
 			return err
 		}
-		p.OPDID = o.ID
+		p.OPDID, p.OPDCode = o.ID, o.Code
 	}
-	id, err := store.UpsertPerson(ctx, p, *phone)
+	// A name already on the roster is that person, not a new one: bind the invite to them.
+	id, err := rosterPerson(ctx, store, p)
 	if err != nil {
 		return err
+	}
+	if id == 0 {
+		if role == conversations.RoleFocalPoint && *opd == "" {
+			return fmt.Errorf("a focal point needs an OPD of %s: add --opd CODE (%s)", reg.Code, opdChoices(ctx, store, reg.Code))
+		}
+		if id, err = store.UpsertPerson(ctx, p, *phone); err != nil {
+			return err
+		}
+	} else if *phone != "" {
+		if _, _, err := store.ChangePerson(ctx, id, postgres.PersonChange{Phone: phone}); err != nil {
+			return err
+		}
 	}
 	if p, err = store.Person(ctx, id); err != nil {
 		return err
@@ -100,6 +113,38 @@ func runInvite(ctx context.Context, app *App, args []string) error {
 	}
 	fmt.Fprintf(app.Stdout, "  WhatsApp: send \"DAFTAR %s\" to the bot's number\n", code)
 	return nil
+}
+
+// rosterPerson finds the region's person the invite is for by name (case and spaces
+// aside): 0 when nobody has the name. With several people of that name, the role and OPD
+// given pick one. A person whose roster role or OPD differs from the flags given, or who
+// was deactivated, is refused with what to do, rather than duplicated.
+func rosterPerson(ctx context.Context, store *postgres.Store, want conversations.Person) (int64, error) {
+	named, err := store.PeopleNamed(ctx, want.RegionCode, want.Name)
+	if err != nil || len(named) == 0 {
+		return 0, err
+	}
+	var match []postgres.PersonRecord
+	for _, r := range named {
+		if r.Role == want.Role && (want.OPDID == 0 || r.OPDID == want.OPDID) {
+			match = append(match, r)
+		}
+	}
+	switch {
+	case len(match) == 1 && match[0].Deactivated:
+		return 0, fmt.Errorf("%s (#%d) is deactivated; reactivate them first with `klabot person set --id %d --active=true`", match[0].Name, match[0].ID, match[0].ID)
+	case len(match) == 1:
+		return match[0].ID, nil
+	case len(match) == 0 && len(named) == 1:
+		r := named[0]
+		return 0, fmt.Errorf("%s is on the roster of %s as #%d (%s); to invite them, give their role and OPD, or change them first with `klabot person set --id %d --role ... --opd ...`",
+			r.Name, r.RegionCode, r.ID, describePerson(r), r.ID)
+	}
+	var list []string
+	for _, r := range named {
+		list = append(list, fmt.Sprintf("#%d (%s)", r.ID, describePerson(r)))
+	}
+	return 0, fmt.Errorf("%d people of %s are named %s: %s; give --role and --opd to pick one", len(named), want.RegionCode, want.Name, strings.Join(list, "; "))
 }
 
 // opdChoices lists the region's OPD codes for an error message.

@@ -22,20 +22,24 @@ type command struct {
 // commands is the subcommand table, wired explicitly (no init registries).
 func commands() map[string]command {
 	return map[string]command{
-		"migrate":  {"create the database if needed and apply migrations", runMigrate},
-		"seed":     {"load the bundled sample instrument and sample region (idempotent)", runSeed},
-		"import":   {"import an instrument: klabot import FILE --year YYYY", runImport},
-		"region":   {"manage regions: klabot region add --code C --name N --tz Asia/Makassar", runRegion},
-		"roster":   {"import a region's OPDs and people: klabot roster import FILE --region C", runRoster},
-		"invite":   {"create a single-use invite: klabot invite --region C --role R [--opd O] --name N", runInvite},
-		"demo":     {"console chat as a sample focal point on the bundled sample region", runDemo},
-		"chat":     {"console chat: klabot chat --invite CODE | --person ID", runChat},
-		"score":    {"scores, tier and gaps: klabot score --region C [--year Y] [--json]", runScore},
-		"serve":    {"run the bot (Telegram, WhatsApp), schedulers and the HTTP endpoints", runServe},
-		"digest":   {"print a region's digest: klabot digest --region C --dry-run [--png FILE]", runDigest},
-		"export":   {"evidence pack: klabot export --region C [--year Y] --out FILE.zip", runExport},
-		"loadtest": {"load test and benchmarks on a synthetic national dataset (see BENCHMARKS.md)", runLoadtest},
-		"whatsapp": {"WhatsApp device: klabot whatsapp pair [--phone +62...] | status | groups", runWhatsApp},
+		"migrate":     {"create the database if needed and apply migrations", runMigrate},
+		"seed":        {"load the bundled sample instrument and sample region (idempotent)", runSeed},
+		"import":      {"import an instrument: klabot import FILE --year YYYY", runImport},
+		"region":      {"manage regions: klabot region add --code C --name N --tz Asia/Makassar", runRegion},
+		"roster":      {"import a region's OPDs and people: klabot roster import FILE --region C", runRoster},
+		"invite":      {"create a single-use invite: klabot invite --region C --role R [--opd O] --name N", runInvite},
+		"demo":        {"console chat as a sample focal point on the bundled sample region", runDemo},
+		"chat":        {"console chat: klabot chat --invite CODE | --person ID", runChat},
+		"score":       {"scores, tier and gaps: klabot score --region C [--year Y] [--json]", runScore},
+		"serve":       {"run the bot (Telegram, WhatsApp), schedulers and the HTTP endpoints", runServe},
+		"digest":      {"print a region's digest: klabot digest --region C [--png FILE]; --send sends it", runDigest},
+		"export":      {"evidence pack: klabot export --region C [--year Y] --out FILE.zip", runExport},
+		"loadtest":    {"load test and benchmarks on a synthetic national dataset (see BENCHMARKS.md)", runLoadtest},
+		"weblink":     {"one-time dashboard login link: klabot weblink --person ID | --region C", runWeblink},
+		"whatsapp":    {"WhatsApp device: klabot whatsapp pair [--phone +62...] | status | groups", runWhatsApp},
+		"person":      {"change one person: klabot person set --id ID [--opd CODE] | deactivate --id ID", runPerson},
+		"version":     {"print the version and commit (also --version)", runVersion},
+		"healthcheck": {"exit 0 when a running klabot serve answers /healthz (for container healthchecks)", runHealthcheck},
 	}
 }
 
@@ -61,14 +65,26 @@ func (e usageError) Error() string { return e.msg }
 
 func run(ctx context.Context, app *App, args []string) error {
 	cmds := commands()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	switch {
+	case len(args) == 0 || (len(args) == 1 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help")):
 		usage(app.Stdout, cmds)
 		return nil
+	case args[0] == "--version" || args[0] == "-version":
+		return runVersion(ctx, app, args[1:])
+	case args[0] == "help":
+		return printHelp(ctx, app, args[1:])
+	case wantsHelp(args):
+		if _, ok := cmds[args[0]]; ok {
+			return printHelp(ctx, app, args)
+		}
 	}
 	c, ok := cmds[args[0]]
 	if !ok {
 		usage(app.Stderr, cmds)
 		return usageError{fmt.Sprintf("unknown command %q", args[0])}
+	}
+	if _, err := app.Config(); err != nil && args[0] != "version" {
+		return err // a bad variable stops every command at start, naming it
 	}
 	return c.run(ctx, app, args[1:])
 }
@@ -81,7 +97,8 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
 	}
-	fmt.Fprintln(w, "\nConfiguration comes from environment variables; see README.md.")
+	fmt.Fprintln(w, "\nklabot COMMAND --help shows a command's flags and examples.")
+	fmt.Fprintln(w, "Configuration comes from environment variables; see README.md.")
 }

@@ -11,19 +11,40 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/digest"
+	"github.com/klabot/klabot/conversations/idfmt"
+	"github.com/klabot/klabot/conversations/parse"
 	"github.com/klabot/klabot/storage/postgres"
 )
 
 func isNotFound(err error) bool { return errors.Is(err, conversations.ErrNotFound) }
 
-// parseDeadline reads DD/MM/YYYY (as Indonesians write dates) or YYYY-MM-DD.
+// parseDeadline reads a date as the chat does (14/03/2025, 2025-03-14, 14 Maret 2025).
 func parseDeadline(s string) (time.Time, error) {
-	for _, layout := range []string{"02/01/2006", "2/1/2006", "2006-01-02"} {
-		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
-			return t, nil
-		}
+	t, err := parse.ParseDate(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("deadline %q is not a date like 18/12/2026", s)
 	}
-	return time.Time{}, fmt.Errorf("deadline %q is not a date like 18/12/2026", s)
+	return t, nil
+}
+
+// checkDeadline applies the chat's tenggat rule (digest.CheckDeadline): not before today
+// in the region's zone.
+func checkDeadline(d, now time.Time, loc *time.Location) (time.Time, error) {
+	day, err := digest.CheckDeadline(d, now, loc)
+	if errors.Is(err, digest.ErrDeadlinePast) {
+		return day, fmt.Errorf("deadline %s is in the past: give a date from today on", day.Format("02/01/2006"))
+	}
+	return day, err
+}
+
+// sameRegion reports whether two regions have the same settings.
+func sameRegion(a, b conversations.Region) bool {
+	if (a.Deadline == nil) != (b.Deadline == nil) || a.Deadline != nil && !idfmt.CivilDate(*a.Deadline).Equal(idfmt.CivilDate(*b.Deadline)) {
+		return false
+	}
+	a.Deadline, b.Deadline = nil, nil
+	return a == b
 }
 
 // runRegion: region add | set | list.
@@ -39,11 +60,11 @@ func runRegion(ctx context.Context, app *App, args []string) error {
 	fs.SetOutput(app.Stderr)
 	code := fs.String("code", "", "region code, one word, e.g. KAB-MAROS")
 	name := fs.String("name", "", `region name, e.g. "Kabupaten Maros"`)
-	tz := fs.String("tz", "Asia/Jakarta", "IANA time zone: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)")
+	tz := fs.String("tz", "WIB", "the region's zone: WIB, WITA or WIT (or Asia/Jakarta, Asia/Pontianak, Asia/Makassar, Asia/Jayapura)")
 	kind := fs.String("kind", "", "kabupaten or kota (default: from the name, else kota)")
 	province := fs.String("province", "", "province name")
 	hour := fs.Int("digest-hour", 7, "local hour of the coordinators' daily digest (0-23)")
-	deadline := fs.String("deadline", "", "the region's own deadline, DD/MM/YYYY")
+	deadline := fs.String("deadline", "", "the region's own deadline, DD/MM/YYYY (not in the past); none clears it")
 	year := fs.Int("year", cfg.Year, "evaluation year in progress")
 	asJSON := fs.Bool("json", false, "print JSON (list)")
 	if _, err := parseFlagsAnywhere(fs, args[1:]); err != nil {
@@ -84,6 +105,7 @@ func runRegion(ctx context.Context, app *App, args []string) error {
 		return usageError{usage}
 	}
 	r, err := store.Region(ctx, *code)
+	before := r
 	switch {
 	case args[0] == "add" && err == nil:
 		return fmt.Errorf("region %s already exists; change it with `klabot region set --code %s ...`", r.Code, r.Code)
@@ -117,6 +139,13 @@ func runRegion(ctx context.Context, app *App, args []string) error {
 			r.Year = *year
 		}
 	}
+	if set["tz"] || args[0] == "add" {
+		zone, ok := postgres.IndonesianZone(r.TimeZone)
+		if !ok {
+			return usageError{fmt.Sprintf("--tz: unknown time zone %q: use WIB, WITA or WIT (Asia/Jakarta, Asia/Pontianak, Asia/Makassar, Asia/Jayapura)", r.TimeZone)}
+		}
+		r.TimeZone = zone
+	}
 	if set["deadline"] {
 		if strings.EqualFold(*deadline, "none") || *deadline == "" {
 			r.Deadline = nil
@@ -125,8 +154,15 @@ func runRegion(ctx context.Context, app *App, args []string) error {
 			if err != nil {
 				return usageError{err.Error()}
 			}
+			if d, err = checkDeadline(d, app.Now(), r.Location()); err != nil {
+				return usageError{err.Error()}
+			}
 			r.Deadline = &d
 		}
+	}
+	if args[0] == "set" && sameRegion(before, r) {
+		fmt.Fprintf(app.Stdout, "region %s: nothing changed (the values given are the current ones)\n", r.Code)
+		return nil
 	}
 	if err := store.UpsertRegion(ctx, r); err != nil {
 		return err

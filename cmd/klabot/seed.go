@@ -97,7 +97,7 @@ func runSeed(ctx context.Context, app *App, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := warnUncovered(ctx, app, postgres.New(pool, app.Now), SampleRegion); err != nil {
+	if err := warnUncoveredRegion(ctx, app, postgres.New(pool, app.Now), SampleRegion); err != nil {
 		return err
 	}
 	fmt.Fprintf(app.Stdout, "next: klabot invite --region %s --role focal_point --opd DINKES --name \"dr. Andi Pratama\"\n", SampleRegion)

@@ -32,6 +32,7 @@ type server struct {
 	dispatcher *dispatch.Dispatcher
 	sender     *outbound.Sender
 	metrics    *metrics.Metrics
+	ops        *opsCollector // serve_metrics.go
 	mux        *http.ServeMux
 
 	mu     sync.Mutex
@@ -94,9 +95,11 @@ type serveComponent struct {
 // (a WhatsApp adapter, the digest and nudge schedulers ...).
 func serveComponents() []serveComponent {
 	return []serveComponent{
+		{"metrics", startMetrics}, // serve_metrics.go: first, so later components can record
 		{"telegram", startTelegram},
 		{"whatsapp", startWhatsApp},
 		{"schedule", startSchedule}, // serve_schedule.go: digests and reminders
+		{"web", startWeb},           // serve_web.go: the coordinators' dashboard
 	}
 }
 

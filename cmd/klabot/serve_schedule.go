@@ -2,21 +2,25 @@ package main
 
 import (
 	"context"
-	"strings"
+	"time"
 
 	"github.com/klabot/klabot/bot/schedule"
 	"github.com/klabot/klabot/storage/postgres"
 )
 
 // startSchedule starts the digest and reminder scheduler of `klabot serve` unless
-// SCHEDULER=off. It is safe on every replica: each digest and nudge is claimed once in
+// SCHEDULER is false (or off, no, 0). It is safe on every replica: each digest and nudge is claimed once in
 // Postgres (see docs/digests.md).
 func startSchedule(ctx context.Context, s *server) (func(context.Context) error, error) {
-	if strings.EqualFold(strings.TrimSpace(s.app.Getenv("SCHEDULER")), "off") {
-		s.log.Info("schedule: off (SCHEDULER=off)")
+	if !s.cfg.Scheduler {
+		s.log.Info("schedule: off (SCHEDULER=false)")
 		return nil, nil
 	}
-	sched := newScheduler(s.app, s.cfg, s.store, s.sender)
+	sched := newScheduler(s.app, s.cfg, s.store, s.sender, func(at time.Time, _ error) {
+		if s.ops != nil {
+			s.ops.lastTick.Store(at.Unix())
+		}
+	})
 	s.log.Info("schedule: digests and reminders on")
 	return func(ctx context.Context) error {
 		sched.Run(ctx)
@@ -26,9 +30,11 @@ func startSchedule(ctx context.Context, s *server) (func(context.Context) error,
 
 // newScheduler wires the scheduler on store; out may be nil when it only serves the
 // coordinators' commands (they return their messages to the engine).
-func newScheduler(app *App, cfg Config, store *postgres.Store, out schedule.Sender) *schedule.Scheduler {
-	return schedule.New(store, out, schedule.Config{
-		Now: app.Now, Year: cfg.Year, Log: app.Log,
-		NoChart: strings.EqualFold(strings.TrimSpace(app.Getenv("DIGEST_CHART")), "off"),
-	})
+// onTick (optional, at most one) is called after every tick of Run.
+func newScheduler(app *App, cfg Config, store *postgres.Store, out schedule.Sender, onTick ...func(time.Time, error)) *schedule.Scheduler {
+	c := schedule.Config{Now: app.Now, Year: cfg.Year, Log: app.Log, NoChart: !cfg.DigestChart}
+	if len(onTick) > 0 {
+		c.OnTick = onTick[0]
+	}
+	return schedule.New(store, out, c)
 }

@@ -22,33 +22,36 @@ type telegramConfig struct {
 	Limits        outbound.Limits
 }
 
+// telegramEnv is the raw, typed form of the Telegram variables (see parseEnv).
+type telegramEnv struct {
+	Token         string `env:"TELEGRAM_TOKEN"`
+	APIURL        string `env:"TELEGRAM_API_URL"`
+	Username      string `env:"TELEGRAM_BOT_USERNAME"`
+	WebhookURL    string `env:"TELEGRAM_WEBHOOK_URL"`
+	WebhookSecret string `env:"TELEGRAM_WEBHOOK_SECRET"`
+	PerSecond     int    `env:"TELEGRAM_RATE_PER_SECOND" envDefault:"30"`
+	ChatMS        int    `env:"TELEGRAM_CHAT_INTERVAL_MS" envDefault:"1000"`
+	GroupMS       int    `env:"TELEGRAM_GROUP_INTERVAL_MS" envDefault:"3000"`
+}
+
 func loadTelegramConfig(getenv func(string) string) (telegramConfig, error) {
+	var e telegramEnv
+	if err := parseEnv(getenv, &e); err != nil {
+		return telegramConfig{}, err
+	}
 	c := telegramConfig{
-		Token:         strings.TrimSpace(getenv("TELEGRAM_TOKEN")),
-		APIURL:        envOr(getenv, "TELEGRAM_API_URL", telegram.DefaultAPIURL),
-		Username:      strings.TrimPrefix(strings.TrimSpace(getenv("TELEGRAM_BOT_USERNAME")), "@"),
-		WebhookURL:    strings.TrimSpace(getenv("TELEGRAM_WEBHOOK_URL")),
-		WebhookSecret: strings.TrimSpace(getenv("TELEGRAM_WEBHOOK_SECRET")),
-		Limits:        outbound.TelegramLimits(),
+		Token: e.Token, APIURL: e.APIURL, Username: strings.TrimPrefix(e.Username, "@"),
+		WebhookURL: e.WebhookURL, WebhookSecret: e.WebhookSecret, Limits: outbound.TelegramLimits(),
 	}
-	perSecond, err := envInt(getenv, "TELEGRAM_RATE_PER_SECOND", 30)
-	if err != nil {
-		return c, err
+	if c.APIURL == "" {
+		c.APIURL = telegram.DefaultAPIURL
 	}
-	chatMS, err := envInt(getenv, "TELEGRAM_CHAT_INTERVAL_MS", 1000)
-	if err != nil {
-		return c, err
-	}
-	groupMS, err := envInt(getenv, "TELEGRAM_GROUP_INTERVAL_MS", 3000)
-	if err != nil {
-		return c, err
-	}
-	if perSecond <= 0 || chatMS <= 0 || groupMS <= 0 {
+	if e.PerSecond <= 0 || e.ChatMS <= 0 || e.GroupMS <= 0 {
 		return c, fmt.Errorf("TELEGRAM_RATE_PER_SECOND, TELEGRAM_CHAT_INTERVAL_MS and TELEGRAM_GROUP_INTERVAL_MS must be positive")
 	}
-	c.Limits.PerBot = float64(perSecond)
-	c.Limits.PerChat = time.Duration(chatMS) * time.Millisecond
-	c.Limits.PerGroup = time.Duration(groupMS) * time.Millisecond
+	c.Limits.PerBot = float64(e.PerSecond)
+	c.Limits.PerChat = time.Duration(e.ChatMS) * time.Millisecond
+	c.Limits.PerGroup = time.Duration(e.GroupMS) * time.Millisecond
 	if _, err := url.Parse(c.APIURL); err != nil || !strings.HasPrefix(c.APIURL, "http") {
 		return c, fmt.Errorf("TELEGRAM_API_URL %q is not an http(s) URL", c.APIURL)
 	}

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
-	"go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types/events"
 
@@ -58,8 +56,8 @@ type whatsappSender interface {
 }
 
 // whatsappService is the WhatsApp channel inside `klabot serve`: a dispatcher for
-// WhatsApp chats, and a loop that waits for a paired device and for the session lock,
-// connects, and gives the session up cleanly when it ends.
+// WhatsApp chats, and the session loop (whatsapp.Session) that waits for a paired device
+// and for the session lock, connects, heals itself and gives the session up cleanly.
 type whatsappService struct {
 	Adapter *whatsapp.Adapter
 
@@ -69,15 +67,14 @@ type whatsappService struct {
 	devices *sqlstore.Container
 	rdb     *redis.Client
 	log     *slog.Logger
+	session *whatsapp.Session
 	// retry is how long the loop waits before looking again for a pairing or the lock.
 	retry time.Duration
 
-	mu    sync.Mutex
-	state string // what the loop is doing, for logs and tests
-
-	connected prometheus.Gauge
-	holding   prometheus.Gauge
-	ended     *prometheus.CounterVec
+	connected  prometheus.Gauge
+	holding    prometheus.Gauge
+	ended      *prometheus.CounterVec
+	keepalives prometheus.Counter
 }
 
 // newWhatsAppService opens the device store and builds the adapter. reg may be nil.
@@ -92,26 +89,32 @@ func newWhatsAppService(ctx context.Context, app *App, cfg whatsappConfig, reg p
 	}
 	s := &whatsappService{
 		app: app, cfg: cfg, st: st, devices: devices, rdb: rdb, log: app.Log.With("channel", "whatsapp"),
-		retry: 30 * time.Second, state: "starting",
+		retry:     30 * time.Second,
 		connected: prometheus.NewGauge(prometheus.GaugeOpts{Name: "klabot_whatsapp_connected", Help: "1 while this process is connected to WhatsApp."}),
 		holding:   prometheus.NewGauge(prometheus.GaugeOpts{Name: "klabot_whatsapp_session_held", Help: "1 while this process holds the WhatsApp session lock."}),
 		ended: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "klabot_whatsapp_session_ended_total", Help: "WhatsApp sessions ended by logout, replacement or a lost lock.",
+			Name: "klabot_whatsapp_session_ended_total", Help: "WhatsApp sessions ended, by reason (logged_out, banned, replaced, lock_lost, temporary_ban, connect_failure, client_outdated, offline, connect_error).",
 		}, []string{"reason"}),
+		keepalives: prometheus.NewCounter(prometheus.CounterOpts{Name: "klabot_whatsapp_keepalive_timeouts_total", Help: "WhatsApp keepalive pings that timed out."}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{s.connected, s.holding, s.ended} {
+		for _, c := range []prometheus.Collector{s.connected, s.holding, s.ended, s.keepalives} {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("register whatsapp metrics: %w", err)
 			}
 		}
 	}
 	s.Adapter = whatsapp.New(nil, &whatsapp.RedisMenus{RDB: rdb, Prefix: cfg.RedisPrefix}, s.log, whatsapp.Config{
-		DigestGroups: cfg.DigestGroups,
-		MaxFileBytes: int64(app.cfg.MaxFileMB) << 20,
-		MenuTTL:      cfg.MenuTTL,
+		DigestGroups:  cfg.DigestGroups,
+		MaxFileBytes:  int64(app.cfg.MaxFileMB) << 20,
+		MenuTTL:       cfg.MenuTTL,
+		TypingPerChar: cfg.TypingPerChar,
 	})
 	s.Adapter.SetPhonebook(st, cfg.BindByPhone)
+	s.Adapter.SetPacer(whatsapp.NewPacer(whatsapp.PaceConfig{
+		BulkInterval: cfg.BulkInterval, DailyCap: cfg.DailyCap, WorkFrom: cfg.WorkFrom, WorkTo: cfg.WorkTo,
+		Location: cfg.Location, Counter: &whatsapp.RedisDayCounter{RDB: rdb, Prefix: cfg.RedisPrefix}, Now: app.Now,
+	}))
 	return s, nil
 }
 
@@ -125,139 +128,109 @@ func (s *whatsappService) Run(ctx context.Context, engine whatsapp.Engine, sende
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
 	go s.refreshGroups(ctx)
-	s.run(ctx)
+	go s.prune(ctx)
+	s.sessionLoop().Run(ctx)
 	stop()
 	<-done
 }
 
+func (s *whatsappService) sessionLoop() *whatsapp.Session {
+	if s.session != nil {
+		return s.session
+	}
+	s.session = whatsapp.NewSession(s.Adapter, s, whatsapp.SessionConfig{
+		Retry: s.retry, MinBackoff: s.retry,
+		OnState: func(_ string, held bool) {
+			if held {
+				s.holding.Set(1)
+			} else {
+				s.holding.Set(0)
+				s.connected.Set(0)
+			}
+			go s.heartbeat(context.Background())
+		},
+		OnEnded: func(reason string) { s.ended.WithLabelValues(reason).Inc() },
+		OnEvent: func(evt any) {
+			switch evt.(type) {
+			case *events.Connected:
+				s.connected.Set(1)
+			case *events.Disconnected:
+				s.connected.Set(0)
+			case *events.KeepAliveTimeout:
+				s.keepalives.Inc()
+			}
+		},
+	})
+	return s.session
+}
+
 // State says what the service is doing ("waiting for pairing", "connected" ...).
-func (s *whatsappService) State() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.state
-}
+func (s *whatsappService) State() string { return s.sessionLoop().State() }
 
-func (s *whatsappService) setState(state string, held bool) {
-	s.mu.Lock()
-	changed := s.state != state
-	s.state = state
-	s.mu.Unlock()
-	if held {
-		s.holding.Set(1)
-	} else {
-		s.holding.Set(0)
-		s.connected.Set(0)
-	}
-	if changed {
-		s.log.Info("whatsapp: " + state)
-	}
-}
+var _ whatsapp.SessionHost = (*whatsappService)(nil)
 
-// run is the session loop: find a paired device, take the lock, connect, hold until the
-// session ends or serve stops; repeat.
-func (s *whatsappService) run(ctx context.Context) {
-	for ctx.Err() == nil {
-		wait := s.retry
-		dev, err := s.devices.GetFirstDevice(ctx)
-		switch {
-		case err != nil:
-			s.setState("cannot read the device store: "+err.Error(), false)
-		case dev.ID == nil:
-			s.setState("waiting for pairing: run `klabot whatsapp pair`", false)
-		default:
-			wait = s.hold(ctx, dev)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(wait):
-		}
-	}
-}
-
-// hold takes the session lock and keeps the connection until something ends it. It
-// returns how long to wait before trying again: longer after the session was replaced, so
-// that klabot and another program using the same session do not push each other out
-// every few seconds.
-func (s *whatsappService) hold(ctx context.Context, dev *store.Device) (wait time.Duration) {
-	wait = s.retry
-	lock, err := s.st.TryLockSession(ctx, whatsappSessionLock, 0)
-	if errors.Is(err, conversations.ErrConflict) {
-		s.setState("another klabot process holds the WhatsApp session; waiting", false)
-		return
-	}
+// Paired reports whether the device store holds a paired device.
+func (s *whatsappService) Paired(ctx context.Context) (bool, error) {
+	dev, err := s.devices.GetFirstDevice(ctx)
 	if err != nil {
-		s.setState("cannot take the session lock: "+err.Error(), false)
-		return
+		return false, err
 	}
-	defer lock.Release(context.WithoutCancel(ctx))
+	return dev.ID != nil, nil
+}
 
+// Lock takes the session lock.
+func (s *whatsappService) Lock(ctx context.Context) (whatsapp.SessionLock, error) {
+	l, err := s.st.TryLockSession(ctx, whatsappSessionLock, 0)
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Dial builds the client for the paired device: the current web version, acks only
+// after the adapter recorded a message (SynchronousAck, with whatsmeow's decrypted-event
+// buffer so that an unacknowledged message can be decrypted again when it comes back),
+// reconnects on its own after network trouble.
+func (s *whatsappService) Dial(ctx context.Context) (whatsapp.Conn, string, error) {
+	dev, err := s.devices.GetFirstDevice(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if dev.ID == nil {
+		return nil, "", errors.New("no number is paired any more")
+	}
+	setWhatsAppVersion(ctx, s.app, s.cfg, s.log)
 	client, err := newWhatsAppClient(s.app, s.cfg, dev, "serve")
 	if err != nil {
-		s.setState(err.Error(), true)
-		return
+		return nil, "", err
 	}
-	// Reconnect on our own after network trouble, also when the first connect fails.
 	client.EnableAutoReconnect = true
-	client.InitialAutoReconnect = true
-	ended := make(chan string, 1)
-	client.AddEventHandler(s.Adapter.EventHandler(ctx))
-	client.AddEventHandler(func(evt any) {
-		var reason string
-		switch evt.(type) {
-		case *events.Connected:
-			s.connected.Set(1)
-			go s.heartbeat(ctx) // `klabot whatsapp status` sees it at once
-			return
-		case *events.Disconnected:
-			s.connected.Set(0)
-			go s.heartbeat(ctx)
-			return
-		case *events.LoggedOut:
-			reason = "logged_out"
-		case *events.StreamReplaced:
-			reason = "replaced"
-		default:
-			return
+	client.SynchronousAck = true
+	client.EnableDecryptedEventBuffer = true
+	// Retry receipts for messages sent before a restart are answered from the journal.
+	client.GetMessageForRetry = s.Adapter.MessageForRetry
+	if dev.IdentityKey != nil && dev.IdentityKey.Priv != nil {
+		if err := s.Adapter.SetJournal(s.st, whatsapp.NewSealKey(dev.IdentityKey.Priv[:])); err != nil {
+			return nil, "", err
 		}
-		select {
-		case ended <- reason:
-		default:
-		}
-	})
-	s.Adapter.SetClient(whatsapp.NewClient(client))
-	defer s.Adapter.SetClient(nil)
-	s.setState("connecting as "+dev.ID.ToNonAD().String(), true)
-	if err := client.ConnectContext(ctx); err != nil {
-		s.setState("cannot connect: "+err.Error(), true)
-		return
 	}
-	defer client.Disconnect()
+	return whatsapp.NewConn(client), dev.ID.ToNonAD().String(), nil
+}
 
-	beat := time.NewTicker(15 * time.Second)
-	defer beat.Stop()
-	s.heartbeat(ctx)
+// prune drops handled message records older than two days and sent messages older than a
+// week, hourly.
+func (s *whatsappService) prune(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			s.setState("stopped", false)
 			return
-		case <-lock.Lost():
-			// Another replica may own the session now: stop using it at once.
-			s.ended.WithLabelValues("lock_lost").Inc()
-			s.setState("lost the session lock (database connection); reconnecting later", false)
-			return
-		case reason := <-ended:
-			s.ended.WithLabelValues(reason).Inc()
-			s.heartbeat(ctx)
-			if reason == "logged_out" {
-				s.setState("logged out by WhatsApp: pair again with `klabot whatsapp pair`", false)
-			} else {
-				s.setState("session replaced by another process; retrying in 5 minutes", false)
-				wait = 10 * s.retry
-			}
-			return wait
-		case <-beat.C:
-			s.heartbeat(ctx)
+		case <-time.After(time.Hour):
+		}
+		if _, err := s.st.PruneWhatsAppMessages(ctx, s.app.Now().Add(-48*time.Hour)); err != nil && ctx.Err() == nil {
+			s.log.Warn("whatsapp: prune message records", "err", err)
+		}
+		if _, err := s.st.PruneSentWhatsAppMessages(ctx, s.app.Now().Add(-7*24*time.Hour)); err != nil && ctx.Err() == nil {
+			s.log.Warn("whatsapp: prune sent messages", "err", err)
 		}
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -37,17 +40,48 @@ type whatsappConfig struct {
 	DeviceName   string        // WHATSAPP_DEVICE_NAME: the name the phone lists under linked devices. Defaults to "klabot".
 	BindByPhone  bool          // WHATSAPP_BIND_BY_PHONE: people whose roster phone writes are known without an invite. Defaults to true.
 	Proxy        string        // WHATSAPP_PROXY: http://, https:// or socks5:// proxy for WhatsApp's connections. Defaults to none.
+	WebVersion   string        // WHATSAPP_WEB_VERSION: the WhatsApp Web version to announce ("2.3000.1029030078"). Defaults to the current one, asked of web.whatsapp.com at start.
+
+	TypingPerChar time.Duration  // WHATSAPP_TYPING_MS_PER_CHAR: typing indicator before a reply, per character (at most 3 s). Defaults to 25; 0 turns it off.
+	BulkInterval  time.Duration  // WHATSAPP_BULK_INTERVAL_S: least gap between two bulk messages (digests, nudges) to different people, plus up to as much again at random. Defaults to 20.
+	DailyCap      int            // WHATSAPP_DAILY_CAP: most bulk messages per day on the number. Defaults to 300.
+	WorkFrom      int            // WHATSAPP_WORK_HOURS "7-18": the local hours bulk messages go out in.
+	WorkTo        int            //
+	Location      *time.Location // WHATSAPP_TIMEZONE: zone of the working hours. Defaults to Asia/Jakarta.
+}
+
+// whatsappEnv is the raw, typed form of the WhatsApp variables (see parseEnv).
+type whatsappEnv struct {
+	Enabled      bool   `env:"WHATSAPP_ENABLED" envDefault:"false"`
+	DigestGroups string `env:"WHATSAPP_DIGEST_GROUPS"`
+	PerSecond    int    `env:"WHATSAPP_RATE_PER_SECOND" envDefault:"3"`
+	ChatMS       int    `env:"WHATSAPP_CHAT_INTERVAL_MS" envDefault:"1000"`
+	GroupMS      int    `env:"WHATSAPP_GROUP_INTERVAL_MS" envDefault:"3000"`
+	MenuHours    int    `env:"WHATSAPP_MENU_TTL_HOURS" envDefault:"168"`
+	RedisPrefix  string `env:"WHATSAPP_REDIS_PREFIX"`
+	DeviceName   string `env:"WHATSAPP_DEVICE_NAME" envDefault:"klabot"`
+	BindByPhone  bool   `env:"WHATSAPP_BIND_BY_PHONE" envDefault:"true"`
+	Proxy        string `env:"WHATSAPP_PROXY"`
+	WebVersion   string `env:"WHATSAPP_WEB_VERSION"`
+	TypingMS     int    `env:"WHATSAPP_TYPING_MS_PER_CHAR" envDefault:"25"`
+	BulkS        int    `env:"WHATSAPP_BULK_INTERVAL_S" envDefault:"20"`
+	DailyCap     int    `env:"WHATSAPP_DAILY_CAP" envDefault:"300"`
+	WorkHours    string `env:"WHATSAPP_WORK_HOURS" envDefault:"7-18"`
+	Timezone     string `env:"WHATSAPP_TIMEZONE" envDefault:"Asia/Jakarta"`
 }
 
 func loadWhatsAppConfig(getenv func(string) string) (whatsappConfig, error) {
-	c := whatsappConfig{
-		Enabled:     strings.EqualFold(envOr(getenv, "WHATSAPP_ENABLED", "false"), "true"),
-		RedisPrefix: envOr(getenv, "WHATSAPP_REDIS_PREFIX", redisPrefixEnv(getenv)),
-		DeviceName:  envOr(getenv, "WHATSAPP_DEVICE_NAME", "klabot"),
-		Proxy:       strings.TrimSpace(getenv("WHATSAPP_PROXY")),
-		BindByPhone: !strings.EqualFold(envOr(getenv, "WHATSAPP_BIND_BY_PHONE", "true"), "false"),
+	var e whatsappEnv
+	if err := parseEnv(getenv, &e); err != nil {
+		return whatsappConfig{}, err
 	}
-	for _, g := range strings.Split(getenv("WHATSAPP_DIGEST_GROUPS"), ",") {
+	c := whatsappConfig{
+		Enabled: e.Enabled, RedisPrefix: e.RedisPrefix, DeviceName: e.DeviceName, Proxy: e.Proxy, BindByPhone: e.BindByPhone,
+	}
+	if c.RedisPrefix == "" {
+		c.RedisPrefix = redisPrefixEnv(getenv)
+	}
+	for _, g := range strings.Split(e.DigestGroups, ",") {
 		if g = strings.TrimSpace(g); g != "" {
 			if !strings.HasSuffix(g, "@g.us") {
 				return c, fmt.Errorf("WHATSAPP_DIGEST_GROUPS: %q is not a group JID (…@g.us)", g)
@@ -55,29 +89,31 @@ func loadWhatsAppConfig(getenv func(string) string) (whatsappConfig, error) {
 			c.DigestGroups = append(c.DigestGroups, g)
 		}
 	}
-	perSecond, err := envInt(getenv, "WHATSAPP_RATE_PER_SECOND", 3)
-	if err != nil {
-		return c, err
-	}
-	chatMS, err := envInt(getenv, "WHATSAPP_CHAT_INTERVAL_MS", 1000)
-	if err != nil {
-		return c, err
-	}
-	groupMS, err := envInt(getenv, "WHATSAPP_GROUP_INTERVAL_MS", 3000)
-	if err != nil {
-		return c, err
-	}
-	menuHours, err := envInt(getenv, "WHATSAPP_MENU_TTL_HOURS", 168)
-	if err != nil {
-		return c, err
-	}
-	if perSecond <= 0 || chatMS <= 0 || groupMS <= 0 || menuHours <= 0 {
+	if e.PerSecond <= 0 || e.ChatMS <= 0 || e.GroupMS <= 0 || e.MenuHours <= 0 {
 		return c, errors.New("WHATSAPP_RATE_PER_SECOND, WHATSAPP_CHAT_INTERVAL_MS, WHATSAPP_GROUP_INTERVAL_MS and WHATSAPP_MENU_TTL_HOURS must be positive")
 	}
-	c.PerSecond = float64(perSecond)
-	c.PerChat = time.Duration(chatMS) * time.Millisecond
-	c.PerGroup = time.Duration(groupMS) * time.Millisecond
-	c.MenuTTL = time.Duration(menuHours) * time.Hour
+	if e.TypingMS < 0 || e.BulkS <= 0 || e.DailyCap <= 0 {
+		return c, errors.New("WHATSAPP_BULK_INTERVAL_S and WHATSAPP_DAILY_CAP must be positive, WHATSAPP_TYPING_MS_PER_CHAR not negative")
+	}
+	c.DailyCap = e.DailyCap
+	c.TypingPerChar = time.Duration(e.TypingMS) * time.Millisecond
+	c.BulkInterval = time.Duration(e.BulkS) * time.Second
+	if _, err := fmt.Sscanf(e.WorkHours, "%d-%d", &c.WorkFrom, &c.WorkTo); err != nil || c.WorkFrom < 0 || c.WorkTo > 24 || c.WorkFrom >= c.WorkTo {
+		return c, fmt.Errorf("WHATSAPP_WORK_HOURS: %q is not a range of hours like 7-18", e.WorkHours)
+	}
+	var err error
+	if c.Location, err = time.LoadLocation(e.Timezone); err != nil {
+		return c, fmt.Errorf("WHATSAPP_TIMEZONE: %w", err)
+	}
+	if c.WebVersion = e.WebVersion; c.WebVersion != "" {
+		if _, err := store.ParseVersion(c.WebVersion); err != nil {
+			return c, fmt.Errorf("WHATSAPP_WEB_VERSION: %w", err)
+		}
+	}
+	c.PerSecond = float64(e.PerSecond)
+	c.PerChat = time.Duration(e.ChatMS) * time.Millisecond
+	c.PerGroup = time.Duration(e.GroupMS) * time.Millisecond
+	c.MenuTTL = time.Duration(e.MenuHours) * time.Hour
 	return c, nil
 }
 
@@ -160,17 +196,25 @@ func runWhatsAppPair(ctx context.Context, app *App, args []string) error {
 
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
+	setWhatsAppVersion(ctx, app, wcfg, app.Log)
 	client, err := newWhatsAppClient(app, wcfg, dev, "pair")
 	if err != nil {
 		return err
 	}
 	connected := make(chan struct{}, 1)
+	outdated := make(chan struct{}, 1)
 	client.AddEventHandler(func(evt any) {
-		if _, ok := evt.(*events.Connected); ok {
-			select {
-			case connected <- struct{}{}:
-			default:
-			}
+		ch := connected
+		switch evt.(type) {
+		case *events.Connected:
+		case *events.ClientOutdated:
+			ch = outdated
+		default:
+			return
+		}
+		select {
+		case ch <- struct{}{}:
+		default:
 		}
 	})
 	qr, err := client.GetQRChannel(ctx)
@@ -188,6 +232,8 @@ func runWhatsAppPair(ctx context.Context, app *App, args []string) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("pairing did not finish within %s: run `klabot whatsapp pair` again", *timeout)
+		case <-outdated:
+			return errClientOutdated
 		case item, ok := <-qr:
 			if !ok {
 				return errors.New("pairing ended without success: run `klabot whatsapp pair` again")
@@ -217,6 +263,11 @@ func runWhatsAppPair(ctx context.Context, app *App, args []string) error {
 			case "timeout":
 				return errors.New("no QR code was scanned in time: run `klabot whatsapp pair` again")
 			case whatsmeow.QRChannelEventError:
+				select {
+				case <-outdated:
+					return errClientOutdated
+				default:
+				}
 				return fmt.Errorf("pairing failed: %v", item.Error)
 			default:
 				return fmt.Errorf("pairing failed: %s", item.Event)
@@ -224,6 +275,38 @@ func runWhatsAppPair(ctx context.Context, app *App, args []string) error {
 		}
 	}
 }
+
+// setWhatsAppVersion makes whatsmeow announce the current WhatsApp Web version: the one in
+// WHATSAPP_WEB_VERSION, else the one web.whatsapp.com serves now. WhatsApp refuses old
+// versions ("client outdated", 405), and the whatsmeow in go.mod carries the version of
+// its release day. When the lookup fails the version already set stays (the built-in one
+// at first).
+func setWhatsAppVersion(ctx context.Context, app *App, wcfg whatsappConfig, log *slog.Logger) {
+	if wcfg.WebVersion != "" {
+		v, _ := store.ParseVersion(wcfg.WebVersion) // checked when loading the config
+		store.SetWAVersion(v)
+		log.Info("whatsapp: web version from WHATSAPP_WEB_VERSION", "version", v.String())
+		return
+	}
+	hc := &http.Client{Timeout: 15 * time.Second}
+	if wcfg.Proxy != "" {
+		if u, err := url.Parse(wcfg.Proxy); err == nil {
+			hc.Transport = &http.Transport{Proxy: http.ProxyURL(u)}
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	v, err := whatsmeow.GetLatestVersion(ctx, hc)
+	if err != nil {
+		log.Warn("whatsapp: cannot fetch the current web version; using "+store.GetWAVersion().String()+" (set WHATSAPP_WEB_VERSION if WhatsApp says the client is outdated)", "err", err)
+		return
+	}
+	store.SetWAVersion(*v)
+	log.Info("whatsapp: web version", "version", v.String())
+}
+
+// errClientOutdated is how a 405 is reported: no pairing problem, an old client.
+var errClientOutdated = errors.New("WhatsApp rejects this client as outdated (405): update klabot (or go.mau.fi/whatsmeow, see docs/whatsapp.md), or set WHATSAPP_WEB_VERSION to the current WhatsApp Web version")
 
 // newWhatsAppClient returns a whatsmeow client on dev with the configured device name and
 // proxy.

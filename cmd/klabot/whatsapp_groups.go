@@ -32,6 +32,7 @@ func runWhatsAppGroups(ctx context.Context, app *App, args []string) error {
 		return err
 	}
 	defer lock.Release(context.WithoutCancel(ctx))
+	setWhatsAppVersion(ctx, app, wcfg, app.Log)
 	client, err := newWhatsAppClient(app, wcfg, dev, "groups")
 	if err != nil {
 		return err

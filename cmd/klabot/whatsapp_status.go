@@ -58,6 +58,9 @@ func runWhatsAppStatus(ctx context.Context, app *App, args []string) error {
 			var hb whatsappHeartbeat
 			if b, gerr := rdb.Get(ctx, whatsappHeartbeatKey(wcfg.RedisPrefix)).Bytes(); gerr == nil && json.Unmarshal(b, &hb) == nil {
 				fmt.Fprintf(w, "connected: %v — %s (reported by %s, %s ago)\n", hb.Connected, hb.Reason, hb.Holder, app.Now().Sub(hb.At).Round(time.Second))
+				if hb.KeepAliveTimeouts > 0 {
+					fmt.Fprintf(w, "keepalive: %d timeouts since the holder started\n", hb.KeepAliveTimeouts)
+				}
 			} else {
 				fmt.Fprintln(w, "connected: unknown (no recent report from the holder)")
 			}
@@ -69,10 +72,18 @@ func runWhatsAppStatus(ctx context.Context, app *App, args []string) error {
 	}
 	defer lock.Release(context.WithoutCancel(ctx))
 	fmt.Fprintln(w, "session:   not held by any klabot process")
+	// A serve that gave the session up for a while (ban, backoff) said why, shortly before.
+	if rdb, rerr := app.Redis(ctx); rerr == nil {
+		var hb whatsappHeartbeat
+		if b, gerr := rdb.Get(ctx, whatsappHeartbeatKey(wcfg.RedisPrefix)).Bytes(); gerr == nil && json.Unmarshal(b, &hb) == nil {
+			fmt.Fprintf(w, "last:      %s (reported by %s, %s ago)\n", hb.Reason, hb.Holder, app.Now().Sub(hb.At).Round(time.Second))
+		}
+	}
 	if !*check {
 		fmt.Fprintln(w, "connected: no (run `klabot serve` with WHATSAPP_ENABLED=true, or `klabot whatsapp status --connect` to test the session)")
 		return nil
 	}
+	setWhatsAppVersion(ctx, app, wcfg, app.Log)
 	client, err := newWhatsAppClient(app, wcfg, dev, "status")
 	if err != nil {
 		return err
@@ -85,6 +96,11 @@ func runWhatsAppStatus(ctx context.Context, app *App, args []string) error {
 			r = "yes — WhatsApp accepts the session"
 		case *events.LoggedOut:
 			r = "no — logged out (unlinked on the phone?): pair again with `klabot whatsapp pair`"
+			if e.Reason == events.ConnectFailureUnknownLogout {
+				r = "no — banned by WhatsApp (406): appeal in the WhatsApp app, then pair again"
+			}
+		case *events.ClientOutdated:
+			r = "no — " + errClientOutdated.Error()
 		case *events.ConnectFailure:
 			r = "no — connect failure: " + e.Reason.String()
 		case *events.TemporaryBan:

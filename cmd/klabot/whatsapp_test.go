@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klabot/klabot/storage/postgres/pgtest"
 )
@@ -104,5 +105,29 @@ func TestWhatsAppGroupsCommand(t *testing.T) {
 	lock.Release(ctx)
 	if err := run(ctx, app, []string{"whatsapp", "groups"}); err == nil || !strings.Contains(err.Error(), "cannot reach WhatsApp") {
 		t.Errorf("offline: %v", err)
+	}
+}
+
+func TestWhatsAppProductionConfig(t *testing.T) {
+	t.Parallel()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c, err := loadWhatsAppConfig(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TypingPerChar != 25*time.Millisecond || c.BulkInterval != 20*time.Second || c.DailyCap != 300 ||
+		c.WorkFrom != 7 || c.WorkTo != 18 || c.Location.String() != "Asia/Jakarta" || c.WebVersion != "" {
+		t.Errorf("defaults %+v", c)
+	}
+	c, err = loadWhatsAppConfig(env(map[string]string{"WHATSAPP_WEB_VERSION": "2.3000.1029030078", "WHATSAPP_WORK_HOURS": "8-16",
+		"WHATSAPP_TIMEZONE": "Asia/Makassar", "WHATSAPP_DAILY_CAP": "50", "WHATSAPP_TYPING_MS_PER_CHAR": "0"}))
+	if err != nil || c.WebVersion != "2.3000.1029030078" || c.WorkFrom != 8 || c.WorkTo != 16 || c.DailyCap != 50 || c.TypingPerChar != 0 || c.Location.String() != "Asia/Makassar" {
+		t.Errorf("set: %+v, %v", c, err)
+	}
+	for k, v := range map[string]string{"WHATSAPP_WEB_VERSION": "2.3000", "WHATSAPP_WORK_HOURS": "18-7",
+		"WHATSAPP_TIMEZONE": "Mars/Olympus", "WHATSAPP_DAILY_CAP": "0", "WHATSAPP_BULK_INTERVAL_S": "-1"} {
+		if _, err := loadWhatsAppConfig(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k[:strings.LastIndex(k, "_")]) {
+			t.Errorf("%s=%s: %v", k, v, err)
+		}
 	}
 }

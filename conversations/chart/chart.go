@@ -1,7 +1,9 @@
-// Package chart draws the digest's picture: one PNG, readable on a phone, with a bar pair
-// per cluster (claimed vs evidenced, as a share of the cluster's maximum) and the total
-// score on a 0..max bar with the tier thresholds marked. Pure Go (image/png and the
-// basicfont bitmap font), no I/O, deterministic: the same input gives the same bytes.
+// Package chart draws the pictures of the digest and the web dashboard, readable on a
+// phone: the score picture (tier and points to the next tier as the headline, the three
+// scores, one bar per cluster labelled in points, the total on 0..max with the tier
+// thresholds) and the OPD-progress picture ("who is behind"). Text is set in the Go
+// TrueType fonts at 22 px or more on an 800 px wide picture. Pure Go, no I/O,
+// deterministic: the same input gives the same bytes.
 package chart
 
 import (
@@ -9,134 +11,377 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"math"
+	"strings"
+	"sync"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/klabot/klabot/scoring"
 )
 
-// Size of the picture in pixels: wide enough for six clusters, small enough to load on a
-// slow network (a few KB as PNG).
-const (
-	Width  = 800
-	Height = 500
-)
+// Width of every picture in pixels; the height follows from the content.
+const Width = 800
+
+// MinTextPx is the smallest text size used, in pixels.
+const MinTextPx = 22
 
 // Bar is one cluster (or the total): points claimed and evidenced out of Max.
 type Bar struct {
-	Label     string // short ASCII label under the bar ("I", "II", "KLMB")
+	Label     string // "Klaster III", "Kelembagaan"
 	Claimed   float64
 	Evidenced float64
 	Max       float64
 }
 
-// Threshold is a tier's lower bound on the total bar ("P" at 500).
+// Threshold is a tier's lower bound on the total bar ("Pratama" at 500).
 type Threshold struct {
 	Label  string
 	Points float64
 }
 
-// Input is everything the chart shows.
+// Score is one of the three scores.
+type Score struct {
+	Label  string // "diklaim", "berbukti", "terverifikasi"
+	Points float64
+}
+
+// Input is everything the score picture shows.
 type Input struct {
-	Title      string // ASCII; one line, cut to fit
-	Clusters   []Bar
-	Total      Bar
+	Title    string // region and date
+	Headline string // the tier and the headline score: "Pratama · 612,5 poin"
+	Subline  string // points to the next tier: "Ke Madya (601,0) kurang 12,3 poin"
+	Scores   []Score
+	Clusters []Bar
+	Total    Bar
+	// Thresholds are the tiers' lower bounds, marked on the total bar.
 	Thresholds []Threshold
 }
 
-// The picture is paletted: six colours encode small and fast (a few ms, a few KB).
-var palette = color.Palette{
-	color.RGBA{255, 255, 255, 255}, // white
-	color.RGBA{33, 37, 41, 255},    // ink
-	color.RGBA{222, 226, 230, 255}, // grid
-	color.RGBA{160, 196, 255, 255}, // claimed: light blue, what OPDs say
-	color.RGBA{25, 97, 196, 255},   // evidenced: dark blue, what the evidence carries
-	color.RGBA{214, 51, 32, 255},   // tier thresholds: red
-}
-
-// Colour indexes into palette.
-const (
-	white uint8 = iota
-	ink
-	grid
-	claimedC
-	evidenceC
-	tierC
+// Colours.
+var (
+	white     = color.RGBA{255, 255, 255, 255}
+	ink       = color.RGBA{33, 37, 41, 255}
+	muted     = color.RGBA{90, 98, 106, 255}
+	gridC     = color.RGBA{233, 236, 239, 255}
+	claimedC  = color.RGBA{160, 196, 255, 255} // light blue: what OPDs say
+	evidenceC = color.RGBA{25, 97, 196, 255}   // dark blue: what the evidence carries
+	tierC     = color.RGBA{214, 51, 32, 255}   // tier thresholds: red
+	behindC   = color.RGBA{230, 119, 0, 255}   // OPD progress: orange
+	doneC     = color.RGBA{43, 138, 62, 255}   // OPD progress complete: green
 )
 
-// Render draws in and encodes it as PNG.
-func Render(in Input) ([]byte, error) {
-	img := image.NewPaletted(image.Rect(0, 0, Width, Height), palette) // all white (index 0)
+// faces are the font faces by size and weight, parsed once.
+type faces struct {
+	mu    sync.Mutex
+	reg   *opentype.Font
+	bold  *opentype.Font
+	cache map[string]font.Face
+}
 
-	drawText(img, 20, 14, fit(in.Title, (Width-40)/charW(2)), ink, 2)
-	legend(img, 20, 50)
+var fonts = loadFonts()
 
-	// Cluster panel: percentage of each cluster's maximum.
-	top, bottom, left, right := 100, 330, 70, Width-20
-	for _, pct := range []int{0, 25, 50, 75, 100} {
-		y := bottom - (bottom-top)*pct/100
-		fillRect(img, left, y, right, y+1, grid)
-		label := fmt.Sprintf("%d%%", pct)
-		drawText(img, left-8-len(label)*charW(1), y-6, label, ink, 1)
+func loadFonts() *faces {
+	reg, err := opentype.Parse(goregular.TTF)
+	if err != nil {
+		panic(err) // the embedded Go font always parses
 	}
-	if n := len(in.Clusters); n > 0 {
-		slot := (right - left) / n
-		barW := slot * 3 / 10
-		for i, b := range in.Clusters {
-			x := left + i*slot + slot/2
-			hc := share(b.Claimed, b.Max) * float64(bottom-top)
-			he := share(b.Evidenced, b.Max) * float64(bottom-top)
-			fillRect(img, x-barW-2, bottom-int(math.Round(hc)), x-2, bottom, claimedC)
-			fillRect(img, x+2, bottom-int(math.Round(he)), x+barW+2, bottom, evidenceC)
-			pc := fmt.Sprintf("%d", int(math.Round(100*share(b.Claimed, b.Max))))
-			pe := fmt.Sprintf("%d", int(math.Round(100*share(b.Evidenced, b.Max))))
-			drawText(img, x-2-barW/2-len(pc)*charW(1)/2, bottom-int(math.Round(hc))-15, pc, ink, 1)
-			drawText(img, x+2+barW/2-len(pe)*charW(1)/2, bottom-int(math.Round(he))-15, pe, ink, 1)
-			l := fit(b.Label, slot/charW(2))
-			drawText(img, x-len(l)*charW(2)/2, bottom+8, l, ink, 2)
+	bold, err := opentype.Parse(gobold.TTF)
+	if err != nil {
+		panic(err)
+	}
+	return &faces{reg: reg, bold: bold, cache: map[string]font.Face{}}
+}
+
+func (f *faces) face(px float64, bold bool) font.Face {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key := fmt.Sprintf("%v/%v", px, bold)
+	if fc, ok := f.cache[key]; ok {
+		return fc
+	}
+	src := f.reg
+	if bold {
+		src = f.bold
+	}
+	fc, err := opentype.NewFace(src, &opentype.FaceOptions{Size: px, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		panic(err)
+	}
+	f.cache[key] = fc
+	return fc
+}
+
+// canvas is a picture being drawn.
+type canvas struct {
+	img *image.RGBA
+}
+
+// drawMu serialises drawing: font faces are not safe for concurrent use.
+var drawMu sync.Mutex
+
+func newCanvas(h int) *canvas {
+	img := image.NewRGBA(image.Rect(0, 0, Width, h))
+	draw.Draw(img, img.Bounds(), image.NewUniform(white), image.Point{}, draw.Src)
+	return &canvas{img: img}
+}
+
+func (c *canvas) rect(x0, y0, x1, y1 int, col color.Color) {
+	draw.Draw(c.img, image.Rect(x0, y0, x1, y1).Intersect(c.img.Rect), image.NewUniform(col), image.Point{}, draw.Src)
+}
+
+// text draws s with its top at y, cut to fit maxW pixels; align is 'l', 'r' or 'c'
+// around x. It returns the drawn width.
+func (c *canvas) text(x, y int, s string, px float64, bold bool, col color.Color, maxW int, align byte) int {
+	face := fonts.face(px, bold)
+	s = fitText(face, s, maxW)
+	w := font.MeasureString(face, s).Ceil()
+	switch align {
+	case 'r':
+		x -= w
+	case 'c':
+		x -= w / 2
+	}
+	m := face.Metrics()
+	d := font.Drawer{Dst: c.img, Src: image.NewUniform(col), Face: face,
+		Dot: fixed.Point26_6{X: fixed.I(x), Y: fixed.I(y) + m.Ascent}}
+	d.DrawString(s)
+	return w
+}
+
+// fitText cuts s with "…" until it fits maxW pixels (no limit when maxW <= 0).
+func fitText(face font.Face, s string, maxW int) string {
+	if maxW <= 0 || font.MeasureString(face, s).Ceil() <= maxW {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 1 {
+		r = r[:len(r)-1]
+		t := strings.TrimRight(string(r), " ") + "…"
+		if font.MeasureString(face, t).Ceil() <= maxW {
+			return t
 		}
 	}
-	fillRect(img, left, bottom, right, bottom+2, ink)
+	return "…"
+}
 
-	// Total panel: the score on 0..Max with the tier thresholds.
-	ty, th := 400, 36
-	fillRect(img, left, ty, right, ty+th, grid)
-	span := float64(right - left)
-	if in.Total.Max > 0 {
-		wc := int(math.Round(share(in.Total.Claimed, in.Total.Max) * span))
-		we := int(math.Round(share(in.Total.Evidenced, in.Total.Max) * span))
-		fillRect(img, left, ty, left+wc, ty+th/2, claimedC)
-		fillRect(img, left, ty+th/2, left+we, ty+th, evidenceC)
-		for _, t := range in.Thresholds {
-			x := left + int(math.Round(share(t.Points, in.Total.Max)*span))
-			fillRect(img, x-1, ty-8, x+1, ty+th+8, tierC)
-			l := fit(t.Label, 8)
-			drawText(img, x-len(l)*charW(1)/2, ty+th+12, l, tierC, 1)
-			v := fmt.Sprintf("%g", t.Points)
-			drawText(img, x-len(v)*charW(1)/2, ty-24, v, tierC, 1)
-		}
-	}
-	drawText(img, 10, ty+4, "0", ink, 1)
-	drawText(img, 20, ty+th+30, fit(in.Total.Label, (Width-40)/charW(2)), ink, 2)
-
+func (c *canvas) png() ([]byte, error) {
 	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img); err != nil {
+	if err := (&png.Encoder{CompressionLevel: png.DefaultCompression}).Encode(&buf, paletted(c.img)); err != nil {
 		return nil, fmt.Errorf("encode chart: %w", err)
 	}
 	return buf.Bytes(), nil
 }
 
-func legend(img *image.Paletted, x, y int) {
-	fillRect(img, x, y+3, x+20, y+19, claimedC)
-	drawText(img, x+28, y, "diklaim", ink, 2)
-	x += 28 + 8*charW(2) + 20
-	fillRect(img, x, y+3, x+20, y+19, evidenceC)
-	drawText(img, x+28, y, "berbukti", ink, 2)
-	x += 28 + 9*charW(2) + 20
-	fillRect(img, x, y+1, x+3, y+21, tierC)
-	drawText(img, x+12, y, "batas predikat", ink, 2)
+// palette holds the flat colours and eight blends of each text colour over each
+// background: anti-aliased text keeps its edges, and a paletted PNG encodes several times
+// faster and smaller than RGBA.
+var palette = func() color.Palette {
+	p := color.Palette{white, ink, muted, gridC, claimedC, evidenceC, tierC, behindC, doneC}
+	for _, fg := range []color.RGBA{ink, muted, tierC, white} {
+		for _, bg := range []color.RGBA{white, gridC, claimedC, evidenceC} {
+			for k := 1; k < 8; k++ {
+				p = append(p, blend(fg, bg, float64(k)/8))
+			}
+		}
+	}
+	return p
+}()
+
+func blend(fg, bg color.RGBA, a float64) color.RGBA {
+	mix := func(f, b uint8) uint8 { return uint8(math.Round(float64(f)*a + float64(b)*(1-a))) }
+	return color.RGBA{mix(fg.R, bg.R), mix(fg.G, bg.G), mix(fg.B, bg.B), 255}
+}
+
+// paletted maps every pixel to its nearest palette colour, remembering each colour seen:
+// a picture has a few hundred distinct colours at most.
+func paletted(src *image.RGBA) *image.Paletted {
+	dst := image.NewPaletted(src.Rect, palette)
+	seen := map[uint32]uint8{}
+	lastKey, lastIdx := uint32(0xffffffff), uint8(0)
+	for y := src.Rect.Min.Y; y < src.Rect.Max.Y; y++ {
+		row := src.Pix[src.PixOffset(src.Rect.Min.X, y):src.PixOffset(src.Rect.Max.X, y)]
+		out := dst.Pix[dst.PixOffset(dst.Rect.Min.X, y):dst.PixOffset(dst.Rect.Max.X, y)]
+		for i := range out {
+			r, g, b := row[4*i], row[4*i+1], row[4*i+2]
+			key := uint32(r)<<16 | uint32(g)<<8 | uint32(b)
+			if key == lastKey { // runs of one colour are the rule
+				out[i] = lastIdx
+				continue
+			}
+			idx, ok := seen[key]
+			if !ok {
+				idx = uint8(palette.Index(color.RGBA{r, g, b, 255}))
+				seen[key] = idx
+			}
+			out[i], lastKey, lastIdx = idx, key, idx
+		}
+	}
+	return dst
+}
+
+// Text sizes in pixels.
+const (
+	pxTitle    = 26
+	pxHeadline = 36
+	pxBody     = 24
+	pxSmall    = MinTextPx
+	margin     = 24
+)
+
+// Render draws the score picture and encodes it as PNG.
+func Render(in Input) ([]byte, error) {
+	drawMu.Lock()
+	defer drawMu.Unlock()
+	return renderScore(in).png()
+}
+
+// RenderProgress draws the OPD-progress picture and encodes it as PNG.
+func RenderProgress(in ProgressInput) ([]byte, error) {
+	drawMu.Lock()
+	defer drawMu.Unlock()
+	return renderProgress(in).png()
+}
+
+// RenderDigest draws the score picture with the OPD-progress picture below it, as one
+// PNG: the digest sends one picture, not two.
+func RenderDigest(in Input, p ProgressInput) ([]byte, error) {
+	drawMu.Lock()
+	defer drawMu.Unlock()
+	a, b := renderScore(in), renderProgress(p)
+	ha, hb := a.img.Bounds().Dy(), b.img.Bounds().Dy()
+	c := newCanvas(ha + 8 + hb)
+	draw.Draw(c.img, a.img.Bounds(), a.img, image.Point{}, draw.Src)
+	c.rect(0, ha+3, Width, ha+5, gridC)
+	draw.Draw(c.img, b.img.Bounds().Add(image.Pt(0, ha+8)), b.img, image.Point{}, draw.Src)
+	return c.png()
+}
+
+func renderScore(in Input) *canvas {
+	const rowH = 74
+	h := 20 + 34 + 50 + 44 + 100 + 44 + len(in.Clusters)*rowH + 170
+	c := newCanvas(h)
+	right := Width - margin
+	y := 20
+	c.text(margin, y, in.Title, pxTitle, false, muted, right-margin, 'l')
+	y += 34
+	c.text(margin, y, in.Headline, pxHeadline, true, ink, right-margin, 'l')
+	y += 50
+	c.text(margin, y, in.Subline, pxBody, false, ink, right-margin, 'l')
+	y += 44
+
+	// The three scores side by side.
+	if n := len(in.Scores); n > 0 {
+		boxW := (right - margin - (n-1)*12) / n
+		for i, s := range in.Scores {
+			x := margin + i*(boxW+12)
+			c.rect(x, y, x+boxW, y+84, gridC)
+			c.text(x+boxW/2, y+8, s.Label, pxSmall, false, muted, boxW-12, 'c')
+			c.text(x+boxW/2, y+38, formatPoints(s.Points), 34, true, ink, boxW-12, 'c')
+		}
+	}
+	y += 100
+
+	// Legend.
+	x := margin
+	c.rect(x, y+4, x+22, y+24, claimedC)
+	x += 30 + c.text(x+30, y, "diklaim", pxSmall, false, ink, 0, 'l') + 24
+	c.rect(x, y+4, x+22, y+24, evidenceC)
+	x += 30 + c.text(x+30, y, "berbukti", pxSmall, false, ink, 0, 'l') + 24
+	c.rect(x, y+2, x+4, y+26, tierC)
+	c.text(x+12, y, "batas predikat", pxSmall, false, ink, 0, 'l')
+	y += 44
+
+	// One row per cluster: its name and points above a bar of 0..max.
+	for _, b := range in.Clusters {
+		label := fmt.Sprintf("%s / %s", formatPoints(b.Evidenced), formatMax(b.Max))
+		lw := c.text(right, y, label, pxBody, true, ink, 0, 'r')
+		c.text(right-lw-8, y+1, fmt.Sprintf("(diklaim %s)", formatPoints(b.Claimed)), pxSmall, false, muted, 0, 'r')
+		c.text(margin, y, b.Label, pxBody, true, ink, 260, 'l')
+		by := y + 34
+		c.rect(margin, by, right, by+26, gridC)
+		span := float64(right - margin)
+		c.rect(margin, by, margin+int(math.Round(share(b.Claimed, b.Max)*span)), by+26, claimedC)
+		c.rect(margin, by+6, margin+int(math.Round(share(b.Evidenced, b.Max)*span)), by+20, evidenceC)
+		y += rowH
+	}
+
+	// The total on 0..max with the tier thresholds.
+	y += 6
+	c.text(margin, y, in.Total.Label, pxBody, true, ink, right-margin, 'l')
+	by := y + 66
+	c.rect(margin, by, right, by+34, gridC)
+	if in.Total.Max > 0 {
+		span := float64(right - margin)
+		c.rect(margin, by, margin+int(math.Round(share(in.Total.Claimed, in.Total.Max)*span)), by+34, claimedC)
+		c.rect(margin, by+8, margin+int(math.Round(share(in.Total.Evidenced, in.Total.Max)*span)), by+26, evidenceC)
+		for i, t := range in.Thresholds {
+			tx := margin + int(math.Round(share(t.Points, in.Total.Max)*span))
+			c.rect(tx-2, by-6, tx+2, by+40, tierC)
+			// Names alternate above and below the bar so neighbours never overlap.
+			ly := by - 32
+			if i%2 == 1 {
+				ly = by + 44
+			}
+			c.text(tx, ly, t.Label, pxSmall, true, tierC, 150, 'c')
+		}
+	}
+	return c
+}
+
+// ProgressRow is one OPD in the progress picture.
+type ProgressRow struct {
+	Label           string // the OPD's code or short name
+	Answered, Total int
+}
+
+// ProgressInput is the OPD-progress picture: the OPDs with the fewest answers first.
+type ProgressInput struct {
+	Title    string // "Siapa yang tertinggal — Kota Contoh"
+	Subtitle string // the date
+	Rows     []ProgressRow
+}
+
+func renderProgress(in ProgressInput) *canvas {
+	const rowH = 66
+	h := 20 + 40 + 40 + len(in.Rows)*rowH + 24
+	if len(in.Rows) == 0 {
+		h += 40
+	}
+	c := newCanvas(h)
+	right := Width - margin
+	y := 20
+	c.text(margin, y, in.Title, 30, true, ink, right-margin, 'l')
+	y += 40
+	c.text(margin, y, in.Subtitle, pxSmall, false, muted, right-margin, 'l')
+	y += 40
+	if len(in.Rows) == 0 {
+		c.text(margin, y, "Semua OPD sudah menjawab semua pertanyaannya.", pxBody, false, ink, right-margin, 'l')
+	}
+	for _, r := range in.Rows {
+		sh := 1.0
+		if r.Total > 0 {
+			sh = float64(r.Answered) / float64(r.Total)
+		}
+		label := fmt.Sprintf("%d dari %d (%d%%)", r.Answered, r.Total, int(math.Round(100*sh)))
+		lw := c.text(right, y, label, pxBody, true, ink, 0, 'r')
+		c.text(margin, y, r.Label, pxBody, true, ink, right-margin-lw-16, 'l')
+		by := y + 32
+		c.rect(margin, by, right, by+22, gridC)
+		col := behindC
+		if r.Answered >= r.Total {
+			col = doneC
+		}
+		c.rect(margin, by, margin+int(math.Round(sh*float64(right-margin))), by+22, col)
+		y += rowH
+	}
+	return c
 }
 
 // share is v/max clamped to 0..1 (0 when max is 0).
@@ -150,46 +395,8 @@ func share(v, max float64) float64 {
 	return v / max
 }
 
-// fillRect paints the rectangle [x0,x1)×[y0,y1), clipped to the picture.
-func fillRect(img *image.Paletted, x0, y0, x1, y1 int, c uint8) {
-	r := image.Rect(x0, y0, x1, y1).Intersect(img.Rect)
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		row := img.Pix[img.PixOffset(r.Min.X, y):img.PixOffset(r.Max.X, y)]
-		for i := range row {
-			row[i] = c
-		}
-	}
-}
+// formatPoints writes points with one decimal and Indonesian separators: 1.234,5.
+func formatPoints(v float64) string { return scoring.FormatPoints(v) }
 
-// charW is the advance of one basicfont character at the given scale.
-func charW(scale int) int { return 7 * scale }
-
-// fit cuts s to at most n runes, marking the cut with "..".
-func fit(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n || n < 3 {
-		return s
-	}
-	return string(r[:n-2]) + ".."
-}
-
-// drawText draws s with its top-left corner at (x, y), each font pixel scale×scale.
-// basicfont is a 7×13 bitmap font: scaling it by whole pixels keeps it crisp.
-func drawText(dst *image.Paletted, x, y int, s string, c uint8, scale int) {
-	face := basicfont.Face7x13
-	w := len([]rune(s)) * 7
-	if w == 0 {
-		return
-	}
-	mask := image.NewAlpha(image.Rect(0, 0, w, 13))
-	d := font.Drawer{Dst: mask, Src: image.Opaque, Face: face, Dot: fixed.P(0, face.Ascent)}
-	d.DrawString(s)
-	for my := 0; my < 13; my++ {
-		for mx := 0; mx < w; mx++ {
-			if mask.AlphaAt(mx, my).A < 128 {
-				continue
-			}
-			fillRect(dst, x+mx*scale, y+my*scale, x+(mx+1)*scale, y+(my+1)*scale, c)
-		}
-	}
-}
+// formatMax writes a maximum without a useless ",0": 200, 1.000, 66,7.
+func formatMax(v float64) string { return strings.TrimSuffix(formatPoints(v), ",0") }

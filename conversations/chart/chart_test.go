@@ -2,7 +2,10 @@ package chart_test
 
 import (
 	"bytes"
+	"image"
 	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/klabot/klabot/conversations/chart"
@@ -10,17 +13,37 @@ import (
 
 func sample() chart.Input {
 	return chart.Input{
-		Title: "Kota Contoh - 23 November 2026",
+		Title:    "Kota Contoh · 23 November 2026",
+		Headline: "Pratama · 540,2 poin",
+		Subline:  "Ke Madya (601,0) kurang 60,8 poin berbukti",
+		Scores:   []chart.Score{{"diklaim", 612.4}, {"berbukti", 540.2}, {"terverifikasi", 310}},
 		Clusters: []chart.Bar{
-			{Label: "KLMB", Claimed: 80, Evidenced: 60, Max: 130},
-			{Label: "I", Claimed: 100, Evidenced: 90, Max: 110},
-			{Label: "II", Claimed: 50, Evidenced: 10, Max: 150},
-			{Label: "III", Claimed: 200, Evidenced: 150, Max: 220},
-			{Label: "IV", Claimed: 0, Evidenced: 0, Max: 200},
-			{Label: "V", Claimed: 300, Evidenced: 190, Max: 190}, // over max: drawn full
+			{Label: "Kelembagaan", Claimed: 80, Evidenced: 60, Max: 130},
+			{Label: "Klaster I", Claimed: 100, Evidenced: 90, Max: 110},
+			{Label: "Klaster II", Claimed: 50, Evidenced: 10, Max: 150},
+			{Label: "Klaster III", Claimed: 200, Evidenced: 150, Max: 220},
+			{Label: "Klaster IV", Claimed: 0, Evidenced: 0, Max: 200},
+			{Label: "Klaster V", Claimed: 300, Evidenced: 190, Max: 190}, // over max: drawn full
 		},
-		Total:      chart.Bar{Label: "Total 612,4 / 1000 (berbukti 540,2)", Claimed: 612.4, Evidenced: 540.2, Max: 1000},
+		Total:      chart.Bar{Label: "Total berbukti 540,2 dari 1.000", Claimed: 612.4, Evidenced: 540.2, Max: 1000},
 		Thresholds: []chart.Threshold{{"Pratama", 500}, {"Madya", 601}, {"Nindya", 701}, {"Utama", 801}, {"KLA", 901}},
+	}
+}
+
+func decode(t *testing.T, b []byte) image.Image {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	return img
+}
+
+// keep writes the picture under KLABOT_ARTIFACTS when set, to look at.
+func keep(t *testing.T, name string, b []byte) {
+	if dir := os.Getenv("KLABOT_ARTIFACTS"); dir != "" {
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
 	}
 }
 
@@ -30,20 +53,59 @@ func TestRenderIsAPNGOfTheRightSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("not a PNG: %v", err)
+	keep(t, "chart-score.png", b)
+	img := decode(t, b)
+	if got := img.Bounds().Dx(); got != chart.Width || chart.Width != 800 {
+		t.Fatalf("width %d, want 800", got)
 	}
-	if got := img.Bounds().Size(); got.X != chart.Width || got.Y != chart.Height || chart.Width != 800 || chart.Height != 500 {
-		t.Fatalf("size %v, want 800x500", got)
-	}
-	if len(b) > 64<<10 {
+	if len(b) > 100<<10 {
 		t.Errorf("PNG is %d bytes; should stay small for slow networks", len(b))
 	}
-	// The evidenced bar of cluster I (90/110) is dark blue at its base.
-	r, g, bl, _ := img.At(70+(730/6)*1+(730/6)/2+10, 325).RGBA()
-	if r>>8 != 25 || g>>8 != 97 || bl>>8 != 196 {
-		t.Errorf("evidenced bar colour = %d,%d,%d", r>>8, g>>8, bl>>8)
+	if chart.MinTextPx < 22 {
+		t.Errorf("smallest text %d px, want at least 22 on 800 px", chart.MinTextPx)
+	}
+	// Some pixel of the picture is the evidenced dark blue and some the tier red.
+	var blue, red bool
+	bd := img.Bounds()
+	for y := bd.Min.Y; y < bd.Max.Y; y++ {
+		for x := bd.Min.X; x < bd.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			switch {
+			case r>>8 == 25 && g>>8 == 97 && bl>>8 == 196:
+				blue = true
+			case r>>8 == 214 && g>>8 == 51 && bl>>8 == 32:
+				red = true
+			}
+		}
+	}
+	if !blue || !red {
+		t.Errorf("evidenced bars drawn %v, tier marks drawn %v", blue, red)
+	}
+}
+
+// TestTextIsLargeEnough measures a drawn capital: at 22 px a Go font capital is about
+// 16 px tall, far above the 9-pixel bitmap glyphs of the old chart.
+func TestTextIsLargeEnough(t *testing.T) {
+	t.Parallel()
+	b, err := chart.RenderProgress(chart.ProgressInput{Title: "", Subtitle: "HHHH"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := decode(t, b)
+	top, bottom := -1, -1
+	for y := 55; y < 100; y++ { // the subtitle's line
+		for x := 24; x < 120; x++ {
+			r, _, _, _ := img.At(x, y).RGBA()
+			if r>>8 < 160 {
+				if top < 0 {
+					top = y
+				}
+				bottom = y
+			}
+		}
+	}
+	if top < 0 || bottom-top+1 < 15 {
+		t.Fatalf("capital H is %d px tall (rows %d..%d), want ≥ 15", bottom-top+1, top, bottom)
 	}
 }
 
@@ -67,12 +129,28 @@ func TestRenderIsDeterministic(t *testing.T) {
 
 func TestRenderEmptyInput(t *testing.T) {
 	t.Parallel()
-	b, err := chart.Render(chart.Input{})
+	for _, f := range []func() ([]byte, error){
+		func() ([]byte, error) { return chart.Render(chart.Input{}) },
+		func() ([]byte, error) { return chart.RenderProgress(chart.ProgressInput{}) },
+	} {
+		b, err := f()
+		if err != nil {
+			t.Fatal(err)
+		}
+		decode(t, b)
+	}
+}
+
+func TestRenderProgress(t *testing.T) {
+	t.Parallel()
+	b, err := chart.RenderProgress(chart.ProgressInput{Title: "Siapa yang tertinggal — Kota Contoh", Subtitle: "Pertanyaan terjawab per OPD, 23 November 2026",
+		Rows: []chart.ProgressRow{{"DISDIK · Dinas Pendidikan", 0, 12}, {"DINKES · Dinas Kesehatan", 5, 20}, {"BAPPEDA · Badan Perencanaan Pembangunan Daerah yang namanya panjang sekali", 9, 10}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
-		t.Fatal(err)
+	keep(t, "chart-opd.png", b)
+	if img := decode(t, b); img.Bounds().Dx() != 800 {
+		t.Fatalf("width %d", img.Bounds().Dx())
 	}
 }
 

@@ -163,8 +163,7 @@ func (e *commands) cmdDeadline(ctx context.Context, r *conversations.Request) ([
 	if err != nil {
 		return nil, err
 	}
-	day = idfmt.CivilDate(day)
-	if day.Before(idfmt.CivilDate(now)) {
+	if day, err = CheckDeadline(day, now, r.Region.Location()); errors.Is(err, ErrDeadlinePast) {
 		return r.Replies(tr(r.Lang(), dgDeadlinePast, idfmt.DateID(day))), nil
 	}
 	if err := e.d.SetDeadline(ctx, r.Person.RegionCode, day); err != nil {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -77,6 +78,10 @@ type Deps struct {
 	Reviews Store
 	// Exporter writes the evidence pack (storage/evidencepack); nil turns ekspor off.
 	Exporter Exporter
+	// Downloads makes the web dashboard's expiring download links: with it, ekspor
+	// answers with a link to the pack (made as it downloads, any size) instead of a ZIP
+	// attachment or a path on the server. nil keeps the attachment.
+	Downloads Downloads
 	// EvidenceFiles reads the evidence files a reviewer is shown (storage/blob).
 	EvidenceFiles EvidenceOpener
 	// ExportMaxBytes is the largest evidence pack sent as a chat attachment; bigger
@@ -478,13 +483,7 @@ func (e *reviews) reviewNotices(ctx context.Context, r *conversations.Request, i
 		if lang == "" {
 			lang = "id"
 		}
-		title := tr(lang, rvNoticeRevise)
-		if state == conversations.ReviewRejected {
-			title = tr(lang, rvNoticeReject)
-		}
-		text := title + "\n" + tr(lang, rvNoticeBody, it.QuestionCode, conversations.Shorten(it.QuestionText, 120),
-			reviewValue(it, lang), idfmt.Date(it.AnsweredAt.In(r.Region.Location()), lang),
-			r.Person.Name, note, it.QuestionCode)
+		text := NoticeText(lang, it, state, note, r.Person.Name, r.Region.Location())
 		msgs, err := r.Notify(ctx, p.ID, text, nil)
 		if err != nil {
 			return nil, nil, err
@@ -495,6 +494,20 @@ func (e *reviews) reviewNotices(ctx context.Context, r *conversations.Request, i
 		outs = append(outs, msgs...)
 	}
 	return outs, names, nil
+}
+
+// NoticeText is the message telling a focal point (in lang) that their OPD's answer came
+// back with the reviewer's note: the chat's review and the web dashboard send the same.
+func NoticeText(lang string, it conversations.ReviewItem, state conversations.ReviewState, note, reviewer string, loc *time.Location) string {
+	if lang == "" {
+		lang = "id"
+	}
+	title := tr(lang, rvNoticeRevise)
+	if state == conversations.ReviewRejected {
+		title = tr(lang, rvNoticeReject)
+	}
+	return title + "\n" + tr(lang, rvNoticeBody, it.QuestionCode, conversations.Shorten(it.QuestionText, 120),
+		reviewValue(it, lang), idfmt.Date(it.AnsweredAt.In(loc), lang), reviewer, note, it.QuestionCode)
 }
 
 // cmdHistory is "riwayat N": every version of a question's answer and its reviews.
@@ -538,6 +551,9 @@ func (e *reviews) cmdExport(ctx context.Context, r *conversations.Request) ([]co
 		}
 		year = y
 	}
+	if e.d.Downloads != nil {
+		return e.exportLink(ctx, r, year)
+	}
 	res, err := e.d.Exporter.Export(ctx, r.Person.RegionCode, year)
 	if errors.Is(err, conversations.ErrNotFound) {
 		return r.Replies(tr(lang, rvExportNoInstrument, year)), nil
@@ -565,6 +581,29 @@ func (e *reviews) cmdExport(ctx context.Context, r *conversations.Request) ([]co
 		outs = append(outs, r.Replies(tr(lang, rvExportMissing, res.Missing))...)
 	}
 	return outs, nil
+}
+
+// exportLink answers ekspor with expiring links to the pack and the workbook on the web
+// dashboard: nothing is written now, the pack is made as it downloads.
+func (e *reviews) exportLink(ctx context.Context, r *conversations.Request, year int) ([]conversations.Outbound, error) {
+	lang := r.Lang()
+	sum, err := e.d.Exporter.Summarize(ctx, r.Person.RegionCode, year)
+	if errors.Is(err, conversations.ErrNotFound) {
+		return r.Replies(tr(lang, rvExportNoInstrument, year)), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("export summary %s %d: %w", r.Person.RegionCode, year, err)
+	}
+	pack, exp, err := e.d.Downloads.Download(ctx, r.Person, TargetPack, year, fmt.Sprintf("bukti-KLA-%s-%d.zip", r.Person.RegionCode, year))
+	if err != nil {
+		return nil, fmt.Errorf("pack link: %w", err)
+	}
+	book, _, err := e.d.Downloads.Download(ctx, r.Person, TargetWorkbook, year, fmt.Sprintf("ringkasan-KLA-%s-%d.xlsx", r.Person.RegionCode, year))
+	if err != nil {
+		return nil, fmt.Errorf("workbook link: %w", err)
+	}
+	return r.Replies(tr(lang, rvExportLink, r.Region.Name, year, sum.Questions, sum.Answered, sum.Files,
+		idfmt.Size(sum.Size, lang), idfmt.DateTime(exp, r.Region.Location()), pack, book)), nil
 }
 
 // DefaultExportMaxBytes is the largest evidence pack sent in chat: below the 50 MB a

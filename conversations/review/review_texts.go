@@ -50,6 +50,7 @@ const (
 	rvExportSent         msgKey = "rv_export_sent"
 	rvExportTooBig       msgKey = "rv_export_too_big"
 	rvExportMissing      msgKey = "rv_export_missing"
+	rvExportLink         msgKey = "rv_export_link"
 	rvExportNoInstrument msgKey = "rv_export_no_instrument"
 )
 
@@ -145,6 +146,9 @@ var reviewTexts = conversations.Texts{
 	rvExportNoInstrument: {
 		"Belum ada instrumen tahun %d, jadi belum ada yang bisa diekspor.",
 		"There is no %d instrument yet, so there is nothing to export."},
+	rvExportLink: {
+		"📦 Paket bukti %s tahun %d: %d pertanyaan, %d dijawab, %d berkas bukti (%s). Isinya: folder per klaster/indikator/pertanyaan, ringkasan.xlsx dan BACA-SAYA.txt.\n\nUnduh (berlaku sampai %s):\n%s\n\nringkasan.xlsx saja:\n%s\n\nPaket dibuat saat diunduh, jadi selalu berisi jawaban terbaru. Jangan teruskan tautan ini: siapa pun yang memegangnya bisa mengunduh.",
+		"📦 Evidence pack %s %d: %d questions, %d answered, %d evidence files (%s). Inside: folders per cluster/indicator/question, ringkasan.xlsx and BACA-SAYA.txt.\n\nDownload (valid until %s):\n%s\n\nringkasan.xlsx alone:\n%s\n\nThe pack is made as it downloads, so it always holds the latest answers. Do not forward these links: whoever holds them can download."},
 	rvExportMissing: {
 		"⚠️ %d berkas tidak ditemukan di penyimpanan; daftarnya ada di BACA-SAYA.txt.",
 		"⚠️ %d files are missing from storage; BACA-SAYA.txt lists them."},

@@ -94,6 +94,15 @@ func (x *Exporter) Write(ctx context.Context, w io.Writer, region string, year i
 	return Write(ctx, w, in, x.Blobs)
 }
 
+// WriteWorkbook writes ringkasan.xlsx of region and year to w.
+func (x *Exporter) WriteWorkbook(ctx context.Context, w io.Writer, region string, year int) error {
+	in, err := x.Input(ctx, region, year)
+	if err != nil {
+		return err
+	}
+	return WriteWorkbook(ctx, w, in)
+}
+
 // WriteFile writes the pack to path through a temporary file in the same folder, so a
 // failed export never leaves a half-written ZIP under the wanted name.
 func (x *Exporter) WriteFile(ctx context.Context, path, region string, year int) (Summary, error) {
@@ -169,4 +178,27 @@ func (x *Exporter) prune(dir string) {
 			os.Remove(p)
 		}
 	}
+}
+
+// WritePack streams the pack of region and year to w (the web dashboard's download).
+func (x *Exporter) WritePack(ctx context.Context, w io.Writer, region string, year int) error {
+	_, err := x.Write(ctx, w, region, year)
+	return err
+}
+
+// Summarize counts what the pack of region and year would hold, without writing it:
+// the `ekspor` answer that links to the web download.
+func (x *Exporter) Summarize(ctx context.Context, region string, year int) (review.ExportResult, error) {
+	in, err := x.Input(ctx, region, year)
+	if err != nil {
+		return review.ExportResult{}, err
+	}
+	res := review.ExportResult{Questions: len(in.Instrument.Questions()), Answered: len(in.Answers)}
+	for _, a := range in.Answers {
+		res.Files += len(a.Evidence)
+		for _, f := range a.Evidence {
+			res.Size += f.Size
+		}
+	}
+	return res, nil
 }

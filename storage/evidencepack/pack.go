@@ -133,6 +133,39 @@ func Write(ctx context.Context, w io.Writer, in Input, blobs Blobs) (Summary, er
 	return sum, nil
 }
 
+// WriteWorkbook writes ringkasan.xlsx of in alone to w: the same rows as in the pack,
+// with the paths the evidence files get inside the pack's ZIP.
+func WriteWorkbook(ctx context.Context, w io.Writer, in Input) error {
+	if in.Instrument == nil {
+		return fmt.Errorf("workbook: no instrument: %w", conversations.ErrInvalid)
+	}
+	rows := layout(in)
+	for i := range rows {
+		r := &rows[i]
+		if r.answer == nil {
+			continue
+		}
+		names := newFolder()
+		seen := map[string]bool{}
+		for _, f := range r.answer.Evidence {
+			if dup := f.BlobKey + "\x00" + f.Name; seen[dup] {
+				continue
+			} else {
+				seen[dup] = true
+			}
+			name := names.unique(SafeName(f.Name, "berkas"+extFor(f.MIME), maxNameRunes), maxNameRunes)
+			r.files = append(r.files, r.folder+"/"+name)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := writeWorkbookTo(w, in, rows, in.Region.Location()); err != nil {
+		return fmt.Errorf("%s: %w", WorkbookName, err)
+	}
+	return nil
+}
+
 // layout lists the instrument's questions in order with their answers, points and folders.
 // Folder names are unique per level, so two indicators with the same shortened name never
 // share a folder.

@@ -201,6 +201,33 @@ func TestWritePack(t *testing.T) {
 	if err != nil || len(k3) != 3 || col(k3[1], "Kode") != "14.1" || col(k3[2], "Poin klaim") != "35.00" {
 		t.Errorf("Klaster III sheet = %v %v", k3, err)
 	}
+
+	// The workbook alone (the dashboard's download) has the same rows, with the paths the
+	// files get in the pack.
+	var alone bytes.Buffer
+	if err := evidencepack.WriteWorkbook(context.Background(), &alone, evidencepack.Input{Region: region,
+		Instrument: sampleInstrument(), Answers: answers, Points: points, GeneratedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	wb2, err := excelize.OpenReader(bytes.NewReader(alone.Bytes()))
+	if err != nil {
+		t.Fatalf("workbook alone: %v", err)
+	}
+	rows2, err := wb2.GetRows("Ringkasan")
+	if err != nil || len(rows2) != len(rows) {
+		t.Fatalf("workbook alone: %d rows, %v", len(rows2), err)
+	}
+	for i := range rows {
+		if i == 3 { // 14.1: the pack marks the file it could not find
+			continue
+		}
+		if !slices.Equal(rows[i], rows2[i]) {
+			t.Errorf("row %d differs:\n%v\n%v", i, rows[i], rows2[i])
+		}
+	}
+	if got := col(rows2[3], "Berkas bukti"); !strings.Contains(got, "📷 FOTO (2).jpg") {
+		t.Errorf("14.1 files alone = %q", got)
+	}
 }
 
 func TestWritePackWithoutEvidence(t *testing.T) {

@@ -2,12 +2,14 @@ package evidencepack
 
 import (
 	"archive/zip"
-	"github.com/klabot/klabot/conversations/idfmt"
+	"io"
 	"math"
 	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/klabot/klabot/conversations/idfmt"
 )
 
 // SummarySheet is the workbook's first sheet, with every question.
@@ -40,6 +42,15 @@ func clusterSheet(code string) string {
 // cluster, each written with excelize's StreamWriter. The workbook itself is built in
 // memory by excelize (a few hundred KB for ~700 questions) and stored as one entry.
 func writeWorkbook(zw *zip.Writer, in Input, rows []row, loc *time.Location) error {
+	dst, err := zw.CreateHeader(&zip.FileHeader{Name: WorkbookName, Method: zip.Store, Modified: in.GeneratedAt.In(loc)})
+	if err != nil {
+		return err
+	}
+	return writeWorkbookTo(dst, in, rows, loc)
+}
+
+// writeWorkbookTo writes the workbook of rows to w.
+func writeWorkbookTo(w io.Writer, in Input, rows []row, loc *time.Location) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", SummarySheet); err != nil {
@@ -79,11 +90,8 @@ func writeWorkbook(zw *zip.Writer, in Input, rows []row, loc *time.Location) err
 			return err
 		}
 	}
-	dst, err := zw.CreateHeader(&zip.FileHeader{Name: WorkbookName, Method: zip.Store, Modified: in.GeneratedAt.In(loc)})
-	if err != nil {
-		return err
-	}
-	return f.Write(dst)
+	_, err = f.WriteTo(w)
+	return err
 }
 
 // writeSheet streams the header, one row per question and a total row.

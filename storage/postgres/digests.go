@@ -107,7 +107,7 @@ func (s *Store) DigestFacts(ctx context.Context, regions []digest.DigestRegion) 
 		SELECT p.region_code, p.name, p.unreachable_at IS NOT NULL,
 		       NOT EXISTS (SELECT 1 FROM identities i WHERE i.person_id = p.id)
 		FROM people p
-		WHERE p.region_code = ANY($1)
+		WHERE p.region_code = ANY($1) AND p.deactivated_at IS NULL
 		  AND (p.unreachable_at IS NOT NULL OR NOT EXISTS (SELECT 1 FROM identities i WHERE i.person_id = p.id))
 		ORDER BY p.region_code, p.name, p.id`, codes)
 	if err != nil {
@@ -149,7 +149,7 @@ const recipientsSQL = `
 	FROM people p
 	JOIN identities i ON i.person_id = p.id
 	LEFT JOIN opds o ON o.id = p.opd_id
-	WHERE p.unreachable_at IS NULL AND %s
+	WHERE p.unreachable_at IS NULL AND p.deactivated_at IS NULL AND %s
 	ORDER BY p.id, CASE i.channel WHEN 'telegram' THEN 0 WHEN 'whatsapp' THEN 1 ELSE 2 END, i.created_at`
 
 func scanRecipient(r pgx.CollectableRow) (digest.Recipient, error) {

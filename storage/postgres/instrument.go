@@ -12,6 +12,7 @@ import (
 
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/scoring"
+	"github.com/klabot/klabot/scoring/instrumentdiff"
 )
 
 // ImportStats counts what SaveInstrument did to the questions of a year.
@@ -52,32 +53,78 @@ func sameContent(a, b scoring.Question) bool {
 		a.EvidenceRequired == b.EvidenceRequired && a.EvidenceAlways == b.EvidenceAlways && slices.Equal(a.OPDCodes, b.OPDCodes)
 }
 
-// SaveInstrument writes an evaluation year's instrument in one transaction. Re-importing a
-// year updates changed questions in place and marks questions missing from inst as retired:
-// nothing is deleted, so every answer already given survives. The version is bumped when
-// anything changed. An empty inst.Name keeps the stored name ("Instrumen KLA <year>" for a
-// new year). inst should be validated first (inst.Validate()); SaveInstrument refuses
-// an invalid one with conversations.ErrInvalid.
+// ImportOptions change how ImportInstrument treats a year that has answers.
+type ImportOptions struct {
+	// Force applies changes that touch current answers (retired answered questions,
+	// answered questions whose type, options, evidence rule or points change). Without it
+	// such an import is refused with ErrAnswersTouched and nothing is written.
+	Force bool
+	// DryRun computes everything and writes nothing (the transaction is rolled back).
+	DryRun bool
+	// From is an earlier year whose answers the new year offers as suggestions: questions
+	// whose text, type and options are unchanged (matched by code, else by identical text)
+	// are linked to their question of From (see CarriedFrom). 0 links nothing.
+	From int
+}
+
+// ImportResult is what an import did (or would do) to a year.
+type ImportResult struct {
+	Stats ImportStats         `json:"stats"`
+	Diff  instrumentdiff.Diff `json:"diff"`
+	// Relabelled counts the stored answer versions whose option label was renamed.
+	Relabelled int `json:"relabelled"`
+	// Carried counts the questions linked to a question of ImportOptions.From.
+	Carried int `json:"carried,omitempty"`
+}
+
+// ErrAnswersTouched refuses an import whose changes would change current answers; it
+// wraps conversations.ErrConflict. ImportInstrument returns it with the full result, so
+// that the caller can show the diff.
+var ErrAnswersTouched = fmt.Errorf("the import changes answers already given: %w", conversations.ErrConflict)
+
+// SaveInstrument writes an evaluation year's instrument in one transaction, refusing
+// (ErrAnswersTouched) a change that touches current answers: ImportInstrument with no
+// options. Re-importing a year updates changed questions in place and marks questions
+// missing from inst as retired: nothing is deleted, so every answer already given
+// survives. The version is bumped when anything changed. An empty inst.Name keeps the
+// stored name ("Instrumen KLA <year>" for a new year). inst should be validated first
+// (inst.Validate()); SaveInstrument refuses an invalid one with conversations.ErrInvalid.
 func (s *Store) SaveInstrument(ctx context.Context, inst *scoring.Instrument) (ImportStats, error) {
-	return s.saveInstrument(ctx, inst, false)
+	r, err := s.ImportInstrument(ctx, inst, ImportOptions{})
+	return r.Stats, err
 }
 
 // PlanInstrument reports what SaveInstrument would do with inst (the same ImportStats),
 // writing nothing: the same transaction, rolled back.
 func (s *Store) PlanInstrument(ctx context.Context, inst *scoring.Instrument) (ImportStats, error) {
-	return s.saveInstrument(ctx, inst, true)
+	r, err := s.ImportInstrument(ctx, inst, ImportOptions{DryRun: true})
+	return r.Stats, err
 }
 
-// errPlanOnly rolls back the transaction of a PlanInstrument.
+// errPlanOnly rolls back the transaction of a dry run.
 var errPlanOnly = errors.New("plan only")
 
-func (s *Store) saveInstrument(ctx context.Context, inst *scoring.Instrument, planOnly bool) (ImportStats, error) {
-	var st ImportStats
+// ImportInstrument writes (or with DryRun plans) an instrument year and returns the diff
+// against the stored year with the answers each change touches. Options renamed at the
+// same position with the same fraction keep their answers: the stored versions get the
+// new label, the old one is kept in answer_relabels. A dry run reports the diff of a
+// change it would refuse without an error; the caller checks Diff.Touched().
+func (s *Store) ImportInstrument(ctx context.Context, inst *scoring.Instrument, opts ImportOptions) (ImportResult, error) {
+	return s.saveInstrument(ctx, inst, opts)
+}
+
+func (s *Store) saveInstrument(ctx context.Context, inst *scoring.Instrument, opts ImportOptions) (ImportResult, error) {
+	var res ImportResult
+	planOnly := opts.DryRun
 	if err := inst.Validate(); err != nil {
-		return st, fmt.Errorf("save instrument %d: %w: %v", inst.Year, conversations.ErrInvalid, err)
+		return res, fmt.Errorf("save instrument %d: %w: %v", inst.Year, conversations.ErrInvalid, err)
+	}
+	if opts.From == inst.Year {
+		return res, fmt.Errorf("save instrument %d: %w: --from must be an earlier year", inst.Year, conversations.ErrInvalid)
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		st = ImportStats{}
+		res = ImportResult{}
+		st := &res.Stats
 		newName := inst.Name
 		if newName == "" {
 			newName = fmt.Sprintf("Instrumen KLA %d", inst.Year)
@@ -97,6 +144,16 @@ func (s *Store) saveInstrument(ctx context.Context, inst *scoring.Instrument, pl
 			newName = name
 		}
 		changed := name != newName
+
+		// The diff is taken before anything is written: the stored year as it is.
+		diff, err := diffYear(ctx, tx, inst, name, !inserted)
+		if err != nil {
+			return err
+		}
+		res.Diff = diff
+		if diff.Touched() > 0 && !opts.Force && !planOnly {
+			return ErrAnswersTouched
+		}
 
 		// Clusters and indicators: upsert; count a change when a value moved.
 		for ci, c := range inst.Clusters {
@@ -170,6 +227,14 @@ func (s *Store) saveInstrument(ctx context.Context, inst *scoring.Instrument, pl
 			}
 			st.Retired = len(retire)
 		}
+		if res.Relabelled, err = relabel(ctx, tx, inst.Year, version+1, diff, s.now()); err != nil {
+			return err
+		}
+		if opts.From != 0 {
+			if res.Carried, err = linkYear(ctx, tx, inst, opts.From); err != nil {
+				return err
+			}
+		}
 		if !inserted && (changed || st.Changed()) {
 			version++
 			if _, err := tx.Exec(ctx, `UPDATE instruments SET version = $2, name = $3, imported_at = $4 WHERE year = $1`,
@@ -184,13 +249,17 @@ func (s *Store) saveInstrument(ctx context.Context, inst *scoring.Instrument, pl
 		return nil
 	})
 	if planOnly && errors.Is(err, errPlanOnly) {
-		return st, nil
+		return res, nil
+	}
+	if errors.Is(err, ErrAnswersTouched) {
+		res.Stats = ImportStats{}
+		return res, fmt.Errorf("save instrument %d: %w", inst.Year, err)
 	}
 	if err != nil {
-		return ImportStats{}, fmt.Errorf("save instrument %d: %w", inst.Year, err)
+		return ImportResult{}, fmt.Errorf("save instrument %d: %w", inst.Year, err)
 	}
 	s.inst.forget(inst.Year)
-	return st, nil
+	return res, nil
 }
 
 func upsertQuestion(ctx context.Context, tx pgx.Tx, year int, indicator string, pos int, q scoring.Question) error {

@@ -98,11 +98,18 @@ func TestReimportKeepsAnswersAndRetires(t *testing.T) {
 	if v, _ := s.InstrumentVersion(ctx, 2026); v != 1 {
 		t.Fatalf("PlanInstrument wrote: version %d", v)
 	}
-	st, err := s.SaveInstrument(ctx, in)
+	// 4.2 has an answer: retiring it is refused without Force, and nothing is written.
+	if _, err := s.SaveInstrument(ctx, in); !errors.Is(err, postgres.ErrAnswersTouched) || !errors.Is(err, conversations.ErrConflict) {
+		t.Fatalf("re-import retiring an answered question: err = %v, want ErrAnswersTouched", err)
+	}
+	if v, _ := s.InstrumentVersion(ctx, 2026); v != 1 {
+		t.Fatalf("refused import wrote: version %d", v)
+	}
+	res, err := s.ImportInstrument(ctx, in, postgres.ImportOptions{Force: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st != want {
+	if st := res.Stats; st != want {
 		t.Fatalf("stats = %+v, want %+v", st, want)
 	}
 	var n int
@@ -120,11 +127,13 @@ func TestReimportKeepsAnswersAndRetires(t *testing.T) {
 	if err := s.Pool().QueryRow(ctx, `SELECT retired FROM questions WHERE year = 2026 AND code = '4.2'`).Scan(&retired); err != nil || !retired {
 		t.Fatalf("4.2 retired = %v (%v), want true", retired, err)
 	}
-	// Bringing 4.2 back un-retires it: an update, not an addition.
-	st, err = s.SaveInstrument(ctx, smallInstrument(2026))
+	// Bringing 4.2 back un-retires it: an update, not an addition. Its answer counts
+	// again, which also needs Force.
+	res, err = s.ImportInstrument(ctx, smallInstrument(2026), postgres.ImportOptions{Force: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	st := res.Stats
 	if st.Updated != 2 || st.Retired != 1 || st.Added != 0 || st.Version != 3 {
 		t.Fatalf("third import stats = %+v", st)
 	}

@@ -93,10 +93,16 @@ func (s *Store) RedeemInvite(ctx context.Context, code string, id conversations.
 		}
 		now := s.now()
 		switch {
-		case used != nil:
-			return conversations.ErrConflict
 		case !now.Before(expires):
 			return conversations.ErrExpired
+		case used != nil:
+			again, err := secondAddress(ctx, tx, personID, id)
+			if err != nil {
+				return err
+			}
+			if !again {
+				return conversations.ErrConflict
+			}
 		}
 		if err := bindIdentity(ctx, tx, s.now, personID, id); err != nil {
 			return err
@@ -112,4 +118,27 @@ func (s *Store) RedeemInvite(ctx context.Context, code string, id conversations.
 		return conversations.Person{}, fmt.Errorf("redeem invite: %w", err)
 	}
 	return p, nil
+}
+
+// secondAddress reports whether a used invite may still bind id: on WhatsApp the same
+// person can appear by a hidden "lid:<id>" and later by their phone number (or the other
+// way round) when WhatsApp cannot tell klabot that the two are one. The person who used
+// the invite by one of the two kinds of address may use it again, before it expires, by
+// the other kind — an invite already used by that person must not lock them out.
+func secondAddress(ctx context.Context, tx pgx.Tx, personID int64, id conversations.Identity) (bool, error) {
+	if id.Channel != conversations.ChannelWhatsApp {
+		return false, nil
+	}
+	newIsLID := strings.HasPrefix(id.ExternalID, "lid:")
+	var n int
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM identities WHERE person_id = $1 AND channel = $2
+		AND (external_id LIKE 'lid:%') = $3`, personID, string(id.Channel), newIsLID).Scan(&n)
+	if err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil // the person already has an address of this kind
+	}
+	err = tx.QueryRow(ctx, `SELECT count(*) FROM identities WHERE person_id = $1 AND channel = $2`, personID, string(id.Channel)).Scan(&n)
+	return n > 0, err
 }

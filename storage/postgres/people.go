@@ -210,10 +210,10 @@ func (s *Store) Person(ctx context.Context, id int64) (conversations.Person, err
 	return personBy(ctx, s.pool, fmt.Sprint("#", id), `p.id = $1`, id)
 }
 
-// People returns the region's people, by role, OPD code and name.
+// People returns the region's active people (not deactivated), by role, OPD code and name.
 func (s *Store) People(ctx context.Context, region string) ([]conversations.Person, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+personColumns+` FROM people p LEFT JOIN opds o ON o.id = p.opd_id
-		WHERE p.region_code = $1 ORDER BY p.role, coalesce(o.code, ''), p.name, p.id`, normCode(region))
+		WHERE p.region_code = $1 AND p.deactivated_at IS NULL ORDER BY p.role, coalesce(o.code, ''), p.name, p.id`, normCode(region))
 	if err != nil {
 		return nil, fmt.Errorf("people of %s: %w", region, err)
 	}
@@ -227,14 +227,14 @@ func (s *Store) PersonByPhone(ctx context.Context, digits string) (conversations
 	if d == "" {
 		return conversations.Person{}, fmt.Errorf("person by empty phone: %w", conversations.ErrNotFound)
 	}
-	return personBy(ctx, s.pool, "with that phone", `p.phone = $1 ORDER BY p.id LIMIT 1`, d)
+	return personBy(ctx, s.pool, "with that phone", `p.phone = $1 AND p.deactivated_at IS NULL ORDER BY p.id LIMIT 1`, d)
 }
 
 // PersonByIdentity returns the person bound to the chat identity, or wraps
-// conversations.ErrNotFound for an unknown chat.
+// conversations.ErrNotFound for an unknown chat or a deactivated person.
 func (s *Store) PersonByIdentity(ctx context.Context, ch conversations.Channel, externalID string) (conversations.Person, error) {
 	return personBy(ctx, s.pool, string(ch)+" identity",
-		`p.id = (SELECT person_id FROM identities WHERE channel = $1 AND external_id = $2)`, string(ch), externalID)
+		`p.id = (SELECT person_id FROM identities WHERE channel = $1 AND external_id = $2) AND p.deactivated_at IS NULL`, string(ch), externalID)
 }
 
 // BindIdentity binds a chat identity to the person. An identity already bound to someone
@@ -260,6 +260,47 @@ func bindIdentity(ctx context.Context, q querier, now func() time.Time, personID
 		return fmt.Errorf("bind identity: %w", err)
 	}
 	return nil
+}
+
+// LinkIdentities makes two external ids of one channel one person (WhatsApp's hidden
+// "lid:<id>" and the phone number of the same sender): when exactly one of them is bound,
+// the other is bound to the same person with chatID, in one transaction. Nothing changes
+// when neither or both are bound to the same person; it wraps conversations.ErrConflict
+// when they are bound to different people (left for a coordinator to sort out).
+func (s *Store) LinkIdentities(ctx context.Context, ch conversations.Channel, a, b, chatID string) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT external_id, person_id FROM identities
+			WHERE channel = $1 AND external_id = ANY($2) FOR UPDATE`, string(ch), []string{a, b})
+		if err != nil {
+			return fmt.Errorf("link identities: %w", err)
+		}
+		bound := map[string]int64{}
+		for rows.Next() {
+			var id string
+			var person int64
+			if err := rows.Scan(&id, &person); err != nil {
+				rows.Close()
+				return fmt.Errorf("link identities: %w", err)
+			}
+			bound[id] = person
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("link identities: %w", err)
+		}
+		pa, okA := bound[a]
+		pb, okB := bound[b]
+		switch {
+		case okA && okB && pa != pb:
+			return fmt.Errorf("link identities: bound to #%d and #%d: %w", pa, pb, conversations.ErrConflict)
+		case okA == okB:
+			return nil
+		case okA:
+			return bindIdentity(ctx, tx, s.now, pa, conversations.Identity{Channel: ch, ExternalID: b, ChatID: chatID})
+		default:
+			return bindIdentity(ctx, tx, s.now, pb, conversations.Identity{Channel: ch, ExternalID: a, ChatID: chatID})
+		}
+	})
 }
 
 // Identities returns the chat identities bound to the person, oldest first.

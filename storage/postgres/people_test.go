@@ -280,3 +280,54 @@ func TestConcurrentUpsertPersonMakesOne(t *testing.T) {
 		}
 	}
 }
+
+// TestDeactivatedPeopleGetNothing: a deactivated coordinator is no digest recipient, a
+// deactivated person is unknown to the chat and absent from People, their answers stay.
+func TestDeactivatedPeopleGetNothing(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	ctx := context.Background()
+	opd := sampleRegion(t, s)
+	coord, err := s.UpsertPerson(ctx, conversations.Person{Name: "Bu Koor", Role: conversations.RoleCoordinator, RegionCode: "KOTA-UJI", OPDID: opd}, "0812 1111 2222")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.BindIdentity(ctx, coord, conversations.Identity{Channel: conversations.ChannelTelegram, ExternalID: "42"}); err != nil {
+		t.Fatal(err)
+	}
+	recipients := func() int {
+		m, err := s.RegionCoordinators(ctx, []string{"KOTA-UJI"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(m["KOTA-UJI"])
+	}
+	if recipients() != 1 {
+		t.Fatal("coordinator is no recipient before deactivation")
+	}
+	f := false
+	p, changed, err := s.ChangePerson(ctx, coord, postgres.PersonChange{Active: &f})
+	if err != nil || !changed || !p.Deactivated {
+		t.Fatalf("deactivate: %+v %v %v", p, changed, err)
+	}
+	if recipients() != 0 {
+		t.Error("a deactivated coordinator still gets the digest")
+	}
+	if _, err := s.PersonByIdentity(ctx, conversations.ChannelTelegram, "42"); !errors.Is(err, conversations.ErrNotFound) {
+		t.Errorf("PersonByIdentity of a deactivated person: %v", err)
+	}
+	if _, err := s.PersonByPhone(ctx, "081211112222"); !errors.Is(err, conversations.ErrNotFound) {
+		t.Errorf("PersonByPhone of a deactivated person: %v", err)
+	}
+	if people, _ := s.People(ctx, "KOTA-UJI"); len(people) != 0 {
+		t.Errorf("People lists the deactivated: %+v", people)
+	}
+	// Deactivating again changes nothing; the roster import does not duplicate them.
+	if _, changed, _ := s.ChangePerson(ctx, coord, postgres.PersonChange{Active: &f}); changed {
+		t.Error("deactivating twice reported a change")
+	}
+	id, err := s.UpsertPerson(ctx, conversations.Person{Name: "bu koor", Role: conversations.RoleCoordinator, RegionCode: "KOTA-UJI", OPDID: opd}, "")
+	if err != nil || id != coord {
+		t.Errorf("roster upsert of a deactivated person: #%d (%v), want #%d", id, err, coord)
+	}
+}

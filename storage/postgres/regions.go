@@ -24,6 +24,11 @@ func checkRegion(r *conversations.Region) error {
 	if r.TimeZone == "" {
 		r.TimeZone = "Asia/Jakarta"
 	}
+	zone, ok := IndonesianZone(r.TimeZone)
+	if !ok {
+		return fmt.Errorf("%w: unknown time zone %q: use WIB (Asia/Jakarta, Asia/Pontianak), WITA (Asia/Makassar) or WIT (Asia/Jayapura)", conversations.ErrInvalid, r.TimeZone)
+	}
+	r.TimeZone = zone
 	switch {
 	case r.Code == "" || strings.ContainsAny(r.Code, " \t"):
 		return fmt.Errorf("%w: region code %q must be one word, e.g. KOTA-CONTOH", conversations.ErrInvalid, r.Code)
@@ -36,10 +41,31 @@ func checkRegion(r *conversations.Region) error {
 	case r.Year != 0 && (r.Year < 2000 || r.Year > 2100):
 		return fmt.Errorf("%w: evaluation year %d is out of range", conversations.ErrInvalid, r.Year)
 	}
-	if _, err := time.LoadLocation(r.TimeZone); err != nil || !strings.Contains(r.TimeZone, "/") {
-		return fmt.Errorf("%w: unknown time zone %q (use Asia/Jakarta, Asia/Makassar or Asia/Jayapura)", conversations.ErrInvalid, r.TimeZone)
-	}
 	return nil
+}
+
+// indonesianZones are the IANA zones of Indonesia's three time zones (no daylight saving).
+var indonesianZones = []string{"Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura"}
+
+// IndonesianZone returns the IANA name of s when it names one of Indonesia's zones: WIB
+// (Asia/Jakarta), WITA (Asia/Makassar), WIT (Asia/Jayapura), or one of the IANA names
+// themselves (Asia/Pontianak is WIB too), in any case. Anything else is not a region's zone.
+func IndonesianZone(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	switch strings.ToUpper(s) {
+	case "WIB":
+		return "Asia/Jakarta", true
+	case "WITA":
+		return "Asia/Makassar", true
+	case "WIT":
+		return "Asia/Jayapura", true
+	}
+	for _, z := range indonesianZones {
+		if strings.EqualFold(s, z) {
+			return z, true
+		}
+	}
+	return "", false
 }
 
 // UpsertRegion creates the region or replaces all its settings.

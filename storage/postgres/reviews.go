@@ -316,7 +316,7 @@ func (s *Store) ReviewRecipients(ctx context.Context, answerID int64) ([]convers
 		JOIN people p ON (w.opd_id IS NOT NULL AND p.opd_id = w.opd_id AND p.role = 'focal_point')
 		              OR (w.opd_id IS NULL AND p.id = w.id)
 		LEFT JOIN opds o ON o.id = p.opd_id
-		WHERE a.id = $1
+		WHERE a.id = $1 AND p.deactivated_at IS NULL
 		ORDER BY p.id`, answerID)
 	if err != nil {
 		return nil, fmt.Errorf("review recipients %d: %w", answerID, err)

@@ -19,6 +19,7 @@ type RosterRow struct {
 	Role       conversations.Role
 	Phone      string
 	AnswersFor []string // national codes the OPD answers for; empty keeps the OPD's current list (or its own code)
+	Line       int      // the row in the file, for messages; 0 when unknown
 }
 
 // RosterStats counts what ImportRoster did.

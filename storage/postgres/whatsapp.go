@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -114,4 +115,84 @@ func (s *Store) WhatsAppDigestGroups(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("whatsapp digest groups: %w", err)
 	}
 	return groups, nil
+}
+
+// RecordWhatsAppMessage stores an incoming message's sealed body before it is
+// acknowledged to WhatsApp, and reports whether it still needs handling: true for a new
+// message and for one recorded before but not handled yet (a redelivery after a crash),
+// false for one already handled.
+func (s *Store) RecordWhatsAppMessage(ctx context.Context, id, chatID string, body []byte) (bool, error) {
+	var pending bool
+	err := s.pool.QueryRow(ctx, `INSERT INTO whatsapp_messages (message_id, chat_id, body, received_at)
+		VALUES ($1, $2, $3, $4)
+		ON CONFLICT (message_id) DO UPDATE SET chat_id = whatsapp_messages.chat_id
+		RETURNING handled_at IS NULL`, id, chatID, body, s.now()).Scan(&pending)
+	if err != nil {
+		return false, fmt.Errorf("record whatsapp message %s: %w", id, err)
+	}
+	return pending, nil
+}
+
+// MarkWhatsAppMessageHandled marks a message handled and drops its body.
+func (s *Store) MarkWhatsAppMessageHandled(ctx context.Context, id string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE whatsapp_messages SET handled_at = $2, body = NULL
+		WHERE message_id = $1 AND handled_at IS NULL`, id, s.now())
+	if err != nil {
+		return fmt.Errorf("mark whatsapp message handled: %w", err)
+	}
+	return nil
+}
+
+// UnhandledWhatsAppMessages returns the bodies of messages recorded before before and not
+// handled yet, oldest first, at most limit.
+func (s *Store) UnhandledWhatsAppMessages(ctx context.Context, before time.Time, limit int) ([][]byte, error) {
+	rows, err := s.pool.Query(ctx, `SELECT body FROM whatsapp_messages
+		WHERE handled_at IS NULL AND received_at < $1 AND body IS NOT NULL
+		ORDER BY received_at, message_id LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("unhandled whatsapp messages: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[[]byte])
+}
+
+// PruneWhatsAppMessages deletes handled dedupe records received before before.
+func (s *Store) PruneWhatsAppMessages(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM whatsapp_messages WHERE handled_at IS NOT NULL AND received_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("prune whatsapp messages: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// RecordSentWhatsAppMessage keeps a sent message's sealed body for retry receipts.
+func (s *Store) RecordSentWhatsAppMessage(ctx context.Context, id, chatID string, body []byte) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO whatsapp_sent (message_id, chat_id, body, sent_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (message_id) DO UPDATE SET body = excluded.body`, id, chatID, body, s.now())
+	if err != nil {
+		return fmt.Errorf("record sent whatsapp message %s: %w", id, err)
+	}
+	return nil
+}
+
+// SentWhatsAppMessage returns a sent message's sealed body, or nil when it is not kept
+// (never sent to chatID, or pruned).
+func (s *Store) SentWhatsAppMessage(ctx context.Context, chatID, id string) ([]byte, error) {
+	var body []byte
+	err := s.pool.QueryRow(ctx, `SELECT body FROM whatsapp_sent WHERE message_id = $1 AND chat_id = $2`, id, chatID).Scan(&body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sent whatsapp message %s: %w", id, err)
+	}
+	return body, nil
+}
+
+// PruneSentWhatsAppMessages deletes sent messages kept since before before.
+func (s *Store) PruneSentWhatsAppMessages(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM whatsapp_sent WHERE sent_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("prune sent whatsapp messages: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }
