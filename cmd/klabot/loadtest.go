@@ -17,7 +17,7 @@ import (
 )
 
 const loadtestUsage = `usage: klabot loadtest [--via engine|telegram-webhook] [--regions 514 --opds 30 --questions 700]
-       [--dataset LT] [--reuse] [--workers 32] [--dialogues 20000] [--duration 60s | --answers N]
+       [--dataset LT] [--reuse] [--preload N] [--workers 32] [--dialogues 20000] [--duration 60s | --answers N]
        klabot loadtest sender [--nudges 10000] [--rate 30] [--sender-rate 29.5]
 Use a database of its own: DATABASE_URL=postgres://postgres@127.0.0.1:5432/klabot_load?sslmode=disable&pool_max_conns=16.
 See BENCHMARKS.md.`
@@ -42,6 +42,7 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	fs.IntVar(&spec.FocalPoints, "focal-points", 2, "focal points per OPD")
 	fs.IntVar(&spec.Year, "year", 2090, "evaluation year of the synthetic instrument")
 	reuse := fs.Bool("reuse", false, "run on the dataset generated before instead of generating it")
+	preload := fs.Int("preload", 0, "stored answer versions of earlier years to put in the dataset's regions first (one national year: 359800)")
 	fs.IntVar(&opts.Workers, "workers", 32, "concurrent senders")
 	fs.IntVar(&opts.Dialogues, "dialogues", 20000, "focal points in conversation at once")
 	fs.DurationVar(&opts.Duration, "duration", 60*time.Second, "how long to run (with --answers: at most)")
@@ -57,6 +58,9 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	redisPrefix := fs.String("redis-prefix", "", "Redis key prefix of the dialogue states (default klabot-load:TAG:STAMP:)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load phase to this file (go tool pprof -top)")
 	keepRedis := fs.Bool("keep-redis", false, "keep the run's dialogue states and dedupe marks in Redis (the Postgres checkpoints rebuild states anyway)")
+	countTrips := fs.Bool("count-trips", false, "count round trips to Postgres and Redis through loopback proxies (adds latency: not for throughput figures)")
+	groupCommit := fs.Bool("group-commit", false, "engine mode: the engine's write batches share commits (postgres.GroupWriter)")
+	statements := fs.Bool("pg-stat-statements", false, "report pg_stat_statements per answer (only on a Postgres of your own that loads it)")
 	transcript := fs.Bool("transcript", false, "print every message and reply to standard error (use with --dialogues 1)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{loadtestUsage}
@@ -70,6 +74,15 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 		return usageError{loadtestUsage}
 	}
 	rep := loadtest.Report{Machine: loadtest.ThisMachine(), LoadStart: loadtest.LoadAverage()}
+	var pgTrips, redisTrips *loadtest.TripCounter
+	if *countTrips {
+		var err error
+		if pgTrips, redisTrips, err = proxyThroughCounters(app); err != nil {
+			return err
+		}
+		defer pgTrips.Close()
+		defer redisTrips.Close()
+	}
 	pool, err := app.DB(ctx)
 	if err != nil {
 		return err
@@ -88,6 +101,14 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 		return err
 	}
 	rep.Dataset = ds
+	if *preload > 0 {
+		fmt.Fprintf(app.Stderr, "loadtest: preloading %d answer versions of earlier years...\n", *preload)
+		pre, err := loadtest.Preload(ctx, pool, ds, *preload)
+		if err != nil {
+			return err
+		}
+		rep.Preloaded = &pre
+	}
 	// The load's dialogue states live under a prefix of their own, per dataset generation.
 	prefix := *redisPrefix
 	if prefix == "" {
@@ -106,6 +127,15 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	}
 	fmt.Fprintf(app.Stderr, "loadtest: dataset ready in %s; running %s for %s...\n", ds.Took.Round(time.Millisecond), *via, opts.Duration)
 	var target loadtest.Target = loadtest.EngineTarget{Engine: parts.Engine}
+	var group *postgres.GroupWriter
+	if *groupCommit {
+		if *via != "engine" {
+			return usageError{loadtestUsage}
+		}
+		group = postgres.NewGroupWriter(pool, postgres.GroupConfig{})
+		defer group.Close()
+		parts.Store.WithGroupCommit(group)
+	}
 	var stopServe func() error
 	if *via == "telegram-webhook" {
 		wh, stop, err := startWebhookTarget(ctx, app, prefix, opts.Documents())
@@ -124,8 +154,33 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 			return err
 		}
 	}
+	var trips0 [2]int64
+	opts.Measure = func() {
+		if *statements {
+			if err := loadtest.ResetStatements(ctx, pool); err != nil {
+				fmt.Fprintf(app.Stderr, "loadtest: %v\n", err)
+			}
+		}
+		if pgTrips != nil {
+			trips0 = [2]int64{pgTrips.Trips(), redisTrips.Trips()}
+		}
+	}
 	cpu0 := loadtest.TakeCPU(dbName(app))
 	res, err := loadtest.Run(ctx, *via, ds, target, opts)
+	if group != nil {
+		st := group.Stats()
+		rep.Group = &st
+	}
+	if pgTrips != nil {
+		rep.Trips = &loadtest.Trips{Postgres: pgTrips.Trips() - trips0[0], Redis: redisTrips.Trips() - trips0[1]}
+	}
+	if *statements && err == nil {
+		st, serr := loadtest.ReadStatements(ctx, pool)
+		if serr != nil {
+			return serr
+		}
+		rep.Statements = &st
+	}
 	use := loadtest.TakeCPU(dbName(app)).Since(cpu0)
 	rep.CPU = &use
 	if *cpuProfile != "" {
@@ -166,6 +221,49 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 		return fmt.Errorf("loadtest: the run had errors or lost, doubled or reordered answers (see above)")
 	}
 	return nil
+}
+
+// proxyThroughCounters points the app's DATABASE_URL and REDIS_URL at round-trip
+// counting proxies in front of the configured servers (before any connection is made).
+func proxyThroughCounters(app *App) (pg, rd *loadtest.TripCounter, err error) {
+	cfg, err := app.Config()
+	if err != nil {
+		return nil, nil, err
+	}
+	pu, err := url.Parse(cfg.DatabaseURL)
+	if err != nil || pu.Host == "" {
+		return nil, nil, fmt.Errorf("--count-trips needs a DATABASE_URL with host:port")
+	}
+	ru, err := url.Parse(cfg.RedisURL)
+	if err != nil || ru.Host == "" {
+		return nil, nil, fmt.Errorf("--count-trips needs a REDIS_URL with host:port")
+	}
+	if pu.Port() == "" {
+		pu.Host += ":5432"
+	}
+	if ru.Port() == "" {
+		ru.Host += ":6379"
+	}
+	if pg, err = loadtest.NewTripCounter(pu.Host); err != nil {
+		return nil, nil, err
+	}
+	if rd, err = loadtest.NewTripCounter(ru.Host); err != nil {
+		pg.Close()
+		return nil, nil, err
+	}
+	pu.Host, ru.Host = pg.Addr(), rd.Addr()
+	getenv := app.Getenv
+	app.Getenv = func(k string) string {
+		switch k {
+		case "DATABASE_URL":
+			return pu.String()
+		case "REDIS_URL":
+			return ru.String()
+		}
+		return getenv(k)
+	}
+	app.cfg, app.cfgErr = loadConfig(app.Getenv)
+	return pg, rd, nil
 }
 
 // dbName is the database the app uses (for telling its Postgres backends apart).

@@ -116,17 +116,32 @@ func (s *Store) SetNarrative(ctx context.Context, w conversations.NarrativeWrite
 // Progress returns the current answers of codes (with who answered and how many files
 // the version has) and which of them personID skipped, in one round trip.
 func (s *Store) Progress(ctx context.Context, region string, year int, personID int64, codes []string) (conversations.Progress, error) {
-	p := conversations.Progress{Answers: map[string]conversations.AnswerInfo{}, Skipped: map[string]bool{}}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT a.question_code, a.id, a.version, a.value_text, coalesce(a.value_number, 0),
-			a.narrative, a.person_id, p.name, a.created_at,
-			(SELECT count(*) FROM evidence e WHERE e.answer_id = a.id)
-		FROM current_answers a JOIN people p ON p.id = a.person_id
-		WHERE a.region_code = $1 AND a.year = $2 AND a.question_code = ANY($3)`, region, year, codes)
-	b.Queue(`SELECT question_code FROM skips
-		WHERE region_code = $1 AND year = $2 AND person_id = $3 AND question_code = ANY($4)`, region, year, personID, codes)
+	queueProgress(b, region, year, personID, codes)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
+	return readProgress(br)
+}
+
+// queueProgress adds Progress's two statements to b.
+func queueProgress(b *pgx.Batch, region string, year int, personID int64, codes []string) {
+	// The current version of each code by itself (the newest in the version key), not
+	// every version of the codes sorted: an engine step reads the same whatever the
+	// number of edits, with a custom or a generic plan.
+	b.Queue(`SELECT c.code, a.id, a.version, a.value_text, coalesce(a.value_number, 0),
+			a.narrative, a.person_id, p.name, a.created_at,
+			(SELECT count(*) FROM evidence e WHERE e.answer_id = a.id)
+		FROM (SELECT DISTINCT unnest($3::text[])) AS c(code)
+		JOIN LATERAL (SELECT * FROM answers a WHERE a.region_code = $1 AND a.year = $2 AND a.question_code = c.code
+			ORDER BY a.version DESC LIMIT 1) a ON true
+		JOIN people p ON p.id = a.person_id`, region, year, codes)
+	b.Queue(`SELECT question_code FROM skips
+		WHERE region_code = $1 AND year = $2 AND person_id = $3 AND question_code = ANY($4)`, region, year, personID, codes)
+}
+
+// readProgress reads the results of queueProgress's statements, next in br.
+func readProgress(br pgx.BatchResults) (conversations.Progress, error) {
+	p := conversations.Progress{Answers: map[string]conversations.AnswerInfo{}, Skipped: map[string]bool{}}
 	rows, err := br.Query()
 	if err != nil {
 		return p, fmt.Errorf("current answers: %w", err)

@@ -24,7 +24,11 @@ func (s *Store) SaveCheckpoint(ctx context.Context, personID int64, st conversat
 	if err != nil {
 		return err
 	}
-	if _, err := s.pool.Exec(ctx, upsertCheckpoint, personID, b, s.now()); err != nil {
+	// A write batch of its own, so that with group commit (WithGroupCommit) the
+	// checkpoints of concurrent steps share commits too.
+	wb := &pgx.Batch{}
+	wb.Queue(upsertCheckpoint, personID, b, s.now())
+	if err := s.runWrite(ctx, wb); err != nil {
 		return fmt.Errorf("save checkpoint of person %d: %w", personID, err)
 	}
 	return nil

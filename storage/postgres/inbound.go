@@ -29,6 +29,9 @@ func queueInbound(b *pgx.Batch, d conversations.Delivery) {
 
 // runWrite sends b as one implicit transaction and maps its failure.
 func (s *Store) runWrite(ctx context.Context, b *pgx.Batch) error {
+	if s.group != nil {
+		return mapWriteErr(s.group.Write(ctx, b))
+	}
 	return mapWriteErr(s.pool.SendBatch(ctx, b).Close())
 }
 

@@ -400,20 +400,36 @@ func (s *Store) ReviewStates(ctx context.Context, region string, year int) (map[
 // belongs to the OPD when the answer was given by one of its people or the question is
 // assigned to a code the OPD answers for.
 func (s *Store) ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]conversations.Reopened, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT a.question_code, st.state, st.note, st.reviewer
-		FROM current_answers a
-		JOIN questions q ON q.year = a.year AND q.code = a.question_code AND NOT q.retired
-		JOIN people w ON w.id = a.person_id
-		JOIN LATERAL (SELECT r.state, r.note, p.name AS reviewer, r.created_at FROM reviews r
-		    JOIN people p ON p.id = r.reviewer_id WHERE r.answer_id = a.id
-		    ORDER BY r.created_at DESC, r.id DESC LIMIT 1) st ON true
-		WHERE a.region_code = $1 AND a.year = $2 AND st.state IN ('needs_revision', 'rejected')
-		  AND (w.opd_id = $3 OR q.opd_codes && (SELECT answers_for || code FROM opds WHERE id = $3))
-		ORDER BY st.created_at DESC, q.position`, region, year, opdID)
+	rows, err := s.pool.Query(ctx, reopenedSQL, region, year, opdID)
 	if err != nil {
 		return nil, fmt.Errorf("reopened questions %s: %w", region, err)
 	}
+	return collectReopened(rows, region)
+}
+
+// reopenedSQL runs on every engine step, so it reads no more than it must, with a custom
+// or a generic plan alike: the region's current versions from the version key alone
+// (index-only), the OPD's among them, then the latest review of just those. The CTEs are
+// materialised so the planner cannot turn the order around.
+const reopenedSQL = `
+	WITH cur AS MATERIALIZED (
+		SELECT DISTINCT ON (a.question_code) a.question_code, a.id, a.person_id
+		FROM answers a WHERE a.region_code = $1 AND a.year = $2
+		ORDER BY a.question_code, a.version DESC),
+	mine AS MATERIALIZED (
+		SELECT cur.id, cur.question_code, q.position
+		FROM cur JOIN questions q ON q.year = $2 AND q.code = cur.question_code AND NOT q.retired
+		WHERE q.opd_codes && (SELECT answers_for || code FROM opds WHERE id = $3)
+		   OR cur.person_id IN (SELECT id FROM people WHERE opd_id = $3))
+	SELECT m.question_code, st.state, st.note, p.name
+	FROM mine m
+	JOIN LATERAL (SELECT r.state, r.note, r.reviewer_id, r.created_at FROM reviews r
+		WHERE r.answer_id = m.id ORDER BY r.created_at DESC, r.id DESC LIMIT 1) st ON true
+	JOIN people p ON p.id = st.reviewer_id
+	WHERE st.state IN ('needs_revision', 'rejected')
+	ORDER BY st.created_at DESC, m.position`
+
+func collectReopened(rows pgx.Rows, region string) ([]conversations.Reopened, error) {
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (conversations.Reopened, error) {
 		var ro conversations.Reopened
 		var state string

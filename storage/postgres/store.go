@@ -14,6 +14,8 @@ type Store struct {
 	now  func() time.Time
 
 	inst instrumentCache // Instrument() per year and version; zero value ready
+
+	group *GroupWriter // when set, the engine's write batches share commits
 }
 
 // New returns a Store on pool. now is the clock for timestamps (time.Now in production).
@@ -22,6 +24,14 @@ func New(pool *pgxpool.Pool, now func() time.Time) *Store {
 		now = time.Now
 	}
 	return &Store{pool: pool, now: now}
+}
+
+// WithGroupCommit makes the store send the engine's write batches (answers, skips,
+// evidence) through g, so concurrent steps share commits; each still returns only after
+// its own commit, with the error it would have had alone.
+func (s *Store) WithGroupCommit(g *GroupWriter) *Store {
+	s.group = g
+	return s
 }
 
 // Pool returns the underlying pool, for health checks and the load tool's baseline.

@@ -88,9 +88,23 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, store *postgres.Store, sp
 		return nil, fmt.Errorf("dataset %s: its baseline region %s: %w", spec.Tag, spec.rawRegion(), err)
 	}
 	// Fresh tables have no statistics until autovacuum comes by, and the planner then
-	// picks nested loops that take minutes over 30,000 people.
-	if _, err := pool.Exec(ctx, `ANALYZE regions, opds, people, identities, questions, answers, reviews`); err != nil {
+	// picks nested loops that take minutes over 30,000 people. The answer tables only
+	// when they hold rows: statistics saying "empty" make every plan cached in the
+	// pool's connections scan them whole, per statement, until the next autoanalyze
+	// (a fresh deployment's never-analysed tables are planned as small, not empty).
+	if _, err := pool.Exec(ctx, `ANALYZE regions, opds, people, identities, questions`); err != nil {
 		return nil, fmt.Errorf("analyze dataset %s: %w", spec.Tag, err)
+	}
+	for _, table := range []string{"answers", "reviews", "evidence"} {
+		var rows bool
+		if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+`)`).Scan(&rows); err != nil {
+			return nil, fmt.Errorf("analyze dataset %s: %w", spec.Tag, err)
+		}
+		if rows {
+			if _, err := pool.Exec(ctx, `ANALYZE `+table); err != nil {
+				return nil, fmt.Errorf("analyze dataset %s: %w", spec.Tag, err)
+			}
+		}
 	}
 	if ds.People, err = focalPoints(ctx, pool, pattern); err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/klabot/klabot/storage/postgres"
 )
 
 // LoadAverage returns /proc/loadavg's three averages ("" where /proc is missing): the
@@ -38,16 +40,23 @@ func ThisMachine() Machine {
 	return Machine{CPUs: runtime.NumCPU(), MemoryMB: procStatusMB("/proc/meminfo", "MemTotal:"), Go: runtime.Version()}
 }
 
+// Trips are round trips counted by the proxies.
+type Trips struct{ Postgres, Redis int64 }
+
 // Report is everything one `klabot loadtest` run prints.
 type Report struct {
-	Machine   Machine
-	Dataset   *Dataset
-	Result    *Result
-	Baseline  *Baseline
-	Check     *Check
-	LoadStart string
-	LoadEnd   string
-	CPU       *CPUUse // CPU time by process during the load phase
+	Machine    Machine
+	Dataset    *Dataset
+	Preloaded  *Preloaded
+	Trips      *Trips      // round trips of the measured phase (--count-trips)
+	Statements *Statements // pg_stat_statements of the measured phase
+	Group      *postgres.GroupStats
+	Result     *Result
+	Baseline   *Baseline
+	Check      *Check
+	LoadStart  string
+	LoadEnd    string
+	CPU        *CPUUse // CPU time by process during the load phase
 }
 
 // Write prints the report in plain text, one figure per line.
@@ -64,6 +73,10 @@ func (r Report) Write(w io.Writer) {
 		fmt.Fprintf(w, "dataset %s: %d regions × %d OPDs × %d focal points = %d people, %d questions, year %d (%s in %s)\n",
 			ds.Spec.Tag, ds.Spec.Regions, ds.Spec.OPDs, ds.Spec.FocalPoints, len(ds.People), ds.Spec.Questions, ds.Spec.Year,
 			how, ds.Took.Round(time.Millisecond))
+	}
+	if p := r.Preloaded; p != nil {
+		fmt.Fprintf(w, "preloaded: %d answer versions of years %v stored before the run (%d added in %s)\n",
+			p.Versions, p.Years, p.Added, p.Took.Round(time.Millisecond))
 	}
 	res := r.Result
 	if res == nil {
@@ -93,6 +106,18 @@ func (r Report) Write(w io.Writer) {
 		fmt.Fprintf(w, "raw pgx baseline: %d one-answer transactions, %d workers, %s = %.0f writes/s; %s; %d errors\n",
 			b.Writes, b.Workers, b.Elapsed.Round(time.Millisecond), b.PerSec(), b.Lat, b.Errors)
 		fmt.Fprintf(w, "ratio engine/raw: %.2f\n", res.AnswersPerSec()/b.PerSec())
+	}
+	if g := r.Group; g != nil {
+		fmt.Fprintf(w, "group commit (warm-up included): %d write batches in %d transactions = %.1f per commit, %d sent again alone\n",
+			g.Batches, g.Groups, float64(g.Batches)/max(float64(g.Groups), 1), g.Retried)
+	}
+	if t := r.Trips; t != nil {
+		fmt.Fprintf(w, "round trips (counting proxies, measured phase): Postgres %d = %.2f per answer, %.2f per message; Redis %d = %.2f per answer, %.2f per message\n",
+			t.Postgres, float64(t.Postgres)/max(float64(res.Answers), 1), float64(t.Postgres)/max(float64(res.Steps), 1),
+			t.Redis, float64(t.Redis)/max(float64(res.Answers), 1), float64(t.Redis)/max(float64(res.Steps), 1))
+	}
+	if st := r.Statements; st != nil {
+		st.Write(w, res.Answers, res.Steps, 25)
 	}
 	if c := r.Check; c != nil {
 		fmt.Fprintf(w, "check: %s\n", c)

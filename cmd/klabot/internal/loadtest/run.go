@@ -55,6 +55,9 @@ type Options struct {
 	Warmup bool
 	// Seed makes runs repeatable. Defaults to 1.
 	Seed int64
+	// Measure, when set, is called right before the measured phase (after the warm-up),
+	// e.g. to reset counters.
+	Measure func()
 	// Transcript, when set, receives every message and reply (for one or two dialogues:
 	// workers write to it concurrently, line by line).
 	Transcript io.Writer
@@ -182,6 +185,9 @@ func Run(ctx context.Context, mode string, ds *Dataset, t Target, opts Options) 
 	nextID.Store(time.Now().UnixMicro())
 	if opts.Warmup {
 		warmup(ctx, t, people, &opts, qs, &nextID, res)
+	}
+	if opts.Measure != nil {
+		opts.Measure()
 	}
 	res.Since = time.Now()
 	// The run ends when stop is done; steps in flight then finish normally (their
