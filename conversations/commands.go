@@ -23,6 +23,7 @@ type Request struct {
 	opds         []OPD
 	list         *questionList // the person's questions, loaded on first use
 	checkpointed bool          // the step's transaction saved the checkpoint
+	savedNote    string        // added to "Tersimpan: …" (how a percentage was computed)
 }
 
 // OPDs are the OPDs of the person's region.
@@ -235,6 +236,21 @@ func looksLikeEditArgs(word, args string) bool {
 	return len(strings.Fields(args)) == 1
 }
 
+// asksSomething reports whether a message starting with a command word is a plain
+// question ("OPD mana yang belum?"), not the command: no slash, and a question mark or
+// a question word right after the command word.
+func asksSomething(text, args string) bool {
+	if args == "" || strings.HasPrefix(strings.TrimSpace(text), "/") {
+		return false
+	}
+	first, _, _ := strings.Cut(strings.ToLower(args), " ")
+	switch strings.Trim(first, "?.,!") {
+	case "mana", "apa", "yang", "yg", "berapa", "brp", "kita", "saja", "kapan", "gimana", "bagaimana":
+		return true
+	}
+	return strings.Contains(text, "?")
+}
+
 // route applies one step.
 func (e *Engine) route(ctx context.Context, r *Request) ([]Outbound, error) {
 	in := r.In
@@ -256,7 +272,12 @@ func (e *Engine) route(ctx context.Context, r *Request) ([]Outbound, error) {
 			freeCtx = true
 		}
 	}
-	if c, args, ok := e.findCommand(in.Text, freeCtx); ok {
+	c, args, ok := e.findCommand(in.Text, freeCtx)
+	if ok && !c.allowed(r.Person.Role) && asksSomething(in.Text, args) && r.State.Mode == ModeIdle {
+		// "OPD mana yang belum?" from a head is a question, not the coordinators' opd.
+		ok = false
+	}
+	if ok {
 		if !c.allowed(r.Person.Role) {
 			return e.replies(r, r.T(msgNotForRole)), nil
 		}

@@ -116,7 +116,9 @@ type Progress struct {
 // makes the write fail with ErrDuplicate and change nothing.
 type Answers interface {
 	SaveAnswer(ctx context.Context, w AnswerWrite) (AnswerInfo, error)
-	AddEvidence(ctx context.Context, w EvidenceWrite) error
+	// AddEvidence attaches files to an answer version and returns the blob keys it
+	// attached: content the version already has is not attached again.
+	AddEvidence(ctx context.Context, w EvidenceWrite) ([]string, error)
 	SetNarrative(ctx context.Context, w NarrativeWrite) error
 	SaveSkip(ctx context.Context, w SkipWrite) error
 	// Progress returns the current answers of codes in the region and year, and which of

@@ -54,6 +54,8 @@ type Deps struct {
 	// Reviews tells the focal points why a question came back (the coordinator's
 	// decision under the question); nil leaves the line out.
 	Reviews ReviewNotes
+	// Coordinators are told when an OPD fixes an answer they sent back; nil tells nobody.
+	Coordinators Coordinators
 }
 
 // Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one

@@ -28,7 +28,13 @@ func (e *Engine) receiveFiles(ctx context.Context, r *Request) ([]Outbound, erro
 		// More files after "selesai" are still welcome: back to evidence intake.
 		r.State.Mode = ModeEvidence
 	case r.State.Mode == ModeQuestion && l.refs[i].Q.Type != scoring.File:
-		return e.holdFiles(ctx, r)
+		a, answered := l.progress.Answers[r.State.Question]
+		if !answered {
+			return e.holdFiles(ctx, r)
+		}
+		// An answered question (after kembali or ubah N): the files are evidence of its
+		// current answer, as with bukti N.
+		r.State.Mode, r.State.AnswerID, r.State.Files = ModeEvidence, a.ID, 0
 	}
 	r.State.Stopped = false
 	files, notes := e.intake(ctx, r)
@@ -55,18 +61,71 @@ func (e *Engine) receiveFiles(ctx context.Context, r *Request) ([]Outbound, erro
 	}
 	r.State.AnswerID = answerID
 	r.State.Files += len(files)
+	if code := r.State.Question; l.sentBack(code) && answerID == l.progress.Answers[code].ID {
+		return e.fixSentBack(ctx, r, l, i, files, notes)
+	}
 	cp := *r.State
-	if err := e.d.Answers.AddEvidence(ctx, EvidenceWrite{Msg: r.Delivery(), AnswerID: answerID,
-		PersonID: r.Person.ID, Files: files, Checkpoint: &cp}); err != nil {
+	added, err := e.d.Answers.AddEvidence(ctx, EvidenceWrite{Msg: r.Delivery(), AnswerID: answerID,
+		PersonID: r.Person.ID, Files: files, Checkpoint: &cp})
+	if err != nil {
 		return nil, fmt.Errorf("add evidence to answer %d: %w", answerID, err)
 	}
+	files, notes = e.dropAttached(r, files, added, notes)
 	r.checkpointed = true
 	text := e.fileReceipts(r, files)
 	if len(notes) > 0 {
-		text += "\n" + strings.Join(notes, "\n")
+		text = strings.TrimPrefix(text+"\n"+strings.Join(notes, "\n"), "\n")
 	}
 	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text + "\n" + r.T(msgMoreFiles)}
 	return []Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, nil
+}
+
+// fixSentBack attaches files to an answer a coordinator sent back: as a new version
+// (same value, the earlier evidence carried over, the new files), so that it returns
+// to the review queue as diubah, and the region's coordinators are told once.
+func (e *Engine) fixSentBack(ctx context.Context, r *Request, l *questionList, i int, files []EvidenceFile, notes []string) ([]Outbound, error) {
+	q := l.refs[i].Q
+	cur := l.progress.Answers[q.Code]
+	cp := *r.State
+	info, err := e.d.Answers.SaveAnswer(ctx, AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year,
+		QuestionCode: q.Code, Value: cur.Value, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp})
+	if err != nil {
+		return nil, fmt.Errorf("fix sent-back answer %s: %w", q.Code, err)
+	}
+	r.checkpointed = true
+	r.State.AnswerID = info.ID
+	l.progress.Answers[q.Code] = info
+	l.settle(q.Code)
+	text := e.fileReceipts(r, files)
+	if len(notes) > 0 {
+		text = strings.TrimPrefix(text+"\n"+strings.Join(notes, "\n"), "\n")
+	}
+	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text + "\n" + r.T(msgMoreFiles)}
+	notices, err := e.fixedNotices(ctx, r, l, i)
+	if err != nil {
+		return nil, err
+	}
+	return append([]Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, notices...), nil
+}
+
+// dropAttached keeps the files the store attached (added, by blob key) and says of the
+// others that the answer has them already: the same file sent twice is attached once.
+func (e *Engine) dropAttached(r *Request, files []EvidenceFile, added []string, notes []string) ([]EvidenceFile, []string) {
+	left := map[string]int{}
+	for _, k := range added {
+		left[k]++
+	}
+	var kept []EvidenceFile
+	for _, f := range files {
+		if left[f.BlobKey] > 0 {
+			left[f.BlobKey]--
+			kept = append(kept, f)
+			continue
+		}
+		r.State.Files--
+		notes = append(notes, r.T(msgAlreadyAttached, f.Name))
+	}
+	return kept, notes
 }
 
 // intake checks, downloads, sniffs and stores each file. It returns the stored files
@@ -215,7 +274,7 @@ func (e *Engine) finishEvidence(ctx context.Context, r *Request) ([]Outbound, er
 		return e.advance(ctx, r, "")
 	}
 	q := l.refs[i].Q
-	if q.EvidenceRequired && l.progress.Answers[q.Code].Evidence == 0 {
+	if a := l.progress.Answers[q.Code]; q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 		out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: r.T(msgEvidenceMissing)}
 		return []Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, nil
 	}

@@ -103,7 +103,7 @@ func (e *Engine) answerText(ctx context.Context, r *Request) ([]Outbound, error)
 	if !ok {
 		return e.cmdResume(ctx, r)
 	}
-	v, err := parse.ParseAnswer(l.refs[i].Q, r.In.Text)
+	a, err := parse.ParseAnswerWith(l.refs[i].Q, r.In.Text, r.parseOptions())
 	var pe *parse.ParseError
 	if errors.As(err, &pe) {
 		return e.correction(r, l, i, msgKey(pe.Key)), nil
@@ -111,14 +111,23 @@ func (e *Engine) answerText(ctx context.Context, r *Request) ([]Outbound, error)
 	if err != nil {
 		return nil, err
 	}
-	return e.saveAnswer(ctx, r, l, i, v, nil)
+	if a.Whole > 0 { // "45 dari 60 desa": say how the percentage came about
+		r.savedNote = r.T(msgComputedPercent, idfmt.Number(a.Part, r.Lang()), idfmt.Number(a.Whole, r.Lang()), idfmt.Number(a.Value.Number, r.Lang()))
+	}
+	return e.saveAnswer(ctx, r, l, i, a.Value, nil)
+}
+
+// parseOptions are how the person's answers are read: their language and today's
+// date in the region's zone.
+func (r *Request) parseOptions() parse.Options {
+	return parse.Options{Lang: r.Lang(), Today: r.Now.In(r.Region.Location())}
 }
 
 // correction is the specific correction followed by the same question again.
 func (e *Engine) correction(r *Request, l *questionList, i int, k msgKey) []Outbound {
 	q := l.refs[i].Q
 	hint := r.T(k)
-	if k == msgBadChoice || k == msgBadYesNo || k == msgBadYesPartialNo {
+	if k == msgBadChoice || k == msgBadYesNo || k == msgBadYesPartialNo || k == msgUnsure {
 		n := len(q.Options)
 		if q.Type != scoring.Choice {
 			n = len(parse.YesNoOptions(q.Type))
@@ -194,7 +203,7 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 		files = append(append([]EvidenceFile(nil), r.State.Held...), files...)
 	}
 	r.State.Held, r.State.HeldFor = nil, ""
-	wantsFiles := q.EvidenceRequired || q.Type == scoring.File
+	wantsFiles := q.NeedsEvidence(v) || q.Type == scoring.File // a negative answer needs no proof
 	next := -1
 	if wantsFiles {
 		r.State.Mode = ModeEvidence
@@ -215,12 +224,22 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 		return nil, fmt.Errorf("save answer %s: %w", q.Code, err)
 	}
 	r.checkpointed = true
+	var notices []Outbound
+	if l.sentBack(q.Code) {
+		l.settle(q.Code)
+		if notices, err = e.fixedNotices(ctx, r, l, i); err != nil {
+			return nil, err
+		}
+	}
 	if info.PersonName == "" {
 		info.PersonName = r.Person.Name
 	}
 	l.progress.Answers[q.Code] = info
 	delete(l.progress.Skipped, q.Code)
 	saved := endSentence(r.T(msgSaved, FormatValue(q, v, r.Lang())))
+	if r.savedNote != "" {
+		saved += " " + r.savedNote
+	}
 	if held > 0 {
 		saved += " " + r.T(msgHeldAttached, held)
 	}
@@ -232,9 +251,9 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 		} else {
 			outs = e.replies(r, saved)
 		}
-		return append(outs, e.evidencePrompt(r, l, i)), nil
+		return append(append(outs, e.evidencePrompt(r, l, i)), notices...), nil
 	}
-	return e.continueAt(r, l, next, saved), nil
+	return append(e.continueAt(r, l, next, saved), notices...), nil
 }
 
 // moveTo sets the state to question next, or to finished when next is -1.
@@ -289,7 +308,7 @@ func (e *Engine) summary(r *Request, l *questionList) Outbound {
 		switch {
 		case !ok && l.progress.Skipped[ref.Q.Code]:
 			missing = append(missing, fmt.Sprintf("%d. %s — %s", i+1, Shorten(ref.Q.Text, 60), r.T(msgSkippedMark)))
-		case ok && ref.Q.EvidenceRequired && a.Evidence == 0:
+		case ok && ref.Q.NeedsEvidence(a.Value) && a.Evidence == 0:
 			missing = append(missing, fmt.Sprintf("%d. %s — %s", i+1, Shorten(ref.Q.Text, 60), r.T(msgNoEvidenceMark)))
 		}
 	}

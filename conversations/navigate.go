@@ -19,6 +19,9 @@ func (e *Engine) cmdStart(ctx context.Context, r *Request) ([]Outbound, error) {
 	if !roleAnswers(r.Person.Role) || r.Person.OPDID == 0 {
 		return e.cmdHelp(ctx, r)
 	}
+	if r.State.Mode == ModeEvidence || r.State.Mode == ModeNarrative {
+		r.State.Stopped = true // "mulai" resumes; only "lanjut" during intake means "done"
+	}
 	return e.cmdResume(ctx, r)
 }
 
@@ -40,7 +43,16 @@ func (e *Engine) cmdResume(ctx context.Context, r *Request) ([]Outbound, error) 
 	case ok && r.State.Mode == ModeNarrative && !wasStopped:
 		return e.advance(ctx, r, "")
 	case ok && (r.State.Mode == ModeEvidence || r.State.Mode == ModeNarrative):
-		return e.reprompt(ctx, r)
+		// Back after a pause: the question and its answer first, then what is asked.
+		head, err := e.evidenceHead(ctx, r, l, i)
+		if err != nil {
+			return nil, err
+		}
+		more, err := e.reprompt(ctx, r)
+		return append(head, more...), err
+	case ok && len(l.reopened) > 0 && l.reopenedNotes[r.State.Question].Code == "":
+		// A question sent back by a coordinator comes first, as its notice promised.
+		return e.ask(ctx, r, l.reopened[0])
 	case ok:
 		return e.ask(ctx, r, i)
 	}
@@ -67,7 +79,7 @@ func (e *Engine) cmdSkip(ctx context.Context, r *Request) ([]Outbound, error) {
 	switch r.State.Mode {
 	case ModeEvidence:
 		first := ""
-		if l.refs[i].Q.EvidenceRequired && l.progress.Answers[r.State.Question].Evidence == 0 {
+		if a := l.progress.Answers[r.State.Question]; l.refs[i].Q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 			first = r.T(msgEvidenceSkipped)
 		}
 		return e.advance(ctx, r, first)
@@ -181,6 +193,17 @@ func (e *Engine) cmdEvidence(ctx context.Context, r *Request) ([]Outbound, error
 	return append(e.replies(r, head), e.evidencePrompt(r, l, i)), nil
 }
 
+// evidenceHead shows question i with its answer, above an evidence or narrative
+// prompt, so a person resuming knows what the files are for.
+func (e *Engine) evidenceHead(ctx context.Context, r *Request, l *questionList, i int) ([]Outbound, error) {
+	ref := l.refs[i]
+	a, ok := l.progress.Answers[ref.Q.Code]
+	if !ok {
+		return nil, nil
+	}
+	return e.replies(r, r.T(msgEvidenceFor, i+1, len(l.refs), ref.Q.Code, ref.Q.Text, FormatValue(ref.Q, a.Value, r.Lang()))), nil
+}
+
 // cmdList is "daftar": the open (and skipped) questions with their numbers.
 func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
 	l, err := e.progressOf(ctx, r)
@@ -198,16 +221,25 @@ func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
 		}
 		lines = append(lines, line)
 	}
+	var back []string // sent back by a coordinator, with the note
+	for _, i := range l.reopened {
+		ref := l.refs[i]
+		ro := l.reopenedNotes[ref.Q.Code]
+		back = append(back, fmt.Sprintf("%d. %s — %s: \"%s\"", i+1, Shorten(ref.Q.Text, 70), ro.State.Label(), Shorten(ro.Note, 120)))
+	}
 	var proof []string
 	for i, ref := range l.refs {
-		if a, ok := l.progress.Answers[ref.Q.Code]; ok && ref.Q.EvidenceRequired && a.Evidence == 0 {
+		if a, ok := l.progress.Answers[ref.Q.Code]; ok && ref.Q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 			proof = append(proof, fmt.Sprintf("%d. %s", i+1, Shorten(ref.Q.Text, 70)))
 		}
 	}
-	if len(lines) == 0 && len(proof) == 0 {
+	if len(lines) == 0 && len(proof) == 0 && len(back) == 0 {
 		return e.replies(r, r.T(msgListEmpty)), nil
 	}
 	var parts []string
+	if len(back) > 0 {
+		parts = append(parts, r.T(msgListBack, len(back))+"\n"+strings.Join(capList(back, 30, r), "\n"))
+	}
 	if len(lines) > 0 {
 		parts = append(parts, r.T(msgListHead, len(lines), len(l.refs))+"\n"+strings.Join(capList(lines, 30, r), "\n"))
 	}
@@ -225,6 +257,10 @@ func (e *Engine) cmdStatus(ctx context.Context, r *Request) ([]Outbound, error) 
 	}
 	c := l.counts()
 	text := r.T(msgStatus, opdName(l), r.Region.Name, c.answered, len(l.refs), c.evidenced, c.needEvidence, c.skipped, c.open)
+	if n := len(l.reopened); n > 0 {
+		first := l.refs[l.reopened[0]].Q.Code
+		text += "\n" + r.T(msgStatusBack, n, first)
+	}
 	if dl := e.deadlineLine(r); dl != "" {
 		text += "\n" + dl
 	}

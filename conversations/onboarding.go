@@ -31,7 +31,9 @@ func (e *Engine) stranger(ctx context.Context, in Inbound) ([]Outbound, error) {
 		e.inviteResult("throttled")
 		return []Outbound{e.reply(in, tr("id", msgInviteWait, int(wait.Minutes())+1))}, nil
 	}
-	code := strings.Fields(args)[0]
+	// Codes are copied from posters and chats in groups ("DAFTAR QVA4 ZRXD H9"): the
+	// store ignores case, spaces and dashes, so the words are joined.
+	code := strings.Join(strings.Fields(args), "")
 	p, err := e.d.Invites.RedeemInvite(ctx, code, Identity{Channel: in.Channel, ExternalID: in.SenderID, ChatID: in.ChatID})
 	switch {
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrInvalid):

@@ -1,5 +1,10 @@
 package conversations
 
+import (
+	"strings"
+	"unicode"
+)
+
 // OPD is one of a region's agencies (Organisasi Perangkat Daerah) or partners.
 type OPD struct {
 	ID         int64  `json:"id"`
@@ -22,4 +27,44 @@ func (o OPD) Answers(codes []string) bool {
 		}
 	}
 	return false
+}
+
+// FindOPD finds the OPD a coordinator names, by the region's code ("DINKES", any case)
+// or by name ("dinas kesehatan", "Kesehatan", with spaces and case ignored; a part of
+// the name is enough when only one OPD has it). It reports false for no OPD or for a
+// name several OPDs share.
+func FindOPD(opds []OPD, text string) (OPD, bool) {
+	want := squashName(text)
+	if want == "" {
+		return OPD{}, false
+	}
+	for _, o := range opds {
+		if squashName(o.Code) == want || squashName(o.Name) == want {
+			return o, true
+		}
+	}
+	if len(want) < 4 {
+		return OPD{}, false
+	}
+	var hit []OPD
+	for _, o := range opds {
+		if strings.Contains(squashName(o.Name), want) {
+			hit = append(hit, o)
+		}
+	}
+	if len(hit) == 1 {
+		return hit[0], true
+	}
+	return OPD{}, false
+}
+
+// squashName lowercases s and keeps only its letters and digits.
+func squashName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

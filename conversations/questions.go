@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // errNoInstrument means the region's evaluation year has no imported instrument yet.
@@ -99,6 +100,23 @@ func (e *Engine) progressOf(ctx context.Context, r *Request) (*questionList, err
 	return l, nil
 }
 
+// sentBack reports whether the current answer of code was sent back by a coordinator
+// and not answered since.
+func (l *questionList) sentBack(code string) bool {
+	_, ok := l.reopenedNotes[code]
+	return ok
+}
+
+// settle notes that code was answered again: it is no longer sent back.
+func (l *questionList) settle(code string) {
+	delete(l.reopenedNotes, code)
+	i, ok := l.pos[code]
+	if !ok {
+		return
+	}
+	l.reopened = slices.DeleteFunc(l.reopened, func(k int) bool { return k == i })
+}
+
 // open reports whether question i still waits for an answer (not answered, not skipped).
 func (l *questionList) open(i int) bool {
 	code := l.refs[i].Q.Code
@@ -140,7 +158,7 @@ func (l *questionList) counts() counts {
 			c.answered++
 			if a.Evidence > 0 {
 				c.evidenced++
-			} else if ref.Q.EvidenceRequired {
+			} else if ref.Q.NeedsEvidence(a.Value) {
 				c.needEvidence++
 			}
 		case l.progress.Skipped[ref.Q.Code]:

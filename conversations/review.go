@@ -56,6 +56,7 @@ type ReviewFilter struct {
 	OPDCode      string // the answering OPD's code or a national OPD code of the question
 	ClusterCode  string // KELEMBAGAAN, I .. V
 	WithEvidence bool   // only answers with at least one evidence file
+	QuestionCode string // only this question ("tinjau 1.3")
 }
 
 // ReviewFile is one evidence file of an answer version.

@@ -56,6 +56,16 @@ const (
 	msgShortText       msgKey = "short_text"
 	msgLongText        msgKey = "long_text"
 	msgNeedFile        msgKey = "need_file"
+	msgUnsure          msgKey = "unsure"
+	msgListBack        msgKey = "list_back"
+	msgFixedNotice     msgKey = "fixed_notice"
+	msgStatusBack      msgKey = "status_back"
+	msgAlreadyAttached msgKey = "already_attached"
+	msgFractionalCount msgKey = "fractional_count"
+	msgNoSuchDate      msgKey = "no_such_date"
+	msgFutureDate      msgKey = "future_date"
+	msgPartOfWhole     msgKey = "part_of_whole"
+	msgComputedPercent msgKey = "computed_percent"
 
 	msgEvidenceAsk      msgKey = "evidence_ask"
 	msgEvidenceOptional msgKey = "evidence_optional"
@@ -207,6 +217,17 @@ var engineTexts = Texts{
 	msgShortText:       {"Jawabannya terlalu pendek. Tulis jawaban singkat dalam satu pesan.", "The answer is too short. Write a short answer in one message."},
 	msgLongText:        {"Jawabannya terlalu panjang (maks. 2.000 karakter). Ringkas, dan kirim dokumen lengkapnya sebagai bukti dukung.", "The answer is too long (max 2,000 characters). Summarise it and send the full document as evidence."},
 	msgNeedFile:        {"Pertanyaan ini dijawab dengan file. Kirim foto atau dokumennya.", "This question is answered with a file. Send the photo or document."},
+	msgUnsure:          {"Pertanyaan ini perlu satu pilihan (balas %s). Bila belum tahu, ketik lewati: pertanyaan ini dicatat sebagai kekurangan dan bisa dijawab nanti.", "This question needs one of the options (reply %s). If you do not know yet, type skip: it is recorded as a gap and you can answer later."},
+	msgAlreadyAttached: {"📎 Sudah terlampir: %s (file yang sama ada di jawaban ini), jadi tidak dilampirkan dua kali.", "📎 Already attached: %s (this answer has the same file), so it is not attached twice."},
+	msgFixedNotice: {"✏️ Diperbaiki: %s — %s\n%s (%s) sudah menanggapi catatan Anda; versi baru menunggu tinjauan (diubah). Ketik tinjau %s untuk meninjaunya.",
+		"✏️ Fixed: %s — %s\n%s (%s) answered your note; the new version waits for review. Type review %s to review it."},
+	msgListBack:        {"🔁 Dikembalikan koordinator: %d (diperbaiki dulu).", "🔁 Sent back by the coordinator: %d (fix these first)."},
+	msgStatusBack:      {"🔁 Dikembalikan: %d (ketik lanjut atau ubah %s).", "🔁 Sent back: %d (type continue or edit %s)."},
+	msgFractionalCount: {"Pertanyaan ini menghitung jumlah, jadi jawabannya bilangan bulat, mis. 4.", "This question counts something, so the answer is a whole number, e.g. 4."},
+	msgNoSuchDate:      {"Tanggal itu tidak ada di kalender (mis. 31 Februari). Periksa lagi tanggalnya.", "That date does not exist (e.g. 31 February). Please check it."},
+	msgFutureDate:      {"Tanggal itu belum terjadi. Pertanyaan ini menanyakan tanggal yang sudah lewat; periksa lagi tahunnya.", "That date is in the future. This question asks about something that already happened; please check the year."},
+	msgPartOfWhole:     {"Bagiannya tidak boleh lebih besar dari jumlah seluruhnya (mis. 45 dari 60 desa).", "The part cannot be larger than the whole (e.g. 45 of 60 villages)."},
+	msgComputedPercent: {"(%s dari %s = %s%%)", "(%s of %s = %s%%)"},
 
 	msgEvidenceAsk:      {"📎 Kirim bukti dukung: foto atau dokumen (PDF, JPG, PNG, WEBP, DOCX, XLSX, DOC, XLS; maks. %s). Boleh beberapa file. Ketik selesai jika sudah.", "📎 Send the supporting evidence: photos or documents (PDF, JPG, PNG, WEBP, DOCX, XLSX, DOC, XLS; max %s). Several files are fine. Type done when finished."},
 	msgEvidenceOptional: {"📎 Bila ada, kirim file tambahan (maks. %s). Ketik selesai jika sudah.", "📎 Send more files if you have them (max %s). Type done when finished."},

@@ -8,7 +8,9 @@ import (
 // Fraction turns an answer to q into a fraction 0..1 by the rule of q's answer type:
 // yes_no ya=1 tidak=0; yes_partial_no ya=1 sebagian=0.5 tidak=0; choice the option's
 // fraction; number the fraction of the first band with Min <= n <= Max (no upper bound
-// when Open; a number in no band is 0); percent value/target capped at 1 (target 0 means
+// when Open); a number between two bands (1,5 with bands 0;1;2+) falls in the lower
+// one, since bands written with whole numbers mean "from Min up to the next band";
+// a number below every band is 0; percent value/target capped at 1 (target 0 means
 // 100); text 1 when non-empty; date 1 when given; file 1 when at least one file is attached.
 // An unanswered question (skipped or not) is 0, as is anything not recognised.
 func Fraction(q *Question, a AnswerState) float64 {
@@ -39,10 +41,17 @@ func fraction(q *Question, a AnswerState) float64 {
 		}
 	case Number:
 		n := a.Value.Number
-		for _, b := range q.Bands {
+		below := -1 // the last band starting at or below n
+		for i, b := range q.Bands {
 			if n >= b.Min && (b.Open || n <= b.Max) {
 				return b.Fraction
 			}
+			if n >= b.Min {
+				below = i
+			}
+		}
+		if below >= 0 && below+1 < len(q.Bands) { // between bands, not past the last one
+			return q.Bands[below].Fraction
 		}
 	case Percent:
 		target := q.Target

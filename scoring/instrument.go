@@ -98,7 +98,23 @@ type Question struct {
 	Target           float64    `json:"target,omitempty"`  // Percent
 	Weight           float64    `json:"weight"`            // relative weight inside its indicator; > 0
 	EvidenceRequired bool       `json:"evidence_required"`
-	OPDCodes         []string   `json:"opd_codes"` // national OPD codes that answer it
+	// EvidenceAlways asks for evidence even for a negative answer (a "Tidak" that must
+	// be backed by a statement letter); without it a negative answer needs none.
+	EvidenceAlways bool     `json:"evidence_always,omitempty"`
+	OPDCodes       []string `json:"opd_codes"` // national OPD codes that answer it
+}
+
+// NeedsEvidence reports whether answer v to q needs evidence: q requires evidence and
+// v is not negative ("Tidak", "Belum ada", an option or band worth 0), unless the
+// instrument asks for evidence always. File questions are answered by their files.
+func (q *Question) NeedsEvidence(v Value) bool {
+	if !q.EvidenceRequired {
+		return false
+	}
+	if q.EvidenceAlways {
+		return true
+	}
+	return fraction(q, AnswerState{Answered: true, Value: v, Files: 1}) > 0
 }
 
 // Value is a parsed, canonical answer. Which field is used depends on the AnswerType:

@@ -184,7 +184,7 @@ func (m *Model) Score(opds []OPD, answers []AnswerState) Report {
 		res.Review = a.Review
 		res.Fraction = Fraction(q, a)
 		res.claimed = micro(math.Round(float64(mq.max) * res.Fraction))
-		evidenceOK := !q.EvidenceRequired || a.Files > 0
+		evidenceOK := !q.NeedsEvidence(a.Value) || a.Files > 0
 		res.EvidenceMissing = a.Answered && !evidenceOK
 		if evidenceOK {
 			res.evidenced = res.claimed

@@ -209,3 +209,36 @@ func TestScoreBandEdgesEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestNegativeAnswersNeedNoEvidence: "Tidak" or a band worth 0 on a question requiring
+// evidence is not "evidence missing", unless the instrument asks for it always
+// (issue 14, item 7).
+func TestNegativeAnswersNeedNoEvidence(t *testing.T) {
+	t.Parallel()
+	inst := workedInstrument()
+	m := NewModel(inst, nil)
+	answers := []AnswerState{
+		{QuestionCode: "1.2", Answered: true, Value: Value{Text: ValueNo}},
+		{QuestionCode: "4.2", Answered: true, Value: Value{Number: 0}},
+	}
+	r := m.Score(workedOPDs(), answers)
+	for _, res := range r.Results {
+		if res.EvidenceMissing {
+			t.Errorf("%s: a negative answer counted as evidence missing", res.Code)
+		}
+	}
+	for _, o := range r.OPDs {
+		if o.EvidenceMissing != 0 {
+			t.Errorf("OPD %q counts %d answers missing evidence", o.Code, o.EvidenceMissing)
+		}
+	}
+	inst.Clusters[0].Indicators[0].Questions[1].EvidenceAlways = true
+	r = NewModel(inst, nil).Score(workedOPDs(), answers)
+	if !r.Results[1].EvidenceMissing {
+		t.Errorf("evidence always: a negative answer without evidence should be missing it: %+v", r.Results[1])
+	}
+	q := Question{Type: YesNo, EvidenceRequired: true}
+	if q.NeedsEvidence(Value{Text: ValueNo}) || !q.NeedsEvidence(Value{Text: ValueYes}) {
+		t.Error("NeedsEvidence: no evidence for tidak, evidence for ya")
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klabot/klabot/conversations"
@@ -33,10 +34,61 @@ type Session struct {
 	name     string
 	nonce    string
 	seq      int
-	buttons  []conversations.Button // of the latest reply that had buttons
+	buttons  []conversations.Button // of the latest message shown (none when it had none)
 	last     []conversations.Inbound
 	Now      func() time.Time
 	MaxFiles int // files per "/kirim"; defaults to 10
+	// Hub, when set, passes messages a step sends to other console chats (a
+	// coordinator's note to a focal point) to those sessions, and this session's own
+	// to it: they are shown before its next replies.
+	Hub *Hub
+}
+
+// Hub joins the console sessions of one process, so that a notice one person's step
+// sends to another person's console chat appears in that chat (at its next line, or
+// through Inbox).
+type Hub struct {
+	mu    sync.Mutex
+	inbox map[conversations.Address][]conversations.Outbound
+}
+
+// NewHub returns an empty hub.
+func NewHub() *Hub { return &Hub{inbox: map[conversations.Address][]conversations.Outbound{}} }
+
+func (h *Hub) post(out conversations.Outbound) {
+	h.mu.Lock()
+	h.inbox[out.To] = append(h.inbox[out.To], out)
+	h.mu.Unlock()
+}
+
+func (h *Hub) take(to conversations.Address) []conversations.Outbound {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	outs := h.inbox[to]
+	delete(h.inbox, to)
+	return outs
+}
+
+// Inbox returns (and forgets) the messages other sessions' steps sent to this chat
+// since it last looked; they become the latest messages shown.
+func (s *Session) Inbox() []conversations.Outbound {
+	if s.Hub == nil {
+		return nil
+	}
+	outs := s.Hub.take(s.addr)
+	for _, o := range outs {
+		s.show(o)
+	}
+	return outs
+}
+
+// show notes that out is now the latest message of the chat: a typed number picks one
+// of its buttons, and only of its buttons.
+func (s *Session) show(out conversations.Outbound) {
+	s.buttons = s.buttons[:0]
+	for _, row := range out.Buttons {
+		s.buttons = append(s.buttons, row...)
+	}
 }
 
 // NewSession returns a session speaking as the console identity externalID (the chat
@@ -111,11 +163,12 @@ func fileOf(path string) (conversations.File, error) {
 // Send handles one typed line and returns the replies to this chat, remembering the
 // buttons so that the next number presses one.
 func (s *Session) Send(ctx context.Context, line string) ([]conversations.Outbound, error) {
+	pending := s.Inbox() // shown first: they arrived before this line was answered
 	ins, err := s.Inbound(line)
 	if err != nil {
-		return nil, err
+		return pending, err
 	}
-	var all []conversations.Outbound
+	all := pending
 	for _, in := range ins {
 		outs, err := s.Deliver(ctx, in)
 		all = append(all, outs...)
@@ -157,15 +210,13 @@ func (s *Session) Deliver(ctx context.Context, in conversations.Inbound) ([]conv
 	var mine []conversations.Outbound
 	for _, o := range outs {
 		if o.To != s.addr {
-			continue // for someone else (a notified colleague); the console shows only its chat
+			if s.Hub != nil && o.To.Channel == conversations.ChannelConsole {
+				s.Hub.post(o) // a notified colleague's console chat shows it there
+			}
+			continue
 		}
 		mine = append(mine, o)
-		if len(o.Buttons) > 0 {
-			s.buttons = s.buttons[:0]
-			for _, row := range o.Buttons {
-				s.buttons = append(s.buttons, row...)
-			}
-		}
+		s.show(o)
 	}
 	return mine, err
 }

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,7 +19,11 @@ import (
 //	> /kirim A B    sends the @file files A and B
 func TestTranscripts(t *testing.T) {
 	t.Parallel()
-	for _, f := range consoletest.Transcripts(t) {
+	files := consoletest.Transcripts(t)
+	if dir := os.Getenv("KLABOT_TRANSCRIPTS"); dir != "" { // a folder of transcripts being written
+		files, _ = filepath.Glob(filepath.Join(dir, "*.txt"))
+	}
+	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t)
@@ -53,6 +58,8 @@ func (c *consoleChannel) Directive(d *consoletest.Directive) bool {
 	case "press":
 		outs, err := c.cur.Press(ctx, d.Arg(1))
 		d.Replied(console.Render(outs), err)
+	case "inbox":
+		d.Replied(console.Render(c.w.session(d.Arg(1)).Inbox()), nil)
 	case "dup":
 		outs, err := c.cur.Redeliver(ctx)
 		d.Replied(console.Render(outs), err)

@@ -16,13 +16,14 @@ type world struct {
 	*consoletest.World
 	eng      *conversations.Engine
 	sessions map[string]*console.Session
+	hub      *console.Hub
 }
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	w := &world{World: consoletest.NewWorld(t, func(key, _ string) conversations.Identity {
 		return conversations.Identity{Channel: conversations.ChannelConsole, ExternalID: "chat-" + key}
-	}), sessions: map[string]*console.Session{}}
+	}), sessions: map[string]*console.Session{}, hub: console.NewHub()}
 	w.restart()
 	return w
 }
@@ -33,6 +34,7 @@ func (w *world) restart() {
 	for name, s := range w.sessions {
 		w.sessions[name] = console.NewSession(w.eng, s.Address().ChatID, name)
 		w.sessions[name].Now = w.Clock.Now
+		w.sessions[name].Hub = w.hub
 	}
 }
 
@@ -42,6 +44,7 @@ func (w *world) session(name string) *console.Session {
 	if !ok {
 		s = console.NewSession(w.eng, "chat-"+name, name)
 		s.Now = w.Clock.Now
+		s.Hub = w.hub
 		w.sessions[name] = s
 	}
 	return s

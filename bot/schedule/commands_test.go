@@ -71,10 +71,12 @@ func TestCoordinatorCommands(t *testing.T) {
 		{"JKT-Citra", "opd", "Kemajuan per OPD — Kota JKT, 23 November 2026\n• Dinas DINKES (DINKES) 0/2 (0%) · belum pernah menjawab"},
 		{"JKT-Citra", "ingatkan", "Ketik ingatkan KODE_OPD, misalnya ingatkan DINKES.\nKode OPD: DINKES, DISDIK."},
 		{"JKT-Citra", "ingatkan dinsos", "OPD \"dinsos\" tidak ada di Kota JKT.\nKode OPD: DINKES, DISDIK."},
-		{"JKT-Citra", "ingatkan dinkes", "Pengingat terkirim ke 1 orang di Dinas DINKES."},
+		{"JKT-Citra", "opd dinas dinkes", "Kemajuan per OPD — Kota JKT, 23 November 2026\n• Dinas DINKES (DINKES) 0/2 (0%)"}, // by name (issue 14, item 13)
+		{"JKT-Citra", "opd dinsos", "OPD \"dinsos\" tidak ada di Kota JKT."},
+		{"JKT-Citra", "ingatkan Dinas Dinkes", "Pengingat terkirim ke 1 orang di Dinas DINKES."}, // by name (issue 14, item 13)
 		{"JKT-Citra", "ingatkan DINKES", "Pengingat terkirim ke 0 orang di Dinas DINKES.\n1 orang dilewati: sudah selesai atau sudah diingatkan hari ini."},
 		{"JKT-Citra", "tenggat", "Tenggat Kota JKT: 31 Desember 2026 (38 hari lagi)."},
-		{"JKT-Citra", "tenggat 31/02/2026", "Ketik tenggat DD/MM/YYYY, misalnya tenggat 31/12/2026."},
+		{"JKT-Citra", "tenggat 31/02/2026", "Tanggal 31/02/2026 tidak ada di kalender (bulan itu tidak sampai tanggal tersebut). Ketik tenggat DD/MM/YYYY, misalnya tenggat 28/02/2027."}, // issue 14, item 19
 		{"JKT-Citra", "tenggat besok", "Ketik tenggat DD/MM/YYYY, misalnya tenggat 31/12/2026."},
 		{"JKT-Citra", "tenggat 01/11/2026", "Tanggal 1 November 2026 sudah lewat."},
 		{"JKT-Citra", "tenggat 15/12/2026", "Tenggat Kota JKT sekarang 15 Desember 2026 (22 hari lagi)."},

@@ -124,9 +124,10 @@ func (w *world) answer(who, code string, v scoring.Value, name, mime string, dat
 	if data != nil {
 		key, err := w.Blobs.Put(w.Ctx, data)
 		consoletest.Must(w.T, err)
-		consoletest.Must(w.T, w.Store.AddEvidence(w.Ctx, conversations.EvidenceWrite{AnswerID: info.ID, PersonID: w.People[who],
+		_, err = w.Store.AddEvidence(w.Ctx, conversations.EvidenceWrite{AnswerID: info.ID, PersonID: w.People[who],
 			Msg:   conversations.Delivery{Channel: conversations.ChannelConsole, ChatID: "chat-" + who, MessageID: "e-" + code + w.Clock.Now().String(), At: w.Clock.Now()},
-			Files: []conversations.EvidenceFile{{BlobKey: key, MIME: mime, Size: int64(len(data)), Name: name}}}))
+			Files: []conversations.EvidenceFile{{BlobKey: key, MIME: mime, Size: int64(len(data)), Name: name}}})
+		consoletest.Must(w.T, err)
 		var id int64
 		consoletest.Must(w.T, w.Store.Pool().QueryRow(w.Ctx, `SELECT id FROM evidence WHERE answer_id = $1`, info.ID).Scan(&id))
 		w.evidence[code] = id

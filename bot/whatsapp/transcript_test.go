@@ -170,11 +170,23 @@ func mimeOf(name string) string {
 type waChannel struct {
 	w    *waWorld
 	cur  speaker
-	last []any // the latest line's events, for @dup
+	last []any          // the latest line's events, for @dup
+	mark map[string]int // per person: how many messages were sent when their chat last looked
+}
+
+// looked notes that the current speaker has seen everything sent so far.
+func (c *waChannel) looked(name string) {
+	c.w.fc.mu.Lock()
+	if c.mark == nil {
+		c.mark = map[string]int{}
+	}
+	c.mark[name] = len(c.w.fc.sent)
+	c.w.fc.mu.Unlock()
 }
 
 func (c *waChannel) Say(text string) (string, error) {
 	c.last = c.w.events(c.w.T, c.cur, text)
+	defer c.looked(c.cur.name)
 	return c.w.deliver(c.w.replyChat(c.cur), c.last...), nil
 }
 
@@ -186,10 +198,19 @@ func (c *waChannel) Directive(d *consoletest.Directive) bool {
 		c.cur = speaker{name: d.Arg(1), lid: len(f) > 2 && f[2] == "lid", group: len(f) > 2 && f[2] == "group", lidOnly: len(f) > 2 && f[2] == "lidonly"}
 	case "dup": // WhatsApp delivers the same messages again (same ids)
 		d.Replied(w.deliver(w.replyChat(c.cur), c.last...), nil)
+		c.looked(c.cur.name)
+	case "inbox": // what others' steps sent to NAME's chat since NAME last looked
+		who := speaker{name: d.Arg(1)}
+		c.w.fc.mu.Lock()
+		from := c.mark[who.name]
+		c.w.fc.mu.Unlock()
+		d.Replied(w.sentSince(w.replyChat(who), from), nil)
+		c.looked(who.name)
 	case "press": // a button of an earlier message, as Telegram could press it
 		in := conversations.Inbound{Address: conversations.Address{Channel: conversations.ChannelWhatsApp, ChatID: w.replyChat(c.cur).String()},
 			SenderID: w.phone(c.cur.name), MessageID: w.nextID(), Button: d.Arg(1), At: w.Clock.Now()}
 		d.Replied(w.deliverInbound(w.replyChat(c.cur), in), nil)
+		c.looked(c.cur.name)
 	case "nostate":
 		if k := w.StateKey(w.phone(c.cur.name)); k != "" {
 			d.Fatalf("state stored for %s: %s", c.cur.name, k)

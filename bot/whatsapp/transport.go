@@ -168,7 +168,7 @@ func (a *Adapter) rememberMenu(ctx context.Context, out conversations.Outbound) 
 			data[i] = b.Data
 		}
 		err = a.menus.SetMenu(ctx, out.To, data, a.cfg.MenuTTL)
-	case !out.Bulk:
+	default: // any message without buttons, bulk too: a number picks only from the latest
 		err = a.menus.ClearMenu(ctx, out.To)
 	}
 	if err != nil {

@@ -61,12 +61,16 @@ func TestDeliverRemembersMenu(t *testing.T) {
 	if m, _ := menus.Menu(ctx, chatAddr); fmt.Sprint(m) != "[a:ya a:tidak]" {
 		t.Fatalf("menu %v", m)
 	}
-	// A bulk digest without buttons keeps the menu; a reply without buttons clears it.
+	// Any message without buttons clears it, a bulk digest too: a typed number picks
+	// only an option of the latest message (issue 14, item 1).
 	if err := a.Deliver(ctx, conversations.Outbound{To: chatAddr, Text: "Ringkasan harian", Bulk: true}); err != nil {
 		t.Fatal(err)
 	}
-	if m, _ := menus.Menu(ctx, chatAddr); len(m) != 2 {
-		t.Fatalf("bulk message changed the menu: %v", m)
+	if m, _ := menus.Menu(ctx, chatAddr); m != nil {
+		t.Fatalf("bulk message left the old menu live: %v", m)
+	}
+	if err := a.Deliver(ctx, q); err != nil {
+		t.Fatal(err)
 	}
 	if err := a.Deliver(ctx, conversations.Outbound{To: chatAddr, Text: "Berapa jumlah rapat?"}); err != nil {
 		t.Fatal(err)

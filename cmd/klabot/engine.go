@@ -8,6 +8,7 @@ import (
 	"github.com/klabot/klabot/conversations/dashboard"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/invite"
 	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/evidencepack"
@@ -71,7 +72,8 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 		Answers: store, Checkpoints: store, States: states, Locker: states, Blobs: blobs,
 		Attempts: states, OnInvite: app.OnInvite, // invite codes: wrong ones throttled per chat and sender
 		Now: app.Now, Log: app.Log,
-		Reviews: store, // why a question came back, under the question
+		Reviews:      store, // why a question came back, under the question
+		Coordinators: store, // told when an OPD fixes an answer they sent back
 	},
 		// The capabilities beside the focal points' dialogue. Review first: a note being
 		// written is its free text. Then the heads' score questions, and the
@@ -83,6 +85,8 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 			Downloads: links, ExportMaxBytes: xc.MaxBytes,
 		}),
 		headline.New(conversations.NewScorer(store, app.Now)),
+		// undang in chat: the same invites as klabot invite.
+		invite.New(invite.Deps{Store: store, BotUsername: app.Getenv("TELEGRAM_BOT_USERNAME")}),
 		dashboard.New(links), // dasbor: a one-time login link to the web dashboard
 		digest.New(newScheduler(app, cfg, store, nil)),
 	)

@@ -33,8 +33,8 @@ func New(d Digests) conversations.Capability {
 	return conversations.Capability{Name: "digest", Commands: []conversations.Command{
 		{Rank: 150, Names: []string{"ringkasan", "digest", "summary"}, Roles: conversations.Reviewing, Run: c.cmdDigest,
 			Help: "ringkasan — ringkasan harian sekarang (nilai, OPD, tenggat)", HelpEN: "digest — today's digest now"},
-		{Rank: 150, Names: []string{"opd"}, Roles: conversations.Reviewing, Run: c.cmdOPDProgress,
-			Help: "opd — kemajuan setiap OPD", HelpEN: "opd — progress of every OPD"},
+		{Rank: 150, Names: []string{"opd"}, Roles: conversations.Reviewing, Args: true, Run: c.cmdOPDProgress,
+			Help: "opd [OPD] — kemajuan setiap OPD (atau satu OPD)", HelpEN: "opd [OPD] — progress of every OPD (or one)"},
 		{Rank: 150, Names: []string{"ingatkan", "nudge", "remind"}, Roles: conversations.Reviewing, Args: true, Run: c.cmdNudgeOPD,
 			Help: "ingatkan KODE_OPD — kirim pengingat ke satu OPD sekarang", HelpEN: "nudge OPD_CODE — remind one OPD now"},
 		{Rank: 150, Names: []string{"tenggat", "deadline"}, Roles: conversations.Reviewing, Args: true, Run: c.cmdDeadline,
@@ -71,7 +71,37 @@ func (e *commands) cmdOPDProgress(ctx context.Context, r *conversations.Request)
 	if err != nil {
 		return nil, err
 	}
+	if args := strings.TrimSpace(r.Args); args != "" { // "opd dinas kesehatan": that OPD's line
+		o, ok := conversations.FindOPD(r.OPDs(), args)
+		if !ok {
+			if strings.Contains(args, "?") || len(strings.Fields(args)) > 3 { // "OPD mana yang belum?"
+				return r.Replies(text), nil
+			}
+			return r.Replies(tr(r.Lang(), dgNudgeUnknown, args, r.Region.Name, opdCodes(r.OPDs()))), nil
+		}
+		lines := strings.Split(text, "\n")
+		keep := []string{lines[0]}
+		for _, l := range lines[1:] {
+			if strings.Contains(l, "("+o.Code+")") {
+				keep = append(keep, l)
+			}
+		}
+		if len(keep) == 1 {
+			keep = append(keep, tr(r.Lang(), dgOPDComplete, o.Name))
+		}
+		return r.Replies(strings.Join(keep, "\n")), nil
+	}
 	return r.Replies(text), nil
+}
+
+// opdCodes lists the region's OPD codes, sorted, for a refusal.
+func opdCodes(opds []conversations.OPD) string {
+	codes := make([]string, 0, len(opds))
+	for _, o := range opds {
+		codes = append(codes, o.Code)
+	}
+	sort.Strings(codes)
+	return strings.Join(codes, ", ")
 }
 
 func (e *commands) cmdNudgeOPD(ctx context.Context, r *conversations.Request) ([]conversations.Outbound, error) {
@@ -93,15 +123,11 @@ func (e *commands) cmdNudgeOPD(ctx context.Context, r *conversations.Request) ([
 		}
 		return r.Replies(tr(r.Lang(), dgNudgeUsage, example, list)), nil
 	}
-	var opd *conversations.OPD
-	for i := range opds {
-		if opds[i].Code == want {
-			opd = &opds[i]
-		}
-	}
-	if opd == nil {
+	found, ok := conversations.FindOPD(opds, want) // a code or a name: "ingatkan dinas kesehatan"
+	if !ok {
 		return r.Replies(tr(r.Lang(), dgNudgeUnknown, r.Args, r.Region.Name, list)), nil
 	}
+	opd := &found
 	nudges, skipped, err := e.d.NudgeOPD(ctx, r.Person.RegionCode, opd.Code)
 	if err != nil && len(nudges) == 0 {
 		return nil, err
@@ -128,6 +154,9 @@ func (e *commands) cmdDeadline(ctx context.Context, r *conversations.Request) ([
 		return r.Replies(tr(r.Lang(), dgDeadlineShow, r.Region.Name, deadlineID(*r.Region.Deadline, now))), nil
 	}
 	day, err := parse.ParseDate(r.Args)
+	if errors.Is(err, parse.ErrNoSuchDate) {
+		return r.Replies(tr(r.Lang(), dgDeadlineNoSuchDate, strings.TrimSpace(r.Args))), nil
+	}
 	if errors.Is(err, conversations.ErrInvalid) {
 		return r.Replies(tr(r.Lang(), dgDeadlineUsage)), nil
 	}

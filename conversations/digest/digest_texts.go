@@ -9,18 +9,20 @@ import "github.com/klabot/klabot/conversations"
 // points' reminder (NudgeMessage) is bilingual with its own plural and date logic per
 // language, so its texts stay in nudge.go.
 const (
-	dgOff           msgKey = "dg_off"
-	dgDeadlineUsage msgKey = "dg_deadline_usage"
-	dgDeadlinePast  msgKey = "dg_deadline_past"
-	dgDeadlineSet   msgKey = "dg_deadline_set"
-	dgDeadlineShow  msgKey = "dg_deadline_show"
-	dgDeadlineUnset msgKey = "dg_deadline_unset"
-	dgNudgeUsage    msgKey = "dg_nudge_usage"
-	dgNudgeUnknown  msgKey = "dg_nudge_unknown"
-	dgNudgeSent     msgKey = "dg_nudge_sent"
-	dgNudgeSkipped  msgKey = "dg_nudge_skipped"
-	dgNudgeNobody   msgKey = "dg_nudge_nobody"
-	dgChartCaption  msgKey = "dg_chart_caption"
+	dgOff                msgKey = "dg_off"
+	dgDeadlineUsage      msgKey = "dg_deadline_usage"
+	dgDeadlineNoSuchDate msgKey = "dg_deadline_no_such_date"
+	dgOPDComplete        msgKey = "dg_opd_complete"
+	dgDeadlinePast       msgKey = "dg_deadline_past"
+	dgDeadlineSet        msgKey = "dg_deadline_set"
+	dgDeadlineShow       msgKey = "dg_deadline_show"
+	dgDeadlineUnset      msgKey = "dg_deadline_unset"
+	dgNudgeUsage         msgKey = "dg_nudge_usage"
+	dgNudgeUnknown       msgKey = "dg_nudge_unknown"
+	dgNudgeSent          msgKey = "dg_nudge_sent"
+	dgNudgeSkipped       msgKey = "dg_nudge_skipped"
+	dgNudgeNobody        msgKey = "dg_nudge_nobody"
+	dgChartCaption       msgKey = "dg_chart_caption"
 
 	// The daily digest and the opd answer (DigestText, OPDProgressText).
 	dgNeverAnswered     msgKey = "dg_never_answered"
@@ -61,18 +63,20 @@ const (
 )
 
 var digestTexts = conversations.Texts{
-	dgOff:           {"Ringkasan belum tersedia di server ini. Hubungi admin klabot.", ""},
-	dgDeadlineUsage: {"Ketik tenggat DD/MM/YYYY, misalnya tenggat 31/12/2026.", ""},
-	dgDeadlinePast:  {"Tanggal %s sudah lewat. Ketik tenggat DD/MM/YYYY dengan tanggal yang akan datang.", ""},
-	dgDeadlineSet:   {"Tenggat %s sekarang %s.\nPengingat ke OPD menjadi harian mulai 7 hari sebelum tenggat.", ""},
-	dgDeadlineShow:  {"Tenggat %s: %s.\nUntuk mengubah: tenggat DD/MM/YYYY.", ""},
-	dgDeadlineUnset: {"Tenggat %s belum ditetapkan.\nKetik tenggat DD/MM/YYYY, misalnya tenggat 31/12/2026.", ""},
-	dgNudgeUsage:    {"Ketik ingatkan KODE_OPD, misalnya ingatkan %s.\nKode OPD: %s.", ""},
-	dgNudgeUnknown:  {"OPD %q tidak ada di %s.\nKode OPD: %s.", ""},
-	dgNudgeSent:     {"Pengingat terkirim ke %d orang di %s.", ""},
-	dgNudgeSkipped:  {"%d orang dilewati: sudah selesai atau sudah diingatkan hari ini.", ""},
-	dgNudgeNobody:   {"Belum ada focal point %s yang terhubung ke bot. Buat undangan dengan perintah undang.", ""},
-	dgChartCaption:  {"Grafik nilai per klaster — %s", ""},
+	dgOff:                {"Ringkasan belum tersedia di server ini. Hubungi admin klabot.", ""},
+	dgDeadlineUsage:      {"Ketik tenggat DD/MM/YYYY, misalnya tenggat 31/12/2026.", ""},
+	dgOPDComplete:        {"✅ %s sudah menjawab semua pertanyaannya.", "✅ %s has answered all its questions."},
+	dgDeadlineNoSuchDate: {"Tanggal %s tidak ada di kalender (bulan itu tidak sampai tanggal tersebut). Ketik tenggat DD/MM/YYYY, misalnya tenggat 28/02/2027.", "There is no such date as %s. Type deadline DD/MM/YYYY, e.g. deadline 28/02/2027."},
+	dgDeadlinePast:       {"Tanggal %s sudah lewat. Ketik tenggat DD/MM/YYYY dengan tanggal yang akan datang.", ""},
+	dgDeadlineSet:        {"Tenggat %s sekarang %s.\nPengingat ke OPD menjadi harian mulai 7 hari sebelum tenggat.", ""},
+	dgDeadlineShow:       {"Tenggat %s: %s.\nUntuk mengubah: tenggat DD/MM/YYYY.", ""},
+	dgDeadlineUnset:      {"Tenggat %s belum ditetapkan.\nKetik tenggat DD/MM/YYYY, misalnya tenggat 31/12/2026.", ""},
+	dgNudgeUsage:         {"Ketik ingatkan KODE_OPD, misalnya ingatkan %s.\nKode OPD: %s.", ""},
+	dgNudgeUnknown:       {"OPD %q tidak ada di %s.\nKode OPD: %s.", ""},
+	dgNudgeSent:          {"Pengingat terkirim ke %d orang di %s.", ""},
+	dgNudgeSkipped:       {"%d orang dilewati: sudah selesai atau sudah diingatkan hari ini.", ""},
+	dgNudgeNobody:        {"Belum ada focal point %s yang terhubung ke bot. Buat undangan dengan perintah undang.", ""},
+	dgChartCaption:       {"Grafik nilai per klaster — %s", ""},
 
 	dgNeverAnswered:     {"belum pernah menjawab", ""},
 	dgAnsweredToday:     {"terakhir menjawab hari ini", ""},

@@ -33,7 +33,12 @@ func (h *headline) cmdScore(ctx context.Context, r *conversations.Request) ([]co
 	if h.scorer == nil {
 		return r.Replies(ScoreUnavailableText), nil
 	}
-	text, err := Reply(ctx, h.scorer, r.Person, r.Args)
+	text := r.Args
+	if _, ok := ParseScoreQuestion(text, h.scorer.Tiers); !ok && text != "" && !strings.HasPrefix(strings.TrimSpace(r.In.Text), "/") {
+		// "Nilai kita berapa?" starts with the command word: read the whole question.
+		text = r.In.Text
+	}
+	text, err := Reply(ctx, h.scorer, r.Person, text)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,7 @@
 package headline
 
 import (
-	"strings"
-	"unicode"
-
+	"github.com/klabot/klabot/conversations/headline/intent"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -15,6 +13,9 @@ const (
 	ScoreOverview    ScoreQuestionKind = iota // "berapa nilai kita?", "kita peringkat apa?", /nilai
 	ScoreToTier                               // "apa yang kurang untuk nindya?"
 	ScoreLaggingOPDs                          // "OPD mana yang belum?"
+	ScoreClusters                             // "klaster mana yang paling rendah?"
+	ScoreDeadline                             // "kapan tenggatnya?"
+	ScoreProgress                             // "gimana progres KLA?"
 )
 
 // ScoreQuestion is a parsed score question.
@@ -23,60 +24,36 @@ type ScoreQuestion struct {
 	Tier string // ScoreToTier: the tier asked about, as named in tiers
 }
 
-// scoreWords are words that make a plain message a question about the score.
-var scoreWords = []string{"nilai", "skor", "score", "poin", "peringkat", "predikat", "tier", "posisi",
-	"kurang", "capaian", "ranking", "rangking", "status kla"}
-
-// lagWords, next to "opd", ask which OPDs are behind.
-var lagWords = []string{"belum", "mana", "tertinggal", "lambat", "terlambat", "lengkap", "progres"}
-
-// ParseScoreQuestion recognises a plain question about the region's score, such as
-// "berapa nilai kita?", "kita peringkat apa?", "apa yang kurang untuk nindya?" or
-// "OPD mana yang belum?". It returns false for anything else, so the caller can reply
-// with ScoreHelpText.
+// ParseScoreQuestion recognises a plain question about the region's score, progress,
+// gaps or deadline, in any word order, with chat abbreviations and small typos ("Nilai
+// kita berapa?", "kapan tenggatnya?", "klaster mana yang paling rendah?") — see
+// conversations/headline/intent. It returns false for anything else, so the caller can
+// reply with ScoreHelpText.
 func ParseScoreQuestion(text string, tiers scoring.Tiers) (ScoreQuestion, bool) {
 	if len(tiers) == 0 {
 		tiers = scoring.DefaultTiers
 	}
-	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-	if len(words) == 0 {
+	var names []string
+	for _, t := range tiers {
+		if t.Ranked() {
+			names = append(names, t.Name)
+		}
+	}
+	in, ok := intent.Match(text, names)
+	if !ok {
 		return ScoreQuestion{}, false
 	}
-	joined := " " + strings.Join(words, " ") + " "
-	has := func(w string) bool { return strings.Contains(joined, " "+w+" ") }
-
-	// A tier named as a goal. "KLA" is also the programme's name ("nilai KLA kita"), so it
-	// counts as a goal only after a word that points at one.
-	for _, t := range tiers {
-		if !t.Ranked() {
-			continue
-		}
-		name := strings.ToLower(t.Name)
-		if name == "kla" {
-			for _, lead := range []string{"untuk", "ke", "menuju", "mencapai", "jadi", "menjadi", "predikat", "capai"} {
-				if has(lead + " kla") {
-					return ScoreQuestion{Kind: ScoreToTier, Tier: t.Name}, true
-				}
-			}
-			continue
-		}
-		if has(name) {
-			return ScoreQuestion{Kind: ScoreToTier, Tier: t.Name}, true
-		}
+	switch in.Kind {
+	case intent.ToTier:
+		return ScoreQuestion{Kind: ScoreToTier, Tier: in.Tier}, true
+	case intent.LaggingOPDs:
+		return ScoreQuestion{Kind: ScoreLaggingOPDs}, true
+	case intent.WeakestCluster:
+		return ScoreQuestion{Kind: ScoreClusters}, true
+	case intent.Deadline:
+		return ScoreQuestion{Kind: ScoreDeadline}, true
+	case intent.Progress:
+		return ScoreQuestion{Kind: ScoreProgress}, true
 	}
-	if has("opd") || has("dinas") {
-		for _, w := range lagWords {
-			if has(w) {
-				return ScoreQuestion{Kind: ScoreLaggingOPDs}, true
-			}
-		}
-	}
-	for _, w := range scoreWords {
-		if has(w) {
-			return ScoreQuestion{Kind: ScoreOverview}, true
-		}
-	}
-	return ScoreQuestion{}, false
+	return ScoreQuestion{Kind: ScoreOverview}, true // the score, and the gaps it lists
 }

@@ -47,6 +47,13 @@ const (
 	scNoOPD         msgKey = "sc_no_opd"
 	scHelp          msgKey = "sc_help"
 	scQuestionsHint msgKey = "sc_questions_hint"
+	scWeakest       msgKey = "sc_weakest"
+	scProgress      msgKey = "sc_progress"
+	scDeadline      msgKey = "sc_deadline"
+	scDeadlineUnset msgKey = "sc_deadline_unset"
+	scDaysLeft      msgKey = "sc_days_left"
+	scToday         msgKey = "sc_today"
+	scPassed        msgKey = "sc_passed"
 )
 
 // msgKey names one of this package's texts.
@@ -83,6 +90,13 @@ var scoreTexts = conversations.Texts{
 	// phrases the score parser understands.
 	scHelp:          {"Maaf, pertanyaan itu belum saya pahami. Saya bisa menjawab:\n%sAtau ketik /nilai.", ""},
 	scQuestionsHint: {"Anda juga bisa bertanya langsung, misalnya:\n%s", ""},
+	scWeakest:       {"\n📉 Klaster terendah: %s\n", "\n📉 Weakest cluster: %s\n"},
+	scProgress:      {"📊 Progres: %d dari %d pertanyaan dijawab (%s); %d masih tanpa bukti dukung.\n", "📊 Progress: %d of %d questions answered (%s); %d still without evidence.\n"},
+	scDeadline:      {"⏰ Tenggat %s: %s", "⏰ Deadline of %s: %s"},
+	scDeadlineUnset: {"⏰ Tenggat %s belum ditetapkan koordinator.", "⏰ %s has no deadline set yet."},
+	scDaysLeft:      {" (%d hari lagi).", " (%d days left)."},
+	scToday:         {" (hari ini).", " (today)."},
+	scPassed:        {" (sudah lewat).", " (passed)."},
 }
 
 // DataAsOf says when the numbers were read, in the region's own zone:
@@ -159,6 +173,9 @@ func scoreText(lang string, rs conversations.RegionScore, q ScoreQuestion, tiers
 	r := rs.Report
 	p := scoring.FormatPoints
 	var b strings.Builder
+	if q.Kind == ScoreDeadline {
+		return deadlineText(lang, rs)
+	}
 	b.WriteString(tr(lang, scHead, rs.Region.Name, p(r.Evidenced.Points), tierLabel(lang, r.Tier)))
 
 	gaps := r.Gaps
@@ -192,12 +209,82 @@ func scoreText(lang string, rs conversations.RegionScore, q ScoreQuestion, tiers
 	}
 	b.WriteString(")\n")
 
-	if q.Kind == ScoreLaggingOPDs {
+	switch q.Kind {
+	case ScoreLaggingOPDs:
+		writeLaggingOPDs(lang, &b, r.OPDs)
+	case ScoreClusters:
+		writeClusters(lang, &b, r.Clusters)
+	case ScoreProgress:
+		b.WriteString(tr(lang, scProgress, r.Answered, r.Questions, idfmt.Percent(share(r.Answered, r.Questions)), evidenceMissing(r)))
 		writeLaggingOPDs(lang, &b, r.OPDs)
 	}
 	writeScoreGaps(lang, &b, gaps)
 	b.WriteString("\n" + dataAsOf(lang, rs.Region, rs.At))
 	return b.String()
+}
+
+// deadlineText answers "kapan tenggatnya?": the region's deadline and the days left,
+// in the region's zone, with how much is still open.
+func deadlineText(lang string, rs conversations.RegionScore) string {
+	r := rs.Report
+	if rs.Region.Deadline == nil {
+		return tr(lang, scDeadlineUnset, rs.Region.Name)
+	}
+	loc := rs.Region.Location()
+	days := idfmt.DaysBetween(idfmt.CivilDate(rs.At.In(loc)), idfmt.CivilDate(*rs.Region.Deadline))
+	text := tr(lang, scDeadline, rs.Region.Name, idfmt.Date(*rs.Region.Deadline, lang))
+	switch {
+	case days > 0:
+		text += tr(lang, scDaysLeft, days)
+	case days == 0:
+		text += tr(lang, scToday)
+	default:
+		text += tr(lang, scPassed)
+	}
+	return text + "\n" + tr(lang, scProgress, r.Answered, r.Questions, idfmt.Percent(share(r.Answered, r.Questions)), evidenceMissing(r))
+}
+
+// evidenceMissing counts the answers still lacking their required evidence.
+func evidenceMissing(r scoring.Report) int {
+	n := 0
+	for _, res := range r.Results {
+		if res.EvidenceMissing {
+			n++
+		}
+	}
+	return n
+}
+
+// share is part/whole as a fraction, 0 for nothing.
+func share(part, whole int) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return float64(part) / float64(whole)
+}
+
+// writeClusters lists the clusters from the weakest (evidenced points against their
+// maximum) up.
+func writeClusters(lang string, b *strings.Builder, cs []scoring.Rollup) {
+	sorted := append([]scoring.Rollup(nil), cs...)
+	ratio := func(c scoring.Rollup) float64 {
+		if c.Max == 0 {
+			return 1
+		}
+		return c.Evidenced / c.Max
+	}
+	for i := 1; i < len(sorted); i++ {
+		for j := i; j > 0 && ratio(sorted[j]) < ratio(sorted[j-1]); j-- {
+			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
+		}
+	}
+	if len(sorted) == 0 {
+		return
+	}
+	b.WriteString(tr(lang, scWeakest, sorted[0].Name))
+	for _, c := range sorted {
+		fmt.Fprintf(b, "• %s: %s dari %s (%s)\n", c.Name, scoring.FormatPoints(c.Evidenced), scoring.FormatPoints(c.Max), idfmt.Percent(ratio(c)))
+	}
 }
 
 // nextLine says the points to the next tier; the English text reorders the arguments

@@ -25,6 +25,9 @@ const maxSkippedReviews = 50
 type reviewState struct {
 	Filter  conversations.ReviewFilter `json:"filter"`
 	Skipped []int64                    `json:"skipped,omitempty"` // answers set aside in this round
+	// Shown is the answer of the card shown last: only its buttons are live, as only the
+	// open question's buttons are (a press on an older card records nothing).
+	Shown int64 `json:"shown,omitempty"`
 	// Pending decision waiting for its note (ModeReviewNote only).
 	AnswerID int64                     `json:"answer_id,omitempty"`
 	Decision conversations.ReviewState `json:"decision,omitempty"`
@@ -152,20 +155,34 @@ func (e *reviews) parseReviewFilter(r *conversations.Request, args string) conve
 			f.ClusterCode = conversations.ClusterCode(words[i])
 		case strings.HasPrefix(w, "klaster") && len(w) > len("klaster"):
 			f.ClusterCode = conversations.ClusterCode(w[len("klaster"):])
+		case looksLikeQuestionCode(w): // "tinjau 1.3": one question
+			f.QuestionCode = w
 		default:
 			opd = append(opd, words[i])
 		}
 	}
 	if len(opd) > 0 {
 		want := strings.Join(opd, " ")
-		f.OPDCode = strings.ToUpper(want)
-		for _, o := range r.OPDs() {
-			if strings.EqualFold(o.Code, want) || strings.EqualFold(o.Name, want) {
-				f.OPDCode = o.Code
-			}
+		f.OPDCode = strings.ToUpper(want) // a national code of the question ("BAGHUKUM")
+		if o, ok := conversations.FindOPD(r.OPDs(), want); ok {
+			f.OPDCode = o.Code
 		}
 	}
 	return f
+}
+
+// looksLikeQuestionCode reports whether w is written like a question code: digits with
+// dots ("1.3", "12.2.1").
+func looksLikeQuestionCode(w string) bool {
+	if !strings.Contains(w, ".") {
+		return false
+	}
+	for _, r := range w {
+		if (r < '0' || r > '9') && r != '.' {
+			return false
+		}
+	}
+	return !strings.HasPrefix(w, ".") && !strings.HasSuffix(w, ".")
 }
 
 // describeFilter names the filter for "nothing waiting for ...".
@@ -173,6 +190,9 @@ func describeFilter(f conversations.ReviewFilter, lang string) string {
 	var parts []string
 	if f.OPDCode != "" {
 		parts = append(parts, f.OPDCode)
+	}
+	if f.QuestionCode != "" {
+		parts = append(parts, f.QuestionCode)
 	}
 	if f.ClusterCode != "" {
 		if f.ClusterCode == "KELEMBAGAAN" {
@@ -209,6 +229,11 @@ func (e *reviews) nextReview(ctx context.Context, r *conversations.Request, rs r
 			break
 		}
 	}
+	rs.Shown = 0
+	if it != nil {
+		rs.Shown = it.AnswerID
+	}
+	saveReviewState(r.State, rs)
 	if it == nil && len(items) > 0 {
 		return append(outs, r.Replies(tr(r.Lang(), rvOnlySkipped, len(items)))...), nil
 	}
@@ -236,6 +261,9 @@ func (e *reviews) pressReview(ctx context.Context, r *conversations.Request) ([]
 		return r.Replies(r.OldButtonText()), nil
 	}
 	rs := loadReviewState(r.State)
+	if id != rs.Shown {
+		return e.pressOldCard(ctx, r, rs, action, id)
+	}
 	e.leaveReviewNote(r, &rs)
 	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, id)
 	if errors.Is(err, conversations.ErrNotFound) {
@@ -382,7 +410,57 @@ func (e *reviews) latestVersion(ctx context.Context, r *conversations.Request, r
 		if err != nil {
 			return nil, fmt.Errorf("count review queue: %w", err)
 		}
+		rs.Shown = versions[n-1].AnswerID
+		saveReviewState(r.State, rs)
 		return append(r.Replies(first), e.reviewCard(ctx, r, versions[n-1], waiting, rs.Filter)...), nil
+	}
+	return e.nextReview(ctx, r, rs, []string{first})
+}
+
+// pressOldCard answers a press on a card other than the latest one shown. Nothing is
+// recorded: the answer was decided already (said so), replaced by a newer version
+// (shown), or is simply not the card open now (the old-button sentence and that card).
+func (e *reviews) pressOldCard(ctx context.Context, r *conversations.Request, rs reviewState, action string, id int64) ([]conversations.Outbound, error) {
+	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, id)
+	if errors.Is(err, conversations.ErrNotFound) {
+		return r.Replies(tr(r.Lang(), rvGone)), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("review item %d: %w", id, err)
+	}
+	if action != "skip" && it.State.Recordable() {
+		who := ""
+		if len(it.Reviews) > 0 {
+			who = it.Reviews[len(it.Reviews)-1].ReviewerName
+		}
+		return r.Replies(tr(r.Lang(), rvAlreadyReviewed, it.QuestionCode, it.State.Label(), whoOr(who, r.Lang()))), nil
+	}
+	versions, err := e.d.Reviews.ReviewHistory(ctx, r.Person.RegionCode, it.Year, it.QuestionCode)
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", it.QuestionCode, err)
+	}
+	if n := len(versions); n > 0 && versions[n-1].AnswerID != it.AnswerID && r.State.Mode != conversations.ModeReviewNote {
+		return e.latestVersion(ctx, r, rs, it)
+	}
+	return e.staleCard(ctx, r, rs)
+}
+
+// staleCard answers a press on a review card that is not the latest one shown: the
+// old-button sentence, then the card open now (or the next one waiting).
+func (e *reviews) staleCard(ctx context.Context, r *conversations.Request, rs reviewState) ([]conversations.Outbound, error) {
+	first := r.OldButtonText()
+	if r.State.Mode == conversations.ModeReviewNote {
+		return r.Replies(first, tr(r.Lang(), rvAskNoteRevise, rs.Code)), nil
+	}
+	if rs.Shown != 0 {
+		it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, rs.Shown)
+		if err == nil && !it.State.Recordable() {
+			waiting, err := e.d.Reviews.CountReviewQueue(ctx, r.Person.RegionCode, r.State.Year, rs.Filter)
+			if err != nil {
+				return nil, fmt.Errorf("count review queue: %w", err)
+			}
+			return append(r.Replies(first), e.reviewCard(ctx, r, it, waiting, rs.Filter)...), nil
+		}
 	}
 	return e.nextReview(ctx, r, rs, []string{first})
 }

@@ -218,8 +218,10 @@ func parseQuestion(r Row, ps *problems) (scoring.Question, bool) {
 	case "", "tidak", "no", "n", "0", "false", "t":
 	case "ya", "yes", "y", "1", "true", "wajib":
 		q.EvidenceRequired = true
+	case "selalu", "always": // also for a negative answer
+		q.EvidenceRequired, q.EvidenceAlways = true, true
 	default:
-		ps.add(r.Line, "evidence_required", "%q is not ya/tidak, yes/no or 1/0", r.Get("evidence_required"))
+		ps.add(r.Line, "evidence_required", "%q is not ya/tidak, selalu, yes/no/always or 1/0", r.Get("evidence_required"))
 	}
 	for _, c := range strings.FieldsFunc(r.Get("opd_codes"), func(r rune) bool { return r == ',' || r == ';' || r == '/' || r == ' ' || r == '\n' }) {
 		c = strings.ToUpper(c)

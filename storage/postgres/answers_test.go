@@ -94,12 +94,20 @@ func TestAnswersAreVersionedAndIdempotent(t *testing.T) {
 	if err := s.SetNarrative(ctx, conversations.NarrativeWrite{Msg: msg("m9"), AnswerID: cur.ID, Text: "SK 2026"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddEvidence(ctx, conversations.EvidenceWrite{Msg: msg("m10"), AnswerID: cur.ID, PersonID: who[1],
-		Files: []conversations.EvidenceFile{{BlobKey: "cd34", MIME: "image/png", Size: 5, Name: "foto.png"}}}); err != nil {
-		t.Fatal(err)
+	if added, err := s.AddEvidence(ctx, conversations.EvidenceWrite{Msg: msg("m10"), AnswerID: cur.ID, PersonID: who[1],
+		Files: []conversations.EvidenceFile{{BlobKey: "cd34", MIME: "image/png", Size: 5, Name: "foto.png"}}}); err != nil || len(added) != 1 {
+		t.Fatal(added, err)
+	}
+	// The same content again (another name, twice in one album) is attached once
+	// (issue 14, item 10).
+	added, err := s.AddEvidence(ctx, conversations.EvidenceWrite{Msg: msg("m10b"), AnswerID: cur.ID, PersonID: who[1],
+		Files: []conversations.EvidenceFile{{BlobKey: "cd34", MIME: "image/png", Size: 5, Name: "foto lagi.png"},
+			{BlobKey: "ef56", MIME: "image/png", Size: 6, Name: "baru.png"}, {BlobKey: "ef56", MIME: "image/png", Size: 6, Name: "baru (2).png"}}})
+	if err != nil || len(added) != 1 || added[0] != "ef56" {
+		t.Fatalf("added %v, %v; want only ef56", added, err)
 	}
 	p, _ = s.Progress(ctx, "KOTA-A", 2026, who[1], []string{"Q1"})
-	if a := p.Answers["Q1"]; a.Narrative != "SK 2026" || a.Evidence != 2 || a.PersonName == "" {
+	if a := p.Answers["Q1"]; a.Narrative != "SK 2026" || a.Evidence != 3 || a.PersonName == "" {
 		t.Fatalf("after narrative and file: %+v", a)
 	}
 	cp, err := s.Checkpoint(ctx, who[0])

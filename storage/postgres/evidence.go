@@ -11,34 +11,49 @@ import (
 )
 
 // AddEvidence attaches stored files to an answer version, with the message record and
-// the checkpoint, in one transaction and one round trip.
-func (s *Store) AddEvidence(ctx context.Context, w conversations.EvidenceWrite) error {
+// the checkpoint, in one transaction and one round trip. A file the version already
+// has (same content, same SHA-256) is not attached twice; the result lists the blob
+// keys that were attached.
+func (s *Store) AddEvidence(ctx context.Context, w conversations.EvidenceWrite) ([]string, error) {
 	now := s.now()
 	b := &pgx.Batch{}
 	queueInbound(b, w.Msg)
-	queueEvidence(b, fmt.Sprint(w.AnswerID), w.PersonID, w.Msg, w.Files, now)
+	var added []string
+	q := queueEvidence(b, fmt.Sprint(w.AnswerID), w.PersonID, w.Msg, w.Files, now)
+	if q != nil {
+		q.Query(func(rows pgx.Rows) error {
+			var err error
+			added, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			return err
+		})
+	}
 	if err := queueCheckpoint(b, w.PersonID, w.Checkpoint, now); err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.runWrite(ctx, b); err != nil {
-		return fmt.Errorf("add evidence to answer %d: %w", w.AnswerID, err)
+		return nil, fmt.Errorf("add evidence to answer %d: %w", w.AnswerID, err)
 	}
-	return nil
+	return added, nil
 }
 
-// queueEvidence adds one INSERT for all files; answerID is SQL (a number, or the
-// expression of the answer inserted earlier in the batch).
-func queueEvidence(b *pgx.Batch, answerID string, personID int64, d conversations.Delivery, files []conversations.EvidenceFile, now time.Time) {
+// queueEvidence adds one INSERT for all files, returning the blob keys attached;
+// answerID is SQL (a number, or the expression of the answer inserted earlier in the
+// batch). Content the version already has, or that comes twice, is attached once.
+func queueEvidence(b *pgx.Batch, answerID string, personID int64, d conversations.Delivery, files []conversations.EvidenceFile, now time.Time) *pgx.QueuedQuery {
 	if len(files) == 0 {
-		return
+		return nil
 	}
 	keys, mimes, names := make([]string, len(files)), make([]string, len(files)), make([]string, len(files))
 	sizes := make([]int64, len(files))
 	for i, f := range files {
 		keys[i], mimes[i], names[i], sizes[i] = f.BlobKey, f.MIME, f.Name, f.Size
 	}
-	b.Queue(`INSERT INTO evidence (answer_id, blob_key, mime_type, size_bytes, original_name, person_id, channel, message_id, created_at)
+	return b.Queue(`INSERT INTO evidence (answer_id, blob_key, mime_type, size_bytes, original_name, person_id, channel, message_id, created_at)
 		SELECT `+answerID+`, f.key, f.mime, f.size, f.name, $5, $6, $7, $8
-		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS f(key, mime, size, name, n)
-		ORDER BY f.n`, keys, mimes, sizes, names, personID, string(d.Channel), d.MessageID, now)
+		FROM (SELECT DISTINCT ON (u.key) u.key, u.mime, u.size, u.name, u.n
+			FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS u(key, mime, size, name, n)
+			ORDER BY u.key, u.n) f
+		WHERE NOT EXISTS (SELECT 1 FROM evidence e WHERE e.answer_id = `+answerID+` AND e.blob_key = f.key)
+		ORDER BY f.n
+		RETURNING blob_key`, keys, mimes, sizes, names, personID, string(d.Channel), d.MessageID, now)
 }

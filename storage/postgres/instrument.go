@@ -32,6 +32,9 @@ type questionOptions struct {
 	Options []scoring.Option `json:"options,omitempty"`
 	Bands   []scoring.Band   `json:"bands,omitempty"`
 	Target  float64          `json:"target,omitempty"`
+	// EvidenceAlways lives here rather than in its own column: it only refines
+	// evidence_required.
+	EvidenceAlways bool `json:"evidence_always,omitempty"`
 }
 
 // storedQuestion is a questions row as SaveInstrument compares it.
@@ -47,7 +50,7 @@ func sameContent(a, b scoring.Question) bool {
 	return a.Text == b.Text && a.Help == b.Help && a.Type == b.Type &&
 		slices.Equal(a.Options, b.Options) && slices.Equal(a.Bands, b.Bands) &&
 		a.Target == b.Target && a.Weight == b.Weight &&
-		a.EvidenceRequired == b.EvidenceRequired && slices.Equal(a.OPDCodes, b.OPDCodes)
+		a.EvidenceRequired == b.EvidenceRequired && a.EvidenceAlways == b.EvidenceAlways && slices.Equal(a.OPDCodes, b.OPDCodes)
 }
 
 // ImportOptions change how ImportInstrument treats a year that has answers.
@@ -260,7 +263,7 @@ func (s *Store) saveInstrument(ctx context.Context, inst *scoring.Instrument, op
 }
 
 func upsertQuestion(ctx context.Context, tx pgx.Tx, year int, indicator string, pos int, q scoring.Question) error {
-	opts, err := json.Marshal(questionOptions{Options: q.Options, Bands: q.Bands, Target: q.Target})
+	opts, err := json.Marshal(questionOptions{Options: q.Options, Bands: q.Bands, Target: q.Target, EvidenceAlways: q.EvidenceAlways})
 	if err != nil {
 		return err
 	}
@@ -298,7 +301,7 @@ func loadQuestions(ctx context.Context, q querier, year int, withRetired bool) (
 		if err := json.Unmarshal(opts, &o); err != nil {
 			return nil, fmt.Errorf("question %s options: %w", sq.q.Code, err)
 		}
-		sq.q.Options, sq.q.Bands, sq.q.Target = o.Options, o.Bands, o.Target
+		sq.q.Options, sq.q.Bands, sq.q.Target, sq.q.EvidenceAlways = o.Options, o.Bands, o.Target, o.EvidenceAlways
 		out[sq.q.Code] = sq
 	}
 	return out, rows.Err()

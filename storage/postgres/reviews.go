@@ -44,13 +44,14 @@ LEFT JOIN LATERAL (
 `
 
 // reviewQueueWhere selects waiting current answers of a region ($1) and year ($2),
-// filtered by OPD ($3), cluster ($4) and evidence ($5).
+// filtered by OPD ($3), cluster ($4), evidence ($5) and question ($6).
 const reviewQueueWhere = `
 WHERE a.region_code = $1 AND a.year = $2 AND NOT q.retired
   AND own.state IS NULL
   AND ($3 = '' OR upper(o.code) = upper($3) OR upper($3) = ANY (q.opd_codes))
   AND ($4 = '' OR upper(c.code) = upper($4))
   AND (NOT $5 OR EXISTS (SELECT 1 FROM evidence e WHERE e.answer_id = a.id))
+  AND ($6 = '' OR upper(a.question_code) = upper($6))
 `
 
 func scanReviewItem(row pgx.Row) (conversations.ReviewItem, error) {
@@ -78,15 +79,16 @@ func scanReviewItem(row pgx.Row) (conversations.ReviewItem, error) {
 }
 
 // ReviewQueue returns up to limit current answer versions of the region waiting for
-// review (never reviewed, or edited after a review), the longest waiting first.
+// review (never reviewed, or edited after a review): the edited ones (diubah: an OPD
+// answered a coordinator's request) first, then the longest waiting.
 func (s *Store) ReviewQueue(ctx context.Context, region string, year int, f conversations.ReviewFilter, limit int) ([]conversations.ReviewItem, error) {
 	if limit <= 0 {
 		limit = 1
 	}
 	q := fmt.Sprintf(reviewItemSelect, "current_answers") + reviewQueueWhere +
-		`ORDER BY a.created_at, q.position, a.id LIMIT $6`
+		`ORDER BY (prior.state IS NOT NULL) DESC, a.created_at, q.position, a.id LIMIT $7`
 	rows, err := s.pool.Query(ctx, q, region, year, strings.TrimSpace(f.OPDCode),
-		conversations.ClusterCode(f.ClusterCode), f.WithEvidence, limit)
+		conversations.ClusterCode(f.ClusterCode), f.WithEvidence, strings.TrimSpace(f.QuestionCode), limit)
 	if err != nil {
 		return nil, fmt.Errorf("review queue %s: %w", region, err)
 	}
@@ -107,7 +109,7 @@ func (s *Store) CountReviewQueue(ctx context.Context, region string, year int, f
 	q := `SELECT count(*) FROM (` + fmt.Sprintf(reviewItemSelect, "current_answers") + reviewQueueWhere + `) x`
 	var n int
 	err := s.pool.QueryRow(ctx, q, region, year, strings.TrimSpace(f.OPDCode),
-		conversations.ClusterCode(f.ClusterCode), f.WithEvidence).Scan(&n)
+		conversations.ClusterCode(f.ClusterCode), f.WithEvidence, strings.TrimSpace(f.QuestionCode)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count review queue %s: %w", region, err)
 	}
@@ -460,4 +462,19 @@ func (s *Store) RegionAnswers(ctx context.Context, region string, year int) ([]c
 		return nil, err
 	}
 	return items, nil
+}
+
+var _ conversations.Coordinators = (*Store)(nil)
+
+// CoordinatorIDs returns the ids of the region's coordinators, in id order.
+func (s *Store) CoordinatorIDs(ctx context.Context, region string) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id FROM people WHERE region_code = $1 AND role = 'coordinator' ORDER BY id`, region)
+	if err != nil {
+		return nil, fmt.Errorf("coordinators of %s: %w", region, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("coordinators of %s: %w", region, err)
+	}
+	return ids, nil
 }

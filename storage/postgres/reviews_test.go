@@ -142,6 +142,31 @@ func TestReviewQueueFiltersAndOrder(t *testing.T) {
 	if n, err := w.store.CountReviewQueue(ctx, "KTC", 2026, conversations.ReviewFilter{OPDCode: "DINKES"}); err != nil || n != 2 {
 		t.Fatalf("count = %d, %v", n, err)
 	}
+	// tinjau 14.2: one question (issue 14, item 13).
+	if got := queueCodes(t, w, conversations.ReviewFilter{QuestionCode: "14.2"}); !slices.Equal(got, []string{"14.2:waiting"}) {
+		t.Fatalf("queue 14.2 = %v", got)
+	}
+	if n, err := w.store.CountReviewQueue(ctx, "KTC", 2026, conversations.ReviewFilter{QuestionCode: "14.2"}); err != nil || n != 1 {
+		t.Fatalf("count 14.2 = %d, %v", n, err)
+	}
+}
+
+// TestReviewQueueEditedFirst: an answer the OPD changed after a coordinator sent it
+// back (diubah) comes before the ones waiting longer (issue 14, item 13).
+func TestReviewQueueEditedFirst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newReviewWorld(t)
+	first := w.answer(t, "14.1", "", w.fpKes, "sk.pdf")
+	w.answer(t, "1.1", "ya", w.fpDik)
+	w.answer(t, "14.2", "sebagian", w.fpKes2)
+	if _, err := w.store.RecordReview(ctx, first, conversations.ReviewNeedsRevision, "buram", w.coord); err != nil {
+		t.Fatal(err)
+	}
+	w.answer(t, "14.1", "", w.fpKes, "sk-jelas.pdf")
+	if got := queueCodes(t, w, conversations.ReviewFilter{}); !slices.Equal(got, []string{"14.1:edited", "1.1:waiting", "14.2:waiting"}) {
+		t.Fatalf("queue = %v", got)
+	}
 }
 
 func TestRecordReviewRoundTrip(t *testing.T) {
@@ -180,7 +205,7 @@ func TestRecordReviewRoundTrip(t *testing.T) {
 
 	// The OPD answers again: a new version, back in the queue as "edited".
 	v2 := w.answer(t, "14.1", "", w.fpKes2, "foto-jelas.jpg")
-	if got := queueCodes(t, w, conversations.ReviewFilter{}); !slices.Equal(got, []string{"1.1:waiting", "14.1:edited"}) {
+	if got := queueCodes(t, w, conversations.ReviewFilter{}); !slices.Equal(got, []string{"14.1:edited", "1.1:waiting"}) { // diubah first
 		t.Fatalf("queue after new version = %v", got)
 	}
 	edited, err := w.store.ReviewItem(ctx, "KTC", v2)

@@ -185,7 +185,9 @@ func (d *Directive) Replied(replies string, err error) {
 //	<! text                the replies do not contain text
 //	<none                  there is no reply at all
 //	@file NAME KIND [SIZE] create a test file in FileDir (pdf jpg png webp gif docx xlsx zip doc xls txt)
-//	@invite NAME VAR [TTL] create an invite for NAME; $VAR is its code in later lines
+//	@invite NAME VAR [TTL] create an invite for NAME; $VAR is its code in later lines,
+//	                       $SPACEDVAR the same in capitals with a space every 4 characters
+//	@answerid CODE VAR     $VAR is the id of CODE's current answer (for @press rv:ok:$VAR)
 //	@clock +DURATION       advance the clock
 //	@flush                 Redis loses this test's keys
 //	@versions CODE N       question CODE has N answer versions
@@ -203,6 +205,8 @@ func (d *Directive) Replied(replies string, err error) {
 //	@nostate               no dialogue state is stored for this chat
 //	@dup                   the platform delivers the last line's messages again (same ids)
 //	@restart               klabot restarts (new engine, empty caches)
+//	@inbox NAME            the messages NAME's chat got from others' steps since the last
+//	                       @inbox NAME (a colleague's or a coordinator's notice)
 func Run(t *testing.T, path string, w *World, ch Channel) {
 	t.Helper()
 	raw, err := os.ReadFile(path)
@@ -271,6 +275,7 @@ func (w *World) directive(d *Directive, vars map[string]string) bool {
 		code, err := w.Store.CreateInvite(w.Ctx, w.People[d.Arg(1)], ttl)
 		Must(w.T, err)
 		vars[d.Arg(2)] = code
+		vars["SPACED"+d.Arg(2)] = spaced(code)
 	case "clock":
 		dur, err := time.ParseDuration(strings.TrimPrefix(d.Arg(1), "+"))
 		if err != nil {
@@ -300,6 +305,8 @@ func (w *World) directive(d *Directive, vars map[string]string) bool {
 		Must(w.T, w.Store.Pool().QueryRow(w.Ctx, `SELECT narrative FROM current_answers WHERE region_code=$1 AND question_code=$2`,
 			Region, d.Arg(1)).Scan(&text))
 		d.Expect("narrative of "+d.Arg(1), text, d.Rest(2))
+	case "answerid":
+		vars[d.Arg(2)] = strconv.Itoa(w.QueryInt(`SELECT id FROM current_answers WHERE region_code=$1 AND question_code=$2`, Region, d.Arg(1)))
 	case "blobs":
 		d.Expect("stored blobs", w.BlobCount(), d.Num(1))
 	case "inbound":
@@ -308,4 +315,16 @@ func (w *World) directive(d *Directive, vars map[string]string) bool {
 		return false
 	}
 	return true
+}
+
+// spaced writes an invite code as people copy it from a poster: capitals, groups of 4.
+func spaced(code string) string {
+	var b strings.Builder
+	for i, r := range strings.ToUpper(code) {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

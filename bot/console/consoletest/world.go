@@ -15,6 +15,7 @@ import (
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/invite"
 	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/postgres"
@@ -118,11 +119,12 @@ func (w *World) Engine(log *slog.Logger) *conversations.Engine {
 	return conversations.NewEngine(conversations.Config{MaxFileBytes: MaxFileBytes}, conversations.Deps{
 		People: w.Store, Invites: w.Store, Regions: w.Store, Instruments: w.Store,
 		Answers: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States, Blobs: w.Blobs,
-		Now: w.Clock.Now, Log: log, Reviews: w.Store,
+		Now: w.Clock.Now, Log: log, Reviews: w.Store, Coordinators: w.Store,
 	},
 		// Review (tinjau, riwayat): see bot/console/testdata/review.txt.
 		review.New(review.Deps{Reviews: w.Store, EvidenceFiles: w.Blobs, MaxFileBytes: MaxFileBytes, Log: log}),
-		headline.New(conversations.NewScorer(w.Store, w.Clock.Now)), digest.New(nil))
+		headline.New(conversations.NewScorer(w.Store, w.Clock.Now)), digest.New(nil),
+		invite.New(invite.Deps{Store: w.Store, BotUsername: "klabot_uji_bot"}))
 }
 
 // Flush deletes this test's Redis keys (Redis lost its data).

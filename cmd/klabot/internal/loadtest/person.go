@@ -63,8 +63,12 @@ var headerRE = regexp.MustCompile(`Pertanyaan \d+/(\d+) · (\S+)`)
 // refusedMark starts the engine's refusal of "selesai" without evidence.
 const refusedMark = "Belum ada bukti dukung"
 
-// receiptMark starts the engine's receipt of a document.
-const receiptMark = "📎 Diterima"
+// receiptMark starts the engine's receipt of a document; alreadyMark its note that the
+// answer has that very file already (the same content is attached once).
+const (
+	receiptMark = "📎 Diterima"
+	alreadyMark = "📎 Sudah terlampir"
+)
 
 // doneMark starts the closing summary ("🎉 Semua pertanyaan ... sudah ditangani").
 const doneMark = "🎉"

@@ -348,8 +348,8 @@ func work(ctx, stop context.Context, t Target, mine []*person, rng *rand.Rand, o
 // inOrder reports whether a burst's replies show the document handled before "selesai":
 // its receipt first, and the last reply answering "selesai" (not a receipt).
 func inOrder(replies []Reply) bool {
-	return len(replies) >= 2 && strings.Contains(replies[0].Text, receiptMark) &&
-		!strings.Contains(replies[len(replies)-1].Text, receiptMark)
+	receipt := func(s string) bool { return strings.Contains(s, receiptMark) || strings.Contains(s, alreadyMark) }
+	return len(replies) >= 2 && receipt(replies[0].Text) && !receipt(replies[len(replies)-1].Text)
 }
 
 // saved reports whether the replies confirm a stored answer.
