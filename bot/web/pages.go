@@ -118,7 +118,8 @@ func (s *Server) needLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	s.cfg.Log.Error("web request failed", "path", r.URL.Path, "err", err)
+	// The route pattern, not the path: login and download paths carry secret tokens.
+	s.cfg.Log.Error("web request failed", "route", r.Pattern, "err", err)
 	s.page(w, r, http.StatusInternalServerError, "pesan", msgPage{Title: "Maaf, terjadi gangguan",
 		Text: "Halaman tidak dapat dimuat sekarang. Coba lagi sebentar lagi."})
 }
