@@ -53,7 +53,7 @@ func ChartInput(d digest.Digest) chart.Input {
 	}
 	var max float64
 	for _, c := range d.Clusters {
-		in.Clusters = append(in.Clusters, chart.Bar{Label: chart.ClusterLabel(c.Code, c.Name), Claimed: c.Claimed, Evidenced: c.Evidenced, Max: c.Max})
+		in.Clusters = append(in.Clusters, chart.Bar{Label: scoring.ClusterLabel(c.Code, c.Name), Claimed: c.Claimed, Evidenced: c.Evidenced, Max: c.Max})
 		max += c.Max
 	}
 	if max == 0 {

@@ -164,15 +164,7 @@ func hasOPD(refs []scoring.OPDRef, code string) bool {
 	return false
 }
 
-func clusterName(c scoring.Cluster) string {
-	switch c.Code {
-	case "KELEMBAGAAN":
-		return "Kelembagaan"
-	case "I", "II", "III", "IV", "V":
-		return "Klaster " + c.Code
-	}
-	return c.Name
-}
+func clusterName(c scoring.Cluster) string { return scoring.ClusterLabel(c.Code, c.Name) }
 
 // fileView is one evidence file.
 type fileView struct {

@@ -21,7 +21,7 @@ func FromReport(title string, rep scoring.Report) Input {
 		in.Subline = "Predikat tertinggi tercapai"
 	}
 	for _, c := range rep.Clusters {
-		in.Clusters = append(in.Clusters, Bar{Label: ClusterLabel(c.Code, c.Name), Claimed: c.Claimed, Evidenced: c.Evidenced, Max: c.Max})
+		in.Clusters = append(in.Clusters, Bar{Label: scoring.ClusterLabel(c.Code, c.Name), Claimed: c.Claimed, Evidenced: c.Evidenced, Max: c.Max})
 	}
 	max := rep.MaxPoints
 	if max == 0 {
@@ -35,20 +35,6 @@ func FromReport(title string, rep scoring.Report) Input {
 		}
 	}
 	return in
-}
-
-// ClusterLabel is a cluster's short name: "Kelembagaan", "Klaster III".
-func ClusterLabel(code, name string) string {
-	switch code {
-	case "KELEMBAGAAN":
-		return "Kelembagaan"
-	case "I", "II", "III", "IV", "V":
-		return "Klaster " + code
-	}
-	if name != "" {
-		return name
-	}
-	return code
 }
 
 // MaxProgressRows bounds the OPD-progress picture to what a phone shows at once.

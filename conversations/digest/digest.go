@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/idfmt"
+	"github.com/klabot/klabot/scoring"
 	"sort"
 	"strings"
 	"time"
@@ -83,20 +84,6 @@ const (
 	digestMaxGaps  = 3
 	digestMaxNames = 5
 )
-
-// clusterShortName is the short name of a cluster code ("Klaster III").
-func clusterShortName(code, name string) string {
-	switch code {
-	case "KELEMBAGAAN":
-		return "Kelembagaan"
-	case "I", "II", "III", "IV", "V":
-		return "Klaster " + code
-	}
-	if name != "" {
-		return name
-	}
-	return code
-}
 
 // completion is an OPD's answered share (1 when it has nothing to answer).
 func (o DigestOPD) completion() float64 {
@@ -194,7 +181,7 @@ func DigestText(d Digest) string {
 	if len(d.Clusters) > 0 {
 		b.WriteString(tr("id", dgClusters))
 		for _, c := range d.Clusters {
-			fmt.Fprintf(&b, "• %s %s/%s (%s)\n", clusterShortName(c.Code, c.Name),
+			fmt.Fprintf(&b, "• %s %s/%s (%s)\n", scoring.ClusterLabel(c.Code, c.Name),
 				idfmt.Points(c.Evidenced), idfmt.Max(c.Max), idfmt.Points(c.Claimed))
 		}
 	}
