@@ -1,0 +1,54 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// dbtx is what both *pgxpool.Pool and pgx.Tx offer, including Begin (a pool begins a
+// transaction, a transaction a savepoint), so that every store method can run alone or
+// inside a caller's transaction (InTx).
+type dbtx interface {
+	querier
+	Begin(ctx context.Context) (pgx.Tx, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+type txKey struct{}
+
+// WithTx returns ctx carrying tx: store methods called with it run inside tx, and
+// outbound.Outbox inserts its jobs into it, so that a change and the messages it causes
+// commit together or not at all.
+func WithTx(ctx context.Context, tx pgx.Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, tx)
+}
+
+// TxFrom returns the transaction ctx carries (WithTx, InTx), if any.
+func TxFrom(ctx context.Context) (pgx.Tx, bool) {
+	tx, ok := ctx.Value(txKey{}).(pgx.Tx)
+	return tx, ok && tx != nil
+}
+
+// db is the caller's transaction when ctx carries one, else the pool.
+func (s *Store) db(ctx context.Context) dbtx {
+	if tx, ok := TxFrom(ctx); ok {
+		return tx
+	}
+	return s.pool
+}
+
+// InTx runs fn in one transaction: every store method fn calls with the ctx it is given,
+// and every outbound message it queues, commits together when fn returns nil and is
+// rolled back otherwise. Inside a transaction already (ctx from InTx), it runs fn in a
+// savepoint of it.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	err := pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
+		return fn(WithTx(ctx, tx))
+	})
+	if err != nil {
+		return fmt.Errorf("transaction: %w", err)
+	}
+	return nil
+}
