@@ -52,7 +52,13 @@ func NormalizePhone(p string) string {
 // UpsertOPD creates or renames the region's OPD with code and returns its id.
 // answersFor defaults to [code].
 func (s *Store) UpsertOPD(ctx context.Context, region, code, name string, answersFor []string) (int64, error) {
-	return upsertOPD(ctx, s.db(ctx), region, code, name, answersFor)
+	var id int64
+	err := s.guarded(ctx, func(q querier) error {
+		var err error
+		id, err = upsertOPD(ctx, q, region, code, name, answersFor)
+		return err
+	})
+	return id, err
 }
 
 func upsertOPD(ctx context.Context, q querier, region, code, name string, answersFor []string) (int64, error) {
@@ -240,7 +246,7 @@ func (s *Store) PersonByIdentity(ctx context.Context, ch conversations.Channel, 
 // BindIdentity binds a chat identity to the person. An identity already bound to someone
 // else moves to this person (the latest invite wins); its chat id is refreshed.
 func (s *Store) BindIdentity(ctx context.Context, personID int64, id conversations.Identity) error {
-	return bindIdentity(ctx, s.db(ctx), s.now, personID, id)
+	return s.guarded(ctx, func(q querier) error { return bindIdentity(ctx, q, s.now, personID, id) })
 }
 
 func bindIdentity(ctx context.Context, q querier, now func() time.Time, personID int64, id conversations.Identity) error {

@@ -135,11 +135,14 @@ func (s *Store) SaveScoreSnapshot(ctx context.Context, rs conversations.RegionSc
 		Verified:  rs.Report.Verified.Points,
 		CreatedAt: now,
 	}
-	_, err := s.db(ctx).Exec(ctx, `INSERT INTO score_snapshots (region_code, year, day, claimed, evidenced, verified, created_at)
+	err := s.guarded(ctx, func(q querier) error {
+		_, err := q.Exec(ctx, `INSERT INTO score_snapshots (region_code, year, day, claimed, evidenced, verified, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (region_code, year, day) DO UPDATE SET claimed = excluded.claimed,
 		    evidenced = excluded.evidenced, verified = excluded.verified, created_at = excluded.created_at`,
-		snap.Region, snap.Year, snap.Day, snap.Claimed, snap.Evidenced, snap.Verified, snap.CreatedAt)
+			snap.Region, snap.Year, snap.Day, snap.Claimed, snap.Evidenced, snap.Verified, snap.CreatedAt)
+		return err
+	})
 	if pgCode(err) == codeForeignKey {
 		return snap, fmt.Errorf("score snapshot: region %s: %w", snap.Region, conversations.ErrNotFound)
 	}
