@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -175,4 +176,65 @@ func (f failingCommit) InTx(ctx context.Context, fn func(ctx context.Context) er
 		return errors.New("commit failed")
 	})
 	return err
+}
+
+// TestChatReviewDecisionAndNoticeCommitTogether: a coordinator's decision in chat and
+// its notice to the focal point are queued in the step's transaction: when the notice
+// cannot be queued, the decision is not recorded either; the note sent again records
+// both.
+func TestChatReviewDecisionAndNoticeCommitTogether(t *testing.T) {
+	t.Parallel()
+	w, eng, ob := durableWorld(t)
+	ctx := context.Background()
+	n := 0
+	say := func(who, text, button string) ([]conversations.Outbound, error) {
+		n++
+		chat := "chat-" + who
+		return eng.Handle(ctx, conversations.Inbound{Address: conversations.Address{Channel: conversations.ChannelConsole, ChatID: chat},
+			SenderID: chat, MessageID: "r" + strings.Repeat("x", n), Text: text, Button: button, At: w.Clock.Now()})
+	}
+	for _, line := range []string{"mulai", "ya", "lewati"} {
+		if _, err := say("budi", line, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := w.QueryInt(`SELECT id FROM answers WHERE question_code = '1.1'`)
+	if _, err := say("koor", "tinjau", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := say("koor", "", "rv:fix:"+strconv.Itoa(id)); err != nil {
+		t.Fatal(err)
+	}
+	ob.FailWhen(func(out conversations.Outbound) error {
+		if out.To.ChatID == "chat-budi" {
+			return errors.New("outbox down")
+		}
+		return nil
+	})
+	outs, err := say("koor", "Tanda tangan tidak terbaca.", "")
+	if err == nil || len(outs) != 1 {
+		t.Fatalf("decision with a failing outbox: %+v, %v; want the apology", outs, err)
+	}
+	if n := w.QueryInt(`SELECT count(*) FROM reviews`); n != 0 {
+		t.Fatalf("decision recorded without its notice (%d)", n)
+	}
+	ob.FailWhen(nil)
+	if _, err := say("koor", "Tanda tangan tidak terbaca.", ""); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.QueryInt(`SELECT count(*) FROM reviews`); n != 1 {
+		t.Fatalf("%d decisions recorded, want 1", n)
+	}
+	notices := 0
+	for _, r := range ob.Rows(t) {
+		if r.Chat == "console:chat-budi" && strings.Contains(r.Text, "Tanda tangan tidak terbaca.") {
+			notices++
+			if !r.InTx {
+				t.Error("notice queued outside the decision's transaction")
+			}
+		}
+	}
+	if notices != 1 {
+		t.Fatalf("%d notices to budi, want 1:\n%s", notices, texts(ob.Rows(t)))
+	}
 }
