@@ -96,10 +96,13 @@ func (c *opsCollector) Collect(ch chan<- prometheus.Metric) {
 // /metrics on that address of its own (kept off the public HTTP_ADDR).
 func startMetrics(ctx context.Context, s *server) (func(context.Context) error, error) {
 	pending := func(ch conversations.Channel) int {
-		if s.sender == nil {
+		if s.outbox == nil {
 			return 0
 		}
-		return s.sender.Pending(ch)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, _ := s.outbox.Pending(ctx, ch)
+		return n
 	}
 	s.ops = newOpsCollector(s.store.Pool(), pending)
 	if err := s.metrics.Registry.Register(s.ops); err != nil {
