@@ -73,8 +73,8 @@ type Config struct {
 	// MaxWait is the longest a job waits in place for its pacing slot; a later slot
 	// snoozes the job instead. Defaults to 2 s.
 	MaxWait time.Duration
-	// PollInterval is how often idle workers look for jobs besides Postgres' notifications.
-	// Defaults to River's 1 s.
+	// PollInterval is how often idle workers look for jobs besides Postgres' notifications
+	// (snoozed jobs coming due are only seen by polling). Defaults to 100 ms.
 	PollInterval time.Duration
 	// Unreachable, when set, is told about people who blocked the bot.
 	Unreachable Unreachable
@@ -112,6 +112,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxWait <= 0 {
 		c.MaxWait = 2 * time.Second
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 100 * time.Millisecond
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -162,10 +165,9 @@ func New(cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	jobTimeout := q.jobTimeout(1)
-	var cooldown time.Duration // River's 100 ms unless polling is faster
-	if cfg.PollInterval > 0 && cfg.PollInterval < 100*time.Millisecond {
-		cooldown = cfg.PollInterval
-	}
+	// River's default 100 ms between fetches (and between insert notifications) would
+	// add up to that much to every reply; replies are small jobs, fetched eagerly.
+	cooldown := min(10*time.Millisecond, cfg.PollInterval)
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		ID:                   cfg.ID,
 		Queues:               map[string]river.QueueConfig{idleQueue: {MaxWorkers: 1}},

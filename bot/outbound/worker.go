@@ -63,18 +63,15 @@ func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 		return river.JobSnooze(30 * time.Second)
 	}
 	// Per-chat order: wait while an earlier job of this chat is not done.
-	var earlier bool
-	if err := q.cfg.Pool.QueryRow(ctx, `
-		SELECT EXISTS (SELECT 1 FROM river_job
-		WHERE kind = $1 AND args ->> 'chat_key' = $2 AND id < $3
-		  AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled'))`,
-		JobKind, a.ChatKey, job.ID).Scan(&earlier); err != nil {
-		return fmt.Errorf("order check: %w", err)
-	}
-	if earlier {
-		return river.JobSnooze(q.cfg.OrderWait)
+	if snooze, err := q.awaitEarlier(ctx, job); err != nil || snooze > 0 {
+		if err != nil {
+			return fmt.Errorf("order check: %w", err)
+		}
+		return river.JobSnooze(snooze)
 	}
 	done := map[int]bool{}
+	// Messages of this job already delivered or given up (an earlier attempt, or one
+	// before a snooze) are not sent again.
 	rows, err := q.cfg.Pool.Query(ctx, `SELECT idx FROM outbound_deliveries WHERE job_id = $1`, job.ID)
 	if err != nil {
 		return fmt.Errorf("read deliveries: %w", err)
@@ -187,6 +184,46 @@ func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 	return nil
 }
 
+// awaitEarlier waits while an earlier job (lower id) of the job's chat is not finished:
+// in place while that one is running or about to run (for at most MaxWait), else it
+// returns how long to snooze (until the earlier job's turn).
+func (q *Queue) awaitEarlier(ctx context.Context, job *river.Job[DeliveryArgs]) (time.Duration, error) {
+	deadline := time.Now().Add(q.cfg.MaxWait)
+	pause := 5 * time.Millisecond
+	for {
+		var state string
+		var at time.Time
+		err := q.cfg.Pool.QueryRow(ctx, `
+			SELECT j.state::text, j.scheduled_at FROM river_job j
+			WHERE j.kind = $1 AND j.args ->> 'chat_key' = $2 AND j.id < $3
+			  AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
+			  -- a job whose messages are all recorded is done sending (River may not have
+			  -- marked it completed yet)
+			  AND (SELECT count(*) FROM outbound_deliveries d WHERE d.job_id = j.id) < jsonb_array_length(j.args -> 'messages')
+			ORDER BY j.id LIMIT 1`,
+			JobKind, job.Args.ChatKey, job.ID).Scan(&state, &at)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		wait := time.Until(at)
+		soon := state == "running" || (state == "available" && wait < q.cfg.MaxWait)
+		if !soon || time.Now().After(deadline) {
+			return max(wait, q.cfg.OrderWait), nil
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return 0, ctx.Err()
+		}
+		pause = min(pause*2, 100*time.Millisecond)
+	}
+}
+
 // waitTurn waits for the next send slot of chat under the channel's limits. A slot
 // further away than MaxWait, or a 429 pause, returns the snooze instead. The pause is
 // looked at again right before returning, so no send starts during a pause another worker
@@ -199,18 +236,20 @@ func (q *Queue) waitTurn(ctx context.Context, ch conversations.Channel, lim Limi
 	if paused || !reserved {
 		return max(wait, time.Millisecond), nil
 	}
-	if wait > 0 {
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return 0, ctx.Err()
-		}
+	if wait <= 0 {
+		return 0, nil // take looked at the pause a moment ago
+	}
+	t := time.NewTimer(wait)
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		t.Stop()
+		return 0, ctx.Err()
 	}
 	if p, _ := q.pacer.pausedFor(ctx, string(ch)); p > 0 {
 		return p, nil
 	}
+
 	return 0, nil
 }
 

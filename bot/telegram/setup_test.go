@@ -16,6 +16,7 @@ import (
 	"github.com/klabot/klabot/bot/dispatch"
 	"github.com/klabot/klabot/bot/metrics"
 	"github.com/klabot/klabot/bot/outbound"
+	"github.com/klabot/klabot/bot/outbound/outboundtest"
 	"github.com/klabot/klabot/bot/telegram"
 	"github.com/klabot/klabot/bot/telegram/fakebotapi"
 	"github.com/klabot/klabot/conversations"
@@ -85,6 +86,7 @@ type bundle struct {
 	rec     *recorder
 	metrics *metrics.Metrics
 	sender  *outbound.Queue
+	probe   *outboundtest.Probe // the adapter as the queue sees it
 	ctx     context.Context
 
 	dispatcher *dispatch.Dispatcher
@@ -150,7 +152,8 @@ func setup(t *testing.T, o options) *bundle {
 	if o.limits != nil {
 		lim = *o.limits
 	}
-	if err := b.sender.Register(conversations.ChannelTelegram, a, lim); err != nil {
+	b.probe = &outboundtest.Probe{T: a}
+	if err := b.sender.Register(conversations.ChannelTelegram, b.probe, lim); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.sender.Start(context.Background()); err != nil {

@@ -15,7 +15,7 @@ import (
 // on the machine's timing, so it is measured, not asserted.)
 func TestSenderBench(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	rdb, prefix := redistest.New(t)
 	res, err := SenderBench(ctx, pgtest.New(t), rdb, prefix, 40, 100, 100, 2*time.Millisecond)
