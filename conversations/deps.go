@@ -53,6 +53,11 @@ type AnswerWrite struct {
 	// CarryEvidence copies the previous version's evidence to the new version (a new
 	// value keeps its proof unless the person replaces it).
 	CarryEvidence bool
+	// KeepRecent, with CarryEvidence, copies only the files sent for the previous version
+	// itself or after the question's latest decision when that sent it back (what ganti
+	// keeps): files carried from earlier versions, and those a coordinator sent back, stay
+	// behind.
+	KeepRecent bool
 	// Evidence files that arrive with the answer (file questions).
 	Evidence   []EvidenceFile
 	Checkpoint *State // saved in the same transaction when not nil
@@ -155,4 +160,23 @@ type Blobs interface {
 	// Put stores data and returns its key, the hex SHA-256; storing the same bytes twice
 	// keeps one copy.
 	Put(ctx context.Context, data []byte) (string, error)
+}
+
+// Transactor runs fn in one Postgres transaction carried by ctx (postgres.Store.InTx):
+// every store call fn makes with that ctx joins it, and so does every outbound message
+// Outbox queues with it.
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Outbox queues outbound messages durably (bot/outbound.Outbox). Called with a ctx
+// carrying a transaction (Transactor), the message is inserted in that transaction: it
+// is sent exactly when the change that caused it commits.
+type Outbox interface {
+	Enqueue(ctx context.Context, out Outbound) error
+}
+
+// outboxMany is an Outbox that also queues several messages in one insert.
+type outboxMany interface {
+	EnqueueMany(ctx context.Context, outs ...Outbound) error
 }
