@@ -21,7 +21,7 @@ import (
 // last scheduler tick of this process, and the build.
 type opsCollector struct {
 	pool     *pgxpool.Pool
-	lastTick atomic.Int64                    // unix seconds of this process's last scheduler tick
+	lastTick atomic.Int64 // unix seconds of this process's last scheduler tick
 
 	notifications, queueDepth, queueAge, tick, build *prometheus.Desc
 	info                                             buildInfo
