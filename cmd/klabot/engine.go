@@ -79,7 +79,7 @@ func buildEngine(ctx context.Context, app *App, outbox conversations.Outbox) (*e
 		// Each step in one transaction: its writes commit together or not at all. The
 		// console and the demo print the replies Handle returns; serve queues them in
 		// the step's transaction.
-		Tx: store, Outbox: outbox,
+		Tx: store, Outbox: outbox, Deliveries: store, // every step records its message
 	},
 		// The capabilities beside the focal points' dialogue. Review first: a note being
 		// written is its free text. Then the heads' score questions, and the
