@@ -15,22 +15,10 @@ type People interface {
 	Identities(ctx context.Context, personID int64) ([]Identity, error)
 }
 
-// Invites redeems invite codes (the foundation's postgres.Store).
-type Invites interface {
-	// RedeemInvite binds id to the invited person; ErrNotFound, ErrExpired, or
-	// ErrConflict when the code was used already.
-	RedeemInvite(ctx context.Context, code string, id Identity) (Person, error)
-}
-
 // Regions reads regions and their OPDs (the foundation's postgres.Store).
 type Regions interface {
 	Region(ctx context.Context, code string) (Region, error)
 	OPDs(ctx context.Context, regionCode string) ([]OPD, error)
-}
-
-// Instruments reads an evaluation year's instrument (the foundation's postgres.Store).
-type Instruments interface {
-	Instrument(ctx context.Context, year int) (*scoring.Instrument, error)
 }
 
 // Delivery identifies the platform message that caused a write: the idempotency record
@@ -111,21 +99,6 @@ type Progress struct {
 	Skipped map[string]bool       // skipped by the person asked about and not answered since
 }
 
-// Answers writes and reads answers, evidence and skips (storage/postgres). Each write is
-// one transaction that also records Msg in inbound_messages; a message recorded before
-// makes the write fail with ErrDuplicate and change nothing.
-type Answers interface {
-	SaveAnswer(ctx context.Context, w AnswerWrite) (AnswerInfo, error)
-	// AddEvidence attaches files to an answer version and returns the blob keys it
-	// attached: content the version already has is not attached again.
-	AddEvidence(ctx context.Context, w EvidenceWrite) ([]string, error)
-	SetNarrative(ctx context.Context, w NarrativeWrite) error
-	SaveSkip(ctx context.Context, w SkipWrite) error
-	// Progress returns the current answers of codes in the region and year, and which of
-	// them personID skipped.
-	Progress(ctx context.Context, regionCode string, year int, personID int64, codes []string) (Progress, error)
-}
-
 // Checkpoints keep the last dialogue position per person in Postgres (storage/postgres).
 type Checkpoints interface {
 	SaveCheckpoint(ctx context.Context, personID int64, s State) error
@@ -148,11 +121,4 @@ type States interface {
 type Locker interface {
 	// Lock waits (bounded) for the chat's lock; unlock releases it only if still held.
 	Lock(ctx context.Context, key string) (unlock func(), err error)
-}
-
-// Blobs stores evidence content-addressed (storage/blob).
-type Blobs interface {
-	// Put stores data and returns its key, the hex SHA-256; storing the same bytes twice
-	// keeps one copy.
-	Put(ctx context.Context, data []byte) (string, error)
 }

@@ -1,7 +1,6 @@
 package conversations
 
 import (
-	"context"
 	"math"
 	"strings"
 	"time"
@@ -169,12 +168,4 @@ func ClusterCode(s string) string {
 		return "V"
 	}
 	return s
-}
-
-// ReviewNotes reads why an OPD's questions were sent back (storage/postgres), for the
-// line under a reopened question.
-type ReviewNotes interface {
-	// ReopenedQuestions returns an OPD's questions whose current answer was sent back
-	// (needs_revision or rejected), most recent decision first.
-	ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]Reopened, error)
 }

@@ -10,8 +10,6 @@ import (
 	"github.com/klabot/klabot/conversations"
 )
 
-var _ conversations.Answers = (*Store)(nil)
-
 // newAnswerID is, inside a write batch, the id of the answer version inserted earlier in
 // the same batch (same connection, same implicit transaction). It is a scalar subquery:
 // currval is volatile, so a bare "answer_id = currval(...)" cannot use an index and scans
@@ -192,11 +190,3 @@ func mapErr(err error) error {
 	}
 	return err
 }
-
-// The foundation's methods serve the engine's directory interfaces.
-var (
-	_ conversations.People      = (*Store)(nil)
-	_ conversations.Invites     = (*Store)(nil)
-	_ conversations.Regions     = (*Store)(nil)
-	_ conversations.Instruments = (*Store)(nil)
-)

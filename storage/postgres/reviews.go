@@ -464,8 +464,6 @@ func (s *Store) RegionAnswers(ctx context.Context, region string, year int) ([]c
 	return items, nil
 }
 
-var _ conversations.Coordinators = (*Store)(nil)
-
 // CoordinatorIDs returns the ids of the region's coordinators, in id order.
 func (s *Store) CoordinatorIDs(ctx context.Context, region string) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id FROM people WHERE region_code = $1 AND role = 'coordinator' ORDER BY id`, region)

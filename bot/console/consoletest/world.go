@@ -13,9 +13,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
 	"github.com/klabot/klabot/conversations/invite"
+	"github.com/klabot/klabot/conversations/onboarding"
 	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/postgres"
@@ -116,11 +118,14 @@ func (w *World) seed(identity func(key, phone string) conversations.Identity) {
 
 // Engine builds a new engine on the world's stores (a klabot start: empty caches).
 func (w *World) Engine(log *slog.Logger) *conversations.Engine {
-	return conversations.NewEngine(conversations.Config{MaxFileBytes: MaxFileBytes}, conversations.Deps{
-		People: w.Store, Invites: w.Store, Regions: w.Store, Instruments: w.Store,
-		Answers: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States, Blobs: w.Blobs,
-		Now: w.Clock.Now, Log: log, Reviews: w.Store, Coordinators: w.Store,
+	dialogue := answering.New(answering.Deps{Answers: w.Store, Instruments: w.Store, Blobs: w.Blobs,
+		Reviews: w.Store, Coordinators: w.Store, MaxFileBytes: MaxFileBytes, Log: log})
+	return conversations.NewEngine(conversations.Config{}, conversations.Deps{
+		People: w.Store, Regions: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States,
+		Now: w.Clock.Now, Log: log,
 	},
+		dialogue.Capability(),
+		onboarding.New(onboarding.Deps{Invites: w.Store, Questions: dialogue, Log: log}),
 		// Review (tinjau, riwayat): see bot/console/testdata/review.txt.
 		review.New(review.Deps{Reviews: w.Store, EvidenceFiles: w.Blobs, MaxFileBytes: MaxFileBytes, Log: log}),
 		headline.New(conversations.NewScorer(w.Store, w.Clock.Now)), digest.New(nil),
