@@ -2,8 +2,9 @@
 // they may do, the dialogue state, routing each message to a capability, the replies and
 // the error vocabulary. The capabilities live beside it (conversations/answering,
 // conversations/onboarding, conversations/review, conversations/headline ...; see
-// docs/architecture.md), and NewEngine routes to them. It never talks to a network; channels feed it Inbound messages and deliver the Outbound
-// messages it returns. It declares the stores it needs as interfaces.
+// docs/architecture.md), and NewEngine routes to them. It never talks to a network;
+// channels feed it Inbound messages and deliver the Outbound messages it returns. It
+// declares the stores it needs as interfaces.
 package conversations
 
 import (
