@@ -77,8 +77,7 @@ func (ans *Dialogue) receiveFiles(ctx context.Context, r *step) ([]conversations
 	if len(notes) > 0 {
 		text = strings.TrimPrefix(text+"\n"+strings.Join(notes, "\n"), "\n")
 	}
-	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text + "\n" + r.T(msgMoreFiles)}
-	return []conversations.Outbound{conversations.WithOptions(out, r.Lang(), ans.evidenceButtons(r))}, nil
+	return []conversations.Outbound{ans.afterFiles(r, text)}, nil
 }
 
 // fixSentBack attaches files to an answer a coordinator sent back: as a new version
@@ -87,6 +86,7 @@ func (ans *Dialogue) receiveFiles(ctx context.Context, r *step) ([]conversations
 func (ans *Dialogue) fixSentBack(ctx context.Context, r *step, l *questionList, i int, files []conversations.EvidenceFile, notes []string) ([]conversations.Outbound, error) {
 	q := l.refs[i].Q
 	cur := l.progress.Answers[q.Code]
+	r.State.OldFiles = oldFilesOf(l, q.Code) // the files the coordinator saw: ask about them
 	cp := *r.State
 	info, err := ans.d.Answers.SaveAnswer(ctx, AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year,
 		QuestionCode: q.Code, Value: cur.Value, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp})
@@ -101,12 +101,12 @@ func (ans *Dialogue) fixSentBack(ctx context.Context, r *step, l *questionList, 
 	if len(notes) > 0 {
 		text = strings.TrimPrefix(text+"\n"+strings.Join(notes, "\n"), "\n")
 	}
-	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text + "\n" + r.T(msgMoreFiles)}
+	out := ans.afterFiles(r, text)
 	notices, err := ans.fixedNotices(ctx, r, l, i)
 	if err != nil {
 		return nil, err
 	}
-	return append([]conversations.Outbound{conversations.WithOptions(out, r.Lang(), ans.evidenceButtons(r))}, notices...), nil
+	return append([]conversations.Outbound{out}, notices...), nil
 }
 
 // dropAttached keeps the files the store attached (added, by blob key) and says of the
@@ -218,6 +218,9 @@ func (ans *Dialogue) evidenceButtons(r *step) []conversations.Button {
 func (ans *Dialogue) evidencePrompt(r *step, l *questionList, i int) conversations.Outbound {
 	q := l.refs[i].Q
 	lang := r.Lang()
+	if r.State.OldFiles > 0 {
+		return ans.askOldFiles(r, "")
+	}
 	var text string
 	switch {
 	case r.State.Files > 0:
@@ -252,6 +255,9 @@ func (ans *Dialogue) evidenceText(ctx context.Context, r *step) ([]conversations
 	if r.State.Stopped {
 		return r.Replies(r.T(msgPaused)), nil
 	}
+	if r.State.OldFiles > 0 {
+		return ans.oldFilesText(ctx, r)
+	}
 	switch w := parse.Normalize(r.In.Text); {
 	case doneWords[w]:
 		return ans.finishEvidence(ctx, r)
@@ -274,6 +280,9 @@ func (ans *Dialogue) finishEvidence(ctx context.Context, r *step) ([]conversatio
 	if !ok {
 		return ans.advance(ctx, r, "")
 	}
+	if r.State.OldFiles > 0 {
+		return []conversations.Outbound{ans.askOldFiles(r, r.T(msgOldFilesFirst))}, nil
+	}
 	q := l.refs[i].Q
 	if a := l.progress.Answers[q.Code]; q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 		out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: r.T(msgEvidenceMissing)}
@@ -290,7 +299,9 @@ func (ans *Dialogue) finishEvidence(ctx context.Context, r *step) ([]conversatio
 }
 
 // replaceEvidence drops the carried-over files by writing a new version of the same
-// answer without them (append-only: the old version keeps its files).
+// answer without them (append-only: the old version keeps its files). What was sent for
+// the version itself, or after a coordinator sent it back, stays (KeepRecent): ganti
+// replaces the old files, not the new upload.
 func (ans *Dialogue) replaceEvidence(ctx context.Context, r *step) ([]conversations.Outbound, error) {
 	l, err := ans.progressOf(ctx, r)
 	if err != nil {
@@ -302,18 +313,20 @@ func (ans *Dialogue) replaceEvidence(ctx context.Context, r *step) ([]conversati
 		return ans.reprompt(ctx, r)
 	}
 	q := l.refs[i].Q
-	r.State.Files = 0
+	r.State.OldFiles = 0
 	cp := *r.State
 	cp.AnswerID = 0
 	info, err := ans.d.Answers.SaveAnswer(ctx, AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode,
-		Year: r.State.Year, QuestionCode: q.Code, Value: a.Value, PersonID: r.Person.ID, Checkpoint: &cp})
+		Year: r.State.Year, QuestionCode: q.Code, Value: a.Value, PersonID: r.Person.ID,
+		CarryEvidence: true, KeepRecent: true, Checkpoint: &cp})
 	if err != nil {
 		return nil, fmt.Errorf("replace evidence of %s: %w", q.Code, err)
 	}
 	r.Checkpointed()
 	r.State.AnswerID = info.ID
+	r.State.Files = info.Evidence
 	l.progress.Answers[q.Code] = info
-	return append(r.Replies(r.T(msgReplaced)), ans.evidencePrompt(r, l, i)), nil
+	return append(r.Replies(ans.replacedText(r, info.Evidence)), ans.evidencePrompt(r, l, i)), nil
 }
 
 // narrativeText stores the optional short narrative and moves on.
@@ -363,6 +376,10 @@ func (ans *Dialogue) pressNav(ctx context.Context, r *step) ([]conversations.Out
 	switch {
 	case action == "done" && r.State.Mode == conversations.ModeEvidence:
 		return ans.finishEvidence(ctx, r)
+	case action == "keep" && r.State.Mode == conversations.ModeEvidence && r.State.OldFiles > 0:
+		return ans.keepOldFiles(ctx, r)
+	case action == "fresh" && r.State.Mode == conversations.ModeEvidence && r.State.OldFiles > 0:
+		return ans.replaceEvidence(ctx, r)
 	case action == "skip":
 		return ans.cmdSkip(ctx, r)
 	}

@@ -24,6 +24,7 @@ func (ans *Dialogue) ask(ctx context.Context, r *step, i int) ([]conversations.O
 	r.State.Question = ref.Q.Code
 	r.State.AnswerID = 0
 	r.State.Files = 0
+	r.State.OldFiles = 0
 	r.State.Stopped = false
 	return []conversations.Outbound{ans.renderQuestion(r, l, i)}, nil
 }
@@ -210,6 +211,7 @@ func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i
 		r.State.Mode = conversations.ModeEvidence
 		r.State.AnswerID = 0
 		r.State.Files = len(files)
+		r.State.OldFiles = oldFilesOf(l, q.Code) // the files the coordinator saw: ask about them
 	} else {
 		// Count the question as answered before choosing the next one.
 		l.progress.Answers[q.Code] = AnswerInfo{}
@@ -259,7 +261,7 @@ func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i
 
 // moveTo sets the state to question next, or to finished when next is -1.
 func (ans *Dialogue) moveTo(r *step, l *questionList, next int) {
-	r.State.AnswerID, r.State.Files, r.State.Stopped = 0, 0, false
+	r.State.AnswerID, r.State.Files, r.State.OldFiles, r.State.Stopped = 0, 0, 0, false
 	if next < 0 {
 		r.State.Mode = conversations.ModeIdle
 		r.State.Question = ""

@@ -82,6 +82,8 @@ func (ans *Dialogue) cmdSkip(ctx context.Context, r *step) ([]conversations.Outb
 		first := ""
 		if a := l.progress.Answers[r.State.Question]; l.refs[i].Q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 			first = r.T(msgEvidenceSkipped)
+		} else if r.State.OldFiles > 0 {
+			first = r.T(msgOldKept) // asked and skipped: the old files stay, and the person hears it
 		}
 		return ans.advance(ctx, r, first)
 	case conversations.ModeNarrative:
@@ -189,6 +191,7 @@ func (ans *Dialogue) cmdEvidence(ctx context.Context, r *step) ([]conversations.
 	r.State.Question = ref.Q.Code
 	r.State.AnswerID = a.ID
 	r.State.Files = 0
+	r.State.OldFiles = 0
 	r.State.Stopped = false
 	head := r.T(msgEvidenceFor, i+1, len(l.refs), ref.Q.Code, ref.Q.Text, conversations.FormatValue(ref.Q, a.Value, r.Lang()))
 	return append(r.Replies(head), ans.evidencePrompt(r, l, i)), nil

@@ -101,9 +101,23 @@ const (
 	msgStillMissing       key = "still_missing"
 	msgNothingMissing     key = "nothing_missing"
 	rvReopenedNote        key = "rv_reopened_note"
+	// The files of an answer a coordinator sent back (oldfiles.go).
+	msgOldFilesAsk   key = "old_files_ask"
+	msgOldFilesFirst key = "old_files_first"
+	msgBtnKeepOld    key = "btn_keep_old"
+	msgBtnFresh      key = "btn_fresh"
+	msgOldKept       key = "old_kept"
+	msgReplacedKept  key = "replaced_kept"
 )
 
 var texts = conversations.Texts{
+	msgOldFilesAsk: {"⚠️ Bukti lama dari jawaban yang dikembalikan koordinator (%d file) masih terlampir. Tetap lampirkan, atau mulai tanpa bukti lama?",
+		"⚠️ The old evidence of the answer the coordinator sent back (%d files) is still attached. Keep it, or start without the old evidence?"},
+	msgOldFilesFirst: {"Pilih dulu soal bukti lama:", "First choose what happens to the old evidence:"},
+	msgBtnKeepOld:    {"Tetap lampirkan bukti lama", "Keep the old evidence"},
+	msgBtnFresh:      {"Mulai tanpa bukti lama", "Start without the old evidence"},
+	msgOldKept:       {"Baik, bukti lama tetap terlampir.", "OK, the old evidence stays attached."},
+	msgReplacedKept:  {"%d file yang Anda kirim sesudahnya tetap terlampir.", "%d files you sent since stay attached."},
 	rvReopenedNote: {
 		"🔁 Dikembalikan koordinator (%s) oleh %s: %q",
 		"🔁 Sent back by the coordinator (%s), %s: %q"},
