@@ -189,9 +189,10 @@ func New(cfg Config) (*Queue, error) {
 	return q, nil
 }
 
-// jobTimeout bounds a job of n messages.
+// jobTimeout bounds a job of n messages: each may wait for its pacing slot and take
+// DeliverTimeout, and the job may first wait for an earlier one of its chat.
 func (q *Queue) jobTimeout(n int) time.Duration {
-	return time.Duration(max(n, 1))*(q.cfg.DeliverTimeout+q.cfg.MaxWait) + 10*time.Second
+	return time.Duration(max(n, 1))*(q.cfg.DeliverTimeout+q.cfg.MaxWait) + q.cfg.MaxWait + time.Second
 }
 
 // Register sets the transport and limits of a channel and has this process work its

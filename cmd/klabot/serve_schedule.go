@@ -33,6 +33,10 @@ func startSchedule(ctx context.Context, s *server) (func(context.Context) error,
 // onTick (optional, at most one) is called after every tick of Run.
 func newScheduler(app *App, cfg Config, store *postgres.Store, out schedule.Sender, onTick ...func(time.Time, error)) *schedule.Scheduler {
 	c := schedule.Config{Now: app.Now, Year: cfg.Year, Log: app.Log, NoChart: !cfg.DigestChart}
+	if out != nil {
+		// out is the durable outbox: claims commit with their queued messages.
+		c.Tx = store
+	}
 	if len(onTick) > 0 {
 		c.OnTick = onTick[0]
 	}
