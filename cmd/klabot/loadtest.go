@@ -126,7 +126,17 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 		return err
 	}
 	fmt.Fprintf(app.Stderr, "loadtest: dataset ready in %s; running %s for %s...\n", ds.Took.Round(time.Millisecond), *via, opts.Duration)
-	var target loadtest.Target = loadtest.EngineTarget{Engine: parts.Engine}
+	// The engine's replies go into the durable outbound queue as serve's dispatcher puts
+	// them (insert only: nothing works the queue in engine mode).
+	cfg, err := app.Config()
+	if err != nil {
+		return err
+	}
+	outbox, err := newOutbox(ctx, app, cfg, parts.Store, nil)
+	if err != nil {
+		return err
+	}
+	var target loadtest.Target = loadtest.EngineTarget{Engine: parts.Engine, Outbox: outbox}
 	var group *postgres.GroupWriter
 	if *groupCommit {
 		if *via != "engine" {

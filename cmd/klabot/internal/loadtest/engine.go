@@ -15,9 +15,17 @@ type Handler interface {
 	Handle(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error)
 }
 
+// Outbox queues replies durably (bot/outbound.Queue).
+type Outbox interface {
+	EnqueueMany(ctx context.Context, outs ...conversations.Outbound) error
+}
+
 // EngineTarget hands messages straight to the engine, as a channel adapter would after
-// turning a Telegram update into an Inbound.
-type EngineTarget struct{ Engine Handler }
+// turning a Telegram update into an Inbound, and queues the replies in Outbox when set.
+type EngineTarget struct {
+	Engine Handler
+	Outbox Outbox
+}
 
 // Send implements Target. A burst's second message follows the first's handling: the
 // engine alone has no per-chat queue (the dispatcher in front of it orders chats).
@@ -46,6 +54,11 @@ func (t EngineTarget) send(ctx context.Context, fp FocalPoint, m Msg) ([]Reply, 
 			Open: func(context.Context) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(f.Data)), nil }}}
 	}
 	outs, err := t.Engine.Handle(ctx, in)
+	if t.Outbox != nil && len(outs) > 0 {
+		if qerr := t.Outbox.EnqueueMany(ctx, outs...); qerr != nil && err == nil {
+			err = qerr
+		}
+	}
 	replies := make([]Reply, 0, len(outs))
 	for _, o := range outs {
 		r := Reply{Text: o.Text}
