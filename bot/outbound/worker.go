@@ -29,6 +29,18 @@ type Deferrer interface {
 	Defer() time.Duration
 }
 
+// WaitError says the channel cannot send right now but will soon, through no fault of the
+// message (WhatsApp: this process holds the session but is reconnecting): the job
+// snoozes for After without counting an attempt.
+type WaitError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *WaitError) Error() string        { return fmt.Sprintf("wait %s: %v", e.After, e.Err) }
+func (e *WaitError) Unwrap() error        { return e.Err }
+func (e *WaitError) Defer() time.Duration { return e.After }
+
 type deliveryWorker struct {
 	river.WorkerDefaults[DeliveryArgs]
 	q *Queue
