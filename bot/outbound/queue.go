@@ -55,7 +55,7 @@ type Config struct {
 	Secret string
 	// MaxAttempts is how often a job is tried on temporary failures (5xx, network) before
 	// its messages are given up. 429s and pacing waits do not count. Defaults to 20
-	// (about 1.5 hours with the default backoff).
+	// (about an hour with the default backoff).
 	MaxAttempts int
 	// BaseBackoff is the wait after the first temporary failure; it doubles with each
 	// further failure up to MaxBackoff, with ±25 % jitter. Defaults to 1 s and 5 minutes.
@@ -170,7 +170,7 @@ func New(cfg Config) (*Queue, error) {
 	cooldown := min(10*time.Millisecond, cfg.PollInterval)
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		ID:                   cfg.ID,
-		Queues:               map[string]river.QueueConfig{idleQueue: {MaxWorkers: 1}},
+		Queues:               map[string]river.QueueConfig{idleQueue: {MaxWorkers: 1, FetchPollInterval: time.Minute, FetchCooldown: time.Second}},
 		Workers:              workers,
 		MaxAttempts:          cfg.MaxAttempts,
 		JobTimeout:           jobTimeout,
@@ -295,6 +295,14 @@ func (q *Queue) channel(ch conversations.Channel) *channel {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.channels[ch]
+}
+
+// working reports whether this process works ch's queue now.
+func (q *Queue) working(ch conversations.Channel) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	c := q.channels[ch]
+	return c != nil && c.worked
 }
 
 // nextRetry is the wait after a job's attempt-th temporary failure: doubling from
