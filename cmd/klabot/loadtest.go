@@ -121,22 +121,24 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 		}
 		return getenv(k)
 	}
-	parts, err := buildEngine(ctx, app)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(app.Stderr, "loadtest: dataset ready in %s; running %s for %s...\n", ds.Took.Round(time.Millisecond), *via, opts.Duration)
-	// The engine's replies go into the durable outbound queue as serve's dispatcher puts
-	// them (insert only: nothing works the queue in engine mode).
+	// The engine queues each step's replies in the durable outbound queue inside the step's
+	// transaction, as in serve (insert only: nothing works the queue in engine mode); the
+	// load reads them back from the capture.
 	cfg, err := app.Config()
 	if err != nil {
 		return err
 	}
-	outbox, err := newOutbox(ctx, app, cfg, parts.Store, nil)
+	outbox, err := newOutbox(ctx, app, cfg, postgres.New(pool, app.Now), nil)
 	if err != nil {
 		return err
 	}
-	var target loadtest.Target = loadtest.EngineTarget{Engine: parts.Engine, Outbox: outbox}
+	capture := loadtest.NewCapture(outbox)
+	parts, err := buildEngine(ctx, app, capture)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(app.Stderr, "loadtest: dataset ready in %s; running %s for %s...\n", ds.Took.Round(time.Millisecond), *via, opts.Duration)
+	var target loadtest.Target = loadtest.EngineTarget{Engine: parts.Engine, Capture: capture}
 	var group *postgres.GroupWriter
 	if *groupCommit {
 		if *via != "engine" {

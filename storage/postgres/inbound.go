@@ -34,14 +34,33 @@ func queueInbound(b *pgx.Batch, d conversations.Delivery) {
 // commit does not apply there: the caller's transaction commits.
 func (s *Store) runWrite(ctx context.Context, b *pgx.Batch) error {
 	if tx, ok := TxFrom(ctx); ok {
-		return mapWriteErr(pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-			return sp.SendBatch(ctx, b).Close()
-		}))
+		return mapWriteErr(runInSavepoint(ctx, tx, b))
 	}
 	if s.group != nil {
 		return mapWriteErr(s.group.Write(ctx, b))
 	}
 	return mapWriteErr(s.pool.SendBatch(ctx, b).Close())
+}
+
+// writeSavepoint names the savepoint of a write batch inside a caller's transaction.
+const writeSavepoint = "klabot_write"
+
+// runInSavepoint sends b inside tx wrapped in a savepoint that travels in the batch
+// itself (SAVEPOINT first, RELEASE last): still one round trip. When a statement fails,
+// the savepoint is rolled back (one more round trip), so tx stays usable.
+func runInSavepoint(ctx context.Context, tx pgx.Tx, b *pgx.Batch) error {
+	sb := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+2)}
+	sb.Queue("SAVEPOINT " + writeSavepoint)
+	sb.QueuedQueries = append(sb.QueuedQueries, b.QueuedQueries...)
+	sb.Queue("RELEASE SAVEPOINT " + writeSavepoint)
+	err := tx.SendBatch(ctx, sb).Close()
+	if err == nil {
+		return nil
+	}
+	if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+writeSavepoint); rerr != nil {
+		return errors.Join(err, fmt.Errorf("roll back the write: %w", rerr))
+	}
+	return err
 }
 
 // mapWriteErr turns the inbound record's unique violation into ErrDuplicate and maps the
