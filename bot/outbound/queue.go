@@ -24,12 +24,6 @@ type Unreachable interface {
 	MarkUnreachable(ctx context.Context, personID int64) error
 }
 
-// Reachable, when Config.Unreachable also implements it, is told after a delivery to a
-// known person, so a person who unblocked the bot stops showing as unreachable.
-type Reachable interface {
-	MarkReachable(ctx context.Context, personID int64) error
-}
-
 // Result kinds passed to Config.OnResult, one per delivery attempt.
 const (
 	ResultSent      = "sent"
@@ -76,7 +70,8 @@ type Config struct {
 	// PollInterval is how often idle workers look for jobs besides Postgres' notifications
 	// (snoozed jobs coming due are only seen by polling). Defaults to 100 ms.
 	PollInterval time.Duration
-	// Unreachable, when set, is told about people who blocked the bot.
+	// Unreachable, when set, is told about people who blocked the bot. A delivery to a
+	// person marks them reachable again in the same statement that records it.
 	Unreachable Unreachable
 	// OnOutcome, when set, is called once per message after its outcome was recorded:
 	// delivered (err nil) or given up (err says why).
