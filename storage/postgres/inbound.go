@@ -18,9 +18,27 @@ import (
 // idempotency record: a message recorded before violates its primary key, which aborts
 // the whole batch and surfaces as conversations.ErrDuplicate.
 
-// queueInbound adds the idempotency record to b (nothing for a delivery without id).
-func queueInbound(b *pgx.Batch, d conversations.Delivery) {
-	if d.MessageID == "" {
+var _ conversations.Deliveries = (*Store)(nil)
+
+// RecordDelivery records d in inbound_messages — in the caller's transaction (the engine
+// step's, InTx) — or reports ErrDuplicate when it was recorded before. A concurrent
+// transaction recording the same message makes it wait for that one's outcome.
+func (s *Store) RecordDelivery(ctx context.Context, d conversations.Delivery) error {
+	tag, err := s.db(ctx).Exec(ctx, `INSERT INTO inbound_messages (channel, message_id, chat_id, received_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, string(d.Channel), d.MessageID, d.ChatID, d.At)
+	if err != nil {
+		return fmt.Errorf("record message %s: %w", d.MessageID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("inbound message %s: %w", d.MessageID, conversations.ErrDuplicate)
+	}
+	return nil
+}
+
+// queueInbound adds the idempotency record to b (nothing for a delivery without id, or
+// one the engine step recorded already in its transaction: conversations.Recorded).
+func queueInbound(ctx context.Context, b *pgx.Batch, d conversations.Delivery) {
+	if d.MessageID == "" || conversations.Recorded(ctx, d) {
 		return
 	}
 	b.Queue(`INSERT INTO inbound_messages (channel, message_id, chat_id, received_at) VALUES ($1, $2, $3, $4)`,
