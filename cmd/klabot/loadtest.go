@@ -121,12 +121,24 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 		}
 		return getenv(k)
 	}
-	parts, err := buildEngine(ctx, app, nil)
+	// The engine queues each step's replies in the durable outbound queue inside the step's
+	// transaction, as in serve (insert only: nothing works the queue in engine mode); the
+	// load reads them back from the capture.
+	cfg, err := app.Config()
+	if err != nil {
+		return err
+	}
+	outbox, err := newOutbox(ctx, app, cfg, postgres.New(pool, app.Now), nil)
+	if err != nil {
+		return err
+	}
+	capture := loadtest.NewCapture(outbox)
+	parts, err := buildEngine(ctx, app, capture)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(app.Stderr, "loadtest: dataset ready in %s; running %s for %s...\n", ds.Took.Round(time.Millisecond), *via, opts.Duration)
-	var target loadtest.Target = loadtest.EngineTarget{Engine: parts.Engine}
+	var target loadtest.Target = loadtest.EngineTarget{Engine: parts.Engine, Capture: capture}
 	var group *postgres.GroupWriter
 	if *groupCommit {
 		if *via != "engine" {
