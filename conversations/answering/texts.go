@@ -101,9 +101,20 @@ const (
 	msgStillMissing       key = "still_missing"
 	msgNothingMissing     key = "nothing_missing"
 	rvReopenedNote        key = "rv_reopened_note"
+	msgLastYear           key = "last_year"
+	msgLastYearFiles      key = "last_year_files"
+	msgBtnReuse           key = "btn_reuse"
+	msgReused             key = "reused"
+	msgReusedFiles        key = "reused_files"
 )
 
 var texts = conversations.Texts{
+	msgLastYear: {"🔁 Tahun lalu (%d): %s — pakai lagi? Ketik pakai, atau jawab baru.",
+		"🔁 Last year (%d): %s — use it again? Type reuse, or answer anew."},
+	msgLastYearFiles: {"%s, %d file", "%s, %d files"},
+	msgBtnReuse:      {"Pakai jawaban tahun lalu", "Use last year's answer"},
+	msgReused:        {"(jawaban tahun %d dipakai lagi)", "(the answer of %d, used again)"},
+	msgReusedFiles:   {"(jawaban tahun %d dipakai lagi, %d file terlampir)", "(the answer of %d, used again, %d files attached)"},
 	rvReopenedNote: {
 		"🔁 Dikembalikan koordinator (%s) oleh %s: %q",
 		"🔁 Sent back by the coordinator (%s), %s: %q"},

@@ -119,7 +119,7 @@ func (w *World) seed(identity func(key, phone string) conversations.Identity) {
 // Engine builds a new engine on the world's stores (a klabot start: empty caches).
 func (w *World) Engine(log *slog.Logger) *conversations.Engine {
 	dialogue := answering.New(answering.Deps{Answers: w.Store, Instruments: w.Store, Blobs: w.Blobs,
-		Reviews: w.Store, Coordinators: w.Store, MaxFileBytes: MaxFileBytes, Log: log})
+		Reviews: w.Store, Coordinators: w.Store, Carried: w.Store, MaxFileBytes: MaxFileBytes, Log: log})
 	return conversations.NewEngine(conversations.Config{}, conversations.Deps{
 		People: w.Store, Regions: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States,
 		Now: w.Clock.Now, Log: log,
