@@ -3,8 +3,6 @@ package conversations
 import (
 	"context"
 	"time"
-
-	"github.com/klabot/klabot/scoring"
 )
 
 // People finds people and where to write to them (the foundation's postgres.Store).
@@ -30,73 +28,12 @@ type Delivery struct {
 	At        time.Time
 }
 
-// AnswerWrite is one new answer version.
-type AnswerWrite struct {
-	Msg          Delivery
-	RegionCode   string
-	Year         int
-	QuestionCode string
-	Value        scoring.Value
-	PersonID     int64
-	// CarryEvidence copies the previous version's evidence to the new version (a new
-	// value keeps its proof unless the person replaces it).
-	CarryEvidence bool
-	// Evidence files that arrive with the answer (file questions).
-	Evidence   []EvidenceFile
-	Checkpoint *State // saved in the same transaction when not nil
-}
-
 // EvidenceFile is one stored file attached to an answer version.
 type EvidenceFile struct {
 	BlobKey string // sha256 hex
 	MIME    string
 	Size    int64
 	Name    string
-}
-
-// EvidenceWrite attaches files to an answer version.
-type EvidenceWrite struct {
-	Msg        Delivery
-	AnswerID   int64
-	PersonID   int64
-	Files      []EvidenceFile
-	Checkpoint *State
-}
-
-// NarrativeWrite sets the short narrative of an answer version the person is still on.
-type NarrativeWrite struct {
-	Msg        Delivery
-	AnswerID   int64
-	Text       string
-	Checkpoint *State
-}
-
-// SkipWrite remembers that a person skipped a question (a gap, never an answer).
-type SkipWrite struct {
-	Msg          Delivery
-	RegionCode   string
-	Year         int
-	QuestionCode string
-	PersonID     int64
-	Checkpoint   *State
-}
-
-// AnswerInfo is the current answer of one question.
-type AnswerInfo struct {
-	ID         int64
-	Version    int
-	Value      scoring.Value
-	Narrative  string
-	PersonID   int64
-	PersonName string
-	At         time.Time
-	Evidence   int // files attached to this version
-}
-
-// Progress is the state of a set of questions in a region and year.
-type Progress struct {
-	Answers map[string]AnswerInfo // current answer by question code
-	Skipped map[string]bool       // skipped by the person asked about and not answered since
 }
 
 // Checkpoints keep the last dialogue position per person in Postgres (storage/postgres).
@@ -121,4 +58,23 @@ type States interface {
 type Locker interface {
 	// Lock waits (bounded) for the chat's lock; unlock releases it only if still held.
 	Lock(ctx context.Context, key string) (unlock func(), err error)
+}
+
+// Transactor runs fn in one Postgres transaction carried by ctx (postgres.Store.InTx):
+// every store call fn makes with that ctx joins it, and so does every outbound message
+// Outbox queues with it.
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Outbox queues outbound messages durably (bot/outbound.Outbox). Called with a ctx
+// carrying a transaction (Transactor), the message is inserted in that transaction: it
+// is sent exactly when the change that caused it commits.
+type Outbox interface {
+	Enqueue(ctx context.Context, out Outbound) error
+}
+
+// outboxMany is an Outbox that also queues several messages in one insert.
+type outboxMany interface {
+	EnqueueMany(ctx context.Context, outs ...Outbound) error
 }

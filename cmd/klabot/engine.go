@@ -79,6 +79,10 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 	}, conversations.Deps{
 		People: store, Regions: store, Checkpoints: store, States: states, Locker: states,
 		Now: app.Now, Log: app.Log,
+		// Each step in one transaction: its writes commit together or not at all. The
+		// console and the demo print the replies Handle returns; serve queues them in
+		// the step's transaction (Deps.Outbox, serve.go).
+		Tx: store,
 	},
 		dialogue.Capability(),
 		// Strangers: invite codes, wrong ones throttled per chat and sender.

@@ -24,15 +24,15 @@ import (
 // one transaction that also records Msg in inbound_messages; a message recorded before
 // makes the write fail with conversations.ErrDuplicate and change nothing.
 type Answers interface {
-	SaveAnswer(ctx context.Context, w conversations.AnswerWrite) (conversations.AnswerInfo, error)
+	SaveAnswer(ctx context.Context, w AnswerWrite) (AnswerInfo, error)
 	// AddEvidence attaches files to an answer version and returns the blob keys it
 	// attached: content the version already has is not attached again.
-	AddEvidence(ctx context.Context, w conversations.EvidenceWrite) ([]string, error)
-	SetNarrative(ctx context.Context, w conversations.NarrativeWrite) error
-	SaveSkip(ctx context.Context, w conversations.SkipWrite) error
+	AddEvidence(ctx context.Context, w EvidenceWrite) ([]string, error)
+	SetNarrative(ctx context.Context, w NarrativeWrite) error
+	SaveSkip(ctx context.Context, w SkipWrite) error
 	// Progress returns the current answers of codes in the region and year, and which of
 	// them personID skipped.
-	Progress(ctx context.Context, regionCode string, year int, personID int64, codes []string) (conversations.Progress, error)
+	Progress(ctx context.Context, regionCode string, year int, personID int64, codes []string) (Progress, error)
 }
 
 // Instruments reads an evaluation year's instrument (storage/postgres).

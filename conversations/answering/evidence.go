@@ -66,7 +66,7 @@ func (ans *Dialogue) receiveFiles(ctx context.Context, r *step) ([]conversations
 		return ans.fixSentBack(ctx, r, l, i, files, notes)
 	}
 	cp := *r.State
-	added, err := ans.d.Answers.AddEvidence(ctx, conversations.EvidenceWrite{Msg: r.Delivery(), AnswerID: answerID,
+	added, err := ans.d.Answers.AddEvidence(ctx, EvidenceWrite{Msg: r.Delivery(), AnswerID: answerID,
 		PersonID: r.Person.ID, Files: files, Checkpoint: &cp})
 	if err != nil {
 		return nil, fmt.Errorf("add evidence to answer %d: %w", answerID, err)
@@ -88,7 +88,7 @@ func (ans *Dialogue) fixSentBack(ctx context.Context, r *step, l *questionList, 
 	q := l.refs[i].Q
 	cur := l.progress.Answers[q.Code]
 	cp := *r.State
-	info, err := ans.d.Answers.SaveAnswer(ctx, conversations.AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year,
+	info, err := ans.d.Answers.SaveAnswer(ctx, AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year,
 		QuestionCode: q.Code, Value: cur.Value, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp})
 	if err != nil {
 		return nil, fmt.Errorf("fix sent-back answer %s: %w", q.Code, err)
@@ -305,7 +305,7 @@ func (ans *Dialogue) replaceEvidence(ctx context.Context, r *step) ([]conversati
 	r.State.Files = 0
 	cp := *r.State
 	cp.AnswerID = 0
-	info, err := ans.d.Answers.SaveAnswer(ctx, conversations.AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode,
+	info, err := ans.d.Answers.SaveAnswer(ctx, AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode,
 		Year: r.State.Year, QuestionCode: q.Code, Value: a.Value, PersonID: r.Person.ID, Checkpoint: &cp})
 	if err != nil {
 		return nil, fmt.Errorf("replace evidence of %s: %w", q.Code, err)
@@ -343,7 +343,7 @@ func (ans *Dialogue) narrativeText(ctx context.Context, r *step) ([]conversation
 	next := l.nextOpen(from)
 	ans.moveTo(r, l, next)
 	cp := *r.State
-	if err := ans.d.Answers.SetNarrative(ctx, conversations.NarrativeWrite{Msg: r.Delivery(), AnswerID: answerID, Text: text, Checkpoint: &cp}); err != nil {
+	if err := ans.d.Answers.SetNarrative(ctx, NarrativeWrite{Msg: r.Delivery(), AnswerID: answerID, Text: text, Checkpoint: &cp}); err != nil {
 		return nil, fmt.Errorf("narrative of answer %d: %w", answerID, err)
 	}
 	r.Checkpointed()

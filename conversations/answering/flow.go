@@ -221,12 +221,12 @@ func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i
 		r.State.Files = len(files)
 	} else {
 		// Count the question as answered before choosing the next one.
-		l.progress.Answers[q.Code] = conversations.AnswerInfo{}
+		l.progress.Answers[q.Code] = AnswerInfo{}
 		next = l.nextOpen(i)
 		ans.moveTo(r, l, next)
 	}
 	cp := *r.State
-	info, err := ans.d.Answers.SaveAnswer(ctx, conversations.AnswerWrite{
+	info, err := ans.d.Answers.SaveAnswer(ctx, AnswerWrite{
 		Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year, QuestionCode: q.Code,
 		Value: v, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp,
 	})

@@ -96,7 +96,7 @@ func (ans *Dialogue) cmdSkip(ctx context.Context, r *step) ([]conversations.Outb
 	next := l.nextOpen(i)
 	ans.moveTo(r, l, next)
 	cp := *r.State
-	if err := ans.d.Answers.SaveSkip(ctx, conversations.SkipWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode,
+	if err := ans.d.Answers.SaveSkip(ctx, SkipWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode,
 		Year: r.State.Year, QuestionCode: code, PersonID: r.Person.ID, Checkpoint: &cp}); err != nil {
 		return nil, fmt.Errorf("skip %s: %w", code, err)
 	}

@@ -14,7 +14,7 @@ type questionList struct {
 	opd      *conversations.OPD
 	refs     []questionRef
 	pos      map[string]int // code -> index in refs
-	progress *conversations.Progress
+	progress *Progress
 	// reopened are indexes of questions a coordinator sent back (needs revision or
 	// rejected) and not answered since, most recent first: they come before any other.
 	reopened []int
@@ -74,7 +74,7 @@ func (ans *Dialogue) progressOf(ctx context.Context, r *step) (*questionList, er
 		return nil, fmt.Errorf("progress: %w", err)
 	}
 	if p.Answers == nil {
-		p.Answers = map[string]conversations.AnswerInfo{}
+		p.Answers = map[string]AnswerInfo{}
 	}
 	if p.Skipped == nil {
 		p.Skipped = map[string]bool{}

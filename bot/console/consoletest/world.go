@@ -117,13 +117,21 @@ func (w *World) seed(identity func(key, phone string) conversations.Identity) {
 }
 
 // Engine builds a new engine on the world's stores (a klabot start: empty caches).
-func (w *World) Engine(log *slog.Logger) *conversations.Engine {
-	dialogue := answering.New(answering.Deps{Answers: w.Store, Instruments: w.Store, Blobs: w.Blobs,
-		Reviews: w.Store, Coordinators: w.Store, Carried: w.Store, MaxFileBytes: MaxFileBytes, Log: log})
-	return conversations.NewEngine(conversations.Config{}, conversations.Deps{
+func (w *World) Engine(log *slog.Logger) *conversations.Engine { return w.EngineWith(log, nil) }
+
+// EngineWith is Engine with its Deps changed by tune (an Outbox, a failing store).
+func (w *World) EngineWith(log *slog.Logger, tune func(*conversations.Deps)) *conversations.Engine {
+	deps := conversations.Deps{
 		People: w.Store, Regions: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States,
 		Now: w.Clock.Now, Log: log,
-	},
+		Tx: w.Store, // each step in one transaction, as in klabot serve
+	}
+	if tune != nil {
+		tune(&deps)
+	}
+	dialogue := answering.New(answering.Deps{Answers: w.Store, Instruments: w.Store, Blobs: w.Blobs,
+		Reviews: w.Store, Coordinators: w.Store, Carried: w.Store, MaxFileBytes: MaxFileBytes, Log: log})
+	return conversations.NewEngine(conversations.Config{}, deps,
 		dialogue.Capability(),
 		onboarding.New(onboarding.Deps{Invites: w.Store, Questions: dialogue, Log: log}),
 		// Review (tinjau, riwayat): see bot/console/testdata/review.txt.
