@@ -18,7 +18,7 @@ import (
 func (s *Store) AddEvidence(ctx context.Context, w answering.EvidenceWrite) ([]string, error) {
 	now := s.now()
 	b := &pgx.Batch{}
-	queueInbound(b, w.Msg)
+	queueInbound(ctx, b, w.Msg)
 	var added []string
 	q := queueEvidence(b, fmt.Sprint(w.AnswerID), w.PersonID, w.Msg, w.Files, now)
 	if q != nil {
