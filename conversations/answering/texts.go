@@ -101,6 +101,11 @@ const (
 	msgStillMissing       key = "still_missing"
 	msgNothingMissing     key = "nothing_missing"
 	rvReopenedNote        key = "rv_reopened_note"
+	msgLastYear           key = "last_year"
+	msgLastYearFiles      key = "last_year_files"
+	msgBtnReuse           key = "btn_reuse"
+	msgReused             key = "reused"
+	msgReusedFiles        key = "reused_files"
 	// The files of an answer a coordinator sent back (oldfiles.go).
 	msgOldFilesAsk   key = "old_files_ask"
 	msgOldFilesFirst key = "old_files_first"
@@ -111,6 +116,12 @@ const (
 )
 
 var texts = conversations.Texts{
+	msgLastYear: {"🔁 Tahun lalu (%d): %s — pakai lagi? Ketik pakai, atau jawab baru.",
+		"🔁 Last year (%d): %s — use it again? Type reuse, or answer anew."},
+	msgLastYearFiles: {"%s, %d file", "%s, %d files"},
+	msgBtnReuse:      {"Pakai jawaban tahun lalu", "Use last year's answer"},
+	msgReused:        {"(jawaban tahun %d dipakai lagi)", "(the answer of %d, used again)"},
+	msgReusedFiles:   {"(jawaban tahun %d dipakai lagi, %d file terlampir)", "(the answer of %d, used again, %d files attached)"},
 	msgOldFilesAsk: {"⚠️ Bukti lama dari jawaban yang dikembalikan koordinator (%d file) masih terlampir. Tetap lampirkan, atau mulai tanpa bukti lama?",
 		"⚠️ The old evidence of the answer the coordinator sent back (%d files) is still attached. Keep it, or start without the old evidence?"},
 	msgOldFilesFirst: {"Pilih dulu soal bukti lama:", "First choose what happens to the old evidence:"},

@@ -130,7 +130,7 @@ func (w *World) EngineWith(log *slog.Logger, tune func(*conversations.Deps)) *co
 		tune(&deps)
 	}
 	dialogue := answering.New(answering.Deps{Answers: w.Store, Instruments: w.Store, Blobs: w.Blobs,
-		Reviews: w.Store, Coordinators: w.Store, MaxFileBytes: MaxFileBytes, Log: log})
+		Reviews: w.Store, Coordinators: w.Store, Carried: w.Store, MaxFileBytes: MaxFileBytes, Log: log})
 	return conversations.NewEngine(conversations.Config{}, deps,
 		dialogue.Capability(),
 		onboarding.New(onboarding.Deps{Invites: w.Store, Questions: dialogue, Log: log}),
