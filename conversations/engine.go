@@ -68,9 +68,10 @@ type Deps struct {
 // Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one
 // chat's steps are serialised by Deps.Locker.
 type Engine struct {
-	cfg  Config
-	d    Deps
-	caps []Capability
+	cfg   Config
+	d     Deps
+	caps  []Capability
+	steps StepLocker // Deps.Locker and Deps.States as one store, when it offers it
 
 	mu      sync.Mutex
 	people  map[string]cached[Person]
@@ -107,7 +108,7 @@ func NewEngine(cfg Config, deps Deps, caps ...Capability) *Engine {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
 	}
-	return &Engine{cfg: cfg, d: deps, caps: caps,
+	return &Engine{cfg: cfg, d: deps, caps: caps, steps: stepLocker(deps),
 		people:  map[string]cached[Person]{},
 		regions: map[string]cached[regionInfo]{},
 		insts:   map[int]cached[*instrumentIndex]{},
@@ -132,16 +133,12 @@ func stateKey(in Inbound) string { return in.Address.Key() + ":" + in.SenderID }
 //     kept) the apology, for the caller to send outside that transaction or to drop when
 //     it retries the message (bot/dispatch).
 func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
-	unlock, err := e.d.Locker.Lock(ctx, in.Address.Key())
-	if err != nil {
-		return []Outbound{e.reply(in, tr("id", msgBusy))}, fmt.Errorf("lock chat %s: %w", in.Address.Key(), err)
-	}
-	defer unlock()
 	key := stateKey(in)
-	st, seen, err := e.d.States.Load(ctx, key, in.Channel, in.MessageID)
+	r, st, seen, err := e.lockLoad(ctx, in, key)
 	if err != nil {
-		return []Outbound{e.reply(in, tr("id", msgTrouble))}, fmt.Errorf("load state: %w", err)
+		return []Outbound{e.reply(in, tr("id", r.errMsg))}, err
 	}
+	defer r.unlock()
 	if seen {
 		return nil, nil
 	}
@@ -165,7 +162,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		return nil, nil
 	case res.err != nil:
 		if res.mark {
-			_ = e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID)
+			_ = r.saveUnlock(ctx, key, nil, in.Channel, in.MessageID)
 		}
 		return res.outs, res.err
 	case txErr != nil:
@@ -183,7 +180,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 	if e.d.Outbox != nil {
 		outs = nil // queued with the step
 	}
-	if err := e.d.States.Save(ctx, key, res.state, in.Channel, in.MessageID); err != nil {
+	if err := r.saveUnlock(ctx, key, res.state, in.Channel, in.MessageID); err != nil {
 		if res.state != nil {
 			// Postgres may hold a newer position (the checkpoint) than Redis now: drop
 			// the Redis state, best effort, so the next step rebuilds it rather than
