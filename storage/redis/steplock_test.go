@@ -3,10 +3,14 @@ package redis_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/klabot/klabot/conversations"
 	kredis "github.com/klabot/klabot/storage/redis"
@@ -188,39 +192,74 @@ func TestLockLoadWaitsRenewsAndOutlivesADeadHolder(t *testing.T) {
 }
 
 // BenchmarkStepRedis compares a step's Redis work: Lock, Load, Save, unlock (the old
-// path) against LockLoad and SaveUnlock.
+// path) against LockLoad and SaveUnlock. Each iteration runs both, alternating, so that
+// a busy shared machine weighs on both alike; it reports the median of each in µs and
+// their round trips (a go-redis hook counting commands and pipelines).
 func BenchmarkStepRedis(b *testing.B) {
 	ctx := context.Background()
 	c, prefix := redistest.New(b)
+	trips := &tripHook{}
+	c.AddHook(trips)
 	s := kredis.New(c, kredis.Config{Prefix: prefix})
 	ch := conversations.ChannelConsole
 	st := &conversations.State{PersonID: 1, Year: 2026, Mode: conversations.ModeQuestion, Question: "1.1"}
-	b.Run("separate", func(b *testing.B) {
-		for i := range b.N {
-			unlock, err := s.Lock(ctx, "chat")
-			if err != nil {
-				b.Fatal(err)
-			}
-			id := "s" + string(rune(i%64+'0'))
-			if _, _, err := s.Load(ctx, "chat:p", ch, id); err != nil {
-				b.Fatal(err)
-			}
-			if err := s.Save(ctx, "chat:p", st, ch, id); err != nil {
-				b.Fatal(err)
-			}
-			unlock()
+	separate := func(id string) {
+		unlock, err := s.Lock(ctx, "chat")
+		if err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("lockload", func(b *testing.B) {
-		for i := range b.N {
-			id := "l" + string(rune(i%64+'0'))
-			h, _, _, err := s.LockLoad(ctx, "chat", "chat:p", ch, id)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := h.SaveUnlock(ctx, st, ch, id); err != nil {
-				b.Fatal(err)
-			}
+		if _, _, err := s.Load(ctx, "chat:p", ch, id); err != nil {
+			b.Fatal(err)
 		}
-	})
+		if err := s.Save(ctx, "chat:p", st, ch, id); err != nil {
+			b.Fatal(err)
+		}
+		unlock()
+	}
+	together := func(id string) {
+		h, _, _, err := s.LockLoad(ctx, "chat", "chat:p", ch, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := h.SaveUnlock(ctx, st, ch, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+	together("warm") // load the scripts
+	separate("warm")
+	var ds, dt []time.Duration
+	var ts, tt int64
+	b.ResetTimer()
+	for i := range b.N {
+		id := strconv.Itoa(i)
+		n0, t0 := trips.n.Load(), time.Now()
+		separate("s" + id)
+		n1, t1 := trips.n.Load(), time.Now()
+		together("t" + id)
+		n2, t2 := trips.n.Load(), time.Now()
+		ds, dt = append(ds, t1.Sub(t0)), append(dt, t2.Sub(t1))
+		ts, tt = ts+n1-n0, tt+n2-n1
+	}
+	b.StopTimer()
+	median := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[len(d)/2].Microseconds())
+	}
+	b.ReportMetric(median(ds), "separate-µs")
+	b.ReportMetric(median(dt), "lockload-µs")
+	b.ReportMetric(float64(ts)/float64(b.N), "separate-trips")
+	b.ReportMetric(float64(tt)/float64(b.N), "lockload-trips")
+}
+
+// tripHook counts Redis round trips: each command and each pipeline is one.
+type tripHook struct{ n atomic.Int64 }
+
+func (h *tripHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *tripHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
+}
+
+func (h *tripHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
 }
