@@ -1,0 +1,186 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+)
+
+// Tally is the fate of a fault's answer-carrying messages (typed answers, pressed
+// answers, documents), read back from PostgreSQL, Redis and what each chat received.
+type Tally struct {
+	Sent    int // answers and documents the people sent
+	Stored  int // stored, on the question the person had been asked
+	Told    int // not stored, and the person was told (a "not used" note, a correction, "send again")
+	WrongQ  int // stored on another question (any message, answer or not)
+	Lost    int // acknowledged by the webhook, then neither stored nor answered
+	Twice   int // one message stored more than once
+	Unacked int // never acknowledged by the webhook (Telegram would still hold it)
+	// Examples name a few lost or misfiled messages (bot:update kind question).
+	Examples []string
+}
+
+// OK reports whether nothing was lost, doubled or misfiled.
+func (t Tally) OK() bool { return t.Lost == 0 && t.Twice == 0 && t.WrongQ == 0 && t.Unacked == 0 }
+
+// dispatcherNotices mark the dispatcher's own "send it again" replies (bot/dispatch
+// DefaultTexts ChatFull and GaveUp): a message refused with one is accounted for.
+var dispatcherNotices = []string{"Terlalu banyak pesan sekaligus", "belum bisa diproses karena gangguan"}
+
+// tallyMessages classifies every message: rows in answers and evidence by message id
+// ("<bot id>:<update id>"), the engine's dedupe mark in Redis for messages it answered
+// without storing, and the dispatcher's notices in the chat's messages.
+func tallyMessages(ctx context.Context, pool *pgxpool.Pool, rdb *redis.Client, prefix string, sent []*SentMsg,
+	received func(bot, chat int64) []Delivered) (Tally, error) {
+	var t Tally
+	rows := map[string][]string{} // message id -> questions of its rows
+	twice := map[string]bool{}
+	for _, q := range []string{
+		`SELECT message_id, question_code FROM answers WHERE channel = 'telegram' AND message_id <> ''`,
+		`SELECT e.message_id, a.question_code FROM evidence e JOIN answers a ON a.id = e.answer_id WHERE e.channel = 'telegram' AND e.message_id <> ''`,
+	} {
+		r, err := pool.Query(ctx, q)
+		if err != nil {
+			return t, fmt.Errorf("read stored rows: %w", err)
+		}
+		per := map[string]int{}
+		for r.Next() {
+			var id, code string
+			if err := r.Scan(&id, &code); err != nil {
+				r.Close()
+				return t, err
+			}
+			rows[id] = append(rows[id], code)
+			if per[id]++; per[id] == 2 {
+				twice[id] = true
+			}
+		}
+		r.Close()
+		if err := r.Err(); err != nil {
+			return t, err
+		}
+	}
+	// The engine marks every message it handled as seen (kept 7 days), stored or not.
+	key := func(m *SentMsg) string { return strconv.FormatInt(m.Bot, 10) + ":" + strconv.FormatInt(m.UpdateID, 10) }
+	seen := map[string]bool{}
+	pipe := rdb.Pipeline()
+	cmds := map[string]*redis.IntCmd{}
+	for _, m := range sent {
+		if m.Answers() && len(rows[key(m)]) == 0 {
+			cmds[key(m)] = pipe.Exists(ctx, prefix+"seen:telegram:"+key(m))
+		}
+	}
+	if len(cmds) > 0 {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return t, fmt.Errorf("read dedupe marks: %w", err)
+		}
+	}
+	for k, c := range cmds {
+		seen[k] = c.Val() > 0
+	}
+	noticed := func(m *SentMsg) bool {
+		for _, d := range received(m.Bot, m.Chat) {
+			if d.At.Before(m.AckedAt) {
+				continue
+			}
+			for _, n := range dispatcherNotices {
+				if strings.Contains(d.Text, n) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	example := func(m *SentMsg, what string) {
+		if len(t.Examples) < 6 {
+			t.Examples = append(t.Examples, fmt.Sprintf("%s %s %s→%v", what, key(m), m.Kind, rows[key(m)]))
+		}
+	}
+	for _, m := range sent {
+		k := key(m)
+		wrong := false
+		for _, q := range rows[k] {
+			wrong = wrong || q != m.Question
+		}
+		if twice[k] {
+			t.Twice++
+			example(m, "twice")
+		}
+		if wrong {
+			t.WrongQ++
+			example(m, "wrong question "+m.Question)
+		}
+		if !m.Answers() {
+			continue
+		}
+		t.Sent++
+		switch {
+		case len(rows[k]) > 0:
+			if !wrong {
+				t.Stored++
+			}
+		case m.AckedAt.IsZero():
+			t.Unacked++
+		case seen[k] || noticed(m):
+			t.Told++
+		default:
+			t.Lost++
+			example(m, "lost")
+		}
+	}
+	return t, nil
+}
+
+// outOfOrder counts the chats whose replies to a burst (a document, then "selesai" at
+// once) show "selesai" handled first: the first reply after the burst is not the
+// document's receipt, or "selesai" was refused for want of the document.
+func outOfOrder(sent []*SentMsg, received func(bot, chat int64) []Delivered) (bursts, withBursts, chats int) {
+	byChat := map[int64][]*SentMsg{}
+	for _, m := range sent {
+		byChat[m.Chat] = append(byChat[m.Chat], m)
+	}
+	for _, msgs := range byChat {
+		bad, any := false, false
+		for i, m := range msgs {
+			if !m.Burst || m.Retype {
+				continue
+			}
+			bursts++
+			any = true
+			end := time.Now()
+			if i+2 < len(msgs) {
+				end = msgs[i+2].SentAt
+			}
+			var window []Delivered
+			for _, d := range received(m.Bot, m.Chat) {
+				if d.At.After(m.SentAt) && d.At.Before(end) {
+					window = append(window, d)
+				}
+			}
+			if len(window) == 0 {
+				continue
+			}
+			first := window[0].Text
+			if !strings.Contains(first, receiptMark) && !strings.Contains(first, alreadyMark) {
+				bad = true
+			}
+			for _, d := range window {
+				if strings.Contains(d.Text, refusedMark) {
+					bad = true
+				}
+			}
+		}
+		if any {
+			withBursts++
+		}
+		if bad {
+			chats++
+		}
+	}
+	return bursts, withBursts, chats
+}
