@@ -24,7 +24,7 @@ func runLoadtestFaults(ctx context.Context, app *App, args []string) error {
 	only := fs.String("only", "", "comma-separated faults to run (default all): "+strings.Join(loadtest.FaultNames(), ","))
 	short := fs.Bool("short", false, "scale every duration by 0.2 (a smoke test; klabot's own timers stay)")
 	fs.Float64Var(&o.Scale, "scale", 1, "scale every duration of the run by this factor")
-	logFile := fs.String("log", "", "write the serve replicas' logs to this file (default: discarded)")
+	logFile := fs.String("log", "", "write the serve replicas' logs, and transcripts of chats with lost or misfiled messages, to this file")
 	fs.BoolVar(&o.Keep, "keep", false, "keep each fault's database")
 	fs.Bool("faults", true, "")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || o.People < 1 {
@@ -48,7 +48,7 @@ func runLoadtestFaults(ctx context.Context, app *App, args []string) error {
 			return err
 		}
 		defer f.Close()
-		o.Log = f
+		o.Log, o.Transcripts = f, f
 	}
 	o.Serve = faultServe(o.Log)
 	rep := loadtest.FaultReport{Machine: loadtest.ThisMachine(), People: o.People, Scale: o.Scale, LoadStart: loadtest.LoadAverage()}

@@ -317,7 +317,12 @@ func (c *crowd) live(tg *telegramSide, p *simPerson, stop <-chan struct{}) {
 		var got []Reply
 		silences := 0
 		timer := time.NewTimer(c.pace.Silence)
-		for prompted := false; !prompted; {
+		// A burst waits for both answers: the document's receipt and the reply to "selesai".
+		prompts := 1
+		if m.Then != nil {
+			prompts = 2
+		}
+		for prompts > 0 {
 			msgs := log.wait(p.seen, timer.C, stop)
 			select {
 			case <-stop:
@@ -349,7 +354,9 @@ func (c *crowd) live(tg *telegramSide, p *simPerson, stop <-chan struct{}) {
 			p.seen += len(msgs)
 			for _, d := range msgs {
 				got = append(got, d.Reply)
-				prompted = prompted || prompt(d.Reply)
+				if prompt(d.Reply) {
+					prompts--
+				}
 			}
 		}
 		timer.Stop()

@@ -3,6 +3,8 @@ package loadtest
 import (
 	"context"
 	"fmt"
+	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +25,8 @@ type Tally struct {
 	Unacked int // never acknowledged by the webhook (Telegram would still hold it)
 	// Examples name a few lost or misfiled messages (bot:update kind question).
 	Examples []string
+	// ExampleChats are the chats of the examples (bot id, chat id), for transcripts.
+	ExampleChats [][2]int64
 }
 
 // OK reports whether nothing was lost, doubled or misfiled.
@@ -83,15 +87,14 @@ func tallyMessages(ctx context.Context, pool *pgxpool.Pool, rdb *redis.Client, p
 	for k, c := range cmds {
 		seen[k] = c.Val() > 0
 	}
+	// "Too many messages at once" is sent once per burst, at its first refused message,
+	// and covers the ones refused after it ("from now on ... send again what got no
+	// reply"); "could not be handled" follows its message.
 	noticed := func(m *SentMsg) bool {
 		for _, d := range received(m.Bot, m.Chat) {
-			if d.At.Before(m.AckedAt) {
-				continue
-			}
-			for _, n := range dispatcherNotices {
-				if strings.Contains(d.Text, n) {
-					return true
-				}
+			if strings.Contains(d.Text, dispatcherNotices[0]) && d.At.After(m.SentAt.Add(-time.Minute)) ||
+				strings.Contains(d.Text, dispatcherNotices[1]) && d.At.After(m.SentAt) {
+				return true
 			}
 		}
 		return false
@@ -99,6 +102,10 @@ func tallyMessages(ctx context.Context, pool *pgxpool.Pool, rdb *redis.Client, p
 	example := func(m *SentMsg, what string) {
 		if len(t.Examples) < 6 {
 			t.Examples = append(t.Examples, fmt.Sprintf("%s %s %s→%v", what, key(m), m.Kind, rows[key(m)]))
+			c := [2]int64{m.Bot, m.Chat}
+			if !slices.Contains(t.ExampleChats, c) {
+				t.ExampleChats = append(t.ExampleChats, c)
+			}
 		}
 	}
 	for _, m := range sent {
@@ -183,4 +190,43 @@ func outOfOrder(sent []*SentMsg, received func(bot, chat int64) []Delivered) (bu
 		}
 	}
 	return bursts, withBursts, chats
+}
+
+// transcript writes a chat's messages both ways, in time order, for a look at an example.
+func transcript(w io.Writer, sent []*SentMsg, bot, chat int64, received []Delivered) {
+	type line struct {
+		at   time.Time
+		text string
+	}
+	var lines []line
+	for _, m := range sent {
+		if m.Bot != bot || m.Chat != chat {
+			continue
+		}
+		what := m.Text
+		if m.File != "" {
+			what = "[" + m.File + "]"
+		}
+		ack := "never acknowledged"
+		if !m.AckedAt.IsZero() {
+			ack = "200 after " + m.AckedAt.Sub(m.SentAt).Round(time.Millisecond).String()
+		}
+		flags := ""
+		if m.Retype {
+			flags += " (typed again)"
+		}
+		lines = append(lines, line{m.SentAt, fmt.Sprintf("> #%d %s %q for %q%s, %s", m.UpdateID, m.Kind, what, m.Question, flags, ack)})
+	}
+	for _, d := range received {
+		t := strings.ReplaceAll(d.Text, "\n", " ⏎ ")
+		if len(t) > 160 {
+			t = t[:160] + "…"
+		}
+		lines = append(lines, line{d.At, fmt.Sprintf("<   %q %v", t, d.Buttons)})
+	}
+	slices.SortStableFunc(lines, func(a, b line) int { return a.at.Compare(b.at) })
+	fmt.Fprintf(w, "--- transcript of chat %d (bot %d)\n", chat, bot)
+	for _, l := range lines {
+		fmt.Fprintf(w, "%s %s\n", l.at.Format("15:04:05.000"), l.text)
+	}
 }

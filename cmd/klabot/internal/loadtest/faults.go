@@ -60,6 +60,9 @@ type FaultOptions struct {
 	// Log receives the serve instances' logs (default: discarded). Progress goes to
 	// Progress (default: discarded).
 	Log, Progress io.Writer
+	// Transcripts, when set, receives the conversation of each chat with a lost or
+	// misfiled message.
+	Transcripts io.Writer
 	// Keep keeps each fault's database (for a look afterwards).
 	Keep bool
 	Seed int64
@@ -240,8 +243,19 @@ func runFault(ctx context.Context, o FaultOptions, rdb *redis.Client, f Fault) (
 	for _, tg := range w.sides {
 		sent = append(sent, tg.Sent()...)
 	}
-	t, err := tallyMessages(ctx, w.pool, w.rdb, w.prefix, sent, w.received)
+	// The engine's keys live under REDIS_PREFIX + "db<instance id>:" (cmd/klabot engine.go).
+	dbID, err := postgres.InstanceID(ctx, w.pool)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	t, err := tallyMessages(ctx, w.pool, w.rdb, w.prefix+"db"+dbID+":", sent, w.received)
 	res.Tally, res.Err = t, err
+	if o.Transcripts != nil {
+		for _, c := range t.ExampleChats {
+			transcript(o.Transcripts, sent, c[0], c[1], w.received(c[0], c[1]))
+		}
+	}
 	res.Settled = w.settled
 	if !w.settled {
 		w.problem("did not settle: updates still unhandled or replies still coming at the deadline")
