@@ -156,3 +156,22 @@ type Blobs interface {
 	// keeps one copy.
 	Put(ctx context.Context, data []byte) (string, error)
 }
+
+// Transactor runs fn in one Postgres transaction carried by ctx (postgres.Store.InTx):
+// every store call fn makes with that ctx joins it, and so does every outbound message
+// Outbox queues with it.
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Outbox queues outbound messages durably (bot/outbound.Outbox). Called with a ctx
+// carrying a transaction (Transactor), the message is inserted in that transaction: it
+// is sent exactly when the change that caused it commits.
+type Outbox interface {
+	Enqueue(ctx context.Context, out Outbound) error
+}
+
+// outboxMany is an Outbox that also queues several messages in one insert.
+type outboxMany interface {
+	EnqueueMany(ctx context.Context, outs ...Outbound) error
+}

@@ -56,6 +56,11 @@ type Deps struct {
 	Reviews ReviewNotes
 	// Coordinators are told when an OPD fixes an answer they sent back; nil tells nobody.
 	Coordinators Coordinators
+
+	// Tx, when set, runs each step in one transaction (postgres.Store.InTx); Outbox,
+	// when set, queues the step's replies in it (bot/outbound.Outbox). See Handle.
+	Tx     Transactor
+	Outbox Outbox
 }
 
 // Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one
@@ -111,9 +116,19 @@ func NewEngine(cfg Config, deps Deps, caps ...Capability) *Engine {
 // never mixes two people's dialogues.
 func stateKey(in Inbound) string { return in.Address.Key() + ":" + in.SenderID }
 
-// Handle applies one inbound message and returns the replies. A message handled before
-// (same channel and MessageID) returns no replies and changes nothing: the first
-// delivery's replies were already queued, and repeating them would confuse people.
+// Handle applies one inbound message. A message handled before (same channel and
+// MessageID) changes nothing and says nothing: the first delivery's replies were already
+// queued, and repeating them would confuse people.
+//
+// With Deps.Tx the step runs in one Postgres transaction: all its writes, and with
+// Deps.Outbox its replies too (queued in that transaction), commit together or not at
+// all. The Redis state is saved after the commit. Handle returns the messages the caller
+// still has to send:
+//   - without Outbox, the step's replies (after the commit);
+//   - with Outbox, none for a step that succeeded (its replies were queued with it), and
+//     for a step that failed (err != nil: its transaction was rolled back, nothing of it
+//     kept) the apology, for the caller to send outside that transaction or to drop when
+//     it retries the message (bot/dispatch).
 func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 	unlock, err := e.d.Locker.Lock(ctx, in.Address.Key())
 	if err != nil {
@@ -128,32 +143,130 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 	if seen {
 		return nil, nil
 	}
+	var res stepResult
+	txErr := e.inTx(ctx, func(ctx context.Context) error {
+		res = e.step(ctx, in, st)
+		if res.err != nil || res.duplicate {
+			return errStepFailed // roll back: the step keeps nothing
+		}
+		return e.queue(ctx, res.outs)
+	})
+	switch {
+	case res.duplicate:
+		// The durable record says we handled it: leave everything as it was. Redis lost
+		// the dedupe mark, so it may hold a state older than that step's checkpoint (a
+		// retry after an outage): drop it, and the next step rebuilds from Postgres.
+		if res.mark {
+			_ = e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID)
+			_ = e.d.States.Forget(ctx, key)
+		}
+		return nil, nil
+	case res.err != nil:
+		if res.mark {
+			_ = e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID)
+		}
+		return res.outs, res.err
+	case txErr != nil:
+		// The commit (or the queueing of the replies) failed: nothing of the step is kept.
+		lang := "id"
+		if res.lang != "" {
+			lang = res.lang
+		}
+		e.d.Log.Error("step not committed", "chat", in.Address.Key(), "err", txErr)
+		return []Outbound{e.reply(in, tr(lang, msgTrouble))}, fmt.Errorf("commit step: %w", txErr)
+	}
+	// Committed. Redis only now: a state saved before a rollback would run ahead of
+	// Postgres.
+	outs := res.outs
+	if e.d.Outbox != nil {
+		outs = nil // queued with the step
+	}
+	if err := e.d.States.Save(ctx, key, res.state, in.Channel, in.MessageID); err != nil {
+		if res.state != nil {
+			// Postgres may hold a newer position (the checkpoint) than Redis now: drop
+			// the Redis state, best effort, so the next step rebuilds it rather than
+			// replaying an old question.
+			_ = e.d.States.Forget(context.WithoutCancel(ctx), key)
+		}
+		if e.d.Outbox != nil {
+			// The step and its replies are committed: handling the message again would
+			// only repeat replies of a step without a durable record. The next step
+			// rebuilds its state from the checkpoint.
+			e.d.Log.Warn("save state after commit; the next step rebuilds it", "chat", in.Address.Key(), "err", err)
+			return nil, nil
+		}
+		return outs, fmt.Errorf("save state: %w", err)
+	}
+	return outs, nil
+}
+
+// errStepFailed rolls back the transaction of a step that failed or was a duplicate.
+var errStepFailed = errors.New("step failed")
+
+// stepResult is what one step did, for Handle to commit and save.
+type stepResult struct {
+	outs      []Outbound
+	state     *State // saved in Redis after the commit (nil: only mark the message seen)
+	err       error  // the step failed: outs is its apology
+	duplicate bool   // handled before (durable record): nothing to say
+	mark      bool   // with err or duplicate: mark the message seen in Redis all the same
+	lang      string // the person's language, once known
+}
+
+// inTx runs fn in one transaction when Deps.Tx is set, else directly.
+func (e *Engine) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if e.d.Tx == nil {
+		return fn(ctx)
+	}
+	return e.d.Tx.InTx(ctx, fn)
+}
+
+// queue hands the step's replies to the Outbox inside the step's transaction; without
+// an Outbox Handle returns them.
+func (e *Engine) queue(ctx context.Context, outs []Outbound) error {
+	if e.d.Outbox == nil || len(outs) == 0 {
+		return nil
+	}
+	if m, ok := e.d.Outbox.(outboxMany); ok {
+		return m.EnqueueMany(ctx, outs...)
+	}
+	for _, o := range outs {
+		if err := e.d.Outbox.Enqueue(ctx, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// step applies in (not seen before) with the Redis state st: every Postgres read and
+// write it makes uses ctx, the step's transaction.
+func (e *Engine) step(ctx context.Context, in Inbound, st *State) stepResult {
 	now := e.d.Now()
 	person, err := e.personFor(ctx, in)
 	if errors.Is(err, ErrNotFound) {
 		outs, herr := e.stranger(ctx, in)
 		if errors.Is(herr, ErrDuplicate) {
-			return nil, nil
+			return stepResult{duplicate: true}
 		}
-		if serr := e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID); serr != nil && herr == nil {
-			herr = serr
-		}
-		return outs, herr
+		return stepResult{outs: outs, err: herr, mark: true}
 	}
 	if err != nil {
-		return []Outbound{e.reply(in, tr("id", msgTrouble))}, fmt.Errorf("identify sender: %w", err)
+		return stepResult{outs: []Outbound{e.reply(in, tr("id", msgTrouble))}, err: fmt.Errorf("identify sender: %w", err)}
+	}
+	fail := func(err error) stepResult {
+		return stepResult{outs: []Outbound{e.reply(in, tr(person.Language, msgTrouble))}, err: err, lang: person.Language}
 	}
 	req := &Request{In: in, Person: person, Now: now, e: e}
 	ri, err := e.region(ctx, person.RegionCode)
 	if err != nil {
-		return []Outbound{e.reply(in, tr(person.Language, msgTrouble))}, fmt.Errorf("region %s: %w", person.RegionCode, err)
+		return fail(fmt.Errorf("region %s: %w", person.RegionCode, err))
 	}
 	req.Region = ri.Region
 	req.opds = ri.opds
 	if st == nil || st.PersonID != person.ID {
 		rebuilt, err := e.rebuild(ctx, person)
 		if err != nil {
-			return []Outbound{e.reply(in, tr(person.Language, msgTrouble))}, fmt.Errorf("rebuild state: %w", err)
+			return fail(fmt.Errorf("rebuild state: %w", err))
 		}
 		st = &rebuilt
 	}
@@ -169,29 +282,21 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		// Meant for an earlier position (a late replay, or typed while replies lagged):
 		// not applied; remembered as seen so that a further replay says nothing.
 		outs, err := e.lateReply(ctx, req)
-		if serr := e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID); serr != nil && err == nil {
-			err = serr
-		}
-		return outs, err
+		return stepResult{outs: e.own(outs, in, person), err: err, mark: true, lang: person.Language}
 	}
 	outs, err := e.route(ctx, req)
 	if errors.Is(err, ErrDuplicate) {
-		// The durable record says we handled it: leave everything as it was. Redis lost
-		// the dedupe mark, so it may hold a state older than that step's checkpoint (a
-		// retry after an outage): drop it, and the next step rebuilds from Postgres.
-		_ = e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID)
-		_ = e.d.States.Forget(ctx, key)
-		return nil, nil
+		return stepResult{duplicate: true, mark: true}
 	}
 	if errors.Is(err, errNoInstrument) {
 		// A setup gap, not a failure of this message: say so kindly, log it for the admin.
 		e.d.Log.Warn("no instrument for the region's year", "region", person.RegionCode, "year", st.Year)
-		_ = e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID)
-		return []Outbound{e.reply(in, tr(person.Language, msgNoInstrument, st.Year))}, nil
+		return stepResult{outs: e.own([]Outbound{e.reply(in, tr(person.Language, msgNoInstrument, st.Year))}, in, person),
+			lang: person.Language}
 	}
 	if err != nil {
 		e.d.Log.Error("step failed", "chat", in.Address.Key(), "person", person.ID, "err", err)
-		return []Outbound{e.reply(in, tr(person.Language, msgTrouble))}, err
+		return fail(err)
 	}
 	if settled := e.settleHeld(req); len(settled) > 0 {
 		outs = append(settled, outs...)
@@ -206,19 +311,18 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 			e.d.Log.Warn("save checkpoint", "person", person.ID, "err", err)
 		}
 	}
-	if err := e.d.States.Save(ctx, key, st, in.Channel, in.MessageID); err != nil {
-		// Postgres may hold a newer position (the checkpoint) than Redis now: drop the
-		// Redis state, best effort, so the next step rebuilds it rather than replaying
-		// an old question.
-		_ = e.d.States.Forget(context.WithoutCancel(ctx), key)
-		return outs, fmt.Errorf("save state: %w", err)
-	}
+	return stepResult{outs: e.own(outs, in, person), state: st, lang: person.Language}
+}
+
+// own addresses the replies to the sender's chat to the sender (PersonID), so a channel
+// can mark them unreachable.
+func (e *Engine) own(outs []Outbound, in Inbound, person Person) []Outbound {
 	for i := range outs {
 		if outs[i].PersonID == 0 && outs[i].To == in.Address {
 			outs[i].PersonID = person.ID
 		}
 	}
-	return outs, nil
+	return outs
 }
 
 // rebuild restores a person's dialogue from the Postgres checkpoint (Redis lost it,

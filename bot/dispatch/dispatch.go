@@ -14,7 +14,8 @@
 //     go on). After RetryFor, or at shutdown, it is given back to the channel as
 //     ErrDeferred: not handled, to be replayed from the channel's durable record.
 //
-// The replies go to the outbound sender. Order and dedupe across processes are the
+// The replies Handle returns go to the outbound sender (the durable outbox in serve);
+// an engine with an Outbox has queued its replies itself, in the step's transaction. Order and dedupe across processes are the
 // engine's and the channel's (Redis chat lock, durable inbound records).
 package dispatch
 
@@ -31,7 +32,11 @@ import (
 	"github.com/klabot/klabot/conversations"
 )
 
-// Handler applies one inbound message and returns the replies (conversations.Engine).
+// Handler applies one inbound message and returns the messages still to send
+// (conversations.Engine): an engine with an Outbox queues a step's replies in the
+// step's own transaction and returns none, or only a failed step's apology — which the
+// dispatcher sends outside that rolled-back transaction, or drops when it retries the
+// message. Nothing is queued twice.
 type Handler interface {
 	Handle(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error)
 }

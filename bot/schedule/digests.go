@@ -119,7 +119,35 @@ func (s *Scheduler) sendDigest(ctx context.Context, now time.Time, d due, facts 
 		items = append(items, digest.Notification{RegionCode: region.Code, Kind: digest.KindDigest,
 			DedupeKey: claim.DedupeKey + ":group", To: *g, CreatedAt: now})
 	}
-	won, inserted, err := s.store.ClaimNotifications(ctx, claim, items)
+	// The claim and the digest's messages commit together (Config.Tx): a crash, or a
+	// failed queueing, leaves either both or neither, never a claimed day without its
+	// digest.
+	var errs []error
+	var won int64
+	n := 0
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		errs, n = nil, 0
+		var inserted []digest.Notification
+		var err error
+		won, inserted, err = s.store.ClaimNotifications(ctx, claim, items)
+		if err != nil || won == 0 {
+			return err
+		}
+		for _, it := range inserted {
+			if it.Kind != digest.KindDigest {
+				continue
+			}
+			if err := s.sendRendered(ctx, r, it.To, it.PersonID, it.ID); err != nil {
+				if s.cfg.Tx != nil {
+					return err // roll the claim back: the next tick tries again
+				}
+				errs = append(errs, err)
+				continue
+			}
+			n++
+		}
+		return nil
+	})
 	if err != nil || won == 0 {
 		return false, err
 	}
@@ -128,18 +156,6 @@ func (s *Scheduler) sendDigest(ctx context.Context, now time.Time, d due, facts 
 	}
 	if err := s.store.SaveDigestSnapshot(ctx, region.Code, d.year, d.day, r.Digest.Scores); err != nil {
 		s.cfg.Log.Error("digest snapshot", "region", region.Code, "err", err)
-	}
-	var errs []error
-	n := 0
-	for _, it := range inserted {
-		if it.Kind != digest.KindDigest {
-			continue
-		}
-		if err := s.sendRendered(ctx, r, it.To, it.PersonID, it.ID); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		n++
 	}
 	if len(facts.Coordinators) == 0 && d.region.DigestChat == nil {
 		s.cfg.Log.Warn("digest has no recipient: no coordinator has a chat", "region", region.Code)
@@ -322,18 +338,28 @@ func (s *Scheduler) SendDigestNow(ctx context.Context, region string) (Rendered,
 	}
 	claim := digest.Notification{RegionCode: region, Kind: "digest_manual", DedupeKey: key,
 		Status: digest.NotificationSent, CreatedAt: now, SentAt: &now}
-	_, inserted, err := s.store.ClaimNotifications(ctx, claim, items)
-	if err != nil {
-		return r, 0, err
-	}
 	var errs []error
 	n := 0
-	for _, it := range inserted {
-		if err := s.sendRendered(ctx, r, it.To, it.PersonID, it.ID); err != nil {
-			errs = append(errs, err)
-			continue
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		errs, n = nil, 0
+		_, inserted, err := s.store.ClaimNotifications(ctx, claim, items)
+		if err != nil {
+			return err
 		}
-		n++
+		for _, it := range inserted {
+			if err := s.sendRendered(ctx, r, it.To, it.PersonID, it.ID); err != nil {
+				if s.cfg.Tx != nil {
+					return err // nothing recorded, nothing queued
+				}
+				errs = append(errs, err)
+				continue
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return r, 0, err
 	}
 	return r, n, errors.Join(errs...)
 }

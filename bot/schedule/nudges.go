@@ -87,21 +87,33 @@ func (s *Scheduler) nudges(ctx context.Context, now time.Time, regions []digest.
 			}
 		}
 	}
-	won, err := s.store.ClaimEach(ctx, claims)
+	// The claims and their reminders commit together (Config.Tx).
+	var qerrs []error
+	sent := 0
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		qerrs, sent = nil, 0
+		won, err := s.store.ClaimEach(ctx, claims)
+		if err != nil {
+			return err
+		}
+		for _, n := range won {
+			out := msgs[n.DedupeKey]
+			out.NotificationID = n.ID
+			if err := s.enqueue(ctx, out); err != nil {
+				if s.cfg.Tx != nil {
+					return err // no reminder claimed: the next tick tries again
+				}
+				qerrs = append(qerrs, err)
+				continue
+			}
+			sent++
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, errors.Join(append(errs, err)...)
 	}
-	sent := 0
-	for _, n := range won {
-		out := msgs[n.DedupeKey]
-		out.NotificationID = n.ID
-		if err := s.enqueue(ctx, out); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		sent++
-	}
-	return sent, errors.Join(errs...)
+	return sent, errors.Join(append(errs, qerrs...)...)
 }
 
 func latest(a, b *time.Time) *time.Time {
@@ -136,8 +148,25 @@ func nudgeMessage(now time.Time, r digest.DigestRegion, c digest.NudgeCandidate)
 }
 
 // escalate tells the region's coordinators about people who ignored EscalateAfter nudges
-// in a row, each silent streak once (across processes: the mark rows are claims).
+// in a row, each silent streak once (across processes: the mark rows are claims). The
+// marks, the coordinators' records and their messages commit together (Config.Tx).
 func (s *Scheduler) escalate(ctx context.Context, now time.Time, r digest.DigestRegion, silent []digest.NudgeCandidate) error {
+	var errs []error
+	err := s.inTx(ctx, func(ctx context.Context) error {
+		var err error
+		errs, err = s.escalateTx(ctx, now, r, silent)
+		if err == nil && s.cfg.Tx != nil {
+			err = errors.Join(errs...) // one failed message rolls the escalation back
+			errs = nil
+		}
+		return err
+	})
+	return errors.Join(append(errs, err)...)
+}
+
+// escalateTx claims and queues an escalation. It returns the failed queueings of single
+// coordinators apart from a failure of the whole.
+func (s *Scheduler) escalateTx(ctx context.Context, now time.Time, r digest.DigestRegion, silent []digest.NudgeCandidate) ([]error, error) {
 	var people []digest.SilentPerson
 	var firstMark int64
 	for _, c := range silent {
@@ -145,7 +174,7 @@ func (s *Scheduler) escalate(ctx context.Context, now time.Time, r digest.Digest
 			Kind: digest.KindEscalationMark, DedupeKey: EscalationMarkKey(c.Person.ID, c.FirstIgnoredID),
 			Status: digest.NotificationSent, CreatedAt: now, SentAt: &now}, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if id == 0 {
 			continue // another process reported this streak
@@ -157,11 +186,11 @@ func (s *Scheduler) escalate(ctx context.Context, now time.Time, r digest.Digest
 			Open: c.Open, Ignored: c.Ignored, LastNudged: c.LastIgnoredAt})
 	}
 	if len(people) == 0 {
-		return nil
+		return nil, nil
 	}
 	coords, err := s.store.RegionCoordinators(ctx, []string{r.Code})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	text := digest.EscalationText(r.Region, now, people)
 	var errs []error
@@ -179,7 +208,7 @@ func (s *Scheduler) escalate(ctx context.Context, now time.Time, r digest.Digest
 	if len(coords[r.Code]) == 0 {
 		s.cfg.Log.Warn("escalation has no recipient: no coordinator has a chat", "region", r.Code)
 	}
-	return errors.Join(errs...)
+	return errs, nil
 }
 
 // NudgeOPD prepares reminders to the focal points of one OPD now (the coordinator's

@@ -31,9 +31,15 @@ type Store interface {
 	SetDeadline(ctx context.Context, region string, day time.Time) error
 }
 
-// Sender queues an outbound message for delivery (bot/outbound.Sender).
+// Sender queues an outbound message for delivery (bot/outbound.Outbox): called with a
+// ctx carrying a transaction (Transactor), it inserts the message in it.
 type Sender interface {
 	Enqueue(ctx context.Context, out conversations.Outbound) error
+}
+
+// Transactor runs fn in one Postgres transaction carried by ctx (postgres.Store.InTx).
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Config tunes a Scheduler.
@@ -56,6 +62,13 @@ type Config struct {
 	// OnTick, when set, is called after every tick of Run with the tick's start and its
 	// error (for the last-tick metric).
 	OnTick func(at time.Time, err error)
+	// Tx, when set, makes every claim commit in one transaction with the messages it
+	// queues (the Sender is then a durable outbox that inserts into ctx's transaction):
+	// a digest's day is claimed exactly when its texts and pictures are queued, a nudge
+	// or an escalation recorded exactly with its message. A failed queueing rolls the
+	// claim back and the next tick tries again. Without Tx (an in-memory sender) the
+	// claims commit first and a failed queueing is recorded as failed.
+	Tx Transactor
 }
 
 // Scheduler sends digests, nudges and escalations. Several may run against one database:
@@ -111,12 +124,15 @@ func (s *Scheduler) report(in *conversations.ScoreInput) scoring.Report {
 // Run ticks until ctx ends: once at start (so a digest missed while klabot was down goes
 // out now), then every Config.Every. A failing tick is logged and retried next tick.
 func (s *Scheduler) Run(ctx context.Context) {
-	// Messages queued by a process that stopped never got an outcome: say so in the
-	// records instead of leaving them pending for ever.
-	if n, err := s.store.ExpirePendingNotifications(ctx, s.cfg.Now().Add(-pendingLimit)); err != nil {
-		s.cfg.Log.Error("expire pending notifications", "err", err)
-	} else if n > 0 {
-		s.cfg.Log.Warn("notifications never delivered before a stop, marked failed", "count", n)
+	// Messages queued in memory by a process that stopped never got an outcome: say so
+	// in the records instead of leaving them pending for ever. With a durable outbox
+	// (Config.Tx) a pending message is still queued and will be sent.
+	if s.cfg.Tx == nil {
+		if n, err := s.store.ExpirePendingNotifications(ctx, s.cfg.Now().Add(-pendingLimit)); err != nil {
+			s.cfg.Log.Error("expire pending notifications", "err", err)
+		} else if n > 0 {
+			s.cfg.Log.Warn("notifications never delivered before a stop, marked failed", "count", n)
+		}
 	}
 	t := time.NewTicker(s.cfg.Every)
 	defer t.Stop()
@@ -187,11 +203,20 @@ func OnOutcome(store digest.NotificationStore, log *slog.Logger) func(ctx contex
 	}
 }
 
-// enqueue hands out to the sender and records an immediate failure.
+// inTx runs fn in one transaction with Config.Tx, else directly.
+func (s *Scheduler) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.cfg.Tx == nil {
+		return fn(ctx)
+	}
+	return s.cfg.Tx.InTx(ctx, fn)
+}
+
+// enqueue hands out to the sender and, without a transaction, records an immediate
+// failure (with one, the failure rolls the claim back).
 func (s *Scheduler) enqueue(ctx context.Context, out conversations.Outbound) error {
 	err := s.out.Enqueue(ctx, out)
 	if err != nil {
-		if out.NotificationID != 0 {
+		if out.NotificationID != 0 && s.cfg.Tx == nil {
 			if rerr := s.store.RecordNotificationOutcome(ctx, out.NotificationID, "enqueue: "+err.Error()); rerr != nil {
 				s.cfg.Log.Error("record notification outcome", "id", out.NotificationID, "err", rerr)
 			}

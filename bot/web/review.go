@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -142,7 +143,27 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 		s.questionPage(w, r, http.StatusConflict, fmt.Sprintf("Jawaban %s sudah berubah sejak halaman dibuka (sekarang: %s). Keputusan Anda tidak dicatat; periksa keadaan terbaru di bawah.", it.QuestionCode, it.State.Label()), note, "")
 		return
 	}
-	_, err = s.d.Store.RecordReview(ctx, answerID, state, note, v.ID)
+	// The decision and the notices to the focal points commit together (Deps.Tx).
+	reached := 0
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if _, err := s.d.Store.RecordReview(ctx, answerID, state, note, v.ID); err != nil {
+			return err
+		}
+		if !state.NeedsNote() || s.d.Notifier == nil {
+			return nil
+		}
+		names, err := s.d.Notifier.ReviewDecided(ctx, it, state, note, v.Person)
+		if err != nil {
+			if s.d.Tx != nil {
+				return fmt.Errorf("review notice: %w", err) // nothing recorded: decide again
+			}
+			// The decision is recorded; the focal points still see it as the reopened
+			// question first when they type lanjut.
+			s.cfg.Log.Error("web review notice", "answer", answerID, "err", err)
+		}
+		reached = len(names)
+		return nil
+	})
 	switch {
 	case errIs(err, errConflict):
 		s.questionPage(w, r, http.StatusConflict, fmt.Sprintf("OPD sudah mengirim versi baru untuk %s. Keputusan Anda untuk versi lama tidak dicatat; tinjau versi terbaru di bawah.", it.QuestionCode), note, "")
@@ -157,16 +178,6 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	reached := 0
-	if state.NeedsNote() && s.d.Notifier != nil {
-		names, err := s.d.Notifier.ReviewDecided(ctx, it, state, note, v.Person)
-		if err != nil {
-			// The decision is recorded; the focal points still see it as the reopened
-			// question first when they type lanjut.
-			s.cfg.Log.Error("web review notice", "answer", answerID, "err", err)
-		}
-		reached = len(names)
-	}
 	target := fmt.Sprintf("/r/%s/tinjau?selesai=%s&hasil=%s", url.PathEscape(v.RegionCode), url.QueryEscape(it.QuestionCode), url.QueryEscape(string(state)))
 	if state.NeedsNote() {
 		target += "&ke=" + strconv.Itoa(reached)
@@ -179,4 +190,12 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 			url.QueryEscape(it.QuestionCode), url.QueryEscape(string(state)), reached)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// inTx runs fn in one transaction with Deps.Tx, else directly.
+func (s *Server) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.d.Tx == nil {
+		return fn(ctx)
+	}
+	return s.d.Tx.InTx(ctx, fn)
 }

@@ -127,6 +127,11 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// Transactor runs fn in one Postgres transaction carried by ctx (postgres.Store.InTx).
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
 // Deps are the dashboard's collaborators. Notifier may be nil (nobody is told).
 type Deps struct {
 	Store    Store
@@ -134,6 +139,9 @@ type Deps struct {
 	Blobs    Blobs
 	Pack     Pack
 	Notifier Notifier
+	// Tx, when set, records a review decision and queues its notices (Notifier on a
+	// durable outbox) in one transaction: both or neither.
+	Tx Transactor
 }
 
 // Server serves the dashboard.

@@ -74,6 +74,10 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 		Now: app.Now, Log: app.Log,
 		Reviews:      store, // why a question came back, under the question
 		Coordinators: store, // told when an OPD fixes an answer they sent back
+		// Each step in one transaction: its writes commit together or not at all. The
+		// console and the demo print the replies Handle returns; serve queues them in
+		// the step's transaction (Deps.Outbox, serve.go).
+		Tx: store,
 	},
 		// The capabilities beside the focal points' dialogue. Review first: a note being
 		// written is its free text. Then the heads' score questions, and the

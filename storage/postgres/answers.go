@@ -89,8 +89,11 @@ func (s *Store) SetNarrative(ctx context.Context, w conversations.NarrativeWrite
 	// the step may be kept — a batch would still commit the message record and the
 	// checkpoint, and a resend of the same message would then be dropped as a duplicate.
 	// (A narrative is written once per question, so the extra round trips are cheap.)
+	// Inside a caller's transaction (InTx) this is a savepoint: the failure keeps nothing
+	// of this write and leaves the caller's transaction usable; the engine then rolls the
+	// whole step back, so nothing of the step is kept either.
 	now := s.now()
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE answers SET narrative = $2 WHERE id = $1`, w.AnswerID, w.Text)
 		if err != nil {
 			return err
@@ -118,7 +121,7 @@ func (s *Store) SetNarrative(ctx context.Context, w conversations.NarrativeWrite
 func (s *Store) Progress(ctx context.Context, region string, year int, personID int64, codes []string) (conversations.Progress, error) {
 	b := &pgx.Batch{}
 	queueProgress(b, region, year, personID, codes)
-	br := s.pool.SendBatch(ctx, b)
+	br := s.db(ctx).SendBatch(ctx, b)
 	defer br.Close()
 	return readProgress(br)
 }

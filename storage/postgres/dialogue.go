@@ -50,7 +50,7 @@ func queueCheckpoint(b *pgx.Batch, personID int64, st *conversations.State, at t
 // Checkpoint returns the person's last saved dialogue position, or ErrNotFound.
 func (s *Store) Checkpoint(ctx context.Context, personID int64) (conversations.State, error) {
 	var b []byte
-	err := s.pool.QueryRow(ctx, `SELECT state FROM dialogue_checkpoints WHERE person_id = $1`, personID).Scan(&b)
+	err := s.db(ctx).QueryRow(ctx, `SELECT state FROM dialogue_checkpoints WHERE person_id = $1`, personID).Scan(&b)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return conversations.State{}, fmt.Errorf("checkpoint of person %d: %w", personID, conversations.ErrNotFound)
 	}

@@ -40,7 +40,7 @@ func (s *Store) DigestScoreInputs(ctx context.Context, regions []digest.DigestRe
 	}
 	codes, years := regionYears(ok)
 
-	rows, err := s.pool.Query(ctx, `SELECT region_code, code, name, answers_for FROM opds WHERE region_code = ANY($1) ORDER BY region_code, code`, codes)
+	rows, err := s.db(ctx).Query(ctx, `SELECT region_code, code, name, answers_for FROM opds WHERE region_code = ANY($1) ORDER BY region_code, code`, codes)
 	if err != nil {
 		return nil, fmt.Errorf("score inputs: OPDs: %w", err)
 	}
@@ -57,7 +57,7 @@ func (s *Store) DigestScoreInputs(ctx context.Context, regions []digest.DigestRe
 
 	// Evidence counts and latest reviews are joined as whole aggregates (hash joins)
 	// instead of one index probe per answer.
-	rows, err = s.pool.Query(ctx, `
+	rows, err = s.db(ctx).Query(ctx, `
 		WITH rg AS (SELECT * FROM unnest($1::text[], $2::int[]) AS t(code, year)),
 		cur AS (
 		    SELECT DISTINCT ON (a.region_code, a.year, a.question_code) a.*
@@ -88,7 +88,7 @@ func (s *Store) DigestScoreInputs(ctx context.Context, regions []digest.DigestRe
 		return nil, fmt.Errorf("score inputs: answers: %w", err)
 	}
 
-	rows, err = s.pool.Query(ctx, `
+	rows, err = s.db(ctx).Query(ctx, `
 		SELECT sk.region_code, sk.question_code, max(sk.created_at)
 		FROM unnest($1::text[], $2::int[]) AS rg(code, year)
 		JOIN skips sk ON sk.region_code = rg.code AND sk.year = rg.year

@@ -16,7 +16,7 @@ var _ digest.DigestStore = (*Store)(nil)
 
 // DigestRegions returns every region with its digest and reminder settings, by code.
 func (s *Store) DigestRegions(ctx context.Context) ([]digest.DigestRegion, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db(ctx).Query(ctx, `
 		SELECT code, name, kind, province, time_zone, digest_hour, deadline, coalesce(year, 0),
 		       digest_channel, digest_chat_id, nudges_enabled, nudge_every_working_days,
 		       nudge_daily_last_days, work_start_hour, work_end_hour, work_days, escalate_after
@@ -60,7 +60,7 @@ func DigestRunKey(region string, day time.Time) string {
 // DigestRunDays returns, per region, the local days (YYYY-MM-DD) that have a digest run
 // row created at or after since.
 func (s *Store) DigestRunDays(ctx context.Context, regions []string, since time.Time) (map[string]map[string]bool, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db(ctx).Query(ctx, `
 		SELECT region_code, dedupe_key FROM notifications
 		WHERE kind = $1 AND region_code = ANY($2) AND created_at >= $3`,
 		digest.KindDigestRun, regions, since)
@@ -103,7 +103,7 @@ func (s *Store) DigestFacts(ctx context.Context, regions []digest.DigestRegion) 
 		out[c] = digest.DigestFacts{LastAnswerByOPD: map[string]time.Time{}}
 	}
 
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db(ctx).Query(ctx, `
 		SELECT p.region_code, p.name, p.unreachable_at IS NOT NULL,
 		       NOT EXISTS (SELECT 1 FROM identities i WHERE i.person_id = p.id)
 		FROM people p
@@ -165,7 +165,7 @@ func scanRecipient(r pgx.CollectableRow) (digest.Recipient, error) {
 // RegionCoordinators returns the coordinators of the regions who have a chat and did
 // not block the bot, by region code.
 func (s *Store) RegionCoordinators(ctx context.Context, regions []string) (map[string][]digest.Recipient, error) {
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(recipientsSQL, `p.role = 'coordinator' AND p.region_code = ANY($1)`), regions)
+	rows, err := s.db(ctx).Query(ctx, fmt.Sprintf(recipientsSQL, `p.role = 'coordinator' AND p.region_code = ANY($1)`), regions)
 	if err != nil {
 		return nil, fmt.Errorf("region coordinators: %w", err)
 	}
@@ -190,7 +190,7 @@ func (s *Store) PreviousSnapshots(ctx context.Context, days map[string]time.Time
 		ds = append(ds, d.Format(time.DateOnly))
 		ys = append(ys, int32(years[c]))
 	}
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db(ctx).Query(ctx, `
 		SELECT DISTINCT ON (s.region_code) s.region_code, s.day, s.claimed, s.evidenced, s.verified
 		FROM unnest($1::text[], $2::date[], $3::int[]) AS rg(code, day, year)
 		JOIN score_snapshots s ON s.region_code = rg.code AND s.year = rg.year AND s.day < rg.day
@@ -215,7 +215,7 @@ func (s *Store) PreviousSnapshots(ctx context.Context, days map[string]time.Time
 // SaveDigestSnapshot stores the region's scores for a local day, replacing an earlier
 // snapshot of the same day.
 func (s *Store) SaveDigestSnapshot(ctx context.Context, region string, year int, day time.Time, sc digest.DigestScores) error {
-	_, err := s.pool.Exec(ctx, `
+	_, err := s.db(ctx).Exec(ctx, `
 		INSERT INTO score_snapshots (region_code, year, day, claimed, evidenced, verified, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (region_code, year, day) DO UPDATE

@@ -27,8 +27,17 @@ func queueInbound(b *pgx.Batch, d conversations.Delivery) {
 		string(d.Channel), d.MessageID, d.ChatID, d.At)
 }
 
-// runWrite sends b as one implicit transaction and maps its failure.
+// runWrite sends b as one implicit transaction and maps its failure. Inside a caller's
+// transaction (InTx) it runs in a savepoint of it instead, all or nothing as alone: a
+// duplicate message record (ErrDuplicate) rolls back only this write, and the caller's
+// transaction stays usable (the step can still answer, or roll back as a whole). Group
+// commit does not apply there: the caller's transaction commits.
 func (s *Store) runWrite(ctx context.Context, b *pgx.Batch) error {
+	if tx, ok := TxFrom(ctx); ok {
+		return mapWriteErr(pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+			return sp.SendBatch(ctx, b).Close()
+		}))
+	}
 	if s.group != nil {
 		return mapWriteErr(s.group.Write(ctx, b))
 	}

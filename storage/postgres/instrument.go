@@ -122,7 +122,7 @@ func (s *Store) saveInstrument(ctx context.Context, inst *scoring.Instrument, op
 	if opts.From == inst.Year {
 		return res, fmt.Errorf("save instrument %d: %w: --from must be an earlier year", inst.Year, conversations.ErrInvalid)
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
 		res = ImportResult{}
 		st := &res.Stats
 		newName := inst.Name
@@ -315,7 +315,7 @@ func loadQuestions(ctx context.Context, q querier, year int, withRetired bool) (
 func (s *Store) Instrument(ctx context.Context, year int) (*scoring.Instrument, error) {
 	var name string
 	var version int
-	err := s.pool.QueryRow(ctx, `SELECT name, version FROM instruments WHERE year = $1`, year).Scan(&name, &version)
+	err := s.db(ctx).QueryRow(ctx, `SELECT name, version FROM instruments WHERE year = $1`, year).Scan(&name, &version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("instrument %d: %w", year, conversations.ErrNotFound)
 	}
@@ -337,7 +337,7 @@ func (s *Store) Instrument(ctx context.Context, year int) (*scoring.Instrument, 
 // changed it; callers caching derived data compare it.
 func (s *Store) InstrumentVersion(ctx context.Context, year int) (int, error) {
 	var version int
-	err := s.pool.QueryRow(ctx, `SELECT version FROM instruments WHERE year = $1`, year).Scan(&version)
+	err := s.db(ctx).QueryRow(ctx, `SELECT version FROM instruments WHERE year = $1`, year).Scan(&version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("instrument %d: %w", year, conversations.ErrNotFound)
 	}
@@ -347,6 +347,10 @@ func (s *Store) InstrumentVersion(ctx context.Context, year int) (int, error) {
 // loadInstrument reads year's instrument in one read-only snapshot, so that an import
 // committing meanwhile cannot give a mix of two versions.
 func (s *Store) loadInstrument(ctx context.Context, year int, name string) (*scoring.Instrument, error) {
+	if tx, ok := TxFrom(ctx); ok {
+		// Inside a caller's transaction (InTx): read in it; its isolation is the caller's.
+		return loadInstrumentTx(ctx, tx, year, name)
+	}
 	var in *scoring.Instrument
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var err error

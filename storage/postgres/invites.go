@@ -62,8 +62,11 @@ func (s *Store) CreateInvite(ctx context.Context, personID int64, ttl time.Durat
 		return "", fmt.Errorf("create invite: %w", err)
 	}
 	now := s.now()
-	_, err = s.pool.Exec(ctx, `INSERT INTO invites (code_hash, person_id, expires_at, created_at) VALUES ($1, $2, $3, $4)`,
-		hashInvite(code), personID, now.Add(ttl), now)
+	err = s.guarded(ctx, func(q querier) error {
+		_, err := q.Exec(ctx, `INSERT INTO invites (code_hash, person_id, expires_at, created_at) VALUES ($1, $2, $3, $4)`,
+			hashInvite(code), personID, now.Add(ttl), now)
+		return err
+	})
 	if pgCode(err) == codeForeignKey {
 		return "", fmt.Errorf("create invite: person #%d: %w", personID, conversations.ErrNotFound)
 	}
@@ -79,7 +82,7 @@ func (s *Store) CreateInvite(ctx context.Context, personID int64, ttl time.Durat
 // for an expired one.
 func (s *Store) RedeemInvite(ctx context.Context, code string, id conversations.Identity) (conversations.Person, error) {
 	var p conversations.Person
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
 		var personID int64
 		var expires time.Time
 		var used *time.Time

@@ -20,7 +20,7 @@ var _ digest.NotificationStore = (*Store)(nil)
 func (s *Store) ClaimNotifications(ctx context.Context, claim digest.Notification, items []digest.Notification) (int64, []digest.Notification, error) {
 	var won int64
 	var out []digest.Notification
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
 		won, out = 0, nil
 		id, ok, err := insertNotification(ctx, tx, s, claim)
 		if err != nil || !ok {
@@ -77,9 +77,9 @@ func insertNotification(ctx context.Context, tx pgx.Tx, s *Store, n digest.Notif
 func (s *Store) RecordNotificationOutcome(ctx context.Context, id int64, errText string) error {
 	var err error
 	if errText == "" {
-		_, err = s.pool.Exec(ctx, `UPDATE notifications SET status = 'sent', error = '', sent_at = $2 WHERE id = $1`, id, s.now())
+		_, err = s.db(ctx).Exec(ctx, `UPDATE notifications SET status = 'sent', error = '', sent_at = $2 WHERE id = $1`, id, s.now())
 	} else {
-		_, err = s.pool.Exec(ctx, `UPDATE notifications SET status = 'failed', error = $2 WHERE id = $1 AND status <> 'sent'`, id, errText)
+		_, err = s.db(ctx).Exec(ctx, `UPDATE notifications SET status = 'failed', error = $2 WHERE id = $1 AND status <> 'sent'`, id, errText)
 	}
 	if err != nil {
 		return fmt.Errorf("record notification %d: %w", id, err)
@@ -90,7 +90,7 @@ func (s *Store) RecordNotificationOutcome(ctx context.Context, id int64, errText
 // Notifications returns the region's notifications of a kind, oldest first (for audits
 // and tests).
 func (s *Store) Notifications(ctx context.Context, region, kind string) ([]digest.Notification, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db(ctx).Query(ctx, `
 		SELECT id, region_code, coalesce(person_id, 0), kind, dedupe_key, channel, chat_id, status, error, created_at, sent_at
 		FROM notifications WHERE region_code = $1 AND ($2 = '' OR kind = $2) ORDER BY id`, region, kind)
 	if err != nil {
@@ -139,7 +139,7 @@ func (s *Store) ClaimEach(ctx context.Context, items []digest.Notification) ([]d
 			it.RegionCode, it.Kind, it.DedupeKey, string(it.To.Channel), it.To.ChatID, it.Status, it.Error, it.CreatedAt
 		byKey[it.DedupeKey] = i
 	}
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db(ctx).Query(ctx, `
 		INSERT INTO notifications (region_code, person_id, kind, dedupe_key, channel, chat_id, status, error, created_at)
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
 		ON CONFLICT (dedupe_key) DO NOTHING
@@ -165,7 +165,7 @@ func (s *Store) ClaimEach(ctx context.Context, items []digest.Notification) ([]d
 // failed: the process that queued them stopped before the sender reported an outcome
 // (the outbound queue lives in memory). It returns how many it marked.
 func (s *Store) ExpirePendingNotifications(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE notifications SET status = 'failed',
+	tag, err := s.db(ctx).Exec(ctx, `UPDATE notifications SET status = 'failed',
 		error = 'lost: klabot stopped before the message was delivered'
 		WHERE status = 'pending' AND created_at < $1`, before)
 	if err != nil {

@@ -18,7 +18,7 @@ var _ digest.NudgeStore = (*Store)(nil)
 // completion): Open is 0 here.
 func (s *Store) NudgeCandidates(ctx context.Context, regions []digest.DigestRegion, opdCode string) (map[string][]digest.NudgeCandidate, error) {
 	codes, _ := regionYears(regions)
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(recipientsSQL,
+	rows, err := s.db(ctx).Query(ctx, fmt.Sprintf(recipientsSQL,
 		`p.role = 'focal_point' AND p.region_code = ANY($1) AND ($2 = '' OR o.code = $2)`), codes, opdCode)
 	if err != nil {
 		return nil, fmt.Errorf("nudge candidates: %w", err)
@@ -46,7 +46,7 @@ func (s *Store) NudgeCandidates(ctx context.Context, regions []digest.DigestRegi
 		}
 		return nil
 	}
-	rows, err = s.pool.Query(ctx, `SELECT person_id, max(created_at) FROM answers
+	rows, err = s.db(ctx).Query(ctx, `SELECT person_id, max(created_at) FROM answers
 		WHERE region_code = ANY($1) AND person_id = ANY($2) GROUP BY 1`, codes, ids)
 	if err != nil {
 		return nil, fmt.Errorf("nudge candidates: answers: %w", err)
@@ -54,7 +54,7 @@ func (s *Store) NudgeCandidates(ctx context.Context, regions []digest.DigestRegi
 	if _, err := pgx.ForEachRow(rows, []any{&id, &at}, keep); err != nil {
 		return nil, fmt.Errorf("nudge candidates: answers: %w", err)
 	}
-	rows, err = s.pool.Query(ctx, `SELECT person_id, max(created_at) FROM evidence WHERE person_id = ANY($1) GROUP BY 1`, ids)
+	rows, err = s.db(ctx).Query(ctx, `SELECT person_id, max(created_at) FROM evidence WHERE person_id = ANY($1) GROUP BY 1`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("nudge candidates: evidence: %w", err)
 	}
@@ -68,7 +68,7 @@ func (s *Store) NudgeCandidates(ctx context.Context, regions []digest.DigestRegi
 		at time.Time
 	}
 	nudges := map[int64][]nudge{}
-	rows, err = s.pool.Query(ctx, `SELECT person_id, id, created_at FROM notifications
+	rows, err = s.db(ctx).Query(ctx, `SELECT person_id, id, created_at FROM notifications
 		WHERE kind = 'nudge' AND status <> 'failed' AND region_code = ANY($1) AND person_id IS NOT NULL
 		  AND created_at > $2
 		ORDER BY person_id, created_at, id`, codes, s.now().AddDate(0, 0, -nudgeHistoryDays))
@@ -83,7 +83,7 @@ func (s *Store) NudgeCandidates(ctx context.Context, regions []digest.DigestRegi
 		return nil, fmt.Errorf("nudge candidates: nudges: %w", err)
 	}
 	marks := map[string]bool{}
-	rows, err = s.pool.Query(ctx, `SELECT dedupe_key FROM notifications WHERE kind = 'escalation_mark' AND region_code = ANY($1)`, codes)
+	rows, err = s.db(ctx).Query(ctx, `SELECT dedupe_key FROM notifications WHERE kind = 'escalation_mark' AND region_code = ANY($1)`, codes)
 	if err != nil {
 		return nil, fmt.Errorf("nudge candidates: escalations: %w", err)
 	}

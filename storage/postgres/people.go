@@ -52,7 +52,13 @@ func NormalizePhone(p string) string {
 // UpsertOPD creates or renames the region's OPD with code and returns its id.
 // answersFor defaults to [code].
 func (s *Store) UpsertOPD(ctx context.Context, region, code, name string, answersFor []string) (int64, error) {
-	return upsertOPD(ctx, s.pool, region, code, name, answersFor)
+	var id int64
+	err := s.guarded(ctx, func(q querier) error {
+		var err error
+		id, err = upsertOPD(ctx, q, region, code, name, answersFor)
+		return err
+	})
+	return id, err
 }
 
 func upsertOPD(ctx context.Context, q querier, region, code, name string, answersFor []string) (int64, error) {
@@ -82,7 +88,7 @@ func upsertOPD(ctx context.Context, q querier, region, code, name string, answer
 
 // OPDs returns the region's OPDs by code.
 func (s *Store) OPDs(ctx context.Context, region string) ([]OPD, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, region_code, code, name, answers_for FROM opds WHERE region_code = $1 ORDER BY code`, normCode(region))
+	rows, err := s.db(ctx).Query(ctx, `SELECT id, region_code, code, name, answers_for FROM opds WHERE region_code = $1 ORDER BY code`, normCode(region))
 	if err != nil {
 		return nil, fmt.Errorf("OPDs of %s: %w", region, err)
 	}
@@ -96,7 +102,7 @@ func (s *Store) OPDs(ctx context.Context, region string) ([]OPD, error) {
 // OPDByCode returns the region's OPD with code, or wraps conversations.ErrNotFound.
 func (s *Store) OPDByCode(ctx context.Context, region, code string) (OPD, error) {
 	var o OPD
-	err := s.pool.QueryRow(ctx, `SELECT id, region_code, code, name, answers_for FROM opds WHERE region_code = $1 AND code = $2`,
+	err := s.db(ctx).QueryRow(ctx, `SELECT id, region_code, code, name, answers_for FROM opds WHERE region_code = $1 AND code = $2`,
 		normCode(region), normCode(code)).Scan(&o.ID, &o.RegionCode, &o.Code, &o.Name, &o.AnswersFor)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return o, fmt.Errorf("OPD %s in %s: %w", normCode(code), normCode(region), conversations.ErrNotFound)
@@ -109,7 +115,7 @@ func (s *Store) OPDByCode(ctx context.Context, region, code string) (OPD, error)
 // p.OPDID may be 0 with p.OPDCode naming the region's OPD. A focal point needs an OPD.
 func (s *Store) UpsertPerson(ctx context.Context, p conversations.Person, phone string) (int64, error) {
 	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
 		var err error
 		id, _, err = upsertPerson(ctx, tx, p, phone)
 		return err
@@ -207,12 +213,12 @@ func personBy(ctx context.Context, q querier, what, where string, args ...any) (
 
 // Person returns the person with id, with their OPD's code and name.
 func (s *Store) Person(ctx context.Context, id int64) (conversations.Person, error) {
-	return personBy(ctx, s.pool, fmt.Sprint("#", id), `p.id = $1`, id)
+	return personBy(ctx, s.db(ctx), fmt.Sprint("#", id), `p.id = $1`, id)
 }
 
 // People returns the region's active people (not deactivated), by role, OPD code and name.
 func (s *Store) People(ctx context.Context, region string) ([]conversations.Person, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+personColumns+` FROM people p LEFT JOIN opds o ON o.id = p.opd_id
+	rows, err := s.db(ctx).Query(ctx, `SELECT `+personColumns+` FROM people p LEFT JOIN opds o ON o.id = p.opd_id
 		WHERE p.region_code = $1 AND p.deactivated_at IS NULL ORDER BY p.role, coalesce(o.code, ''), p.name, p.id`, normCode(region))
 	if err != nil {
 		return nil, fmt.Errorf("people of %s: %w", region, err)
@@ -227,20 +233,20 @@ func (s *Store) PersonByPhone(ctx context.Context, digits string) (conversations
 	if d == "" {
 		return conversations.Person{}, fmt.Errorf("person by empty phone: %w", conversations.ErrNotFound)
 	}
-	return personBy(ctx, s.pool, "with that phone", `p.phone = $1 AND p.deactivated_at IS NULL ORDER BY p.id LIMIT 1`, d)
+	return personBy(ctx, s.db(ctx), "with that phone", `p.phone = $1 AND p.deactivated_at IS NULL ORDER BY p.id LIMIT 1`, d)
 }
 
 // PersonByIdentity returns the person bound to the chat identity, or wraps
 // conversations.ErrNotFound for an unknown chat or a deactivated person.
 func (s *Store) PersonByIdentity(ctx context.Context, ch conversations.Channel, externalID string) (conversations.Person, error) {
-	return personBy(ctx, s.pool, string(ch)+" identity",
+	return personBy(ctx, s.db(ctx), string(ch)+" identity",
 		`p.id = (SELECT person_id FROM identities WHERE channel = $1 AND external_id = $2) AND p.deactivated_at IS NULL`, string(ch), externalID)
 }
 
 // BindIdentity binds a chat identity to the person. An identity already bound to someone
 // else moves to this person (the latest invite wins); its chat id is refreshed.
 func (s *Store) BindIdentity(ctx context.Context, personID int64, id conversations.Identity) error {
-	return bindIdentity(ctx, s.pool, s.now, personID, id)
+	return s.guarded(ctx, func(q querier) error { return bindIdentity(ctx, q, s.now, personID, id) })
 }
 
 func bindIdentity(ctx context.Context, q querier, now func() time.Time, personID int64, id conversations.Identity) error {
@@ -268,7 +274,7 @@ func bindIdentity(ctx context.Context, q querier, now func() time.Time, personID
 // when neither or both are bound to the same person; it wraps conversations.ErrConflict
 // when they are bound to different people (left for a coordinator to sort out).
 func (s *Store) LinkIdentities(ctx context.Context, ch conversations.Channel, a, b, chatID string) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT external_id, person_id FROM identities
 			WHERE channel = $1 AND external_id = ANY($2) FOR UPDATE`, string(ch), []string{a, b})
 		if err != nil {
@@ -305,7 +311,7 @@ func (s *Store) LinkIdentities(ctx context.Context, ch conversations.Channel, a,
 
 // Identities returns the chat identities bound to the person, oldest first.
 func (s *Store) Identities(ctx context.Context, personID int64) ([]conversations.Identity, error) {
-	rows, err := s.pool.Query(ctx, `SELECT channel, external_id, chat_id FROM identities WHERE person_id = $1 ORDER BY created_at, channel`, personID)
+	rows, err := s.db(ctx).Query(ctx, `SELECT channel, external_id, chat_id FROM identities WHERE person_id = $1 ORDER BY created_at, channel`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("identities of #%d: %w", personID, err)
 	}

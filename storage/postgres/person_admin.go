@@ -29,7 +29,7 @@ type PersonRecord struct {
 
 // PersonRecord returns the person with id, deactivated or not.
 func (s *Store) PersonRecord(ctx context.Context, id int64) (PersonRecord, error) {
-	return personRecord(ctx, s.pool, id)
+	return personRecord(ctx, s.db(ctx), id)
 }
 
 func personRecord(ctx context.Context, q querier, id int64) (PersonRecord, error) {
@@ -52,7 +52,7 @@ func personRecord(ctx context.Context, q querier, id int64) (PersonRecord, error
 func (s *Store) ChangePerson(ctx context.Context, id int64, c PersonChange) (PersonRecord, bool, error) {
 	var out PersonRecord
 	var changed bool
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
 		cur, err := personRecord(ctx, tx, id)
 		if err != nil {
 			return err
@@ -128,7 +128,7 @@ func (s *Store) ChangePerson(ctx context.Context, id int64, c PersonChange) (Per
 // deactivated ones included, oldest first: an invite for a roster name binds to that
 // person instead of creating a second one.
 func (s *Store) PeopleNamed(ctx context.Context, region, name string) ([]PersonRecord, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id FROM people WHERE region_code = $1 AND lower(name) = lower($2) ORDER BY id`,
+	rows, err := s.db(ctx).Query(ctx, `SELECT id FROM people WHERE region_code = $1 AND lower(name) = lower($2) ORDER BY id`,
 		normCode(region), strings.Join(strings.Fields(name), " "))
 	if err != nil {
 		return nil, err

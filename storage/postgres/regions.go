@@ -77,7 +77,7 @@ func (s *Store) UpsertRegion(ctx context.Context, r conversations.Region) error 
 	if r.Year != 0 {
 		year = &r.Year
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO regions (code, name, kind, province, time_zone, digest_hour, deadline, year)
+	_, err := s.db(ctx).Exec(ctx, `INSERT INTO regions (code, name, kind, province, time_zone, digest_hour, deadline, year)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, province = excluded.province,
 			time_zone = excluded.time_zone, digest_hour = excluded.digest_hour, deadline = excluded.deadline, year = excluded.year`,
@@ -112,7 +112,7 @@ func scanRegion(row pgx.Row) (conversations.Region, error) {
 // Region returns the region with code (case-insensitive), or wraps conversations.ErrNotFound.
 func (s *Store) Region(ctx context.Context, code string) (conversations.Region, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
-	r, err := scanRegion(s.pool.QueryRow(ctx, `SELECT `+regionColumns+` FROM regions WHERE code = $1`, code))
+	r, err := scanRegion(s.db(ctx).QueryRow(ctx, `SELECT `+regionColumns+` FROM regions WHERE code = $1`, code))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, fmt.Errorf("region %s: %w", code, conversations.ErrNotFound)
 	}
@@ -124,7 +124,7 @@ func (s *Store) Region(ctx context.Context, code string) (conversations.Region, 
 
 // Regions returns every region, by code.
 func (s *Store) Regions(ctx context.Context) ([]conversations.Region, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+regionColumns+` FROM regions ORDER BY code`)
+	rows, err := s.db(ctx).Query(ctx, `SELECT `+regionColumns+` FROM regions ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("regions: %w", err)
 	}
@@ -143,7 +143,7 @@ func (s *Store) Regions(ctx context.Context) ([]conversations.Region, error) {
 // SetDeadline sets the region's own deadline (its calendar day is kept).
 func (s *Store) SetDeadline(ctx context.Context, code string, d time.Time) error {
 	code = strings.ToUpper(strings.TrimSpace(code))
-	tag, err := s.pool.Exec(ctx, `UPDATE regions SET deadline = $2 WHERE code = $1`, code, dateParam(&d))
+	tag, err := s.db(ctx).Exec(ctx, `UPDATE regions SET deadline = $2 WHERE code = $1`, code, dateParam(&d))
 	if err != nil {
 		return fmt.Errorf("set deadline of %s: %w", code, err)
 	}

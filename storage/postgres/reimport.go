@@ -163,7 +163,7 @@ type CarriedAnswer struct {
 // region's current answer of that year with its evidence, by question code of year.
 // Questions without a link or without last year's answer are absent.
 func (s *Store) CarriedAnswers(ctx context.Context, region string, year int) (map[string]CarriedAnswer, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db(ctx).Query(ctx, `
 		SELECT o.code, o.from_year, o.from_code, a.value_text, coalesce(a.value_number, 0),
 		       coalesce(e.blob_key, ''), coalesce(e.mime_type, ''), coalesce(e.size_bytes, 0), coalesce(e.original_name, '')
 		FROM question_origins o
@@ -199,7 +199,7 @@ func (s *Store) CarriedAnswers(ctx context.Context, region string, year int) (ma
 // CarriedFrom returns the earlier year the questions of year are linked to, or 0.
 func (s *Store) CarriedFrom(ctx context.Context, year int) (int, error) {
 	var from int
-	err := s.pool.QueryRow(ctx, `SELECT from_year FROM question_origins WHERE year = $1 LIMIT 1`, year).Scan(&from)
+	err := s.db(ctx).QueryRow(ctx, `SELECT from_year FROM question_origins WHERE year = $1 LIMIT 1`, year).Scan(&from)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}

@@ -87,7 +87,7 @@ func (s *Store) ReviewQueue(ctx context.Context, region string, year int, f conv
 	}
 	q := fmt.Sprintf(reviewItemSelect, "current_answers") + reviewQueueWhere +
 		`ORDER BY (prior.state IS NOT NULL) DESC, a.created_at, q.position, a.id LIMIT $7`
-	rows, err := s.pool.Query(ctx, q, region, year, strings.TrimSpace(f.OPDCode),
+	rows, err := s.db(ctx).Query(ctx, q, region, year, strings.TrimSpace(f.OPDCode),
 		conversations.ClusterCode(f.ClusterCode), f.WithEvidence, strings.TrimSpace(f.QuestionCode), limit)
 	if err != nil {
 		return nil, fmt.Errorf("review queue %s: %w", region, err)
@@ -108,7 +108,7 @@ func (s *Store) ReviewQueue(ctx context.Context, region string, year int, f conv
 func (s *Store) CountReviewQueue(ctx context.Context, region string, year int, f conversations.ReviewFilter) (int, error) {
 	q := `SELECT count(*) FROM (` + fmt.Sprintf(reviewItemSelect, "current_answers") + reviewQueueWhere + `) x`
 	var n int
-	err := s.pool.QueryRow(ctx, q, region, year, strings.TrimSpace(f.OPDCode),
+	err := s.db(ctx).QueryRow(ctx, q, region, year, strings.TrimSpace(f.OPDCode),
 		conversations.ClusterCode(f.ClusterCode), f.WithEvidence, strings.TrimSpace(f.QuestionCode)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count review queue %s: %w", region, err)
@@ -120,7 +120,7 @@ func (s *Store) CountReviewQueue(ctx context.Context, region string, year int, f
 // another region is ErrNotFound.
 func (s *Store) ReviewItem(ctx context.Context, region string, answerID int64) (conversations.ReviewItem, error) {
 	q := fmt.Sprintf(reviewItemSelect, "answers") + `WHERE a.id = $1 AND a.region_code = $2`
-	it, err := scanReviewItem(s.pool.QueryRow(ctx, q, answerID, region))
+	it, err := scanReviewItem(s.db(ctx).QueryRow(ctx, q, answerID, region))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return it, fmt.Errorf("answer %d: %w", answerID, conversations.ErrNotFound)
 	}
@@ -148,7 +148,7 @@ func (s *Store) attachReviewFiles(ctx context.Context, items []conversations.Rev
 		ids[i] = it.AnswerID
 		at[it.AnswerID] = i
 	}
-	rows, err := s.pool.Query(ctx, `SELECT answer_id, id, blob_key, mime_type, size_bytes, original_name, created_at
+	rows, err := s.db(ctx).Query(ctx, `SELECT answer_id, id, blob_key, mime_type, size_bytes, original_name, created_at
 		FROM evidence WHERE answer_id = ANY ($1) ORDER BY answer_id, created_at, id`, ids)
 	if err != nil {
 		return fmt.Errorf("review evidence: %w", err)
@@ -185,7 +185,7 @@ func (s *Store) RecordReview(ctx context.Context, answerID int64, state conversa
 		return rec, fmt.Errorf("review note longer than %d characters: %w", conversations.MaxReviewNote, conversations.ErrInvalid)
 	}
 	rec.Note = note
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
 		var region, question string
 		var year, version int
 		err := tx.QueryRow(ctx, `SELECT region_code, year, question_code, version FROM answers
@@ -236,11 +236,11 @@ func (s *Store) RecordReview(ctx context.Context, answerID int64, state conversa
 func (s *Store) ReviewHistory(ctx context.Context, region string, year int, ref string) ([]conversations.ReviewItem, error) {
 	ref = strings.TrimSpace(ref)
 	var code string
-	err := s.pool.QueryRow(ctx, `SELECT code FROM questions WHERE year = $1 AND upper(code) = upper($2)`, year, ref).Scan(&code)
+	err := s.db(ctx).QueryRow(ctx, `SELECT code FROM questions WHERE year = $1 AND upper(code) = upper($2)`, year, ref).Scan(&code)
 	if errors.Is(err, pgx.ErrNoRows) {
 		if n, convErr := strconv.Atoi(ref); convErr == nil {
 			// The number people see: 1 for the first current question in instrument order.
-			err = s.pool.QueryRow(ctx, `SELECT code FROM (SELECT code, row_number() OVER (ORDER BY position, code) AS n
+			err = s.db(ctx).QueryRow(ctx, `SELECT code FROM (SELECT code, row_number() OVER (ORDER BY position, code) AS n
 				FROM questions WHERE year = $1 AND NOT retired) x WHERE n = $2`, year, n).Scan(&code)
 		}
 	}
@@ -252,7 +252,7 @@ func (s *Store) ReviewHistory(ctx context.Context, region string, year int, ref 
 	}
 	q := fmt.Sprintf(reviewItemSelect, "answers") +
 		`WHERE a.region_code = $1 AND a.year = $2 AND a.question_code = $3 ORDER BY a.version`
-	rows, err := s.pool.Query(ctx, q, region, year, code)
+	rows, err := s.db(ctx).Query(ctx, q, region, year, code)
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", code, err)
 	}
@@ -282,7 +282,7 @@ func (s *Store) attachReviewRecords(ctx context.Context, items []conversations.R
 		at[it.AnswerID] = i
 		ids[i] = it.AnswerID
 	}
-	rows, err := s.pool.Query(ctx, `SELECT r.id, r.answer_id, r.state, r.note, r.reviewer_id, p.name, r.created_at
+	rows, err := s.db(ctx).Query(ctx, `SELECT r.id, r.answer_id, r.state, r.note, r.reviewer_id, p.name, r.created_at
 		FROM reviews r JOIN people p ON p.id = r.reviewer_id
 		WHERE r.answer_id = ANY ($1) ORDER BY r.created_at, r.id`, ids)
 	if err != nil {
@@ -308,7 +308,7 @@ func (s *Store) attachReviewRecords(ctx context.Context, items []conversations.R
 // ReviewRecipients returns the focal points of the answering person's OPD (the answering
 // person alone when they have no OPD), so a decision reaches whoever is working on it now.
 func (s *Store) ReviewRecipients(ctx context.Context, answerID int64) ([]conversations.Person, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db(ctx).Query(ctx, `
 		SELECT p.id, p.name, p.role, p.region_code, coalesce(p.opd_id, 0), coalesce(o.code, ''),
 		       coalesce(o.name, ''), p.language
 		FROM answers a
@@ -338,7 +338,7 @@ func (s *Store) ReviewRecipients(ctx context.Context, answerID int64) ([]convers
 // Edited answers count as waiting.
 func (s *Store) ReviewCounts(ctx context.Context, region string, year int) (conversations.ReviewCounts, error) {
 	var c conversations.ReviewCounts
-	err := s.pool.QueryRow(ctx, `
+	err := s.db(ctx).QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE st.state IS NULL),
 		       count(*) FILTER (WHERE st.state = 'approved'),
 		       count(*) FILTER (WHERE st.state = 'needs_revision'),
@@ -359,7 +359,7 @@ func (s *Store) ReviewCounts(ctx context.Context, region string, year int) (conv
 // the region (waiting, edited, approved, needs_revision, rejected), by question code.
 // The verified score counts the questions whose state is approved.
 func (s *Store) ReviewStates(ctx context.Context, region string, year int) (map[string]conversations.ReviewState, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db(ctx).Query(ctx, `
 		SELECT a.question_code, coalesce(own.state, ''), EXISTS (
 		    SELECT 1 FROM reviews r JOIN answers pa ON pa.id = r.answer_id
 		    WHERE pa.region_code = a.region_code AND pa.year = a.year
@@ -400,7 +400,7 @@ func (s *Store) ReviewStates(ctx context.Context, region string, year int) (map[
 // belongs to the OPD when the answer was given by one of its people or the question is
 // assigned to a code the OPD answers for.
 func (s *Store) ReopenedQuestions(ctx context.Context, region string, year int, opdID int64) ([]conversations.Reopened, error) {
-	rows, err := s.pool.Query(ctx, reopenedSQL, region, year, opdID)
+	rows, err := s.db(ctx).Query(ctx, reopenedSQL, region, year, opdID)
 	if err != nil {
 		return nil, fmt.Errorf("reopened questions %s: %w", region, err)
 	}
@@ -448,7 +448,7 @@ func collectReopened(rows pgx.Rows, region string) ([]conversations.Reopened, er
 func (s *Store) RegionAnswers(ctx context.Context, region string, year int) ([]conversations.ReviewItem, error) {
 	q := fmt.Sprintf(reviewItemSelect, "current_answers") +
 		`WHERE a.region_code = $1 AND a.year = $2 AND NOT q.retired ORDER BY q.position, a.question_code`
-	rows, err := s.pool.Query(ctx, q, region, year)
+	rows, err := s.db(ctx).Query(ctx, q, region, year)
 	if err != nil {
 		return nil, fmt.Errorf("answers of %s: %w", region, err)
 	}
@@ -468,7 +468,7 @@ var _ conversations.Coordinators = (*Store)(nil)
 
 // CoordinatorIDs returns the ids of the region's coordinators, in id order.
 func (s *Store) CoordinatorIDs(ctx context.Context, region string) ([]int64, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id FROM people WHERE region_code = $1 AND role = 'coordinator' ORDER BY id`, region)
+	rows, err := s.db(ctx).Query(ctx, `SELECT id FROM people WHERE region_code = $1 AND role = 'coordinator' ORDER BY id`, region)
 	if err != nil {
 		return nil, fmt.Errorf("coordinators of %s: %w", region, err)
 	}

@@ -34,7 +34,7 @@ type RosterStats struct {
 func (s *Store) ImportRoster(ctx context.Context, region string, rows []RosterRow) (RosterStats, error) {
 	var st RosterStats
 	region = normCode(region)
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
 		st = RosterStats{}
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM regions WHERE code = $1)`, region).Scan(&exists); err != nil {

@@ -57,7 +57,7 @@ func (s *Store) ScoreInput(ctx context.Context, region string, year int) (conver
 func (s *Store) sharedInstrument(ctx context.Context, year int) (*scoring.Instrument, int, error) {
 	var name string
 	var version int
-	err := s.pool.QueryRow(ctx, `SELECT name, version FROM instruments WHERE year = $1`, year).Scan(&name, &version)
+	err := s.db(ctx).QueryRow(ctx, `SELECT name, version FROM instruments WHERE year = $1`, year).Scan(&name, &version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, 0, fmt.Errorf("instrument %d: %w", year, conversations.ErrNotFound)
 	}
@@ -79,7 +79,7 @@ func (s *Store) sharedInstrument(ctx context.Context, year int) (*scoring.Instru
 // number of files of that version, latest review of that version, who and when) and a
 // skipped state for questions skipped and never answered, in question code order.
 func (s *Store) answerStates(ctx context.Context, region string, year int) ([]scoring.AnswerState, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db(ctx).Query(ctx, `
 		SELECT a.question_code, true, a.value_text, coalesce(a.value_number, 0),
 		       (SELECT count(*) FROM evidence e WHERE e.answer_id = a.id)::int,
 		       coalesce((SELECT r.state FROM reviews r WHERE r.answer_id = a.id
@@ -135,11 +135,14 @@ func (s *Store) SaveScoreSnapshot(ctx context.Context, rs conversations.RegionSc
 		Verified:  rs.Report.Verified.Points,
 		CreatedAt: now,
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO score_snapshots (region_code, year, day, claimed, evidenced, verified, created_at)
+	err := s.guarded(ctx, func(q querier) error {
+		_, err := q.Exec(ctx, `INSERT INTO score_snapshots (region_code, year, day, claimed, evidenced, verified, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (region_code, year, day) DO UPDATE SET claimed = excluded.claimed,
 		    evidenced = excluded.evidenced, verified = excluded.verified, created_at = excluded.created_at`,
-		snap.Region, snap.Year, snap.Day, snap.Claimed, snap.Evidenced, snap.Verified, snap.CreatedAt)
+			snap.Region, snap.Year, snap.Day, snap.Claimed, snap.Evidenced, snap.Verified, snap.CreatedAt)
+		return err
+	})
 	if pgCode(err) == codeForeignKey {
 		return snap, fmt.Errorf("score snapshot: region %s: %w", snap.Region, conversations.ErrNotFound)
 	}
@@ -152,7 +155,7 @@ func (s *Store) SaveScoreSnapshot(ctx context.Context, rs conversations.RegionSc
 // ScoreSnapshots returns the region's snapshots of year from day from to day to
 // (inclusive, calendar days), oldest first.
 func (s *Store) ScoreSnapshots(ctx context.Context, region string, year int, from, to time.Time) ([]ScoreSnapshot, error) {
-	rows, err := s.pool.Query(ctx, `SELECT region_code, year, day, claimed::float8, evidenced::float8, verified::float8, created_at
+	rows, err := s.db(ctx).Query(ctx, `SELECT region_code, year, day, claimed::float8, evidenced::float8, verified::float8, created_at
 		FROM score_snapshots WHERE region_code = $1 AND year = $2 AND day BETWEEN $3 AND $4 ORDER BY day`,
 		region, year, dateOnly(from), dateOnly(to))
 	if err != nil {
@@ -164,7 +167,7 @@ func (s *Store) ScoreSnapshots(ctx context.Context, region string, year int, fro
 // ScoreSnapshotBefore returns the region's latest snapshot of year from a day before day
 // ("yesterday", or the last day scores were saved), or wraps conversations.ErrNotFound.
 func (s *Store) ScoreSnapshotBefore(ctx context.Context, region string, year int, day time.Time) (ScoreSnapshot, error) {
-	rows, err := s.pool.Query(ctx, `SELECT region_code, year, day, claimed::float8, evidenced::float8, verified::float8, created_at
+	rows, err := s.db(ctx).Query(ctx, `SELECT region_code, year, day, claimed::float8, evidenced::float8, verified::float8, created_at
 		FROM score_snapshots WHERE region_code = $1 AND year = $2 AND day < $3 ORDER BY day DESC LIMIT 1`,
 		region, year, dateOnly(day))
 	if err != nil {

@@ -19,7 +19,7 @@ func (s *Store) StepReads(ctx context.Context, region string, year int, personID
 	if opdID != 0 {
 		b.Queue(reopenedSQL, region, year, opdID)
 	}
-	br := s.pool.SendBatch(ctx, b)
+	br := s.db(ctx).SendBatch(ctx, b)
 	defer br.Close()
 	p, err := readProgress(br)
 	if err != nil || opdID == 0 {

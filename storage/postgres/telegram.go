@@ -29,7 +29,7 @@ type recordedUpdate struct {
 // leaseUntil, and reports whether it was new: false means this update_id was recorded
 // before (a redelivery, maybe to another replica) and must be dropped.
 func (s *Store) RecordTelegramUpdate(ctx context.Context, botID, updateID int64, chatID string, body []byte, leaseUntil time.Time) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `INSERT INTO telegram_updates (bot_id, update_id, chat_id, body, received_at, lease_until)
+	tag, err := s.db(ctx).Exec(ctx, `INSERT INTO telegram_updates (bot_id, update_id, chat_id, body, received_at, lease_until)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, botID, updateID, chatID, body, s.now(), leaseUntil)
 	if err != nil {
 		return false, fmt.Errorf("record telegram update %d: %w", updateID, err)
@@ -39,7 +39,7 @@ func (s *Store) RecordTelegramUpdate(ctx context.Context, botID, updateID int64,
 
 // MarkTelegramUpdatesHandled marks updates handled and drops their bodies.
 func (s *Store) MarkTelegramUpdatesHandled(ctx context.Context, botID int64, updateIDs []int64) error {
-	_, err := s.pool.Exec(ctx, `UPDATE telegram_updates SET handled_at = $3, body = NULL, lease_until = NULL
+	_, err := s.db(ctx).Exec(ctx, `UPDATE telegram_updates SET handled_at = $3, body = NULL, lease_until = NULL
 		WHERE bot_id = $1 AND update_id = ANY($2) AND handled_at IS NULL`, botID, updateIDs, s.now())
 	if err != nil {
 		return fmt.Errorf("mark telegram updates handled: %w", err)
@@ -49,7 +49,7 @@ func (s *Store) MarkTelegramUpdatesHandled(ctx context.Context, botID int64, upd
 
 // RenewTelegramLeases extends the caller's hold on unhandled updates until until.
 func (s *Store) RenewTelegramLeases(ctx context.Context, botID int64, updateIDs []int64, until time.Time) error {
-	_, err := s.pool.Exec(ctx, `UPDATE telegram_updates SET lease_until = $3
+	_, err := s.db(ctx).Exec(ctx, `UPDATE telegram_updates SET lease_until = $3
 		WHERE bot_id = $1 AND update_id = ANY($2) AND handled_at IS NULL`, botID, updateIDs, until)
 	if err != nil {
 		return fmt.Errorf("renew telegram update leases: %w", err)
@@ -60,7 +60,7 @@ func (s *Store) RenewTelegramLeases(ctx context.Context, botID int64, updateIDs 
 // DeferTelegramUpdates gives updates back unhandled (a dependency was down): their lease
 // ends, their attempts grow by one, and they are replayed from retryAt.
 func (s *Store) DeferTelegramUpdates(ctx context.Context, botID int64, updateIDs []int64, retryAt time.Time) error {
-	_, err := s.pool.Exec(ctx, `UPDATE telegram_updates SET lease_until = NULL, retry_at = $3, attempts = attempts + 1
+	_, err := s.db(ctx).Exec(ctx, `UPDATE telegram_updates SET lease_until = NULL, retry_at = $3, attempts = attempts + 1
 		WHERE bot_id = $1 AND update_id = ANY($2) AND handled_at IS NULL`, botID, updateIDs, retryAt)
 	if err != nil {
 		return fmt.Errorf("defer telegram updates: %w", err)
@@ -75,7 +75,7 @@ func (s *Store) DeferTelegramUpdates(ctx context.Context, botID int64, updateIDs
 // disjoint sets.
 func (s *Store) ClaimTelegramUpdates(ctx context.Context, botID int64, leaseUntil time.Time, limit int, fn func(updateID int64, body []byte, attempts int, received time.Time)) error {
 	now := s.now()
-	rows, err := s.pool.Query(ctx, `UPDATE telegram_updates t SET lease_until = $3
+	rows, err := s.db(ctx).Query(ctx, `UPDATE telegram_updates t SET lease_until = $3
 		FROM (SELECT update_id FROM telegram_updates
 			WHERE bot_id = $1 AND handled_at IS NULL AND body IS NOT NULL
 			  AND (lease_until IS NULL OR lease_until < $2) AND (retry_at IS NULL OR retry_at <= $2)
@@ -108,7 +108,7 @@ func (s *Store) ClaimTelegramUpdates(ctx context.Context, botID int64, leaseUnti
 // PruneTelegramUpdates deletes handled dedupe records received before before (Telegram
 // never redelivers an update after 24 hours).
 func (s *Store) PruneTelegramUpdates(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM telegram_updates WHERE handled_at IS NOT NULL AND received_at < $1`, before)
+	tag, err := s.db(ctx).Exec(ctx, `DELETE FROM telegram_updates WHERE handled_at IS NOT NULL AND received_at < $1`, before)
 	if err != nil {
 		return 0, fmt.Errorf("prune telegram updates: %w", err)
 	}
@@ -120,7 +120,7 @@ func (s *Store) PruneTelegramUpdates(ctx context.Context, before time.Time) (int
 // handling them, so a later update of the chat waits for them. An update nobody holds (its
 // process died, or it waits for a retry) is replayed by the sweep and waited for by no one.
 func (s *Store) EarlierHeldTelegramUpdates(ctx context.Context, botID int64, chatID string, updateID int64) ([]int64, error) {
-	rows, err := s.pool.Query(ctx, `SELECT update_id FROM telegram_updates
+	rows, err := s.db(ctx).Query(ctx, `SELECT update_id FROM telegram_updates
 		WHERE bot_id = $1 AND chat_id = $2 AND update_id < $3 AND handled_at IS NULL AND lease_until > $4
 		ORDER BY update_id LIMIT 20`, botID, chatID, updateID, s.now())
 	if err != nil {

@@ -52,3 +52,14 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	}
 	return nil
 }
+
+// guarded runs fn on the pool, or inside a caller's transaction in a savepoint of it: a
+// statement whose failure the caller may answer and go on from (a foreign key turned
+// into ErrNotFound) must not leave the caller's transaction aborted.
+func (s *Store) guarded(ctx context.Context, fn func(q querier) error) error {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return fn(s.pool)
+	}
+	return pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error { return fn(sp) })
+}

@@ -20,7 +20,7 @@ const (
 // CreateWebLink stores a login or download link for the person by the SHA-256 of its
 // token (the token itself is never stored), valid until expires.
 func (s *Store) CreateWebLink(ctx context.Context, tokenHash string, personID int64, purpose, target string, expires time.Time) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO web_links (token_hash, person_id, purpose, target, expires_at, created_at)
+	_, err := s.db(ctx).Exec(ctx, `INSERT INTO web_links (token_hash, person_id, purpose, target, expires_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6)`, tokenHash, personID, purpose, target, expires, s.now())
 	if err != nil {
 		return fmt.Errorf("create web link: %w", err)
@@ -34,7 +34,7 @@ func (s *Store) CreateWebLink(ctx context.Context, tokenHash string, personID in
 func (s *Store) RedeemLoginLink(ctx context.Context, linkHash, sessionHash string) (conversations.Person, error) {
 	var personID int64
 	now := s.now()
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
 		var expires time.Time
 		var used *time.Time
 		err := tx.QueryRow(ctx, `SELECT person_id, expires_at, used_at FROM web_links
@@ -71,7 +71,7 @@ func (s *Store) DownloadLink(ctx context.Context, tokenHash string) (conversatio
 	var personID int64
 	var target string
 	var expires time.Time
-	err := s.pool.QueryRow(ctx, `SELECT person_id, target, expires_at FROM web_links
+	err := s.db(ctx).QueryRow(ctx, `SELECT person_id, target, expires_at FROM web_links
 		WHERE token_hash = $1 AND purpose = 'download'`, tokenHash).Scan(&personID, &target, &expires)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return conversations.Person{}, "", fmt.Errorf("download link: %w", conversations.ErrNotFound)
@@ -96,7 +96,7 @@ func (s *Store) WebSession(ctx context.Context, tokenHash string, idle time.Dura
 	now := s.now()
 	var personID int64
 	var seen time.Time
-	err := s.pool.QueryRow(ctx, `SELECT person_id, last_seen_at FROM web_sessions
+	err := s.db(ctx).QueryRow(ctx, `SELECT person_id, last_seen_at FROM web_sessions
 		WHERE token_hash = $1 AND ended_at IS NULL`, tokenHash).Scan(&personID, &seen)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && now.Sub(seen) >= idle) {
 		return conversations.Person{}, fmt.Errorf("web session: %w", conversations.ErrNotFound)
@@ -105,7 +105,7 @@ func (s *Store) WebSession(ctx context.Context, tokenHash string, idle time.Dura
 		return conversations.Person{}, fmt.Errorf("web session: %w", err)
 	}
 	if now.Sub(seen) >= webSessionTouchEvery {
-		if _, err := s.pool.Exec(ctx, `UPDATE web_sessions SET last_seen_at = $2 WHERE token_hash = $1`, tokenHash, now); err != nil {
+		if _, err := s.db(ctx).Exec(ctx, `UPDATE web_sessions SET last_seen_at = $2 WHERE token_hash = $1`, tokenHash, now); err != nil {
 			return conversations.Person{}, fmt.Errorf("web session: %w", err)
 		}
 	}
@@ -114,7 +114,7 @@ func (s *Store) WebSession(ctx context.Context, tokenHash string, idle time.Dura
 
 // EndWebSession ends a browser session (logout). Ending an unknown session is no error.
 func (s *Store) EndWebSession(ctx context.Context, tokenHash string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE web_sessions SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL`, tokenHash, s.now())
+	_, err := s.db(ctx).Exec(ctx, `UPDATE web_sessions SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL`, tokenHash, s.now())
 	if err != nil {
 		return fmt.Errorf("end web session: %w", err)
 	}
@@ -125,7 +125,7 @@ func (s *Store) EndWebSession(ctx context.Context, tokenHash string) error {
 // ErrNotFound.
 func (s *Store) EvidenceFile(ctx context.Context, region string, id int64) (conversations.ReviewFile, error) {
 	var f conversations.ReviewFile
-	err := s.pool.QueryRow(ctx, `SELECT e.id, e.blob_key, e.mime_type, e.size_bytes, e.original_name, e.created_at
+	err := s.db(ctx).QueryRow(ctx, `SELECT e.id, e.blob_key, e.mime_type, e.size_bytes, e.original_name, e.created_at
 		FROM evidence e JOIN answers a ON a.id = e.answer_id
 		WHERE e.id = $1 AND a.region_code = $2`, id, region).Scan(&f.ID, &f.BlobKey, &f.MIME, &f.Size, &f.Name, &f.At)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -140,7 +140,7 @@ func (s *Store) EvidenceFile(ctx context.Context, region string, id int64) (conv
 // WebActivity returns, for the region's people, who has a chat identity (registered)
 // and when each last answered in the year (missing: never).
 func (s *Store) WebActivity(ctx context.Context, region string, year int) (map[int64]bool, map[int64]time.Time, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db(ctx).Query(ctx, `
 		SELECT p.id, EXISTS (SELECT 1 FROM identities i WHERE i.person_id = p.id),
 		       (SELECT max(a.created_at) FROM answers a WHERE a.person_id = p.id AND a.region_code = p.region_code AND a.year = $2)
 		FROM people p WHERE p.region_code = $1`, region, year)

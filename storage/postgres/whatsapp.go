@@ -105,7 +105,7 @@ func (l *SessionLock) Release(ctx context.Context) error {
 // WhatsAppDigestGroups returns the WhatsApp group JIDs that regions use as digest chats
 // (regions.digest_channel = 'whatsapp'): the only groups the WhatsApp channel listens to.
 func (s *Store) WhatsAppDigestGroups(ctx context.Context) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT DISTINCT digest_chat_id FROM regions
+	rows, err := s.db(ctx).Query(ctx, `SELECT DISTINCT digest_chat_id FROM regions
 		WHERE digest_channel = 'whatsapp' AND digest_chat_id <> '' ORDER BY 1`)
 	if err != nil {
 		return nil, fmt.Errorf("whatsapp digest groups: %w", err)
@@ -123,7 +123,7 @@ func (s *Store) WhatsAppDigestGroups(ctx context.Context) ([]string, error) {
 // false for one already handled.
 func (s *Store) RecordWhatsAppMessage(ctx context.Context, id, chatID string, body []byte) (bool, error) {
 	var pending bool
-	err := s.pool.QueryRow(ctx, `INSERT INTO whatsapp_messages (message_id, chat_id, body, received_at)
+	err := s.db(ctx).QueryRow(ctx, `INSERT INTO whatsapp_messages (message_id, chat_id, body, received_at)
 		VALUES ($1, $2, $3, $4)
 		ON CONFLICT (message_id) DO UPDATE SET chat_id = whatsapp_messages.chat_id
 		RETURNING handled_at IS NULL`, id, chatID, body, s.now()).Scan(&pending)
@@ -135,7 +135,7 @@ func (s *Store) RecordWhatsAppMessage(ctx context.Context, id, chatID string, bo
 
 // MarkWhatsAppMessageHandled marks a message handled and drops its body.
 func (s *Store) MarkWhatsAppMessageHandled(ctx context.Context, id string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE whatsapp_messages SET handled_at = $2, body = NULL
+	_, err := s.db(ctx).Exec(ctx, `UPDATE whatsapp_messages SET handled_at = $2, body = NULL
 		WHERE message_id = $1 AND handled_at IS NULL`, id, s.now())
 	if err != nil {
 		return fmt.Errorf("mark whatsapp message handled: %w", err)
@@ -146,7 +146,7 @@ func (s *Store) MarkWhatsAppMessageHandled(ctx context.Context, id string) error
 // UnhandledWhatsAppMessages returns the bodies of messages recorded before before and not
 // handled yet, oldest first, at most limit.
 func (s *Store) UnhandledWhatsAppMessages(ctx context.Context, before time.Time, limit int) ([][]byte, error) {
-	rows, err := s.pool.Query(ctx, `SELECT body FROM whatsapp_messages
+	rows, err := s.db(ctx).Query(ctx, `SELECT body FROM whatsapp_messages
 		WHERE handled_at IS NULL AND received_at < $1 AND body IS NOT NULL
 		ORDER BY received_at, message_id LIMIT $2`, before, limit)
 	if err != nil {
@@ -157,7 +157,7 @@ func (s *Store) UnhandledWhatsAppMessages(ctx context.Context, before time.Time,
 
 // PruneWhatsAppMessages deletes handled dedupe records received before before.
 func (s *Store) PruneWhatsAppMessages(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM whatsapp_messages WHERE handled_at IS NOT NULL AND received_at < $1`, before)
+	tag, err := s.db(ctx).Exec(ctx, `DELETE FROM whatsapp_messages WHERE handled_at IS NOT NULL AND received_at < $1`, before)
 	if err != nil {
 		return 0, fmt.Errorf("prune whatsapp messages: %w", err)
 	}
@@ -166,7 +166,7 @@ func (s *Store) PruneWhatsAppMessages(ctx context.Context, before time.Time) (in
 
 // RecordSentWhatsAppMessage keeps a sent message's sealed body for retry receipts.
 func (s *Store) RecordSentWhatsAppMessage(ctx context.Context, id, chatID string, body []byte) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO whatsapp_sent (message_id, chat_id, body, sent_at) VALUES ($1, $2, $3, $4)
+	_, err := s.db(ctx).Exec(ctx, `INSERT INTO whatsapp_sent (message_id, chat_id, body, sent_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (message_id) DO UPDATE SET body = excluded.body`, id, chatID, body, s.now())
 	if err != nil {
 		return fmt.Errorf("record sent whatsapp message %s: %w", id, err)
@@ -178,7 +178,7 @@ func (s *Store) RecordSentWhatsAppMessage(ctx context.Context, id, chatID string
 // (never sent to chatID, or pruned).
 func (s *Store) SentWhatsAppMessage(ctx context.Context, chatID, id string) ([]byte, error) {
 	var body []byte
-	err := s.pool.QueryRow(ctx, `SELECT body FROM whatsapp_sent WHERE message_id = $1 AND chat_id = $2`, id, chatID).Scan(&body)
+	err := s.db(ctx).QueryRow(ctx, `SELECT body FROM whatsapp_sent WHERE message_id = $1 AND chat_id = $2`, id, chatID).Scan(&body)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -190,7 +190,7 @@ func (s *Store) SentWhatsAppMessage(ctx context.Context, chatID, id string) ([]b
 
 // PruneSentWhatsAppMessages deletes sent messages kept since before before.
 func (s *Store) PruneSentWhatsAppMessages(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM whatsapp_sent WHERE sent_at < $1`, before)
+	tag, err := s.db(ctx).Exec(ctx, `DELETE FROM whatsapp_sent WHERE sent_at < $1`, before)
 	if err != nil {
 		return 0, fmt.Errorf("prune sent whatsapp messages: %w", err)
 	}

@@ -115,12 +115,20 @@ func (w *World) seed(identity func(key, phone string) conversations.Identity) {
 }
 
 // Engine builds a new engine on the world's stores (a klabot start: empty caches).
-func (w *World) Engine(log *slog.Logger) *conversations.Engine {
-	return conversations.NewEngine(conversations.Config{MaxFileBytes: MaxFileBytes}, conversations.Deps{
+func (w *World) Engine(log *slog.Logger) *conversations.Engine { return w.EngineWith(log, nil) }
+
+// EngineWith is Engine with its Deps changed by tune (an Outbox, a failing store).
+func (w *World) EngineWith(log *slog.Logger, tune func(*conversations.Deps)) *conversations.Engine {
+	deps := conversations.Deps{
 		People: w.Store, Invites: w.Store, Regions: w.Store, Instruments: w.Store,
 		Answers: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States, Blobs: w.Blobs,
 		Now: w.Clock.Now, Log: log, Reviews: w.Store, Coordinators: w.Store,
-	},
+		Tx: w.Store, // each step in one transaction, as in klabot serve
+	}
+	if tune != nil {
+		tune(&deps)
+	}
+	return conversations.NewEngine(conversations.Config{MaxFileBytes: MaxFileBytes}, deps,
 		// Review (tinjau, riwayat): see bot/console/testdata/review.txt.
 		review.New(review.Deps{Reviews: w.Store, EvidenceFiles: w.Blobs, MaxFileBytes: MaxFileBytes, Log: log}),
 		headline.New(conversations.NewScorer(w.Store, w.Clock.Now)), digest.New(nil),
