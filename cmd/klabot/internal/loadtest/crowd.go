@@ -46,12 +46,12 @@ func (m *SentMsg) Answers() bool { return m.Question != "" }
 // and delivers each chat's updates to the webhook in order, each until it is answered 200,
 // retrying failures with growing pauses, as Telegram does.
 type telegramSide struct {
-	token  string
-	botID  int64
-	secret string
-	route  func(*SentMsg) string // the webhook URL for the next POST of an update (one replica, or alternating)
-	client *http.Client
-	nextID atomic.Int64
+	token      string
+	botID      int64
+	secret     string
+	route      func(*SentMsg) string // the webhook URL for the next POST of an update (one replica, or alternating)
+	client     *http.Client
+	nextID     atomic.Int64
 	backoffMax time.Duration
 
 	mu      sync.Mutex

@@ -22,15 +22,15 @@ import (
 type FaultAPI struct {
 	URL string
 
-	srv      *http.Server
-	ln       net.Listener
-	mu       sync.Mutex
-	bots     map[string]*fakeBot // by token
-	files    map[string][]byte   // file id -> content
-	slow     map[string]time.Duration
-	banUntil time.Time
+	srv       *http.Server
+	ln        net.Listener
+	mu        sync.Mutex
+	bots      map[string]*fakeBot // by token
+	files     map[string][]byte   // file id -> content
+	slow      map[string]time.Duration
+	banUntil  time.Time
 	throttled atomic.Int64
-	inflight atomic.Int64
+	inflight  atomic.Int64
 	downloads atomic.Int64
 }
 
@@ -42,9 +42,9 @@ type fakeBot struct {
 
 // chatLog is what one chat received, in order.
 type chatLog struct {
-	mu    sync.Mutex
-	msgs  []Delivered
-	wake  chan struct{} // closed and replaced on each message
+	mu   sync.Mutex
+	msgs []Delivered
+	wake chan struct{} // closed and replaced on each message
 }
 
 // Delivered is one message the bot sent to a chat.

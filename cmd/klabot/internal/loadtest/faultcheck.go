@@ -89,10 +89,12 @@ func tallyMessages(ctx context.Context, pool *pgxpool.Pool, rdb *redis.Client, p
 	}
 	// "Too many messages at once" is sent once per burst, at its first refused message,
 	// and covers the ones refused after it ("from now on ... send again what got no
-	// reply"); "could not be handled" follows its message.
+	// reply"), so it may arrive a little before a message it covers, or well after it
+	// (behind the chat's other replies, one per second); "could not be handled" follows
+	// its message.
 	noticed := func(m *SentMsg) bool {
 		for _, d := range received(m.Bot, m.Chat) {
-			if strings.Contains(d.Text, dispatcherNotices[0]) && d.At.After(m.SentAt.Add(-time.Minute)) ||
+			if strings.Contains(d.Text, dispatcherNotices[0]) && d.At.After(m.SentAt.Add(-10*time.Second)) && d.At.Before(m.SentAt.Add(2*time.Minute)) ||
 				strings.Contains(d.Text, dispatcherNotices[1]) && d.At.After(m.SentAt) {
 				return true
 			}
