@@ -23,6 +23,9 @@ type Tally struct {
 	Lost    int // acknowledged by the webhook, then neither stored nor answered
 	Twice   int // one message stored more than once
 	Unacked int // never acknowledged by the webhook (Telegram would still hold it)
+	// WrongRetyped is how many of WrongQ were typed again after a silence (the first
+	// copy had been applied, the bot had moved on, its next prompt not delivered yet).
+	WrongRetyped int
 	// Examples name a few lost or misfiled messages (bot:update kind question).
 	Examples []string
 	// ExampleChats are the chats of the examples (bot id, chat id), for transcripts.
@@ -122,6 +125,9 @@ func tallyMessages(ctx context.Context, pool *pgxpool.Pool, rdb *redis.Client, p
 		}
 		if wrong {
 			t.WrongQ++
+			if m.Retype {
+				t.WrongRetyped++
+			}
 			example(m, "wrong question "+m.Question)
 		}
 		if !m.Answers() {

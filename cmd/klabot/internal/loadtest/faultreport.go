@@ -49,6 +49,10 @@ func (r FaultReport) Write(w io.Writer) {
 		if f.Err != nil {
 			fmt.Fprintf(w, "  error: %v\n", f.Err)
 		}
+		if t := f.Tally; t.WrongQ > 0 {
+			fmt.Fprintf(w, "  on the wrong question: %d, of which %d typed again after a silence, %d answering the latest prompt received, which the bot had already moved past\n",
+				t.WrongQ, t.WrongRetyped, t.WrongQ-t.WrongRetyped)
+		}
 		for _, d := range f.Details {
 			fmt.Fprintf(w, "  %s\n", d)
 		}

@@ -78,6 +78,7 @@ type Fault struct {
 // Faults are the rows of issue 19's table, in its order.
 func Faults() []Fault {
 	return []Fault{
+		{"none", "no fault: the same people and pacing, nothing broken (the control row)", faultNone},
 		{"postgres-down", "PostgreSQL down 5 s during steps with downloads", faultPostgres},
 		{"kill", "process killed during 15 file downloads (webhook)", faultKill},
 		{"429-backlog", "429 backlog while people type", faultBacklog},

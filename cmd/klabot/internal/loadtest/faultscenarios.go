@@ -38,6 +38,21 @@ func (w *world) cutAll(dep string, down bool) {
 	}
 }
 
+func faultNone(ctx context.Context, w *world) error {
+	a, err := w.start(ctx, tokenA)
+	if err != nil {
+		return err
+	}
+	tg := w.side(tokenA, to(a))
+	w.phase(tg, w.activeFor(), nil)
+	w.settle(ctx)
+	ack, reply := w.crowdLatency(tg, 0)
+	w.detail("webhook POSTs: %s", ack)
+	w.detail("first reply: %s", reply)
+	w.retypes(tg)
+	return nil
+}
+
 func faultPostgres(ctx context.Context, w *world) error {
 	w.api.SlowAll(max(w.scaled(1500*time.Millisecond), 700*time.Millisecond))
 	w.crowd.opts.FileShare = 0.7
