@@ -47,23 +47,28 @@ func tallyMessages(ctx context.Context, pool *pgxpool.Pool, rdb *redis.Client, p
 	var t Tally
 	rows := map[string][]string{} // message id -> questions of its rows
 	twice := map[string]bool{}
+	// A new answer version carries the evidence of the one it replaces (a colleague
+	// answering a shared question, an edit): copies with the original message id on
+	// another answer. Twice means one message twice in answers, or twice on one answer.
 	for _, q := range []string{
-		`SELECT message_id, question_code FROM answers WHERE channel = 'telegram' AND message_id <> ''`,
-		`SELECT e.message_id, a.question_code FROM evidence e JOIN answers a ON a.id = e.answer_id WHERE e.channel = 'telegram' AND e.message_id <> ''`,
+		`SELECT message_id, question_code, 0 FROM answers WHERE channel = 'telegram' AND message_id <> ''`,
+		`SELECT e.message_id, a.question_code, e.answer_id FROM evidence e JOIN answers a ON a.id = e.answer_id WHERE e.channel = 'telegram' AND e.message_id <> ''`,
 	} {
 		r, err := pool.Query(ctx, q)
 		if err != nil {
 			return t, fmt.Errorf("read stored rows: %w", err)
 		}
-		per := map[string]int{}
+		per := map[[2]string]int{}
 		for r.Next() {
 			var id, code string
-			if err := r.Scan(&id, &code); err != nil {
+			var answer int64
+			if err := r.Scan(&id, &code, &answer); err != nil {
 				r.Close()
 				return t, err
 			}
 			rows[id] = append(rows[id], code)
-			if per[id]++; per[id] == 2 {
+			k := [2]string{id, strconv.FormatInt(answer, 10)}
+			if per[k]++; per[k] == 2 {
 				twice[id] = true
 			}
 		}

@@ -41,6 +41,22 @@ func TestTallyClassifiesEveryMessage(t *testing.T) {
 	version += 10 // another version of the same question, from the same message
 	row("9:3", qs[2].Code)
 	row("9:8", qs[10].Code) // "selesai" stored as an answer
+	// A document stored once, its copy carried to the next answer version of the question
+	// (a colleague's answer): stored once, not twice.
+	carried := msg(9, qs[11].Code)
+	carried.Kind = "evidence"
+	var first, next int64
+	for _, id := range []*int64{&first, &next} {
+		version++
+		if err := b.pool.QueryRow(ctx, `INSERT INTO answers (region_code, year, question_code, version, value_text, person_id, channel, message_id, created_at)
+			VALUES ($1, $2, $3, $4, 'ya', $5, 'telegram', '', now()) RETURNING id`, fp.Region, b.ds.Spec.Year, qs[11].Code, version, fp.PersonID).Scan(id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.pool.Exec(ctx, `INSERT INTO evidence (answer_id, blob_key, mime_type, size_bytes, original_name, person_id, channel, message_id, created_at)
+			VALUES ($1, 'k', 'application/pdf', 1, 'a.pdf', $2, 'telegram', '9:9', now())`, *id, fp.PersonID); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := rdb.Set(ctx, prefix+"seen:telegram:9:4", 1, time.Minute).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -49,12 +65,12 @@ func TestTallyClassifiesEveryMessage(t *testing.T) {
 	}
 	// Without the notice, message 7 is lost too.
 	none := func(bot, chat int64) []Delivered { return nil }
-	sent := []*SentMsg{stored, wrong, twice, told, lost, unacked, full, selesai}
+	sent := []*SentMsg{stored, wrong, twice, told, lost, unacked, full, selesai, carried}
 	got, err := tallyMessages(ctx, b.pool, rdb, prefix, sent, received)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Tally{Sent: 7, Stored: 2, Told: 2, WrongQ: 2, Lost: 1, Twice: 1, Unacked: 1}
+	want := Tally{Sent: 8, Stored: 3, Told: 2, WrongQ: 2, Lost: 1, Twice: 1, Unacked: 1}
 	got.Examples, got.ExampleChats = nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("tally %+v, want %+v", got, want)
