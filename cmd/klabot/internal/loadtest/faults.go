@@ -454,6 +454,9 @@ func (w *world) start(ctx context.Context, token string) (*replica, error) {
 		"TELEGRAM_RATE_PER_SECOND":   "30",
 		"TELEGRAM_CHAT_INTERVAL_MS":  "1000",
 		"TELEGRAM_GROUP_INTERVAL_MS": "3000",
+		// The durable outbound queue (issue 13) seals queued messages with it: the same
+		// on every replica, and across the token change.
+		"OUTBOUND_KEY":               "klabot-faults-outbound-key",
 		"HTTP_ADDR":                  "127.0.0.1:0",
 		"SCHEDULER":                  "off",
 		"LOG_LEVEL":                  "warn",
