@@ -456,10 +456,10 @@ func (w *world) start(ctx context.Context, token string) (*replica, error) {
 		"TELEGRAM_GROUP_INTERVAL_MS": "3000",
 		// The durable outbound queue (issue 13) seals queued messages with it: the same
 		// on every replica, and across the token change.
-		"OUTBOUND_KEY":               "klabot-faults-outbound-key",
-		"HTTP_ADDR":                  "127.0.0.1:0",
-		"SCHEDULER":                  "off",
-		"LOG_LEVEL":                  "warn",
+		"OUTBOUND_KEY": "klabot-faults-outbound-key",
+		"HTTP_ADDR":    "127.0.0.1:0",
+		"SCHEDULER":    "off",
+		"LOG_LEVEL":    "warn",
 	}
 	inst, err := w.o.Serve(ctx, env)
 	if err != nil {
