@@ -79,7 +79,9 @@ func faultPostgres(ctx context.Context, w *world) error {
 }
 
 func faultKill(ctx context.Context, w *world) error {
-	w.api.SlowAll(max(w.scaled(4*time.Second), 1500*time.Millisecond))
+	// Downloads of 10 s (a slow upload link) so that 15 are in flight at once among 100
+	// people in production pacing.
+	w.api.SlowAll(max(w.scaled(10*time.Second), 1500*time.Millisecond))
 	w.crowd.opts.FileShare = 0.9
 	a, err := w.start(ctx, tokenA)
 	if err != nil {
@@ -93,7 +95,7 @@ func faultKill(ctx context.Context, w *world) error {
 	w.phase(tg, max(active, 20*time.Second), func(stop <-chan struct{}) {
 		pause(stop, active/4)
 		want := int64(max(1, min(15, len(w.crowd.people)/3)))
-		waitFor(stop, active/2, func() bool { return w.api.InFlight() >= want })
+		waitFor(stop, active*3/4, func() bool { return w.api.InFlight() >= want })
 		n := w.api.InFlight()
 		t0 := time.Now()
 		w.kill(a)
