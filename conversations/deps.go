@@ -53,6 +53,11 @@ type AnswerWrite struct {
 	// CarryEvidence copies the previous version's evidence to the new version (a new
 	// value keeps its proof unless the person replaces it).
 	CarryEvidence bool
+	// KeepRecent, with CarryEvidence, copies only the files sent for the previous version
+	// itself or after the question's latest decision when that sent it back (what ganti
+	// keeps): files carried from earlier versions, and those a coordinator sent back, stay
+	// behind.
+	KeepRecent bool
 	// Evidence files that arrive with the answer (file questions).
 	Evidence   []EvidenceFile
 	Checkpoint *State // saved in the same transaction when not nil

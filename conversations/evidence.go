@@ -76,8 +76,7 @@ func (e *Engine) receiveFiles(ctx context.Context, r *Request) ([]Outbound, erro
 	if len(notes) > 0 {
 		text = strings.TrimPrefix(text+"\n"+strings.Join(notes, "\n"), "\n")
 	}
-	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text + "\n" + r.T(msgMoreFiles)}
-	return []Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, nil
+	return []Outbound{e.afterFiles(r, text)}, nil
 }
 
 // fixSentBack attaches files to an answer a coordinator sent back: as a new version
@@ -86,6 +85,7 @@ func (e *Engine) receiveFiles(ctx context.Context, r *Request) ([]Outbound, erro
 func (e *Engine) fixSentBack(ctx context.Context, r *Request, l *questionList, i int, files []EvidenceFile, notes []string) ([]Outbound, error) {
 	q := l.refs[i].Q
 	cur := l.progress.Answers[q.Code]
+	r.State.OldFiles = oldFilesOf(l, q.Code) // the files the coordinator saw: ask about them
 	cp := *r.State
 	info, err := e.d.Answers.SaveAnswer(ctx, AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year,
 		QuestionCode: q.Code, Value: cur.Value, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp})
@@ -100,12 +100,12 @@ func (e *Engine) fixSentBack(ctx context.Context, r *Request, l *questionList, i
 	if len(notes) > 0 {
 		text = strings.TrimPrefix(text+"\n"+strings.Join(notes, "\n"), "\n")
 	}
-	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text + "\n" + r.T(msgMoreFiles)}
+	out := e.afterFiles(r, text)
 	notices, err := e.fixedNotices(ctx, r, l, i)
 	if err != nil {
 		return nil, err
 	}
-	return append([]Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, notices...), nil
+	return append([]Outbound{out}, notices...), nil
 }
 
 // dropAttached keeps the files the store attached (added, by blob key) and says of the
@@ -217,6 +217,9 @@ func (e *Engine) evidenceButtons(r *Request) []Button {
 func (e *Engine) evidencePrompt(r *Request, l *questionList, i int) Outbound {
 	q := l.refs[i].Q
 	lang := r.Lang()
+	if r.State.OldFiles > 0 {
+		return e.askOldFiles(r, "")
+	}
 	var text string
 	switch {
 	case r.State.Files > 0:
@@ -251,6 +254,9 @@ func (e *Engine) evidenceText(ctx context.Context, r *Request) ([]Outbound, erro
 	if r.State.Stopped {
 		return e.replies(r, r.T(msgPaused)), nil
 	}
+	if r.State.OldFiles > 0 {
+		return e.oldFilesText(ctx, r)
+	}
 	switch w := parse.Normalize(r.In.Text); {
 	case doneWords[w]:
 		return e.finishEvidence(ctx, r)
@@ -273,6 +279,9 @@ func (e *Engine) finishEvidence(ctx context.Context, r *Request) ([]Outbound, er
 	if !ok {
 		return e.advance(ctx, r, "")
 	}
+	if r.State.OldFiles > 0 {
+		return []Outbound{e.askOldFiles(r, r.T(msgOldFilesFirst))}, nil
+	}
 	q := l.refs[i].Q
 	if a := l.progress.Answers[q.Code]; q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 		out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: r.T(msgEvidenceMissing)}
@@ -289,7 +298,9 @@ func (e *Engine) finishEvidence(ctx context.Context, r *Request) ([]Outbound, er
 }
 
 // replaceEvidence drops the carried-over files by writing a new version of the same
-// answer without them (append-only: the old version keeps its files).
+// answer without them (append-only: the old version keeps its files). What was sent for
+// the version itself, or after a coordinator sent it back, stays (KeepRecent): ganti
+// replaces the old files, not the new upload.
 func (e *Engine) replaceEvidence(ctx context.Context, r *Request) ([]Outbound, error) {
 	l, err := e.progressOf(ctx, r)
 	if err != nil {
@@ -301,18 +312,20 @@ func (e *Engine) replaceEvidence(ctx context.Context, r *Request) ([]Outbound, e
 		return e.reprompt(ctx, r)
 	}
 	q := l.refs[i].Q
-	r.State.Files = 0
+	r.State.OldFiles = 0
 	cp := *r.State
 	cp.AnswerID = 0
 	info, err := e.d.Answers.SaveAnswer(ctx, AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode,
-		Year: r.State.Year, QuestionCode: q.Code, Value: a.Value, PersonID: r.Person.ID, Checkpoint: &cp})
+		Year: r.State.Year, QuestionCode: q.Code, Value: a.Value, PersonID: r.Person.ID,
+		CarryEvidence: true, KeepRecent: true, Checkpoint: &cp})
 	if err != nil {
 		return nil, fmt.Errorf("replace evidence of %s: %w", q.Code, err)
 	}
 	r.checkpointed = true
 	r.State.AnswerID = info.ID
+	r.State.Files = info.Evidence
 	l.progress.Answers[q.Code] = info
-	return append(e.replies(r, r.T(msgReplaced)), e.evidencePrompt(r, l, i)), nil
+	return append(e.replies(r, e.replacedText(r, info.Evidence)), e.evidencePrompt(r, l, i)), nil
 }
 
 // narrativeText stores the optional short narrative and moves on.
@@ -362,6 +375,10 @@ func (e *Engine) pressNav(ctx context.Context, r *Request) ([]Outbound, error) {
 	switch {
 	case action == "done" && r.State.Mode == ModeEvidence:
 		return e.finishEvidence(ctx, r)
+	case action == "keep" && r.State.Mode == ModeEvidence && r.State.OldFiles > 0:
+		return e.keepOldFiles(ctx, r)
+	case action == "fresh" && r.State.Mode == ModeEvidence && r.State.OldFiles > 0:
+		return e.replaceEvidence(ctx, r)
 	case action == "skip":
 		return e.cmdSkip(ctx, r)
 	}

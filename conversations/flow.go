@@ -23,6 +23,7 @@ func (e *Engine) ask(ctx context.Context, r *Request, i int) ([]Outbound, error)
 	r.State.Question = ref.Q.Code
 	r.State.AnswerID = 0
 	r.State.Files = 0
+	r.State.OldFiles = 0
 	r.State.Stopped = false
 	return []Outbound{e.renderQuestion(r, l, i)}, nil
 }
@@ -209,6 +210,7 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 		r.State.Mode = ModeEvidence
 		r.State.AnswerID = 0
 		r.State.Files = len(files)
+		r.State.OldFiles = oldFilesOf(l, q.Code) // the files the coordinator saw: ask about them
 	} else {
 		// Count the question as answered before choosing the next one.
 		l.progress.Answers[q.Code] = AnswerInfo{}
@@ -258,7 +260,7 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 
 // moveTo sets the state to question next, or to finished when next is -1.
 func (e *Engine) moveTo(r *Request, l *questionList, next int) {
-	r.State.AnswerID, r.State.Files, r.State.Stopped = 0, 0, false
+	r.State.AnswerID, r.State.Files, r.State.OldFiles, r.State.Stopped = 0, 0, 0, false
 	if next < 0 {
 		r.State.Mode = ModeIdle
 		r.State.Question = ""

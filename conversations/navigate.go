@@ -81,6 +81,8 @@ func (e *Engine) cmdSkip(ctx context.Context, r *Request) ([]Outbound, error) {
 		first := ""
 		if a := l.progress.Answers[r.State.Question]; l.refs[i].Q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 			first = r.T(msgEvidenceSkipped)
+		} else if r.State.OldFiles > 0 {
+			first = r.T(msgOldKept) // asked and skipped: the old files stay, and the person hears it
 		}
 		return e.advance(ctx, r, first)
 	case ModeNarrative:
@@ -188,6 +190,7 @@ func (e *Engine) cmdEvidence(ctx context.Context, r *Request) ([]Outbound, error
 	r.State.Question = ref.Q.Code
 	r.State.AnswerID = a.ID
 	r.State.Files = 0
+	r.State.OldFiles = 0
 	r.State.Stopped = false
 	head := r.T(msgEvidenceFor, i+1, len(l.refs), ref.Q.Code, ref.Q.Text, FormatValue(ref.Q, a.Value, r.Lang()))
 	return append(e.replies(r, head), e.evidencePrompt(r, l, i)), nil

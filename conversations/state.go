@@ -31,7 +31,10 @@ type State struct {
 	// narrative modes). 0 after a rebuild: the current version of Question is used.
 	AnswerID int64 `json:"answer_id,omitempty"`
 	Files    int   `json:"files,omitempty"` // files received in this evidence step
-	Stopped  bool  `json:"stopped,omitempty"`
+	// OldFiles are files carried over from an answer a coordinator sent back: the person
+	// is asked whether to keep them or start without them (0: nothing asked).
+	OldFiles int  `json:"old_files,omitempty"`
+	Stopped  bool `json:"stopped,omitempty"`
 	// Held are files sent before answering question HeldFor (photos first, then "ya"):
 	// stored in the blob store, attached to the answer when it comes, dropped (with a
 	// word) when the person moves to another question.
@@ -47,8 +50,8 @@ type State struct {
 }
 
 // position is what a checkpoint must remember to resume exactly.
-func (s State) position() [5]any {
-	return [5]any{s.Mode, s.Question, s.AnswerID, s.Stopped, len(s.Held)}
+func (s State) position() [6]any {
+	return [6]any{s.Mode, s.Question, s.AnswerID, s.Stopped, len(s.Held), s.OldFiles}
 }
 
 // clone returns a deep enough copy for comparing before and after a step.

@@ -65,12 +65,15 @@ func TestServeTelegramReview(t *testing.T) {
 	budi.say("ubah 1.1")
 	budi.expect("Pertanyaan 1/4", "Dikembalikan koordinator (perlu perbaikan) oleh Rina Koordinator")
 	budi.press("Ya")
-	budi.expect("Kirim bukti dukung")
+	// The file the coordinator sent back does not carry over silently (issue 14, item 4).
+	budi.expect("Bukti lama dari jawaban yang dikembalikan koordinator (1 file) masih terlampir")
+	budi.press("Mulai tanpa bukti lama")
+	budi.expect("Bukti lama dilepas", "Kirim bukti dukung")
 	budi.document("sk-final.pdf", "application/pdf", append(pdfBytes, '2'), int64(len(pdfBytes)+1))
 	budi.expect("Diterima: sk-final.pdf")
 
 	koor.say("tinjau")
-	koor.expect("(versi 2)", "✏️ Diubah setelah tinjauan sebelumnya", "sk-final.pdf")
+	koor.expect("(versi 3)", "✏️ Diubah setelah tinjauan sebelumnya", "sk-final.pdf")
 	koor.press("✅ Terima")
 	koor.expect("✅ 1.1 diterima.")
 	var state string

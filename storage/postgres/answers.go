@@ -21,7 +21,8 @@ const newAnswerID = `(SELECT currval(pg_get_serial_sequence('answers', 'id')))`
 // SaveAnswer appends a new answer version in one transaction and one round trip: the
 // inbound message record, a per-question advisory lock (so two focal points answering at
 // once get versions n and n+1), the version (highest + 1), the previous version's
-// evidence when CarryEvidence is set, the new files, and the dialogue checkpoint.
+// evidence when CarryEvidence is set (only the recent files with KeepRecent), the new
+// files, and the dialogue checkpoint.
 func (s *Store) SaveAnswer(ctx context.Context, w conversations.AnswerWrite) (conversations.AnswerInfo, error) {
 	now := s.now()
 	info := conversations.AnswerInfo{Value: w.Value, PersonID: w.PersonID, At: now}
@@ -43,13 +44,21 @@ func (s *Store) SaveAnswer(ctx context.Context, w conversations.AnswerWrite) (co
 		return row.Scan(&info.ID, &info.Version)
 	})
 	if w.CarryEvidence {
+		// A carried row keeps its created_at, so "sent for the previous version itself"
+		// is created_at >= that version's, and "sent after the send-back" is created_at
+		// after the latest decision when that decision was not an approval.
 		b.Queue(`INSERT INTO evidence (answer_id, blob_key, mime_type, size_bytes, original_name, person_id,
 				channel, message_id, created_at)
-			SELECT `+newAnswerID+`, blob_key, mime_type, size_bytes, original_name, person_id, channel, message_id, created_at
-			FROM evidence WHERE answer_id = (
-				SELECT id FROM answers WHERE region_code = $1 AND year = $2 AND question_code = $3
-					AND id <> `+newAnswerID+` ORDER BY version DESC LIMIT 1)
-			ORDER BY id`, w.RegionCode, w.Year, w.QuestionCode)
+			SELECT `+newAnswerID+`, e.blob_key, e.mime_type, e.size_bytes, e.original_name, e.person_id, e.channel, e.message_id, e.created_at
+			FROM evidence e JOIN (
+				SELECT id, created_at FROM answers WHERE region_code = $1 AND year = $2 AND question_code = $3
+					AND id <> `+newAnswerID+` ORDER BY version DESC LIMIT 1) p ON e.answer_id = p.id
+			WHERE NOT $4 OR e.created_at >= p.created_at OR e.created_at > (
+				SELECT CASE WHEN r.state = 'approved' THEN NULL ELSE r.created_at END
+				FROM reviews r JOIN answers a ON a.id = r.answer_id
+				WHERE a.region_code = $1 AND a.year = $2 AND a.question_code = $3
+				ORDER BY r.created_at DESC, r.id DESC LIMIT 1)
+			ORDER BY e.id`, w.RegionCode, w.Year, w.QuestionCode, w.KeepRecent)
 	}
 	queueEvidence(b, newAnswerID, w.PersonID, w.Msg, w.Evidence, now)
 	if err := queueCheckpoint(b, w.PersonID, w.Checkpoint, now); err != nil {
