@@ -26,6 +26,7 @@ func runLoadtestFaults(ctx context.Context, app *App, args []string) error {
 	fs.Float64Var(&o.Scale, "scale", 1, "scale every duration of the run by this factor")
 	logFile := fs.String("log", "", "write the serve replicas' logs, and transcripts of chats with lost or misfiled messages, to this file")
 	fs.BoolVar(&o.Keep, "keep", false, "keep each fault's database")
+	fs.IntVar(&o.PoolMaxConns, "pool-max-conns", 0, "the serve replicas' PostgreSQL pool size (default: DATABASE_URL's pool_max_conns, else pgx's max(4, CPUs))")
 	fs.Bool("faults", true, "")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || o.People < 1 {
 		return usageError{loadtestUsage}
@@ -52,7 +53,7 @@ func runLoadtestFaults(ctx context.Context, app *App, args []string) error {
 	}
 	o.Serve = faultServe(o.Log)
 	rep := loadtest.FaultReport{Machine: loadtest.ThisMachine(), People: o.People, Scale: o.Scale, LoadStart: loadtest.LoadAverage()}
-	if conn, err := pgx.Connect(ctx, o.DatabaseURL); err == nil {
+	if conn, err := pgx.Connect(ctx, loadtest.WithoutPoolParams(o.DatabaseURL)); err == nil {
 		conn.QueryRow(ctx, `SELECT split_part(version(), ' ', 1) || ' ' || split_part(version(), ' ', 2)`).Scan(&rep.Machine.Postgres) //nolint:errcheck // "" then
 		conn.Close(ctx)
 	}

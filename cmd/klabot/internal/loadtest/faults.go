@@ -63,6 +63,9 @@ type FaultOptions struct {
 	// Transcripts, when set, receives the conversation of each chat with a lost or
 	// misfiled message.
 	Transcripts io.Writer
+	// PoolMaxConns sets the replicas' pool_max_conns (0: what DATABASE_URL says, else
+	// pgx's default of max(4, CPUs)).
+	PoolMaxConns int
 	// Keep keeps each fault's database (for a look afterwards).
 	Keep bool
 	Seed int64
@@ -198,6 +201,8 @@ type world struct {
 	details []string
 	probs   []string
 	settled bool
+	// begin and end bound the fault's talking and settling, for the send rate.
+	begin, end time.Time
 }
 
 // replica is one `klabot serve` with its own proxies to PostgreSQL, Redis and the Bot API
@@ -241,8 +246,13 @@ func runFault(ctx context.Context, o FaultOptions, rdb *redis.Client, f Fault) (
 		return res
 	}
 	var sent []*SentMsg
+	var sends int64
 	for _, tg := range w.sides {
 		sent = append(sent, tg.Sent()...)
+		sends += w.api.Sends(tg.token)
+	}
+	if d := w.end.Sub(w.begin); d > 0 {
+		w.detail("the bot sent %d messages in %s (%.1f/s; Telegram's limit 30/s)", sends, d.Round(time.Second), float64(sends)/d.Seconds())
 	}
 	// The engine's keys live under REDIS_PREFIX + "db<instance id>:" (cmd/klabot engine.go).
 	dbID, err := postgres.InstanceID(ctx, w.pool)
@@ -285,7 +295,7 @@ func (w *world) setup(ctx context.Context) error {
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("--faults needs a DATABASE_URL with host:port, got %q", w.o.DatabaseURL)
 	}
-	admin, err := pgx.Connect(ctx, w.o.DatabaseURL)
+	admin, err := pgx.Connect(ctx, WithoutPoolParams(w.o.DatabaseURL))
 	if err != nil {
 		return err
 	}
@@ -296,6 +306,12 @@ func (w *world) setup(ctx context.Context) error {
 	}
 	u.Path = "/" + dbName
 	w.dbURL = u.String()
+	if w.o.PoolMaxConns > 0 {
+		q := u.Query()
+		q.Set("pool_max_conns", strconv.Itoa(w.o.PoolMaxConns))
+		u.RawQuery = q.Encode()
+		w.dbURL = u.String()
+	}
 	if w.pool, err = pgxpool.New(ctx, w.dbURL); err != nil {
 		return err
 	}
@@ -340,7 +356,7 @@ func (w *world) setup(ctx context.Context) error {
 	}
 	opts.files = docs
 	w.crowd = &crowd{api: w.api, opts: opts, qs: w.qs, docs: docs, pace: Pace{
-		Think: [2]time.Duration{w.scaled(2 * time.Second), w.scaled(6 * time.Second)}, Silence: max(w.scaled(10*time.Second), 4*time.Second)}}
+		Think: [2]time.Duration{w.scaled(2 * time.Second), w.scaled(6 * time.Second)}, Silence: max(w.scaled(10*time.Second), 6*time.Second)}}
 	people := w.ds.People[:min(len(w.ds.People), total)]
 	for i, fp := range people[:w.o.People] {
 		w.crowd.people = append(w.crowd.people, &simPerson{person: person{fp: fp}, rng: mrand.New(mrand.NewSource(w.o.Seed + int64(i)))})
@@ -386,7 +402,7 @@ func (w *world) teardown() {
 		os.RemoveAll(w.dir)
 	}
 	if w.dbURL != "" && !w.o.Keep {
-		if admin, err := pgx.Connect(ctx, w.o.DatabaseURL); err == nil {
+		if admin, err := pgx.Connect(ctx, WithoutPoolParams(w.o.DatabaseURL)); err == nil {
 			u, _ := url.Parse(w.dbURL)
 			admin.Exec(ctx, "DROP DATABASE IF EXISTS "+strings.TrimPrefix(u.Path, "/")+" WITH (FORCE)") //nolint:errcheck
 			admin.Close(ctx)
@@ -525,6 +541,9 @@ func to(r *replica) func(*SentMsg) string { return func(*SentMsg) string { retur
 
 // phase lets the crowd talk through tg for d; during it, fault runs (it may return early).
 func (w *world) phase(tg *telegramSide, d time.Duration, fault func(stop <-chan struct{})) {
+	if w.begin.IsZero() {
+		w.begin = time.Now()
+	}
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() { w.crowd.run(tg, stop); close(done) }()
@@ -550,6 +569,7 @@ func (w *world) settle(ctx context.Context) {
 		err := w.pool.QueryRow(ctx, `SELECT count(*) FROM telegram_updates WHERE handled_at IS NULL`).Scan(&n)
 		return n, err
 	}, max(w.scaled(5*time.Second), 2*time.Second), w.settleMax())
+	w.end = time.Now()
 }
 
 // settleMax bounds the wait after the people stopped: long enough for a dead replica's
@@ -601,3 +621,19 @@ func (w *world) crowdLatency(tg *telegramSide, skip int64) (ack, reply Latency) 
 }
 
 func ceilSeconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
+
+// WithoutPoolParams drops pgxpool's pool_* settings from a URL, for a single connection.
+func WithoutPoolParams(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") {
+			q.Del(k)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
