@@ -19,7 +19,7 @@ import (
 const loadtestUsage = `usage: klabot loadtest [--via engine|telegram-webhook] [--regions 514 --opds 30 --questions 700]
        [--dataset LT] [--reuse] [--preload N] [--workers 32] [--dialogues 20000] [--duration 60s | --answers N]
        klabot loadtest sender [--nudges 10000] [--rate 30] [--sender-rate 29.5]
-       klabot loadtest --faults [--people 100] [--only postgres-down,kill,...] [--short | --scale 1] [--log FILE]
+       klabot loadtest --faults [--people 100] [--only none,postgres-down,kill,...] [--short | --scale 1] [--log FILE] [--keep] [--pool-max-conns N]
 Use a database of its own: DATABASE_URL=postgres://postgres@127.0.0.1:5432/klabot_load?sslmode=disable&pool_max_conns=16.
 See BENCHMARKS.md.`
 
