@@ -45,40 +45,70 @@ var dispatcherNotices = []string{"Terlalu banyak pesan sekaligus", "belum bisa d
 func tallyMessages(ctx context.Context, pool *pgxpool.Pool, rdb *redis.Client, prefix string, sent []*SentMsg,
 	received func(bot, chat int64) []Delivered) (Tally, error) {
 	var t Tally
-	rows := map[string][]string{} // message id -> questions of its rows
-	twice := map[string]bool{}
-	// A new answer version carries the evidence of the one it replaces (a colleague
-	// answering a shared question, an edit): copies with the original message id on
-	// another answer. Twice means one message twice in answers, or twice on one answer.
-	for _, q := range []string{
-		`SELECT message_id, question_code, 0 FROM answers WHERE channel = 'telegram' AND message_id <> ''`,
-		`SELECT e.message_id, a.question_code, e.answer_id FROM evidence e JOIN answers a ON a.id = e.answer_id WHERE e.channel = 'telegram' AND e.message_id <> ''`,
-	} {
-		r, err := pool.Query(ctx, q)
-		if err != nil {
-			return t, fmt.Errorf("read stored rows: %w", err)
-		}
-		per := map[[2]string]int{}
-		for r.Next() {
-			var id, code string
-			var answer int64
-			if err := r.Scan(&id, &code, &answer); err != nil {
-				r.Close()
-				return t, err
-			}
-			rows[id] = append(rows[id], code)
-			k := [2]string{id, strconv.FormatInt(answer, 10)}
-			if per[k]++; per[k] == 2 {
-				twice[id] = true
-			}
-		}
-		r.Close()
-		if err := r.Err(); err != nil {
+	// Answers are found by their message id; documents by their file name (unique per
+	// message in the run), because a file can be stored under another message's id: one
+	// that arrived while a question was open is held and attached to the answer that
+	// follows, under that answer's message id.
+	answers := map[string][]string{}  // message id -> questions of its answer rows
+	evidence := map[string][]string{} // file name -> questions of its evidence rows
+	twice := map[string]bool{}        // message ids or file names stored twice
+	r, err := pool.Query(ctx, `SELECT message_id, question_code FROM answers WHERE channel = 'telegram' AND message_id <> ''`)
+	if err != nil {
+		return t, fmt.Errorf("read stored answers: %w", err)
+	}
+	for r.Next() {
+		var id, code string
+		if err := r.Scan(&id, &code); err != nil {
+			r.Close()
 			return t, err
+		}
+		answers[id] = append(answers[id], code)
+		if len(answers[id]) == 2 {
+			twice[id] = true
+		}
+	}
+	r.Close()
+	if err := r.Err(); err != nil {
+		return t, err
+	}
+	// A new answer version carries the evidence of the one it replaces (a colleague
+	// answering a shared question, an edit): copies on another answer. Twice means one
+	// file twice on one answer.
+	r, err = pool.Query(ctx, `SELECT e.original_name, a.question_code, e.answer_id FROM evidence e JOIN answers a ON a.id = e.answer_id WHERE e.channel = 'telegram'`)
+	if err != nil {
+		return t, fmt.Errorf("read stored evidence: %w", err)
+	}
+	per := map[string]int{}
+	for r.Next() {
+		var name, code string
+		var answer int64
+		if err := r.Scan(&name, &code, &answer); err != nil {
+			r.Close()
+			return t, err
+		}
+		evidence[name] = append(evidence[name], code)
+		k := name + "\x00" + strconv.FormatInt(answer, 10)
+		if per[k]++; per[k] == 2 {
+			twice["file:"+name] = true
+		}
+	}
+	r.Close()
+	if err := r.Err(); err != nil {
+		return t, err
+	}
+	rows := map[string][]string{} // message key -> questions of its rows
+	key := func(m *SentMsg) string { return strconv.FormatInt(m.Bot, 10) + ":" + strconv.FormatInt(m.UpdateID, 10) }
+	for _, m := range sent {
+		k := key(m)
+		rows[k] = append([]string(nil), answers[k]...)
+		if m.File != "" {
+			rows[k] = append(rows[k], evidence[m.File]...)
+			if twice["file:"+m.File] {
+				twice[k] = true
+			}
 		}
 	}
 	// The engine marks every message it handled as seen (kept 7 days), stored or not.
-	key := func(m *SentMsg) string { return strconv.FormatInt(m.Bot, 10) + ":" + strconv.FormatInt(m.UpdateID, 10) }
 	seen := map[string]bool{}
 	pipe := rdb.Pipeline()
 	cmds := map[string]*redis.IntCmd{}
@@ -157,8 +187,10 @@ func tallyMessages(ctx context.Context, pool *pgxpool.Pool, rdb *redis.Client, p
 }
 
 // outOfOrder counts the chats whose replies to a burst (a document, then "selesai" at
-// once) show "selesai" handled first: the first reply after the burst is not the
-// document's receipt, or "selesai" was refused for want of the document.
+// once) show "selesai" handled first: before the document's receipt (which names its
+// file) came the reply to "selesai" — the narrative prompt, or the refusal for want of a
+// document. Replies to earlier messages may still be arriving when the burst is sent
+// (a lagging sender), so the receipt is found by the file's name, not by position.
 func outOfOrder(sent []*SentMsg, received func(bot, chat int64) []Delivered) (bursts, withBursts, chats int) {
 	byChat := map[int64][]*SentMsg{}
 	for _, m := range sent {
@@ -166,31 +198,29 @@ func outOfOrder(sent []*SentMsg, received func(bot, chat int64) []Delivered) (bu
 	}
 	for _, msgs := range byChat {
 		bad, any := false, false
-		for i, m := range msgs {
-			if !m.Burst || m.Retype {
+		for _, m := range msgs {
+			if !m.Burst || m.Retype || m.File == "" {
 				continue
 			}
 			bursts++
 			any = true
-			end := time.Now()
-			if i+2 < len(msgs) {
-				end = msgs[i+2].SentAt
-			}
-			var window []Delivered
+			var before []Delivered
+			found := false
 			for _, d := range received(m.Bot, m.Chat) {
-				if d.At.After(m.SentAt) && d.At.Before(end) {
-					window = append(window, d)
+				if !d.At.After(m.SentAt) {
+					continue
 				}
+				if strings.Contains(d.Text, m.File) {
+					found = true
+					break
+				}
+				before = append(before, d)
 			}
-			if len(window) == 0 {
-				continue
+			if !found {
+				continue // not received as a document (refused as late, say): no order to check
 			}
-			first := window[0].Text
-			if !strings.Contains(first, receiptMark) && !strings.Contains(first, alreadyMark) {
-				bad = true
-			}
-			for _, d := range window {
-				if strings.Contains(d.Text, refusedMark) {
+			for _, d := range before {
+				if strings.Contains(d.Text, refusedMark) || strings.Contains(d.Text, narrativeMark) {
 					bad = true
 				}
 			}
@@ -204,6 +234,9 @@ func outOfOrder(sent []*SentMsg, received func(bot, chat int64) []Delivered) (bu
 	}
 	return bursts, withBursts, chats
 }
+
+// narrativeMark starts the engine's prompt for a short narrative after "selesai".
+const narrativeMark = "Tambahkan keterangan singkat"
 
 // transcript writes a chat's messages both ways, in time order, for a look at an example.
 func transcript(w io.Writer, sent []*SentMsg, bot, chat int64, received []Delivered) {

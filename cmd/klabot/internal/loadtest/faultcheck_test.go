@@ -44,7 +44,7 @@ func TestTallyClassifiesEveryMessage(t *testing.T) {
 	// A document stored once, its copy carried to the next answer version of the question
 	// (a colleague's answer): stored once, not twice.
 	carried := msg(9, qs[11].Code)
-	carried.Kind = "evidence"
+	carried.Kind, carried.File = "evidence", "a.pdf"
 	var first, next int64
 	for _, id := range []*int64{&first, &next} {
 		version++
@@ -57,6 +57,14 @@ func TestTallyClassifiesEveryMessage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A document sent for one question, held and attached to the next one's answer under
+	// that answer's message id: misfiled.
+	held := msg(10, qs[12].Code)
+	held.Kind, held.File = "evidence", "held.pdf"
+	if _, err := b.pool.Exec(ctx, `INSERT INTO evidence (answer_id, blob_key, mime_type, size_bytes, original_name, person_id, channel, message_id, created_at)
+		VALUES ($1, 'k2', 'application/pdf', 1, 'held.pdf', $2, 'telegram', '9:99', now())`, first, fp.PersonID); err != nil {
+		t.Fatal(err)
+	}
 	if err := rdb.Set(ctx, prefix+"seen:telegram:9:4", 1, time.Minute).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -65,12 +73,12 @@ func TestTallyClassifiesEveryMessage(t *testing.T) {
 	}
 	// Without the notice, message 7 is lost too.
 	none := func(bot, chat int64) []Delivered { return nil }
-	sent := []*SentMsg{stored, wrong, twice, told, lost, unacked, full, selesai, carried}
+	sent := []*SentMsg{stored, wrong, twice, told, lost, unacked, full, selesai, carried, held}
 	got, err := tallyMessages(ctx, b.pool, rdb, prefix, sent, received)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Tally{Sent: 8, Stored: 3, Told: 2, WrongQ: 2, Lost: 1, Twice: 1, Unacked: 1}
+	want := Tally{Sent: 9, Stored: 3, Told: 2, WrongQ: 3, Lost: 1, Twice: 1, Unacked: 1}
 	got.Examples, got.ExampleChats = nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("tally %+v, want %+v", got, want)
