@@ -31,11 +31,11 @@ func (t Texts) Tr(lang string, k TextKey, args ...any) string {
 // msgKey names one text of the core's catalogue.
 type msgKey = TextKey
 
-// catalogueParts are the core's own texts: the dialogue still in the core, and the score
-// words shared by the capabilities. Each capability keeps its own Texts beside its code;
+// catalogueParts are the core's own texts: what every step may answer, late messages,
+// and the score words shared by the capabilities. Each capability keeps its own Texts beside its code;
 // catalogue_test.go checks all of them together (keys unique across packages, the
 // Indonesian text required, the fmt verbs of both languages alike).
-var catalogueParts = []Texts{engineTexts, scoreWords, inboundTexts, oldFileTexts}
+var catalogueParts = []Texts{engineTexts, scoreWords, inboundTexts}
 
 // catalogue is every person-facing text of the core, Indonesian first, English second.
 //
@@ -65,6 +65,5 @@ func tr(lang string, k msgKey, args ...any) string {
 	return catalogue.Tr(lang, k, args...)
 }
 
-// CoreTexts are the core's texts (and, until they move to their own packages, the
-// features still in it), for the one catalogue test.
+// CoreTexts are the core's texts, for the one catalogue test.
 func CoreTexts() []Texts { return catalogueParts }

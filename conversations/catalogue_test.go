@@ -3,10 +3,12 @@ package conversations_test
 import (
 	"fmt"
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/conversations/dashboard"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
 	"github.com/klabot/klabot/conversations/invite"
+	"github.com/klabot/klabot/conversations/onboarding"
 	"github.com/klabot/klabot/conversations/review"
 	"slices"
 	"strconv"
@@ -19,7 +21,7 @@ import (
 // catalogueParts are the texts of the core and of every capability: one catalogue,
 // kept beside the code of each package.
 func catalogueParts() []conversations.Texts {
-	return append(conversations.CoreTexts(), review.Texts(), headline.Texts(), digest.Texts(), dashboard.Texts(), invite.Texts())
+	return append(conversations.CoreTexts(), answering.Texts(), onboarding.Texts(), review.Texts(), headline.Texts(), digest.Texts(), dashboard.Texts(), invite.Texts())
 }
 
 func TestCatalogueKeysAreUniqueAcrossFeatures(t *testing.T) {

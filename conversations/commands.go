@@ -21,13 +21,30 @@ type Request struct {
 
 	e            *Engine
 	opds         []OPD
-	list         *questionList // the person's questions, loaded on first use
-	checkpointed bool          // the step's transaction saved the checkpoint
-	savedNote    string        // added to "Tersimpan: …" (how a percentage was computed)
+	checkpointed bool // the step's transaction saved the checkpoint
 }
 
 // OPDs are the OPDs of the person's region.
 func (r *Request) OPDs() []OPD { return r.opds }
+
+// ReloadOPDs reads the OPDs of the person's region again, past the cache (an OPD created
+// after the region was cached: a roster import just now).
+func (r *Request) ReloadOPDs(ctx context.Context) error {
+	r.e.forgetRegion(r.Person.RegionCode)
+	ri, err := r.e.region(ctx, r.Person.RegionCode)
+	if err != nil {
+		return err
+	}
+	r.opds = ri.opds
+	return nil
+}
+
+// Checkpointed tells the engine that the step's write saved the checkpoint (the state
+// as the step leaves it), so that it is not saved a second time.
+func (r *Request) Checkpointed() { r.checkpointed = true }
+
+// NoInstrumentText says that the year of the state has no instrument yet.
+func (r *Request) NoInstrumentText() string { return r.T(msgNoInstrument, r.State.Year) }
 
 // Help is the bantuan reply: the commands this person may use.
 func (r *Request) Help(ctx context.Context) ([]Outbound, error) { return r.e.cmdHelp(ctx, r) }
@@ -51,7 +68,7 @@ func (r *Request) Replies(texts ...string) []Outbound { return r.e.replies(r, te
 // Lang is the person's language ("id" or "en").
 func (r *Request) Lang() string { return r.Person.Language }
 
-// T renders a catalogue text in the person's language.
+// T renders one of the core's texts in the person's language (each capability renders its own).
 func (r *Request) T(k msgKey, args ...any) string { return tr(r.Person.Language, k, args...) }
 
 // Delivery is the message as the idempotency record of a write.
@@ -97,6 +114,16 @@ func (c Command) allowed(role Role) bool {
 	return false
 }
 
+// Answers reports whether the role fills in its OPD's questions (Answering).
+func (r Role) Answers() bool {
+	for _, a := range Answering {
+		if a == r {
+			return true
+		}
+	}
+	return false
+}
+
 // Answering are the roles that fill in their OPD's questions.
 var Answering = []Role{RoleFocalPoint, RoleCoordinator, RoleAdmin}
 
@@ -115,10 +142,27 @@ type ButtonRoute struct {
 	Run    Handler
 }
 
-// Capability is one feature of the dialogue (review, digests, the heads' score
-// questions ...): the commands and buttons it answers and the free text it may take.
-// cmd/klabot builds each capability on the stores it declares and hands them to
-// NewEngine; the engine routes to them without knowing their internals.
+// ModeRoute hands a dialogue mode to the capability that opened it (answering: question,
+// evidence, narrative): the text typed in it and what it asks now. A message meant for an
+// earlier position of such a mode is not applied (Engine.late).
+type ModeRoute struct {
+	Mode Mode
+	// Text takes a typed text that is no command.
+	Text Handler
+	// Free reports whether text in the mode is free text (a narrative, a text answer): a
+	// command word then counts only with "/" or on its own, so that an answer such as
+	// "status gizi baik" is no command. nil: never.
+	Free func(ctx context.Context, r *Request) bool
+	// Prompt repeats what the mode asks now (after a late message that was not applied).
+	Prompt Handler
+}
+
+// Capability is one feature of the dialogue (answering, onboarding, review, digests, the
+// heads' score questions ...): the commands and buttons it answers, and the hooks it
+// takes. cmd/klabot builds each capability on the stores it declares and hands them to
+// NewEngine; the engine routes to them without knowing their internals. Where only one
+// capability can take something (a mode, files, idle text, strangers), the first in
+// wiring order that offers it does.
 type Capability struct {
 	Name     string
 	Commands []Command
@@ -126,6 +170,20 @@ type Capability struct {
 	// FreeText, when set, is asked (in wiring order) about text from people who are not
 	// in a question.
 	FreeText FreeText
+	// Modes are the dialogue modes the capability opens and answers.
+	Modes []ModeRoute
+	// Files takes incoming photos and documents.
+	Files Handler
+	// Idle answers text nobody took (no command, no mode, no free-text handler).
+	// Without it the person gets bantuan.
+	Idle Handler
+	// AfterStep runs after every step that succeeded, before the state is saved, and may
+	// change the state; its replies come first, and a hook that replies makes the engine
+	// save the checkpoint again (held files dropped).
+	AfterStep func(r *Request) []Outbound
+	// Stranger answers a chat no person is bound to (invite codes). Without it, the engine
+	// says nothing to strangers.
+	Stranger func(ctx context.Context, n *Newcomer) ([]Outbound, error)
 }
 
 // commands is the command table: the engine's own entries and every capability's.
@@ -138,31 +196,30 @@ func (e *Engine) commands() []Command {
 	return all
 }
 
-// ownCommands are the commands the engine itself still answers (the focal point's
-// dialogue, help).
+// ownCommands are the commands of the core: bantuan.
 func (e *Engine) ownCommands() []Command {
 	return []Command{
-		{Rank: 10, Names: []string{"mulai", "start"}, Args: true, Run: e.cmdStart,
-			Help: "mulai — mulai atau lanjutkan pengisian", HelpEN: "start — start or resume"},
-		{Rank: 20, OPD: true, Names: []string{"lanjut", "continue", "resume"}, Roles: Answering, Run: e.cmdResume,
-			Help: "lanjut — lanjutkan dari pertanyaan terakhir", HelpEN: "continue — resume where you stopped"},
-		{Rank: 30, OPD: true, Names: []string{"lewati", "skip"}, Roles: Answering, Run: e.cmdSkip,
-			Help: "lewati — lewati pertanyaan ini (dicatat sebagai kekurangan)", HelpEN: "skip — skip this question (recorded as a gap)"},
-		{Rank: 40, OPD: true, Names: []string{"kembali", "back"}, Roles: Answering, Run: e.cmdBack,
-			Help: "kembali — ke pertanyaan sebelumnya", HelpEN: "back — previous question"},
-		{Rank: 50, OPD: true, Names: []string{"ubah", "edit"}, Roles: Answering, Args: true, Run: e.cmdEdit,
-			Help: "ubah N — ubah jawaban pertanyaan nomor N", HelpEN: "edit N — change the answer to question N"},
-		{Rank: 60, OPD: true, Names: []string{"bukti", "evidence", "lampiran"}, Roles: Answering, Args: true, Run: e.cmdEvidence,
-			Help: "bukti N — tambah bukti dukung untuk jawaban nomor N", HelpEN: "evidence N — add evidence to answer N"},
-		{Rank: 70, OPD: true, Names: []string{"daftar", "list"}, Roles: Answering, Run: e.cmdList,
-			Help: "daftar — pertanyaan yang belum dijawab", HelpEN: "list — your open questions"},
-		{Rank: 80, OPD: true, Names: []string{"status", "progres"}, Roles: Answering, Run: e.cmdStatus,
-			Help: "status — progres pengisian OPD Anda", HelpEN: "status — your OPD's progress"},
 		{Rank: 130, Names: []string{"bantuan", "help", "menu", "?"}, Run: e.cmdHelp,
 			Help: "bantuan — daftar perintah", HelpEN: "help — list of commands"},
-		{Rank: 140, Names: []string{"berhenti", "stop", "jeda", "pause"}, Run: e.cmdStop,
-			Help: "berhenti — berhenti dulu; ketik lanjut kapan saja", HelpEN: "stop — pause; type continue any time"},
 	}
+}
+
+// cmdHelp is "bantuan": the commands this person may use.
+func (e *Engine) cmdHelp(ctx context.Context, r *Request) ([]Outbound, error) {
+	var lines []string
+	for _, c := range e.commands() {
+		if !c.allowed(r.Person.Role) || (c.OPD && r.Person.OPDID == 0) {
+			continue
+		}
+		h := c.Help
+		if r.Lang() == "en" && c.HelpEN != "" {
+			h = c.HelpEN
+		}
+		if h != "" {
+			lines = append(lines, "• "+h)
+		}
+	}
+	return e.replies(r, r.T(msgHelpHead)+"\n"+strings.Join(lines, "\n")), nil
 }
 
 // freeText lists the handlers consulted, in order, for people who are not in a question.
@@ -176,21 +233,19 @@ func (e *Engine) freeText() []FreeText {
 	return hs
 }
 
-// buttonRoutes are the pressed buttons' routes: the engine's own prefixes "a:" (answer)
-// and "n:" (navigation), then the capabilities' (for example "rv:" for reviews).
+// buttonRoutes are the pressed buttons' routes, the capabilities' (for example "a:" for
+// answers, "rv:" for reviews).
 func (e *Engine) buttonRoutes() []ButtonRoute {
-	rs := []ButtonRoute{
-		{Prefix: "a:", Run: e.pressAnswer},
-		{Prefix: "n:", Run: e.pressNav},
-	}
+	var rs []ButtonRoute
 	for _, c := range e.caps {
 		rs = append(rs, c.Buttons...)
 	}
 	return rs
 }
 
-// splitCommand reads "/Ubah 5", "ubah@klabot_bot 5" or "UBAH  5" as ("ubah", "5").
-func splitCommand(text string) (word, args string, slash bool) {
+// SplitCommand reads "/Ubah 5", "ubah@klabot_bot 5" or "UBAH  5" as ("ubah", "5"), and
+// whether it started with "/".
+func SplitCommand(text string) (word, args string, slash bool) {
 	t := strings.TrimSpace(text)
 	slash = strings.HasPrefix(t, "/")
 	t = strings.TrimLeft(t, "/")
@@ -206,7 +261,7 @@ func splitCommand(text string) (word, args string, slash bool) {
 // question, a narrative) a command must start with "/" or stand alone, so that an
 // answer such as "status gizi baik" is not taken for a command.
 func (e *Engine) findCommand(text string, freeTextContext bool) (Command, string, bool) {
-	word, args, slash := splitCommand(text)
+	word, args, slash := SplitCommand(text)
 	if word == "" {
 		return Command{}, "", false
 	}
@@ -263,15 +318,11 @@ func (e *Engine) route(ctx context.Context, r *Request) ([]Outbound, error) {
 		}
 		return e.replies(r, r.T(msgOldButton)), nil
 	}
-	if len(in.Files) > 0 {
-		return e.receiveFiles(ctx, r)
+	if len(in.Files) > 0 && e.files != nil {
+		return e.files(ctx, r)
 	}
-	freeCtx := r.State.Mode == ModeNarrative || r.State.Mode == ModeReviewNote
-	if r.State.Mode == ModeQuestion {
-		if q, ok := e.currentQuestion(ctx, r); ok && q.Q.Type == "text" {
-			freeCtx = true
-		}
-	}
+	mode, inMode := e.modes[r.State.Mode]
+	freeCtx := r.State.Mode == ModeReviewNote || inMode && mode.Free != nil && mode.Free(ctx, r)
 	c, args, ok := e.findCommand(in.Text, freeCtx)
 	if ok && !c.allowed(r.Person.Role) && asksSomething(in.Text, args) && r.State.Mode == ModeIdle {
 		// "OPD mana yang belum?" from a head is a question, not the coordinators' opd.
@@ -287,13 +338,8 @@ func (e *Engine) route(ctx context.Context, r *Request) ([]Outbound, error) {
 		r.Args = args
 		return c.Run(ctx, r)
 	}
-	switch r.State.Mode {
-	case ModeQuestion:
-		return e.answerText(ctx, r)
-	case ModeEvidence:
-		return e.evidenceText(ctx, r)
-	case ModeNarrative:
-		return e.narrativeText(ctx, r)
+	if inMode && mode.Text != nil {
+		return mode.Text(ctx, r)
 	}
 	for _, h := range e.freeText() {
 		outs, handled, err := h(ctx, r, in.Text)
@@ -301,5 +347,8 @@ func (e *Engine) route(ctx context.Context, r *Request) ([]Outbound, error) {
 			return outs, err
 		}
 	}
-	return e.idleText(ctx, r)
+	if e.idle != nil {
+		return e.idle(ctx, r)
+	}
+	return e.cmdHelp(ctx, r)
 }

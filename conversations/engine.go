@@ -7,15 +7,11 @@ import (
 	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/klabot/klabot/scoring"
 )
 
 // Config tunes the engine.
 type Config struct {
-	// MaxFileBytes is the largest evidence file accepted. Defaults to 20 MB.
-	MaxFileBytes int64
-	// CacheTTL is how long people, regions, OPDs and instruments are kept in memory
+	// CacheTTL is how long people, regions and OPDs are kept in memory
 	// before they are read again (a role change or re-import shows within it).
 	// Defaults to 1 minute.
 	CacheTTL time.Duration
@@ -26,41 +22,25 @@ type Config struct {
 	// earlier than that was meant for an earlier question: it is not applied and the
 	// person is told. Defaults to 2 seconds.
 	StaleGrace time.Duration
-	// InviteFailures wrong invite codes per chat or sender within InviteWindow make them
-	// wait until the window ends. Defaults to 5 per 10 minutes.
-	InviteFailures int
-	InviteWindow   time.Duration
 }
 
-// Deps are the engine's collaborators. Features add their own fields here.
+// Deps are the core's collaborators: what every message needs. A capability declares
+// its own stores in its own Deps (answering.Deps, review.Deps ...), not here.
 type Deps struct {
 	People      People
-	Invites     Invites
 	Regions     Regions
-	Instruments Instruments
-	Answers     Answers
 	Checkpoints Checkpoints
 	States      States
 	Locker      Locker
-	Blobs       Blobs
-	// Attempts throttles invite codes (wrong ones per chat and sender); nil: no throttle.
-	Attempts Attempts
-	// OnInvite, when set, is told of each invite attempt: "ok", "wrong", "throttled" or
-	// "group" (metrics).
-	OnInvite func(result string)
-	Now      func() time.Time // defaults to time.Now
-	Log      *slog.Logger     // defaults to slog.Default()
-
-	// Reviews tells the focal points why a question came back (the coordinator's
-	// decision under the question); nil leaves the line out.
-	Reviews ReviewNotes
-	// Coordinators are told when an OPD fixes an answer they sent back; nil tells nobody.
-	Coordinators Coordinators
+	Now         func() time.Time // defaults to time.Now
+	Log         *slog.Logger     // defaults to slog.Default()
 
 	// Tx, when set, runs each step in one transaction (postgres.Store.InTx); Outbox,
 	// when set, queues the step's replies in it (bot/outbound.Outbox). See Handle.
 	Tx     Transactor
 	Outbox Outbox
+	// Deliveries, with Tx, records each step's message at its start (see Deliveries).
+	Deliveries Deliveries
 }
 
 // Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one
@@ -69,11 +49,17 @@ type Engine struct {
 	cfg  Config
 	d    Deps
 	caps []Capability
+	// The capabilities' hooks, first wiring wins: who takes each dialogue mode, files,
+	// idle text and strangers; every after-step hook runs.
+	modes     map[Mode]ModeRoute
+	files     Handler
+	idle      Handler
+	after     []func(r *Request) []Outbound
+	strangers func(ctx context.Context, n *Newcomer) ([]Outbound, error)
 
 	mu      sync.Mutex
 	people  map[string]cached[Person]
 	regions map[string]cached[regionInfo]
-	insts   map[int]cached[*instrumentIndex]
 }
 
 type cached[T any] struct {
@@ -81,23 +67,15 @@ type cached[T any] struct {
 	at time.Time
 }
 
-// NewEngine returns an engine on deps that also answers the capabilities' commands,
-// buttons and free text (cmd/klabot wires them: headline, ...).
+// NewEngine returns an engine on deps that answers the capabilities' commands, buttons,
+// dialogue modes, files and free text (cmd/klabot wires them: answering, onboarding,
+// review, headline ...).
 func NewEngine(cfg Config, deps Deps, caps ...Capability) *Engine {
-	if cfg.MaxFileBytes <= 0 {
-		cfg.MaxFileBytes = 20 << 20
-	}
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = time.Minute
 	}
 	if cfg.StaleGrace <= 0 {
 		cfg.StaleGrace = 2 * time.Second
-	}
-	if cfg.InviteFailures <= 0 {
-		cfg.InviteFailures = 5
-	}
-	if cfg.InviteWindow <= 0 {
-		cfg.InviteWindow = 10 * time.Minute
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
@@ -105,11 +83,30 @@ func NewEngine(cfg Config, deps Deps, caps ...Capability) *Engine {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
 	}
-	return &Engine{cfg: cfg, d: deps, caps: caps,
+	e := &Engine{cfg: cfg, d: deps, caps: caps, modes: map[Mode]ModeRoute{},
 		people:  map[string]cached[Person]{},
 		regions: map[string]cached[regionInfo]{},
-		insts:   map[int]cached[*instrumentIndex]{},
 	}
+	for _, c := range caps {
+		for _, m := range c.Modes {
+			if _, taken := e.modes[m.Mode]; !taken {
+				e.modes[m.Mode] = m
+			}
+		}
+		if e.files == nil {
+			e.files = c.Files
+		}
+		if e.idle == nil {
+			e.idle = c.Idle
+		}
+		if c.AfterStep != nil {
+			e.after = append(e.after, c.AfterStep)
+		}
+		if e.strangers == nil {
+			e.strangers = c.Stranger
+		}
+	}
+	return e
 }
 
 // stateKey names a chat's dialogue state; the sender is part of it so that a group chat
@@ -256,6 +253,23 @@ func (e *Engine) step(ctx context.Context, in Inbound, st *State) stepResult {
 	fail := func(err error) stepResult {
 		return stepResult{outs: []Outbound{e.reply(in, tr(person.Language, msgTrouble))}, err: err, lang: person.Language}
 	}
+	if e.d.Tx != nil && e.d.Deliveries != nil && in.MessageID != "" {
+		// The step's durable record first: a message handled before (Redis forgot it)
+		// stops here, before anything is said; a concurrent delivery of the same message
+		// waits for this step's commit and then stops here.
+		d := Delivery{Channel: in.Channel, ChatID: in.ChatID, MessageID: in.MessageID, At: in.At}
+		if d.At.IsZero() {
+			d.At = now
+		}
+		err := e.d.Deliveries.RecordDelivery(ctx, d)
+		if errors.Is(err, ErrDuplicate) {
+			return stepResult{duplicate: true, mark: true}
+		}
+		if err != nil {
+			return fail(fmt.Errorf("record message: %w", err))
+		}
+		ctx = withRecorded(ctx, d)
+	}
 	req := &Request{In: in, Person: person, Now: now, e: e}
 	ri, err := e.region(ctx, person.RegionCode)
 	if err != nil {
@@ -288,7 +302,7 @@ func (e *Engine) step(ctx context.Context, in Inbound, st *State) stepResult {
 	if errors.Is(err, ErrDuplicate) {
 		return stepResult{duplicate: true, mark: true}
 	}
-	if errors.Is(err, errNoInstrument) {
+	if errors.Is(err, ErrNoInstrument) {
 		// A setup gap, not a failure of this message: say so kindly, log it for the admin.
 		e.d.Log.Warn("no instrument for the region's year", "region", person.RegionCode, "year", st.Year)
 		return stepResult{outs: e.own([]Outbound{e.reply(in, tr(person.Language, msgNoInstrument, st.Year))}, in, person),
@@ -298,9 +312,11 @@ func (e *Engine) step(ctx context.Context, in Inbound, st *State) stepResult {
 		e.d.Log.Error("step failed", "chat", in.Address.Key(), "person", person.ID, "err", err)
 		return fail(err)
 	}
-	if settled := e.settleHeld(req); len(settled) > 0 {
-		outs = append(settled, outs...)
-		req.checkpointed = false // the step's checkpoint still holds the dropped files
+	for _, after := range e.after {
+		if more := after(req); len(more) > 0 {
+			outs = append(more, outs...)
+			req.checkpointed = false // the step's checkpoint is older than what the hook changed
+		}
 	}
 	st.UpdatedAt = now
 	if st.position() != before.position() {
@@ -390,47 +406,8 @@ func (e *Engine) region(ctx context.Context, code string) (regionInfo, error) {
 	return ri, nil
 }
 
-// instrumentIndex is an instrument with lookups the dialogue needs.
-type instrumentIndex struct {
-	inst   *scoring.Instrument
-	byCode map[string]questionRef
-	all    []questionRef // instrument order
-}
-
-// questionRef is a question with its place in the instrument.
-type questionRef struct {
-	Q         scoring.Question
-	Cluster   *scoring.Cluster
-	Indicator *scoring.Indicator
-}
-
-func (e *Engine) instrument(ctx context.Context, year int) (*instrumentIndex, error) {
-	now := time.Now()
-	if ix, ok := cacheGet(e, e.insts, year, now); ok {
-		return ix, nil
-	}
-	inst, err := e.d.Instruments.Instrument(ctx, year)
-	if err != nil {
-		return nil, err
-	}
-	ix := &instrumentIndex{inst: inst, byCode: map[string]questionRef{}}
-	for ci := range inst.Clusters {
-		c := &inst.Clusters[ci]
-		for ii := range c.Indicators {
-			ind := &c.Indicators[ii]
-			for _, q := range ind.Questions {
-				ref := questionRef{Q: q, Cluster: c, Indicator: ind}
-				ix.byCode[q.Code] = ref
-				ix.all = append(ix.all, ref)
-			}
-		}
-	}
-	cachePut(e, e.insts, year, ix, now)
-	return ix, nil
-}
-
 // cacheGet returns m[k] when it was stored less than CacheTTL before now. The caches
-// (people, regions, instruments) share e.mu.
+// (people, regions) share e.mu.
 func cacheGet[K comparable, V any](e *Engine, m map[K]cached[V], k K, now time.Time) (V, bool) {
 	e.mu.Lock()
 	c, ok := m[k]

@@ -1,10 +1,10 @@
 // Package conversations is the core of klabot's dialogue engine: who is writing, what
 // they may do, the dialogue state, routing each message to a capability, the replies and
-// the error vocabulary. The capabilities live beside it (conversations/review,
-// conversations/headline, conversations/digest; see docs/architecture.md); the focal
-// point's one-question-at-a-time flow, evidence intake and onboarding are still here. It
-// never talks to a network; channels feed it Inbound messages and deliver the Outbound
-// messages it returns. It declares the stores it needs as interfaces.
+// the error vocabulary. The capabilities live beside it (conversations/answering,
+// conversations/onboarding, conversations/review, conversations/headline ...; see
+// docs/architecture.md), and NewEngine routes to them. It never talks to a network;
+// channels feed it Inbound messages and deliver the Outbound messages it returns. It
+// declares the stores it needs as interfaces.
 package conversations
 
 import (
@@ -28,6 +28,10 @@ var (
 
 // ErrDuplicate means the platform message was handled before: nothing changed.
 var ErrDuplicate = errors.New("duplicate message")
+
+// ErrNoInstrument means the region's evaluation year has no imported instrument yet: a
+// step that needs one fails with it (wrapped), and the engine tells the person kindly.
+var ErrNoInstrument = errors.New("no instrument for the year")
 
 // ErrFileTooBig is what a File.Open returns (wrapped) when the file is over the size the
 // engine or the platform accepts; the person is told the limit instead of "download failed".

@@ -13,7 +13,7 @@ import (
 func FormatValue(q scoring.Question, v scoring.Value, lang string) string {
 	switch q.Type {
 	case scoring.YesNo, scoring.YesPartialNo:
-		return yesNoLabel(v.Text, lang)
+		return YesNoLabel(v.Text, lang)
 	case scoring.Number:
 		return idfmt.Number(v.Number, lang)
 	case scoring.Percent:
@@ -29,7 +29,8 @@ func FormatValue(q scoring.Question, v scoring.Value, lang string) string {
 	return v.Text
 }
 
-func yesNoLabel(v, lang string) string {
+// YesNoLabel is the word of a yes/partly/no value in lang ("Ya", "Sebagian", "Tidak").
+func YesNoLabel(v, lang string) string {
 	switch v {
 	case scoring.ValueYes:
 		return tr(lang, msgYes)
@@ -39,15 +40,6 @@ func yesNoLabel(v, lang string) string {
 		return tr(lang, msgNo)
 	}
 	return v
-}
-
-// endSentence ends s with a full stop unless it already ends with sentence punctuation,
-// so a typed answer that ends in "." is not echoed with "..".
-func endSentence(s string) string {
-	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") {
-		return s
-	}
-	return s + "."
 }
 
 // Shorten cuts s to at most n runes with an ellipsis, at a word boundary when one is near.

@@ -31,12 +31,12 @@ func WithOptions(out Outbound, lang string, buttons []Button) Outbound {
 		lines = append(lines, fmt.Sprintf("%d. %s", i+1, b.Label))
 		out.Buttons = append(out.Buttons, []Button{b})
 	}
-	out.Text = strings.TrimRight(out.Text, "\n") + "\n\n" + strings.Join(lines, "\n") + "\n" + tr(lang, msgReplyNumber, numberList(len(buttons), lang))
+	out.Text = strings.TrimRight(out.Text, "\n") + "\n\n" + strings.Join(lines, "\n") + "\n" + tr(lang, msgReplyNumber, NumberList(len(buttons), lang))
 	return out
 }
 
-// numberList writes "1, 2 atau 3" ("1, 2 or 3").
-func numberList(n int, lang string) string {
+// NumberList writes the option numbers 1 to n: "1, 2 atau 3" ("1, 2 or 3").
+func NumberList(n int, lang string) string {
 	or := " atau "
 	if lang == "en" {
 		or = " or "

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/onboarding"
 	"github.com/klabot/klabot/conversations/review"
 	kredis "github.com/klabot/klabot/storage/redis"
 	"github.com/klabot/klabot/storage/redis/redistest"
@@ -26,10 +28,10 @@ func newChat(t *testing.T, e *env) *chat {
 	rdb, prefix := redistest.New(t)
 	states := kredis.New(rdb, kredis.Config{Prefix: prefix, LockWait: 10 * time.Second})
 	s := e.store
+	dialogue := answering.New(answering.Deps{Answers: s, Instruments: s})
 	eng := conversations.NewEngine(conversations.Config{}, conversations.Deps{
-		People: s, Invites: s, Regions: s, Instruments: s, Answers: s, Checkpoints: s,
-		States: states, Locker: states, Now: e.clock.Now,
-	}, review.New(review.Deps{}), headline.New(conversations.NewScorer(s, e.clock.Now)), digest.New(e.scheduler()))
+		People: s, Regions: s, Checkpoints: s, States: states, Locker: states, Now: e.clock.Now,
+	}, dialogue.Capability(), onboarding.New(onboarding.Deps{Invites: s, Questions: dialogue}), review.New(review.Deps{}), headline.New(conversations.NewScorer(s, e.clock.Now)), digest.New(e.scheduler()))
 	return &chat{e: e, eng: eng}
 }
 

@@ -11,7 +11,9 @@ import (
 	"github.com/klabot/klabot/bot/console"
 	"github.com/klabot/klabot/bot/console/consoletest"
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/conversations/dashboard"
+	"github.com/klabot/klabot/conversations/onboarding"
 	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/evidencepack"
 )
@@ -25,11 +27,13 @@ func TestChatDasborAndEkspor(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	links := w.srv.Links()
-	eng := conversations.NewEngine(conversations.Config{MaxFileBytes: consoletest.MaxFileBytes}, conversations.Deps{
-		People: w.Store, Invites: w.Store, Regions: w.Store, Instruments: w.Store,
-		Answers: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States, Blobs: w.Blobs,
-		Now: w.Clock.Now, Reviews: w.Store,
+	dialogue := answering.New(answering.Deps{Answers: w.Store, Instruments: w.Store, Blobs: w.Blobs,
+		Reviews: w.Store, MaxFileBytes: consoletest.MaxFileBytes})
+	eng := conversations.NewEngine(conversations.Config{}, conversations.Deps{
+		People: w.Store, Regions: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States,
+		Now: w.Clock.Now,
 	},
+		dialogue.Capability(), onboarding.New(onboarding.Deps{Invites: w.Store, Questions: dialogue}),
 		review.New(review.Deps{Reviews: w.Store, EvidenceFiles: w.Blobs, Downloads: links,
 			Exporter: &evidencepack.Exporter{Source: w.Store, Blobs: w.Blobs, Now: w.Clock.Now, Dir: t.TempDir()}}),
 		dashboard.New(links))

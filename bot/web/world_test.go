@@ -20,6 +20,7 @@ import (
 	"github.com/klabot/klabot/bot/console/consoletest"
 	"github.com/klabot/klabot/bot/web"
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/evidencepack"
 )
@@ -116,7 +117,7 @@ func (w *world) deps() web.Deps {
 func (w *world) answer(who, code string, v scoring.Value, name, mime string, data []byte) int64 {
 	w.T.Helper()
 	w.Clock.Add(60e9)
-	info, err := w.Store.SaveAnswer(w.Ctx, conversations.AnswerWrite{RegionCode: consoletest.Region, Year: 2026,
+	info, err := w.Store.SaveAnswer(w.Ctx, answering.AnswerWrite{RegionCode: consoletest.Region, Year: 2026,
 		QuestionCode: code, Value: v, PersonID: w.People[who],
 		Msg: conversations.Delivery{Channel: conversations.ChannelConsole, ChatID: "chat-" + who, MessageID: "m-" + code + "-" + w.Clock.Now().String(), At: w.Clock.Now()}})
 	consoletest.Must(w.T, err)
@@ -124,7 +125,7 @@ func (w *world) answer(who, code string, v scoring.Value, name, mime string, dat
 	if data != nil {
 		key, err := w.Blobs.Put(w.Ctx, data)
 		consoletest.Must(w.T, err)
-		_, err = w.Store.AddEvidence(w.Ctx, conversations.EvidenceWrite{AnswerID: info.ID, PersonID: w.People[who],
+		_, err = w.Store.AddEvidence(w.Ctx, answering.EvidenceWrite{AnswerID: info.ID, PersonID: w.People[who],
 			Msg:   conversations.Delivery{Channel: conversations.ChannelConsole, ChatID: "chat-" + who, MessageID: "e-" + code + w.Clock.Now().String(), At: w.Clock.Now()},
 			Files: []conversations.EvidenceFile{{BlobKey: key, MIME: mime, Size: int64(len(data)), Name: name}}})
 		consoletest.Must(w.T, err)

@@ -5,10 +5,12 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/conversations/dashboard"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
 	"github.com/klabot/klabot/conversations/invite"
+	"github.com/klabot/klabot/conversations/onboarding"
 	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/evidencepack"
@@ -26,8 +28,10 @@ type engineParts struct {
 
 // buildEngine wires the conversation engine on the app's Postgres, Redis and evidence
 // directory. Config.RedisPrefix starts every Redis key, so deployments can
-// share a server. Features that add engine dependencies add them here.
-func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
+// share a server. Features that add engine dependencies add them here. outbox, when not
+// nil (serve), queues each step's replies in the step's transaction and Handle returns
+// none; without it (chat, demo, the engine load test) Handle returns them.
+func buildEngine(ctx context.Context, app *App, outbox conversations.Outbox) (*engineParts, error) {
 	cfg, err := app.Config()
 	if err != nil {
 		return nil, err
@@ -63,25 +67,31 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 	}
 	cacheTTL := time.Minute
 	maxFile := int64(cfg.MaxFileMB) << 20
-	eng := conversations.NewEngine(conversations.Config{
-		MaxFileBytes: maxFile,
-		CacheTTL:     cacheTTL,
-		Year:         cfg.Year,
-	}, conversations.Deps{
-		People: store, Invites: store, Regions: store, Instruments: store,
-		Answers: store, Checkpoints: store, States: states, Locker: states, Blobs: blobs,
-		Attempts: states, OnInvite: app.OnInvite, // invite codes: wrong ones throttled per chat and sender
-		Now: app.Now, Log: app.Log,
+	// The focal points' dialogue: questions, answers, evidence, navigation.
+	dialogue := answering.New(answering.Deps{
+		Answers: store, Instruments: store, Blobs: blobs,
 		Reviews:      store, // why a question came back, under the question
 		Coordinators: store, // told when an OPD fixes an answer they sent back
+		MaxFileBytes: maxFile, CacheTTL: cacheTTL, Log: app.Log,
+	})
+	eng := conversations.NewEngine(conversations.Config{
+		CacheTTL: cacheTTL,
+		Year:     cfg.Year,
+	}, conversations.Deps{
+		People: store, Regions: store, Checkpoints: store, States: states, Locker: states,
+		Now: app.Now, Log: app.Log,
 		// Each step in one transaction: its writes commit together or not at all. The
 		// console and the demo print the replies Handle returns; serve queues them in
-		// the step's transaction (Deps.Outbox, serve.go).
-		Tx: store,
+		// the step's transaction.
+		Tx: store, Outbox: outbox, Deliveries: store, // every step records its message
 	},
-		// The capabilities beside the focal points' dialogue. Review first: a note being
-		// written is its free text. Then the heads' score questions, and the
-		// coordinators' ringkasan, opd, ingatkan, tenggat (serve_schedule.go).
+		dialogue.Capability(),
+		// Strangers: invite codes, wrong ones throttled per chat and sender.
+		onboarding.New(onboarding.Deps{Invites: store, Attempts: states, OnInvite: app.OnInvite,
+			Questions: dialogue, Log: app.Log}),
+		// The capabilities beside the focal points' dialogue. Review first of the free
+		// text: a note being written is its free text. Then the heads' score questions,
+		// and the coordinators' ringkasan, opd, ingatkan, tenggat (serve_schedule.go).
 		review.New(review.Deps{
 			Reviews: store, EvidenceFiles: blobs, MaxFileBytes: maxFile, Log: app.Log,
 			Exporter: &evidencepack.Exporter{Source: store, Blobs: blobs, Now: app.Now, Dir: xc.Dir},

@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/onboarding"
 	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/blob"
@@ -106,10 +108,10 @@ func newReviewWorld(t *testing.T, exportMaxBytes int64) *reviewWorld {
 	}
 	w.export = &evidencepack.Exporter{Source: s, Blobs: w.blobs, Now: w.clock, Dir: t.TempDir()}
 	const maxFile = 2 << 20
-	w.eng = conversations.NewEngine(conversations.Config{MaxFileBytes: maxFile}, conversations.Deps{
-		People: s, Invites: s, Regions: s, Instruments: s, Answers: s, Checkpoints: s,
-		States: states, Locker: states, Blobs: w.blobs, Now: w.clock, Reviews: s,
-	}, review.New(review.Deps{Reviews: s, EvidenceFiles: w.blobs, Exporter: w.export,
+	dialogue := answering.New(answering.Deps{Answers: s, Instruments: s, Blobs: w.blobs, Reviews: s, MaxFileBytes: maxFile})
+	w.eng = conversations.NewEngine(conversations.Config{}, conversations.Deps{
+		People: s, Regions: s, Checkpoints: s, States: states, Locker: states, Now: w.clock,
+	}, dialogue.Capability(), onboarding.New(onboarding.Deps{Invites: s, Questions: dialogue}), review.New(review.Deps{Reviews: s, EvidenceFiles: w.blobs, Exporter: w.export,
 		MaxFileBytes: maxFile, ExportMaxBytes: exportMaxBytes}), headline.New(nil), digest.New(nil))
 	return w
 }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 )
 
 // Local is a content-addressed blob store in a local directory.
@@ -23,7 +24,7 @@ type Local struct {
 	dir string
 }
 
-var _ conversations.Blobs = (*Local)(nil)
+var _ answering.Blobs = (*Local)(nil)
 
 // NewLocal returns a store in dir, creating it when needed.
 func NewLocal(dir string) (*Local, error) {

@@ -8,9 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 )
-
-var _ conversations.Answers = (*Store)(nil)
 
 // newAnswerID is, inside a write batch, the id of the answer version inserted earlier in
 // the same batch (same connection, same implicit transaction). It is a scalar subquery:
@@ -23,15 +22,15 @@ const newAnswerID = `(SELECT currval(pg_get_serial_sequence('answers', 'id')))`
 // once get versions n and n+1), the version (highest + 1), the previous version's
 // evidence when CarryEvidence is set (only the recent files with KeepRecent), the new
 // files, and the dialogue checkpoint.
-func (s *Store) SaveAnswer(ctx context.Context, w conversations.AnswerWrite) (conversations.AnswerInfo, error) {
+func (s *Store) SaveAnswer(ctx context.Context, w answering.AnswerWrite) (answering.AnswerInfo, error) {
 	now := s.now()
-	info := conversations.AnswerInfo{Value: w.Value, PersonID: w.PersonID, At: now}
+	info := answering.AnswerInfo{Value: w.Value, PersonID: w.PersonID, At: now}
 	var number *float64
 	if w.Value.Text == "" {
 		number = &w.Value.Number
 	}
 	b := &pgx.Batch{}
-	queueInbound(b, w.Msg)
+	queueInbound(ctx, b, w.Msg)
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7240200))`,
 		fmt.Sprintf("%s:%d:%s", w.RegionCode, w.Year, w.QuestionCode))
 	b.Queue(`INSERT INTO answers (region_code, year, question_code, version, value_text, value_number,
@@ -68,17 +67,17 @@ func (s *Store) SaveAnswer(ctx context.Context, w conversations.AnswerWrite) (co
 		return row.Scan(&info.Evidence)
 	})
 	if err := s.runWrite(ctx, b); err != nil {
-		return conversations.AnswerInfo{}, fmt.Errorf("save answer %s/%d/%s: %w", w.RegionCode, w.Year, w.QuestionCode, err)
+		return answering.AnswerInfo{}, fmt.Errorf("save answer %s/%d/%s: %w", w.RegionCode, w.Year, w.QuestionCode, err)
 	}
 	return info, nil
 }
 
 // SaveSkip records that a person skipped a question (once), with the message and the
 // checkpoint, in one transaction and one round trip.
-func (s *Store) SaveSkip(ctx context.Context, w conversations.SkipWrite) error {
+func (s *Store) SaveSkip(ctx context.Context, w answering.SkipWrite) error {
 	now := s.now()
 	b := &pgx.Batch{}
-	queueInbound(b, w.Msg)
+	queueInbound(ctx, b, w.Msg)
 	b.Queue(`INSERT INTO skips (region_code, year, question_code, person_id, created_at)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
 		w.RegionCode, w.Year, w.QuestionCode, w.PersonID, now)
@@ -93,7 +92,7 @@ func (s *Store) SaveSkip(ctx context.Context, w conversations.SkipWrite) error {
 
 // SetNarrative writes the short narrative onto the answer version the person is still
 // completing (the version's own text, not a new version).
-func (s *Store) SetNarrative(ctx context.Context, w conversations.NarrativeWrite) error {
+func (s *Store) SetNarrative(ctx context.Context, w answering.NarrativeWrite) error {
 	// An explicit transaction, not a write batch: when the answer is missing, nothing of
 	// the step may be kept — a batch would still commit the message record and the
 	// checkpoint, and a resend of the same message would then be dropped as a duplicate.
@@ -111,7 +110,7 @@ func (s *Store) SetNarrative(ctx context.Context, w conversations.NarrativeWrite
 			return fmt.Errorf("answer %d: %w", w.AnswerID, conversations.ErrNotFound)
 		}
 		b := &pgx.Batch{}
-		queueInbound(b, w.Msg)
+		queueInbound(ctx, b, w.Msg)
 		if w.Checkpoint != nil {
 			if err := queueCheckpoint(b, w.Checkpoint.PersonID, w.Checkpoint, now); err != nil {
 				return err
@@ -127,7 +126,7 @@ func (s *Store) SetNarrative(ctx context.Context, w conversations.NarrativeWrite
 
 // Progress returns the current answers of codes (with who answered and how many files
 // the version has) and which of them personID skipped, in one round trip.
-func (s *Store) Progress(ctx context.Context, region string, year int, personID int64, codes []string) (conversations.Progress, error) {
+func (s *Store) Progress(ctx context.Context, region string, year int, personID int64, codes []string) (answering.Progress, error) {
 	b := &pgx.Batch{}
 	queueProgress(b, region, year, personID, codes)
 	br := s.db(ctx).SendBatch(ctx, b)
@@ -152,15 +151,15 @@ func queueProgress(b *pgx.Batch, region string, year int, personID int64, codes 
 }
 
 // readProgress reads the results of queueProgress's statements, next in br.
-func readProgress(br pgx.BatchResults) (conversations.Progress, error) {
-	p := conversations.Progress{Answers: map[string]conversations.AnswerInfo{}, Skipped: map[string]bool{}}
+func readProgress(br pgx.BatchResults) (answering.Progress, error) {
+	p := answering.Progress{Answers: map[string]answering.AnswerInfo{}, Skipped: map[string]bool{}}
 	rows, err := br.Query()
 	if err != nil {
 		return p, fmt.Errorf("current answers: %w", err)
 	}
 	for rows.Next() {
 		var code string
-		var a conversations.AnswerInfo
+		var a answering.AnswerInfo
 		if err := rows.Scan(&code, &a.ID, &a.Version, &a.Value.Text, &a.Value.Number, &a.Narrative,
 			&a.PersonID, &a.PersonName, &a.At, &a.Evidence); err != nil {
 			rows.Close()
@@ -204,11 +203,3 @@ func mapErr(err error) error {
 	}
 	return err
 }
-
-// The foundation's methods serve the engine's directory interfaces.
-var (
-	_ conversations.People      = (*Store)(nil)
-	_ conversations.Invites     = (*Store)(nil)
-	_ conversations.Regions     = (*Store)(nil)
-	_ conversations.Instruments = (*Store)(nil)
-)

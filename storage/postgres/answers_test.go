@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/postgres"
 	"github.com/klabot/klabot/storage/postgres/pgtest"
@@ -50,7 +51,7 @@ func TestAnswersAreVersionedAndIdempotent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, who := answerFixture(t)
-	w := conversations.AnswerWrite{Msg: msg("m1"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1",
+	w := answering.AnswerWrite{Msg: msg("m1"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1",
 		Value: scoring.Value{Text: "ya"}, PersonID: who[0], CarryEvidence: true,
 		Evidence:   []conversations.EvidenceFile{{BlobKey: "ab12", MIME: "application/pdf", Size: 10, Name: "sk.pdf"}},
 		Checkpoint: &conversations.State{PersonID: who[0], Mode: conversations.ModeEvidence, Question: "Q1"}}
@@ -62,7 +63,7 @@ func TestAnswersAreVersionedAndIdempotent(t *testing.T) {
 	if _, err := s.SaveAnswer(ctx, w); !errors.Is(err, conversations.ErrDuplicate) {
 		t.Fatalf("duplicate: %v, want ErrDuplicate", err)
 	}
-	if err := s.SaveSkip(ctx, conversations.SkipWrite{Msg: msg("m1"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1", PersonID: who[0]}); !errors.Is(err, conversations.ErrDuplicate) {
+	if err := s.SaveSkip(ctx, answering.SkipWrite{Msg: msg("m1"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1", PersonID: who[0]}); !errors.Is(err, conversations.ErrDuplicate) {
 		t.Fatalf("duplicate skip: %v, want ErrDuplicate", err)
 	}
 	// Two focal points answering at once get versions 2 and 3, both carrying the file.
@@ -91,16 +92,16 @@ func TestAnswersAreVersionedAndIdempotent(t *testing.T) {
 	if cur.Version != 3 || cur.Value.Text != "tidak" || cur.Evidence != 1 || len(p.Answers) != 1 {
 		t.Fatalf("current = %+v (answers %d)", cur, len(p.Answers))
 	}
-	if err := s.SetNarrative(ctx, conversations.NarrativeWrite{Msg: msg("m9"), AnswerID: cur.ID, Text: "SK 2026"}); err != nil {
+	if err := s.SetNarrative(ctx, answering.NarrativeWrite{Msg: msg("m9"), AnswerID: cur.ID, Text: "SK 2026"}); err != nil {
 		t.Fatal(err)
 	}
-	if added, err := s.AddEvidence(ctx, conversations.EvidenceWrite{Msg: msg("m10"), AnswerID: cur.ID, PersonID: who[1],
+	if added, err := s.AddEvidence(ctx, answering.EvidenceWrite{Msg: msg("m10"), AnswerID: cur.ID, PersonID: who[1],
 		Files: []conversations.EvidenceFile{{BlobKey: "cd34", MIME: "image/png", Size: 5, Name: "foto.png"}}}); err != nil || len(added) != 1 {
 		t.Fatal(added, err)
 	}
 	// The same content again (another name, twice in one album) is attached once
 	// (issue 14, item 10).
-	added, err := s.AddEvidence(ctx, conversations.EvidenceWrite{Msg: msg("m10b"), AnswerID: cur.ID, PersonID: who[1],
+	added, err := s.AddEvidence(ctx, answering.EvidenceWrite{Msg: msg("m10b"), AnswerID: cur.ID, PersonID: who[1],
 		Files: []conversations.EvidenceFile{{BlobKey: "cd34", MIME: "image/png", Size: 5, Name: "foto lagi.png"},
 			{BlobKey: "ef56", MIME: "image/png", Size: 6, Name: "baru.png"}, {BlobKey: "ef56", MIME: "image/png", Size: 6, Name: "baru (2).png"}}})
 	if err != nil || len(added) != 1 || added[0] != "ef56" {
@@ -118,7 +119,7 @@ func TestAnswersAreVersionedAndIdempotent(t *testing.T) {
 		t.Fatalf("no checkpoint: %v, want ErrNotFound", err)
 	}
 	// An unanswered question skipped by Sari shows as skipped for her only.
-	if err := s.SaveSkip(ctx, conversations.SkipWrite{Msg: msg("m11"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1", PersonID: who[1]}); err != nil {
+	if err := s.SaveSkip(ctx, answering.SkipWrite{Msg: msg("m11"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1", PersonID: who[1]}); err != nil {
 		t.Fatal(err)
 	}
 	if p, _ := s.Progress(ctx, "KOTA-A", 2026, who[0], []string{"Q1"}); p.Skipped["Q1"] {
@@ -135,7 +136,7 @@ func TestNarrativeOnAMissingAnswerKeepsNothing(t *testing.T) {
 	ctx := context.Background()
 	s, who := answerFixture(t)
 	cp := &conversations.State{PersonID: who[0], Mode: conversations.ModeQuestion, Question: "Q1"}
-	err := s.SetNarrative(ctx, conversations.NarrativeWrite{Msg: msg("n1"), AnswerID: 999999, Text: "SK 2026", Checkpoint: cp})
+	err := s.SetNarrative(ctx, answering.NarrativeWrite{Msg: msg("n1"), AnswerID: 999999, Text: "SK 2026", Checkpoint: cp})
 	if !errors.Is(err, conversations.ErrNotFound) {
 		t.Fatalf("narrative on a missing answer: %v, want ErrNotFound", err)
 	}
@@ -147,15 +148,15 @@ func TestNarrativeOnAMissingAnswerKeepsNothing(t *testing.T) {
 		t.Fatalf("checkpoint kept after a failed narrative: %v", err)
 	}
 
-	a, err := s.SaveAnswer(ctx, conversations.AnswerWrite{Msg: msg("n2"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1",
+	a, err := s.SaveAnswer(ctx, answering.AnswerWrite{Msg: msg("n2"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1",
 		Value: scoring.Value{Text: "ya"}, PersonID: who[0], Checkpoint: cp})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetNarrative(ctx, conversations.NarrativeWrite{Msg: msg("n1"), AnswerID: a.ID, Text: "SK 2026", Checkpoint: cp}); err != nil {
+	if err := s.SetNarrative(ctx, answering.NarrativeWrite{Msg: msg("n1"), AnswerID: a.ID, Text: "SK 2026", Checkpoint: cp}); err != nil {
 		t.Fatalf("the same message after the answer exists: %v", err)
 	}
-	err = s.SetNarrative(ctx, conversations.NarrativeWrite{Msg: msg("n1"), AnswerID: a.ID, Text: "diubah", Checkpoint: cp})
+	err = s.SetNarrative(ctx, answering.NarrativeWrite{Msg: msg("n1"), AnswerID: a.ID, Text: "diubah", Checkpoint: cp})
 	if !errors.Is(err, conversations.ErrDuplicate) {
 		t.Fatalf("duplicate narrative: %v, want ErrDuplicate", err)
 	}

@@ -8,16 +8,17 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 )
 
 // AddEvidence attaches stored files to an answer version, with the message record and
 // the checkpoint, in one transaction and one round trip. A file the version already
 // has (same content, same SHA-256) is not attached twice; the result lists the blob
 // keys that were attached.
-func (s *Store) AddEvidence(ctx context.Context, w conversations.EvidenceWrite) ([]string, error) {
+func (s *Store) AddEvidence(ctx context.Context, w answering.EvidenceWrite) ([]string, error) {
 	now := s.now()
 	b := &pgx.Batch{}
-	queueInbound(b, w.Msg)
+	queueInbound(ctx, b, w.Msg)
 	var added []string
 	q := queueEvidence(b, fmt.Sprint(w.AnswerID), w.PersonID, w.Msg, w.Files, now)
 	if q != nil {

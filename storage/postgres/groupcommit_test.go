@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/postgres"
 	"github.com/klabot/klabot/storage/postgres/pgtest"
@@ -104,7 +105,7 @@ func TestStoreWithGroupCommit(t *testing.T) {
 	g := postgres.NewGroupWriter(plain.Pool(), postgres.GroupConfig{Conns: 2, MaxBatches: 8})
 	defer g.Close()
 	s := postgres.New(plain.Pool(), nil).WithGroupCommit(g)
-	w := conversations.AnswerWrite{Msg: msg("g0"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1",
+	w := answering.AnswerWrite{Msg: msg("g0"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1",
 		Value: scoring.Value{Text: "ya"}, PersonID: who[0], CarryEvidence: true,
 		Evidence: []conversations.EvidenceFile{{BlobKey: "ab12", MIME: "application/pdf", Size: 10, Name: "sk.pdf"}}}
 	if _, err := s.SaveAnswer(ctx, w); err != nil {
@@ -182,7 +183,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 					i := next
 					mu.Unlock()
 					p := who[i%int64(len(who))]
-					_, err := s.SaveAnswer(ctx, conversations.AnswerWrite{Msg: msg(fmt.Sprintf("b%s%d", mode, i)), RegionCode: "KOTA-A", Year: 2026,
+					_, err := s.SaveAnswer(ctx, answering.AnswerWrite{Msg: msg(fmt.Sprintf("b%s%d", mode, i)), RegionCode: "KOTA-A", Year: 2026,
 						QuestionCode: fmt.Sprintf("Q%d", 1+i%200), Value: scoring.Value{Text: "ya"}, PersonID: p, CarryEvidence: true,
 						Checkpoint: &conversations.State{PersonID: p, Mode: conversations.ModeQuestion, Question: "Q1"}})
 					if err != nil {

@@ -7,13 +7,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 )
 
 // StepReads returns in one round trip what an engine step reads today in two: the
 // progress of the person's codes (Progress) and, when opdID is not 0, the OPD's
 // questions sent back (ReopenedQuestions). Not used by the engine yet: its progressOf
 // would call this instead of Answers.Progress and Reviews.ReopenedQuestions.
-func (s *Store) StepReads(ctx context.Context, region string, year int, personID, opdID int64, codes []string) (conversations.Progress, []conversations.Reopened, error) {
+func (s *Store) StepReads(ctx context.Context, region string, year int, personID, opdID int64, codes []string) (answering.Progress, []conversations.Reopened, error) {
 	b := &pgx.Batch{}
 	queueProgress(b, region, year, personID, codes)
 	if opdID != 0 {

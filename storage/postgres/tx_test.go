@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/postgres"
 )
@@ -35,15 +36,15 @@ func TestInTxWritesRollBackTogether(t *testing.T) {
 		}
 		cp := &conversations.State{PersonID: who[0], Mode: conversations.ModeQuestion, Question: "Q1"}
 		steps := func(ctx context.Context) error {
-			a, err := s.SaveAnswer(ctx, conversations.AnswerWrite{Msg: msg("t1"), RegionCode: "KOTA-A", Year: 2026,
+			a, err := s.SaveAnswer(ctx, answering.AnswerWrite{Msg: msg("t1"), RegionCode: "KOTA-A", Year: 2026,
 				QuestionCode: "Q1", Value: scoring.Value{Text: "ya"}, PersonID: who[0], Checkpoint: cp})
 			if err != nil {
 				return err
 			}
-			if err := s.SetNarrative(ctx, conversations.NarrativeWrite{Msg: msg("t2"), AnswerID: a.ID, Text: "SK", Checkpoint: cp}); err != nil {
+			if err := s.SetNarrative(ctx, answering.NarrativeWrite{Msg: msg("t2"), AnswerID: a.ID, Text: "SK", Checkpoint: cp}); err != nil {
 				return err
 			}
-			if err := s.SaveSkip(ctx, conversations.SkipWrite{Msg: msg("t3"), RegionCode: "KOTA-A", Year: 2026,
+			if err := s.SaveSkip(ctx, answering.SkipWrite{Msg: msg("t3"), RegionCode: "KOTA-A", Year: 2026,
 				QuestionCode: "Q1", PersonID: who[1]}); err != nil {
 				return err
 			}
@@ -86,7 +87,7 @@ func TestDuplicateInsideInTxLeavesTheTransactionUsable(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, who := answerFixture(t)
-	w := conversations.AnswerWrite{Msg: msg("d1"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1",
+	w := answering.AnswerWrite{Msg: msg("d1"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1",
 		Value: scoring.Value{Text: "ya"}, PersonID: who[0]}
 	if _, err := s.SaveAnswer(ctx, w); err != nil {
 		t.Fatal(err)
@@ -96,16 +97,16 @@ func TestDuplicateInsideInTxLeavesTheTransactionUsable(t *testing.T) {
 		if _, err := s.SaveAnswer(ctx, w); !errors.Is(err, conversations.ErrDuplicate) {
 			t.Errorf("same message again inside InTx: %v, want ErrDuplicate", err)
 		}
-		err := s.SetNarrative(ctx, conversations.NarrativeWrite{Msg: msg("d2"), AnswerID: 999999, Text: "x"})
+		err := s.SetNarrative(ctx, answering.NarrativeWrite{Msg: msg("d2"), AnswerID: 999999, Text: "x"})
 		if !errors.Is(err, conversations.ErrNotFound) {
 			t.Errorf("narrative on a missing answer inside InTx: %v, want ErrNotFound", err)
 		}
 		// Nested InTx is a savepoint: its failure keeps the outer transaction.
 		_ = s.InTx(ctx, func(ctx context.Context) error {
-			_ = s.SaveSkip(ctx, conversations.SkipWrite{Msg: msg("d3"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1", PersonID: who[0]})
+			_ = s.SaveSkip(ctx, answering.SkipWrite{Msg: msg("d3"), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1", PersonID: who[0]})
 			return errors.New("inner fails")
 		})
-		return s.SaveSkip(ctx, conversations.SkipWrite{Msg: msg("d4"), RegionCode: "KOTA-A", Year: 2026,
+		return s.SaveSkip(ctx, answering.SkipWrite{Msg: msg("d4"), RegionCode: "KOTA-A", Year: 2026,
 			QuestionCode: "Q1", PersonID: who[1]})
 	})
 	if err != nil {

@@ -13,9 +13,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
 	"github.com/klabot/klabot/conversations/invite"
+	"github.com/klabot/klabot/conversations/onboarding"
 	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/postgres"
@@ -120,15 +122,18 @@ func (w *World) Engine(log *slog.Logger) *conversations.Engine { return w.Engine
 // EngineWith is Engine with its Deps changed by tune (an Outbox, a failing store).
 func (w *World) EngineWith(log *slog.Logger, tune func(*conversations.Deps)) *conversations.Engine {
 	deps := conversations.Deps{
-		People: w.Store, Invites: w.Store, Regions: w.Store, Instruments: w.Store,
-		Answers: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States, Blobs: w.Blobs,
-		Now: w.Clock.Now, Log: log, Reviews: w.Store, Coordinators: w.Store,
-		Tx: w.Store, // each step in one transaction, as in klabot serve
+		People: w.Store, Regions: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States,
+		Now: w.Clock.Now, Log: log,
+		Tx: w.Store, Deliveries: w.Store, // each step in one transaction, as in klabot serve
 	}
 	if tune != nil {
 		tune(&deps)
 	}
-	return conversations.NewEngine(conversations.Config{MaxFileBytes: MaxFileBytes}, deps,
+	dialogue := answering.New(answering.Deps{Answers: w.Store, Instruments: w.Store, Blobs: w.Blobs,
+		Reviews: w.Store, Coordinators: w.Store, MaxFileBytes: MaxFileBytes, Log: log})
+	return conversations.NewEngine(conversations.Config{}, deps,
+		dialogue.Capability(),
+		onboarding.New(onboarding.Deps{Invites: w.Store, Questions: dialogue, Log: log}),
 		// Review (tinjau, riwayat): see bot/console/testdata/review.txt.
 		review.New(review.Deps{Reviews: w.Store, EvidenceFiles: w.Blobs, MaxFileBytes: MaxFileBytes, Log: log}),
 		headline.New(conversations.NewScorer(w.Store, w.Clock.Now)), digest.New(nil),

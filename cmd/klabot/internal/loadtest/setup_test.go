@@ -7,8 +7,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/headline"
+	"github.com/klabot/klabot/conversations/onboarding"
 	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/blob"
 	"github.com/klabot/klabot/storage/postgres"
@@ -36,10 +38,10 @@ func setup(tb testing.TB, spec Spec) *bundle {
 	}
 	store := postgres.New(pool, nil)
 	states := kredis.New(rdb, kredis.Config{Prefix: prefix})
+	dialogue := answering.New(answering.Deps{Answers: store, Instruments: store, Blobs: blobs})
 	eng := conversations.NewEngine(conversations.Config{}, conversations.Deps{
-		People: store, Invites: store, Regions: store, Instruments: store,
-		Answers: store, Checkpoints: store, States: states, Locker: states, Blobs: blobs,
-	}, review.New(review.Deps{}), headline.New(conversations.NewScorer(store, nil)), digest.New(nil))
+		People: store, Regions: store, Checkpoints: store, States: states, Locker: states,
+	}, dialogue.Capability(), onboarding.New(onboarding.Deps{Invites: store, Questions: dialogue}), review.New(review.Deps{}), headline.New(conversations.NewScorer(store, nil)), digest.New(nil))
 	ds, err := Generate(ctx, pool, store, spec, false)
 	if err != nil {
 		tb.Fatal(err)

@@ -1,11 +1,11 @@
-package conversations_test
+package answering_test
 
 import (
 	"archive/zip"
 	"bytes"
 	"testing"
 
-	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 )
 
 func zipWith(t *testing.T, names ...string) []byte {
@@ -57,7 +57,7 @@ func TestSniffEvidence(t *testing.T) {
 		{"exe", []byte("MZ\x90\x00\x03\x00\x00\x00"), ""},
 		{"html", []byte("<html><body>x</body></html>"), ""},
 	} {
-		got, what := conversations.SniffEvidence(c.data)
+		got, what := answering.SniffEvidence(c.data)
 		if got != c.mime {
 			t.Errorf("%s: got %q (%q), want %q", c.name, got, what, c.mime)
 		}

@@ -1,8 +1,9 @@
-package conversations
+package answering
 
 import (
 	"context"
 	"fmt"
+	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/idfmt"
 	"math"
 	"strconv"
@@ -12,144 +13,144 @@ import (
 
 // cmdStart is "mulai" / "/start": resume for known people. (An invite code after it
 // is for strangers; a known person gets told they are registered already.)
-func (e *Engine) cmdStart(ctx context.Context, r *Request) ([]Outbound, error) {
+func (ans *Dialogue) cmdStart(ctx context.Context, r *step) ([]conversations.Outbound, error) {
 	if r.Args != "" {
-		return e.replies(r, r.T(msgAlreadyRegistered, r.Person.Name)), nil
+		return r.Replies(r.T(msgAlreadyRegistered, r.Person.Name)), nil
 	}
-	if !roleAnswers(r.Person.Role) || r.Person.OPDID == 0 {
-		return e.cmdHelp(ctx, r)
+	if !r.Person.Role.Answers() || r.Person.OPDID == 0 {
+		return r.Help(ctx)
 	}
-	if r.State.Mode == ModeEvidence || r.State.Mode == ModeNarrative {
+	if r.State.Mode == conversations.ModeEvidence || r.State.Mode == conversations.ModeNarrative {
 		r.State.Stopped = true // "mulai" resumes; only "lanjut" during intake means "done"
 	}
-	return e.cmdResume(ctx, r)
+	return ans.cmdResume(ctx, r)
 }
 
 // cmdResume is "lanjut": exactly where the person stopped, or the first open question.
-func (e *Engine) cmdResume(ctx context.Context, r *Request) ([]Outbound, error) {
-	l, err := e.progressOf(ctx, r)
+func (ans *Dialogue) cmdResume(ctx context.Context, r *step) ([]conversations.Outbound, error) {
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	if len(l.refs) == 0 {
-		return e.replies(r, r.T(msgNoQuestions)), nil
+		return r.Replies(r.T(msgNoQuestions)), nil
 	}
 	wasStopped := r.State.Stopped
 	r.State.Stopped = false
 	i, ok := l.pos[r.State.Question]
 	switch {
-	case ok && r.State.Mode == ModeEvidence && !wasStopped:
-		return e.finishEvidence(ctx, r) // "lanjut" after sending files means "done"
-	case ok && r.State.Mode == ModeNarrative && !wasStopped:
-		return e.advance(ctx, r, "")
-	case ok && (r.State.Mode == ModeEvidence || r.State.Mode == ModeNarrative):
+	case ok && r.State.Mode == conversations.ModeEvidence && !wasStopped:
+		return ans.finishEvidence(ctx, r) // "lanjut" after sending files means "done"
+	case ok && r.State.Mode == conversations.ModeNarrative && !wasStopped:
+		return ans.advance(ctx, r, "")
+	case ok && (r.State.Mode == conversations.ModeEvidence || r.State.Mode == conversations.ModeNarrative):
 		// Back after a pause: the question and its answer first, then what is asked.
-		head, err := e.evidenceHead(ctx, r, l, i)
+		head, err := ans.evidenceHead(ctx, r, l, i)
 		if err != nil {
 			return nil, err
 		}
-		more, err := e.reprompt(ctx, r)
+		more, err := ans.reprompt(ctx, r)
 		return append(head, more...), err
 	case ok && len(l.reopened) > 0 && l.reopenedNotes[r.State.Question].Code == "":
 		// A question sent back by a coordinator comes first, as its notice promised.
-		return e.ask(ctx, r, l.reopened[0])
+		return ans.ask(ctx, r, l.reopened[0])
 	case ok:
-		return e.ask(ctx, r, i)
+		return ans.ask(ctx, r, i)
 	}
 	next := l.nextOpen(-1)
 	if next < 0 {
-		e.moveTo(r, l, -1)
-		return []Outbound{e.summary(r, l)}, nil
+		ans.moveTo(r, l, -1)
+		return []conversations.Outbound{ans.summary(r, l)}, nil
 	}
-	return e.ask(ctx, r, next)
+	return ans.ask(ctx, r, next)
 }
 
 // cmdSkip is "lewati": skip the open question (remembered as a gap) or the evidence
 // and narrative steps.
-func (e *Engine) cmdSkip(ctx context.Context, r *Request) ([]Outbound, error) {
-	l, err := e.progressOf(ctx, r)
+func (ans *Dialogue) cmdSkip(ctx context.Context, r *step) ([]conversations.Outbound, error) {
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	i, ok := l.pos[r.State.Question]
-	if !ok || r.State.Mode == ModeIdle {
-		return e.replies(r, r.T(msgNothingToSkip)), nil
+	if !ok || r.State.Mode == conversations.ModeIdle {
+		return r.Replies(r.T(msgNothingToSkip)), nil
 	}
 	r.State.Stopped = false
 	switch r.State.Mode {
-	case ModeEvidence:
+	case conversations.ModeEvidence:
 		first := ""
 		if a := l.progress.Answers[r.State.Question]; l.refs[i].Q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 			first = r.T(msgEvidenceSkipped)
 		} else if r.State.OldFiles > 0 {
 			first = r.T(msgOldKept) // asked and skipped: the old files stay, and the person hears it
 		}
-		return e.advance(ctx, r, first)
-	case ModeNarrative:
-		return e.advance(ctx, r, "")
+		return ans.advance(ctx, r, first)
+	case conversations.ModeNarrative:
+		return ans.advance(ctx, r, "")
 	}
 	code := l.refs[i].Q.Code
 	if _, answered := l.progress.Answers[code]; answered {
 		// Already answered (by this person or a colleague): move on, no gap recorded.
-		return e.advance(ctx, r, "")
+		return ans.advance(ctx, r, "")
 	}
 	l.progress.Skipped[code] = true
 	next := l.nextOpen(i)
-	e.moveTo(r, l, next)
+	ans.moveTo(r, l, next)
 	cp := *r.State
-	if err := e.d.Answers.SaveSkip(ctx, SkipWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode,
+	if err := ans.d.Answers.SaveSkip(ctx, SkipWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode,
 		Year: r.State.Year, QuestionCode: code, PersonID: r.Person.ID, Checkpoint: &cp}); err != nil {
 		return nil, fmt.Errorf("skip %s: %w", code, err)
 	}
-	r.checkpointed = true
-	return e.continueAt(r, l, next, r.T(msgSkipped, i+1)), nil
+	r.Checkpointed()
+	return ans.continueAt(r, l, next, r.T(msgSkipped, i+1)), nil
 }
 
 // cmdBack is "kembali": the previous question (or, right after an answer, the same
 // question again to change it).
-func (e *Engine) cmdBack(ctx context.Context, r *Request) ([]Outbound, error) {
-	l, err := e.progressOf(ctx, r)
+func (ans *Dialogue) cmdBack(ctx context.Context, r *step) ([]conversations.Outbound, error) {
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	if len(l.refs) == 0 {
-		return e.replies(r, r.T(msgNoQuestions)), nil
+		return r.Replies(r.T(msgNoQuestions)), nil
 	}
 	i, ok := l.pos[r.State.Question]
 	switch {
 	case !ok:
-		return e.ask(ctx, r, len(l.refs)-1) // finished: back to the last question
-	case r.State.Mode == ModeEvidence || r.State.Mode == ModeNarrative:
-		return e.ask(ctx, r, i)
+		return ans.ask(ctx, r, len(l.refs)-1) // finished: back to the last question
+	case r.State.Mode == conversations.ModeEvidence || r.State.Mode == conversations.ModeNarrative:
+		return ans.ask(ctx, r, i)
 	case i == 0:
-		return append(e.replies(r, r.T(msgAtFirst)), e.renderQuestion(r, l, 0)), nil
+		return append(r.Replies(r.T(msgAtFirst)), ans.renderQuestion(r, l, 0)), nil
 	}
-	return e.ask(ctx, r, i-1)
+	return ans.ask(ctx, r, i-1)
 }
 
 // cmdEdit is "ubah N" (or "ubah KODE"): open question N of the person's own list.
-func (e *Engine) cmdEdit(ctx context.Context, r *Request) ([]Outbound, error) {
-	l, err := e.progressOf(ctx, r)
+func (ans *Dialogue) cmdEdit(ctx context.Context, r *step) ([]conversations.Outbound, error) {
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	i, refusal := e.pick(r, l, msgEditUsage)
+	i, refusal := ans.pick(r, l, msgEditUsage)
 	if refusal != nil {
 		return refusal, nil
 	}
-	return e.ask(ctx, r, i)
+	return ans.ask(ctx, r, i)
 }
 
 // pick reads "N", "#N" or a question code from r.Args: the index in the person's list,
 // or a polite refusal (out of range, another OPD's question, nothing given).
-func (e *Engine) pick(r *Request, l *questionList, usage msgKey) (int, []Outbound) {
+func (ans *Dialogue) pick(r *step, l *questionList, usage key) (int, []conversations.Outbound) {
 	arg := strings.TrimSpace(r.Args)
 	if arg == "" {
-		return 0, e.replies(r, r.T(usage, len(l.refs)))
+		return 0, r.Replies(r.T(usage, len(l.refs)))
 	}
 	if n, err := strconv.Atoi(strings.TrimPrefix(arg, "#")); err == nil {
 		if n < 1 || n > len(l.refs) {
-			return 0, e.replies(r, r.T(msgEditRange, n, len(l.refs)))
+			return 0, r.Replies(r.T(msgEditRange, n, len(l.refs)))
 		}
 		return n - 1, nil
 	}
@@ -160,56 +161,56 @@ func (e *Engine) pick(r *Request, l *questionList, usage msgKey) (int, []Outboun
 	}
 	for code := range l.ix.byCode {
 		if strings.EqualFold(code, arg) {
-			return 0, e.replies(r, r.T(msgOtherOPD, code, opdName(l)))
+			return 0, r.Replies(r.T(msgOtherOPD, code, opdName(l)))
 		}
 	}
-	return 0, e.replies(r, r.T(usage, len(l.refs)))
+	return 0, r.Replies(r.T(usage, len(l.refs)))
 }
 
 // cmdEvidence is "bukti N": add files to the current answer of question N without
 // answering it again (the quick win when an answer lacks its proof). Without N it is
 // the open question, when that one is answered.
-func (e *Engine) cmdEvidence(ctx context.Context, r *Request) ([]Outbound, error) {
-	l, err := e.progressOf(ctx, r)
+func (ans *Dialogue) cmdEvidence(ctx context.Context, r *step) ([]conversations.Outbound, error) {
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	i, ok := l.pos[r.State.Question]
 	if strings.TrimSpace(r.Args) != "" || !ok {
-		var refusal []Outbound
-		if i, refusal = e.pick(r, l, msgEvidenceUsage); refusal != nil {
+		var refusal []conversations.Outbound
+		if i, refusal = ans.pick(r, l, msgEvidenceUsage); refusal != nil {
 			return refusal, nil
 		}
 	}
 	ref := l.refs[i]
 	a, answered := l.progress.Answers[ref.Q.Code]
 	if !answered {
-		return e.replies(r, r.T(msgEvidenceUnanswered, i+1)), nil
+		return r.Replies(r.T(msgEvidenceUnanswered, i+1)), nil
 	}
-	r.State.Mode = ModeEvidence
+	r.State.Mode = conversations.ModeEvidence
 	r.State.Question = ref.Q.Code
 	r.State.AnswerID = a.ID
 	r.State.Files = 0
 	r.State.OldFiles = 0
 	r.State.Stopped = false
-	head := r.T(msgEvidenceFor, i+1, len(l.refs), ref.Q.Code, ref.Q.Text, FormatValue(ref.Q, a.Value, r.Lang()))
-	return append(e.replies(r, head), e.evidencePrompt(r, l, i)), nil
+	head := r.T(msgEvidenceFor, i+1, len(l.refs), ref.Q.Code, ref.Q.Text, conversations.FormatValue(ref.Q, a.Value, r.Lang()))
+	return append(r.Replies(head), ans.evidencePrompt(r, l, i)), nil
 }
 
 // evidenceHead shows question i with its answer, above an evidence or narrative
 // prompt, so a person resuming knows what the files are for.
-func (e *Engine) evidenceHead(ctx context.Context, r *Request, l *questionList, i int) ([]Outbound, error) {
+func (ans *Dialogue) evidenceHead(ctx context.Context, r *step, l *questionList, i int) ([]conversations.Outbound, error) {
 	ref := l.refs[i]
 	a, ok := l.progress.Answers[ref.Q.Code]
 	if !ok {
 		return nil, nil
 	}
-	return e.replies(r, r.T(msgEvidenceFor, i+1, len(l.refs), ref.Q.Code, ref.Q.Text, FormatValue(ref.Q, a.Value, r.Lang()))), nil
+	return r.Replies(r.T(msgEvidenceFor, i+1, len(l.refs), ref.Q.Code, ref.Q.Text, conversations.FormatValue(ref.Q, a.Value, r.Lang()))), nil
 }
 
 // cmdList is "daftar": the open (and skipped) questions with their numbers.
-func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
-	l, err := e.progressOf(ctx, r)
+func (ans *Dialogue) cmdList(ctx context.Context, r *step) ([]conversations.Outbound, error) {
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +219,7 @@ func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
 		if _, ok := l.progress.Answers[ref.Q.Code]; ok {
 			continue
 		}
-		line := fmt.Sprintf("%d. %s", i+1, Shorten(ref.Q.Text, 70))
+		line := fmt.Sprintf("%d. %s", i+1, conversations.Shorten(ref.Q.Text, 70))
 		if l.progress.Skipped[ref.Q.Code] {
 			line += " (" + r.T(msgSkippedMark) + ")"
 		}
@@ -228,16 +229,16 @@ func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
 	for _, i := range l.reopened {
 		ref := l.refs[i]
 		ro := l.reopenedNotes[ref.Q.Code]
-		back = append(back, fmt.Sprintf("%d. %s — %s: \"%s\"", i+1, Shorten(ref.Q.Text, 70), ro.State.Label(), Shorten(ro.Note, 120)))
+		back = append(back, fmt.Sprintf("%d. %s — %s: \"%s\"", i+1, conversations.Shorten(ref.Q.Text, 70), ro.State.Label(), conversations.Shorten(ro.Note, 120)))
 	}
 	var proof []string
 	for i, ref := range l.refs {
 		if a, ok := l.progress.Answers[ref.Q.Code]; ok && ref.Q.NeedsEvidence(a.Value) && a.Evidence == 0 {
-			proof = append(proof, fmt.Sprintf("%d. %s", i+1, Shorten(ref.Q.Text, 70)))
+			proof = append(proof, fmt.Sprintf("%d. %s", i+1, conversations.Shorten(ref.Q.Text, 70)))
 		}
 	}
 	if len(lines) == 0 && len(proof) == 0 && len(back) == 0 {
-		return e.replies(r, r.T(msgListEmpty)), nil
+		return r.Replies(r.T(msgListEmpty)), nil
 	}
 	var parts []string
 	if len(back) > 0 {
@@ -249,12 +250,12 @@ func (e *Engine) cmdList(ctx context.Context, r *Request) ([]Outbound, error) {
 	if len(proof) > 0 {
 		parts = append(parts, r.T(msgListProof, len(proof))+"\n"+strings.Join(capList(proof, 30, r), "\n"))
 	}
-	return e.replies(r, strings.Join(parts, "\n\n")+"\n\n"+r.T(msgEditHint)), nil
+	return r.Replies(strings.Join(parts, "\n\n") + "\n\n" + r.T(msgEditHint)), nil
 }
 
 // cmdStatus is "status": the OPD's progress and the deadline.
-func (e *Engine) cmdStatus(ctx context.Context, r *Request) ([]Outbound, error) {
-	l, err := e.progressOf(ctx, r)
+func (ans *Dialogue) cmdStatus(ctx context.Context, r *step) ([]conversations.Outbound, error) {
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -264,17 +265,17 @@ func (e *Engine) cmdStatus(ctx context.Context, r *Request) ([]Outbound, error) 
 		first := l.refs[l.reopened[0]].Q.Code
 		text += "\n" + r.T(msgStatusBack, n, first)
 	}
-	if dl := e.deadlineLine(r); dl != "" {
+	if dl := ans.deadlineLine(r); dl != "" {
 		text += "\n" + dl
 	}
 	if i, ok := l.pos[r.State.Question]; ok {
 		text += "\n" + r.T(msgStatusAt, i+1)
 	}
-	return e.replies(r, text), nil
+	return r.Replies(text), nil
 }
 
 // deadlineLine says the region's deadline and the days left, in the region's zone.
-func (e *Engine) deadlineLine(r *Request) string {
+func (ans *Dialogue) deadlineLine(r *step) string {
 	if r.Region.Deadline == nil {
 		return ""
 	}
@@ -294,35 +295,17 @@ func (e *Engine) deadlineLine(r *Request) string {
 	return r.T(msgDeadline, date, days)
 }
 
-// cmdHelp is "bantuan": the commands this person may use.
-func (e *Engine) cmdHelp(ctx context.Context, r *Request) ([]Outbound, error) {
-	var lines []string
-	for _, c := range e.commands() {
-		if !c.allowed(r.Person.Role) || (c.OPD && r.Person.OPDID == 0) {
-			continue
-		}
-		h := c.Help
-		if r.Lang() == "en" && c.HelpEN != "" {
-			h = c.HelpEN
-		}
-		if h != "" {
-			lines = append(lines, "• "+h)
-		}
-	}
-	return e.replies(r, r.T(msgHelpHead)+"\n"+strings.Join(lines, "\n")), nil
-}
-
 // cmdStop is "berhenti": pause where the person is; "lanjut" resumes right there.
-func (e *Engine) cmdStop(ctx context.Context, r *Request) ([]Outbound, error) {
+func (ans *Dialogue) cmdStop(ctx context.Context, r *step) ([]conversations.Outbound, error) {
 	r.State.Stopped = true
-	if i, ok := e.positionOf(ctx, r); ok {
-		return e.replies(r, r.T(msgStopped, i+1)), nil
+	if i, ok := ans.positionOf(ctx, r); ok {
+		return r.Replies(r.T(msgStopped, i+1)), nil
 	}
-	return e.replies(r, r.T(msgStoppedIdle)), nil
+	return r.Replies(r.T(msgStoppedIdle)), nil
 }
 
-func (e *Engine) positionOf(ctx context.Context, r *Request) (int, bool) {
-	l, err := e.questions(ctx, r)
+func (ans *Dialogue) positionOf(ctx context.Context, r *step) (int, bool) {
+	l, err := ans.questions(ctx, r)
 	if err != nil {
 		return 0, false
 	}
@@ -331,25 +314,16 @@ func (e *Engine) positionOf(ctx context.Context, r *Request) (int, bool) {
 }
 
 // idleText answers text from someone not in a question.
-func (e *Engine) idleText(ctx context.Context, r *Request) ([]Outbound, error) {
+func (ans *Dialogue) idleText(ctx context.Context, r *step) ([]conversations.Outbound, error) {
 	if r.State.Stopped {
-		return e.replies(r, r.T(msgPaused)), nil
+		return r.Replies(r.T(msgPaused)), nil
 	}
-	l, err := e.questions(ctx, r)
+	l, err := ans.questions(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	if len(l.refs) == 0 {
-		return e.cmdHelp(ctx, r)
+		return r.Help(ctx)
 	}
-	return e.replies(r, r.T(msgIdleHint)), nil
-}
-
-func roleAnswers(role Role) bool {
-	for _, a := range Answering {
-		if a == role {
-			return true
-		}
-	}
-	return false
+	return r.Replies(r.T(msgIdleHint)), nil
 }

@@ -1,9 +1,10 @@
-package conversations
+package answering
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/idfmt"
 	"github.com/klabot/klabot/conversations/parse"
 	"strconv"
@@ -13,24 +14,24 @@ import (
 )
 
 // ask opens question i and renders it.
-func (e *Engine) ask(ctx context.Context, r *Request, i int) ([]Outbound, error) {
-	l, err := e.progressOf(ctx, r)
+func (ans *Dialogue) ask(ctx context.Context, r *step, i int) ([]conversations.Outbound, error) {
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	ref := l.refs[i]
-	r.State.Mode = ModeQuestion
+	r.State.Mode = conversations.ModeQuestion
 	r.State.Question = ref.Q.Code
 	r.State.AnswerID = 0
 	r.State.Files = 0
 	r.State.OldFiles = 0
 	r.State.Stopped = false
-	return []Outbound{e.renderQuestion(r, l, i)}, nil
+	return []conversations.Outbound{ans.renderQuestion(r, l, i)}, nil
 }
 
 // renderQuestion writes the question message: header, text, hint, current answer, and
 // the allowed answers (buttons where the answer is a pick).
-func (e *Engine) renderQuestion(r *Request, l *questionList, i int) Outbound {
+func (ans *Dialogue) renderQuestion(r *step, l *questionList, i int) conversations.Outbound {
 	ref := l.refs[i]
 	q := ref.Q
 	lang := r.Lang()
@@ -41,21 +42,21 @@ func (e *Engine) renderQuestion(r *Request, l *questionList, i int) Outbound {
 		fmt.Fprintf(&b, "\nℹ️ %s", q.Help)
 	}
 	if a, ok := l.progress.Answers[q.Code]; ok {
-		b.WriteString("\n\n" + r.T(msgCurrentAnswer, FormatValue(q, a.Value, lang), a.PersonName, idfmt.Date(a.At.In(r.Region.Location()), lang), a.Evidence))
+		b.WriteString("\n\n" + r.T(msgCurrentAnswer, conversations.FormatValue(q, a.Value, lang), a.PersonName, idfmt.Date(a.At.In(r.Region.Location()), lang), a.Evidence))
 		b.WriteString(l.reviewNote(q.Code, lang)) // the coordinator's note when it was sent back
 	}
 	if q.EvidenceRequired {
 		b.WriteString("\n" + r.T(msgEvidenceNeeded))
 	}
-	var buttons []Button
+	var buttons []conversations.Button
 	switch q.Type {
 	case scoring.YesNo, scoring.YesPartialNo:
 		for k, v := range parse.YesNoOptions(q.Type) {
-			buttons = append(buttons, Button{Label: yesNoLabel(v, lang), Data: answerData(q.Code, k+1)})
+			buttons = append(buttons, conversations.Button{Label: conversations.YesNoLabel(v, lang), Data: answerData(q.Code, k+1)})
 		}
 	case scoring.Choice:
 		for k, o := range q.Options {
-			buttons = append(buttons, Button{Label: o.Label, Data: answerData(q.Code, k+1)})
+			buttons = append(buttons, conversations.Button{Label: o.Label, Data: answerData(q.Code, k+1)})
 		}
 	case scoring.Number:
 		b.WriteString("\n\n" + r.T(msgHintNumber))
@@ -69,10 +70,10 @@ func (e *Engine) renderQuestion(r *Request, l *questionList, i int) Outbound {
 	case scoring.Text:
 		b.WriteString("\n\n" + r.T(msgHintText))
 	case scoring.File:
-		b.WriteString("\n\n" + r.T(msgHintFile, idfmt.Size(e.cfg.MaxFileBytes, lang)))
+		b.WriteString("\n\n" + r.T(msgHintFile, idfmt.Size(ans.d.MaxFileBytes, lang)))
 	}
-	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()}
-	out = WithOptions(out, lang, buttons)
+	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()}
+	out = conversations.WithOptions(out, lang, buttons)
 	out.Text += "\n" + r.T(msgNavHint)
 	return out
 }
@@ -92,22 +93,22 @@ func clusterName(c *scoring.Cluster) string {
 func answerData(code string, k int) string { return "a:" + code + ":" + strconv.Itoa(k) }
 
 // answerText reads a typed answer to the open question.
-func (e *Engine) answerText(ctx context.Context, r *Request) ([]Outbound, error) {
+func (ans *Dialogue) answerText(ctx context.Context, r *step) ([]conversations.Outbound, error) {
 	if r.State.Stopped {
-		return e.replies(r, r.T(msgPaused)), nil
+		return r.Replies(r.T(msgPaused)), nil
 	}
-	l, err := e.progressOf(ctx, r)
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	i, ok := l.pos[r.State.Question]
 	if !ok {
-		return e.cmdResume(ctx, r)
+		return ans.cmdResume(ctx, r)
 	}
 	a, err := parse.ParseAnswerWith(l.refs[i].Q, r.In.Text, r.parseOptions())
 	var pe *parse.ParseError
 	if errors.As(err, &pe) {
-		return e.correction(r, l, i, msgKey(pe.Key)), nil
+		return ans.correction(r, l, i, key(pe.Key)), nil
 	}
 	if err != nil {
 		return nil, err
@@ -115,17 +116,17 @@ func (e *Engine) answerText(ctx context.Context, r *Request) ([]Outbound, error)
 	if a.Whole > 0 { // "45 dari 60 desa": say how the percentage came about
 		r.savedNote = r.T(msgComputedPercent, idfmt.Number(a.Part, r.Lang()), idfmt.Number(a.Whole, r.Lang()), idfmt.Number(a.Value.Number, r.Lang()))
 	}
-	return e.saveAnswer(ctx, r, l, i, a.Value, nil)
+	return ans.saveAnswer(ctx, r, l, i, a.Value, nil)
 }
 
 // parseOptions are how the person's answers are read: their language and today's
 // date in the region's zone.
-func (r *Request) parseOptions() parse.Options {
+func (r *step) parseOptions() parse.Options {
 	return parse.Options{Lang: r.Lang(), Today: r.Now.In(r.Region.Location())}
 }
 
 // correction is the specific correction followed by the same question again.
-func (e *Engine) correction(r *Request, l *questionList, i int, k msgKey) []Outbound {
+func (ans *Dialogue) correction(r *step, l *questionList, i int, k key) []conversations.Outbound {
 	q := l.refs[i].Q
 	hint := r.T(k)
 	if k == msgBadChoice || k == msgBadYesNo || k == msgBadYesPartialNo || k == msgUnsure {
@@ -133,81 +134,81 @@ func (e *Engine) correction(r *Request, l *questionList, i int, k msgKey) []Outb
 		if q.Type != scoring.Choice {
 			n = len(parse.YesNoOptions(q.Type))
 		}
-		hint = r.T(k, numberList(n, r.Lang()))
+		hint = r.T(k, conversations.NumberList(n, r.Lang()))
 	}
-	return append(e.replies(r, hint), e.renderQuestion(r, l, i))
+	return append(r.Replies(hint), ans.renderQuestion(r, l, i))
 }
 
 // pressAnswer handles an answer button "CODE:K".
-func (e *Engine) pressAnswer(ctx context.Context, r *Request) ([]Outbound, error) {
+func (ans *Dialogue) pressAnswer(ctx context.Context, r *step) ([]conversations.Outbound, error) {
 	i := strings.LastIndexByte(r.Args, ':')
 	if i < 0 {
-		return e.replies(r, r.T(msgOldButton)), nil
+		return r.Replies(r.OldButtonText()), nil
 	}
 	code, k := r.Args[:i], r.Args[i+1:]
-	if code != r.State.Question || r.State.Mode != ModeQuestion {
-		return e.staleButton(ctx, r)
+	if code != r.State.Question || r.State.Mode != conversations.ModeQuestion {
+		return ans.staleButton(ctx, r)
 	}
-	l, err := e.progressOf(ctx, r)
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	qi, ok := l.pos[code]
 	if !ok {
-		return e.staleButton(ctx, r)
+		return ans.staleButton(ctx, r)
 	}
 	r.State.Stopped = false
 	v, err := parse.ParseAnswer(l.refs[qi].Q, k)
 	var pe *parse.ParseError
 	if errors.As(err, &pe) {
-		return e.correction(r, l, qi, msgKey(pe.Key)), nil
+		return ans.correction(r, l, qi, key(pe.Key)), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return e.saveAnswer(ctx, r, l, qi, v, nil)
+	return ans.saveAnswer(ctx, r, l, qi, v, nil)
 }
 
 // staleButton answers a press on a button of an earlier message: politely, and with the
 // question that is open now.
-func (e *Engine) staleButton(ctx context.Context, r *Request) ([]Outbound, error) {
-	outs := e.replies(r, r.T(msgOldButton))
-	more, err := e.reprompt(ctx, r)
+func (ans *Dialogue) staleButton(ctx context.Context, r *step) ([]conversations.Outbound, error) {
+	outs := r.Replies(r.OldButtonText())
+	more, err := ans.reprompt(ctx, r)
 	return append(outs, more...), err
 }
 
 // reprompt repeats what the person is asked now (question, evidence or narrative).
-func (e *Engine) reprompt(ctx context.Context, r *Request) ([]Outbound, error) {
-	l, err := e.progressOf(ctx, r)
+func (ans *Dialogue) reprompt(ctx context.Context, r *step) ([]conversations.Outbound, error) {
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	i, ok := l.pos[r.State.Question]
 	switch {
-	case !ok || r.State.Mode == ModeIdle:
-		return e.replies(r, r.T(msgIdleHint)), nil
-	case r.State.Mode == ModeEvidence:
-		return []Outbound{e.evidencePrompt(r, l, i)}, nil
-	case r.State.Mode == ModeNarrative:
-		return []Outbound{e.narrativePrompt(r)}, nil
+	case !ok || r.State.Mode == conversations.ModeIdle:
+		return r.Replies(r.T(msgIdleHint)), nil
+	case r.State.Mode == conversations.ModeEvidence:
+		return []conversations.Outbound{ans.evidencePrompt(r, l, i)}, nil
+	case r.State.Mode == conversations.ModeNarrative:
+		return []conversations.Outbound{ans.narrativePrompt(r)}, nil
 	}
-	return []Outbound{e.renderQuestion(r, l, i)}, nil
+	return []conversations.Outbound{ans.renderQuestion(r, l, i)}, nil
 }
 
 // saveAnswer writes a new answer version (with files for file questions) and moves on:
 // to evidence intake when the question wants proof, otherwise to the next question.
-func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i int, v scoring.Value, files []EvidenceFile) ([]Outbound, error) {
+func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i int, v scoring.Value, files []conversations.EvidenceFile) ([]conversations.Outbound, error) {
 	q := l.refs[i].Q
 	held := 0
 	if r.State.HeldFor == q.Code && len(r.State.Held) > 0 {
 		held = len(r.State.Held)
-		files = append(append([]EvidenceFile(nil), r.State.Held...), files...)
+		files = append(append([]conversations.EvidenceFile(nil), r.State.Held...), files...)
 	}
 	r.State.Held, r.State.HeldFor = nil, ""
 	wantsFiles := q.NeedsEvidence(v) || q.Type == scoring.File // a negative answer needs no proof
 	next := -1
 	if wantsFiles {
-		r.State.Mode = ModeEvidence
+		r.State.Mode = conversations.ModeEvidence
 		r.State.AnswerID = 0
 		r.State.Files = len(files)
 		r.State.OldFiles = oldFilesOf(l, q.Code) // the files the coordinator saw: ask about them
@@ -215,21 +216,21 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 		// Count the question as answered before choosing the next one.
 		l.progress.Answers[q.Code] = AnswerInfo{}
 		next = l.nextOpen(i)
-		e.moveTo(r, l, next)
+		ans.moveTo(r, l, next)
 	}
 	cp := *r.State
-	info, err := e.d.Answers.SaveAnswer(ctx, AnswerWrite{
+	info, err := ans.d.Answers.SaveAnswer(ctx, AnswerWrite{
 		Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year, QuestionCode: q.Code,
 		Value: v, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("save answer %s: %w", q.Code, err)
 	}
-	r.checkpointed = true
-	var notices []Outbound
+	r.Checkpointed()
+	var notices []conversations.Outbound
 	if l.sentBack(q.Code) {
 		l.settle(q.Code)
-		if notices, err = e.fixedNotices(ctx, r, l, i); err != nil {
+		if notices, err = ans.fixedNotices(ctx, r, l, i); err != nil {
 			return nil, err
 		}
 	}
@@ -238,7 +239,7 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 	}
 	l.progress.Answers[q.Code] = info
 	delete(l.progress.Skipped, q.Code)
-	saved := endSentence(r.T(msgSaved, FormatValue(q, v, r.Lang())))
+	saved := endSentence(r.T(msgSaved, conversations.FormatValue(q, v, r.Lang())))
 	if r.savedNote != "" {
 		saved += " " + r.savedNote
 	}
@@ -247,45 +248,45 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 	}
 	if wantsFiles {
 		r.State.AnswerID = info.ID
-		var outs []Outbound
+		var outs []conversations.Outbound
 		if len(files) > held {
-			outs = e.replies(r, saved+"\n"+e.fileReceipts(r, files[held:]))
+			outs = r.Replies(saved + "\n" + ans.fileReceipts(r, files[held:]))
 		} else {
-			outs = e.replies(r, saved)
+			outs = r.Replies(saved)
 		}
-		return append(append(outs, e.evidencePrompt(r, l, i)), notices...), nil
+		return append(append(outs, ans.evidencePrompt(r, l, i)), notices...), nil
 	}
-	return append(e.continueAt(r, l, next, saved), notices...), nil
+	return append(ans.continueAt(r, l, next, saved), notices...), nil
 }
 
 // moveTo sets the state to question next, or to finished when next is -1.
-func (e *Engine) moveTo(r *Request, l *questionList, next int) {
+func (ans *Dialogue) moveTo(r *step, l *questionList, next int) {
 	r.State.AnswerID, r.State.Files, r.State.OldFiles, r.State.Stopped = 0, 0, 0, false
 	if next < 0 {
-		r.State.Mode = ModeIdle
+		r.State.Mode = conversations.ModeIdle
 		r.State.Question = ""
 		return
 	}
-	r.State.Mode = ModeQuestion
+	r.State.Mode = conversations.ModeQuestion
 	r.State.Question = l.refs[next].Q.Code
 }
 
 // continueAt renders the question the state moved to (or the closing summary), after a
 // first line such as "Tersimpan: Ya.".
-func (e *Engine) continueAt(r *Request, l *questionList, next int, first string) []Outbound {
-	var outs []Outbound
+func (ans *Dialogue) continueAt(r *step, l *questionList, next int, first string) []conversations.Outbound {
+	var outs []conversations.Outbound
 	if first != "" {
-		outs = e.replies(r, first)
+		outs = r.Replies(first)
 	}
 	if next < 0 {
-		return append(outs, e.summary(r, l))
+		return append(outs, ans.summary(r, l))
 	}
-	return append(outs, e.renderQuestion(r, l, next))
+	return append(outs, ans.renderQuestion(r, l, next))
 }
 
 // advance moves from the current question to the next open one.
-func (e *Engine) advance(ctx context.Context, r *Request, first string) ([]Outbound, error) {
-	l, err := e.progressOf(ctx, r)
+func (ans *Dialogue) advance(ctx context.Context, r *step, first string) ([]conversations.Outbound, error) {
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -294,12 +295,12 @@ func (e *Engine) advance(ctx context.Context, r *Request, first string) ([]Outbo
 		from = i
 	}
 	next := l.nextOpen(from)
-	e.moveTo(r, l, next)
-	return e.continueAt(r, l, next, first), nil
+	ans.moveTo(r, l, next)
+	return ans.continueAt(r, l, next, first), nil
 }
 
 // summary closes the OPD's questionnaire: what was answered and what is still missing.
-func (e *Engine) summary(r *Request, l *questionList) Outbound {
+func (ans *Dialogue) summary(r *step, l *questionList) conversations.Outbound {
 	c := l.counts()
 	var b strings.Builder
 	b.WriteString(r.T(msgAllDone, opdName(l)))
@@ -309,9 +310,9 @@ func (e *Engine) summary(r *Request, l *questionList) Outbound {
 		a, ok := l.progress.Answers[ref.Q.Code]
 		switch {
 		case !ok && l.progress.Skipped[ref.Q.Code]:
-			missing = append(missing, fmt.Sprintf("%d. %s — %s", i+1, Shorten(ref.Q.Text, 60), r.T(msgSkippedMark)))
+			missing = append(missing, fmt.Sprintf("%d. %s — %s", i+1, conversations.Shorten(ref.Q.Text, 60), r.T(msgSkippedMark)))
 		case ok && ref.Q.NeedsEvidence(a.Value) && a.Evidence == 0:
-			missing = append(missing, fmt.Sprintf("%d. %s — %s", i+1, Shorten(ref.Q.Text, 60), r.T(msgNoEvidenceMark)))
+			missing = append(missing, fmt.Sprintf("%d. %s — %s", i+1, conversations.Shorten(ref.Q.Text, 60), r.T(msgNoEvidenceMark)))
 		}
 	}
 	if len(missing) > 0 {
@@ -320,10 +321,10 @@ func (e *Engine) summary(r *Request, l *questionList) Outbound {
 	} else {
 		b.WriteString("\n" + r.T(msgNothingMissing))
 	}
-	return Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()}
+	return conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()}
 }
 
-func capList(lines []string, n int, r *Request) []string {
+func capList(lines []string, n int, r *step) []string {
 	if len(lines) <= n {
 		return lines
 	}

@@ -1,15 +1,10 @@
-package conversations
+package answering
 
 import (
 	"context"
 	"fmt"
+	"github.com/klabot/klabot/conversations"
 )
-
-// Coordinators lists the coordinators of a region (storage/postgres). The engine tells
-// them when an OPD fixes an answer they sent back.
-type Coordinators interface {
-	CoordinatorIDs(ctx context.Context, region string) ([]int64, error)
-}
 
 // NoticeFixed is the Outbound.Kind of the notice that a sent-back answer was fixed.
 const NoticeFixed = "review_fixed"
@@ -17,26 +12,26 @@ const NoticeFixed = "review_fixed"
 // fixedNotices tell the region's coordinators, once per fix, on every chat they use,
 // that the answer to question i they sent back has a new version waiting for them
 // (diubah). Nothing when Deps.Coordinators is not wired.
-func (e *Engine) fixedNotices(ctx context.Context, r *Request, l *questionList, i int) ([]Outbound, error) {
-	if e.d.Coordinators == nil {
+func (ans *Dialogue) fixedNotices(ctx context.Context, r *step, l *questionList, i int) ([]conversations.Outbound, error) {
+	if ans.d.Coordinators == nil {
 		return nil, nil
 	}
-	ids, err := e.d.Coordinators.CoordinatorIDs(ctx, r.Person.RegionCode)
+	ids, err := ans.d.Coordinators.CoordinatorIDs(ctx, r.Person.RegionCode)
 	if err != nil {
 		return nil, fmt.Errorf("coordinators of %s: %w", r.Person.RegionCode, err)
 	}
 	q := l.refs[i].Q
-	var outs []Outbound
+	var outs []conversations.Outbound
 	for _, id := range ids {
 		if id == r.Person.ID {
 			continue
 		}
 		lang := "id"
-		if p, err := e.d.People.Person(ctx, id); err == nil && p.Language != "" {
+		if p, err := ans.d.Coordinators.Person(ctx, id); err == nil && p.Language != "" {
 			lang = p.Language
 		}
-		text := tr(lang, msgFixedNotice, q.Code, Shorten(q.Text, 120), opdName(l), r.Person.Name, q.Code)
-		msgs, err := e.notify(ctx, id, text, nil)
+		text := tr(lang, msgFixedNotice, q.Code, conversations.Shorten(q.Text, 120), opdName(l), r.Person.Name, q.Code)
+		msgs, err := r.Notify(ctx, id, text, nil)
 		if err != nil {
 			return nil, err
 		}

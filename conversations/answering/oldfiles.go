@@ -1,8 +1,10 @@
-package conversations
+package answering
 
 import (
 	"context"
 	"fmt"
+
+	"github.com/klabot/klabot/conversations"
 
 	"github.com/klabot/klabot/conversations/parse"
 )
@@ -14,33 +16,14 @@ import (
 // "Mulai tanpa bukti lama" is ganti: a new version that keeps only what was sent after
 // the decision (AnswerWrite.KeepRecent), never the new upload too.
 
-var oldFileTexts = Texts{
-	msgOldFilesAsk: {"⚠️ Bukti lama dari jawaban yang dikembalikan koordinator (%d file) masih terlampir. Tetap lampirkan, atau mulai tanpa bukti lama?",
-		"⚠️ The old evidence of the answer the coordinator sent back (%d files) is still attached. Keep it, or start without the old evidence?"},
-	msgOldFilesFirst: {"Pilih dulu soal bukti lama:", "First choose what happens to the old evidence:"},
-	msgBtnKeepOld:    {"Tetap lampirkan bukti lama", "Keep the old evidence"},
-	msgBtnFresh:      {"Mulai tanpa bukti lama", "Start without the old evidence"},
-	msgOldKept:       {"Baik, bukti lama tetap terlampir.", "OK, the old evidence stays attached."},
-	msgReplacedKept:  {"%d file yang Anda kirim sesudahnya tetap terlampir.", "%d files you sent since stay attached."},
-}
-
-const (
-	msgOldFilesAsk   msgKey = "old_files_ask"
-	msgOldFilesFirst msgKey = "old_files_first"
-	msgBtnKeepOld    msgKey = "btn_keep_old"
-	msgBtnFresh      msgKey = "btn_fresh"
-	msgOldKept       msgKey = "old_kept"
-	msgReplacedKept  msgKey = "replaced_kept"
-)
-
 // askOldFiles is the question about the carried files, with its two buttons.
-func (e *Engine) askOldFiles(r *Request, first string) Outbound {
+func (ans *Dialogue) askOldFiles(r *step, first string) conversations.Outbound {
 	text := r.T(msgOldFilesAsk, r.State.OldFiles)
 	if first != "" {
 		text = first + "\n" + text
 	}
-	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text}
-	return WithOptions(out, r.Lang(), []Button{
+	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text}
+	return conversations.WithOptions(out, r.Lang(), []conversations.Button{
 		{Label: r.T(msgBtnKeepOld), Data: "n:keep:" + r.State.Question},
 		{Label: r.T(msgBtnFresh), Data: "n:fresh:" + r.State.Question},
 	})
@@ -48,40 +31,40 @@ func (e *Engine) askOldFiles(r *Request, first string) Outbound {
 
 // afterFiles ends the receipts of files in evidence intake: the question about the old
 // files while it is open, else "send another file, or type done".
-func (e *Engine) afterFiles(r *Request, receipts string) Outbound {
+func (ans *Dialogue) afterFiles(r *step, receipts string) conversations.Outbound {
 	if r.State.OldFiles > 0 {
-		return e.askOldFiles(r, receipts)
+		return ans.askOldFiles(r, receipts)
 	}
-	out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: receipts + "\n" + r.T(msgMoreFiles)}
-	return WithOptions(out, r.Lang(), e.evidenceButtons(r))
+	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: receipts + "\n" + r.T(msgMoreFiles)}
+	return conversations.WithOptions(out, r.Lang(), ans.evidenceButtons(r))
 }
 
 // oldFilesText reads the typed reply to the question about the old files (files and
 // commands are routed before); anything else asks again.
-func (e *Engine) oldFilesText(ctx context.Context, r *Request) ([]Outbound, error) {
+func (ans *Dialogue) oldFilesText(ctx context.Context, r *step) ([]conversations.Outbound, error) {
 	switch w := parse.Normalize(r.In.Text); w {
 	case "1", "tetap", "tetap lampirkan", "simpan", "keep":
-		return e.keepOldFiles(ctx, r)
+		return ans.keepOldFiles(ctx, r)
 	case "2", "ganti", "replace", "baru", "mulai baru", "fresh":
-		return e.replaceEvidence(ctx, r)
+		return ans.replaceEvidence(ctx, r)
 	}
-	return []Outbound{e.askOldFiles(r, r.T(msgOldFilesFirst))}, nil
+	return []conversations.Outbound{ans.askOldFiles(r, r.T(msgOldFilesFirst))}, nil
 }
 
 // keepOldFiles closes the question: the carried files stay, intake goes on.
-func (e *Engine) keepOldFiles(ctx context.Context, r *Request) ([]Outbound, error) {
-	l, err := e.progressOf(ctx, r)
+func (ans *Dialogue) keepOldFiles(ctx context.Context, r *step) ([]conversations.Outbound, error) {
+	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	i, ok := l.pos[r.State.Question]
 	if !ok {
-		return e.reprompt(ctx, r)
+		return ans.reprompt(ctx, r)
 	}
 	r.State.OldFiles = 0
-	out := e.evidencePrompt(r, l, i)
+	out := ans.evidencePrompt(r, l, i)
 	out.Text = r.T(msgOldKept) + "\n" + out.Text
-	return []Outbound{out}, nil
+	return []conversations.Outbound{out}, nil
 }
 
 // oldFilesOf is how many files a new version of a sent-back question carries from the
@@ -94,7 +77,7 @@ func oldFilesOf(l *questionList, code string) int {
 }
 
 // replacedText is what ganti says: the old files are off, the recent ones stayed.
-func (e *Engine) replacedText(r *Request, kept int) string {
+func (ans *Dialogue) replacedText(r *step, kept int) string {
 	if kept > 0 {
 		return fmt.Sprintf("%s %s", r.T(msgReplaced), r.T(msgReplacedKept, kept))
 	}

@@ -1,4 +1,4 @@
-package conversations
+package answering
 
 import (
 	"archive/zip"

@@ -1,19 +1,17 @@
-package conversations
+package answering
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/klabot/klabot/conversations"
 	"slices"
 )
-
-// errNoInstrument means the region's evaluation year has no imported instrument yet.
-var errNoInstrument = errors.New("no instrument for the year")
 
 // questionList is a person's questions in instrument order, with their progress.
 type questionList struct {
 	ix       *instrumentIndex
-	opd      *OPD
+	opd      *conversations.OPD
 	refs     []questionRef
 	pos      map[string]int // code -> index in refs
 	progress *Progress
@@ -21,31 +19,27 @@ type questionList struct {
 	// rejected) and not answered since, most recent first: they come before any other.
 	reopened []int
 	// reopenedNotes are the decisions behind reopened, by question code.
-	reopenedNotes map[string]Reopened
+	reopenedNotes map[string]conversations.Reopened
 }
 
 // questions returns the questions of the person's OPD (via its answers_for codes).
-func (e *Engine) questions(ctx context.Context, r *Request) (*questionList, error) {
+func (ans *Dialogue) questions(ctx context.Context, r *step) (*questionList, error) {
 	if r.list != nil {
 		return r.list, nil
 	}
-	ix, err := e.instrument(ctx, r.State.Year)
-	if errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("instrument %d: %w", r.State.Year, errNoInstrument)
+	ix, err := ans.instrument(ctx, r.State.Year)
+	if errors.Is(err, conversations.ErrNotFound) {
+		return nil, fmt.Errorf("instrument %d: %w", r.State.Year, conversations.ErrNoInstrument)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("instrument %d: %w", r.State.Year, err)
 	}
 	l := &questionList{ix: ix, pos: map[string]int{}}
-	l.opd = findOPD(r.opds, r.Person.OPDID)
+	l.opd = findOPD(r.OPDs(), r.Person.OPDID)
 	if l.opd == nil && r.Person.OPDID != 0 {
 		// An OPD created after the region was cached (a roster import just now).
-		e.mu.Lock()
-		delete(e.regions, r.Person.RegionCode)
-		e.mu.Unlock()
-		if ri, err := e.region(ctx, r.Person.RegionCode); err == nil {
-			r.opds = ri.opds
-			l.opd = findOPD(r.opds, r.Person.OPDID)
+		if err := r.ReloadOPDs(ctx); err == nil {
+			l.opd = findOPD(r.OPDs(), r.Person.OPDID)
 		}
 	}
 	if l.opd != nil {
@@ -61,8 +55,8 @@ func (e *Engine) questions(ctx context.Context, r *Request) (*questionList, erro
 }
 
 // progressOf loads the current answers and skips of the person's questions once per step.
-func (e *Engine) progressOf(ctx context.Context, r *Request) (*questionList, error) {
-	l, err := e.questions(ctx, r)
+func (ans *Dialogue) progressOf(ctx context.Context, r *step) (*questionList, error) {
+	l, err := ans.questions(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +67,7 @@ func (e *Engine) progressOf(ctx context.Context, r *Request) (*questionList, err
 	for i, ref := range l.refs {
 		codes[i] = ref.Q.Code
 	}
-	p, err := e.d.Answers.Progress(ctx, r.Person.RegionCode, r.State.Year, r.Person.ID, codes)
+	p, err := ans.d.Answers.Progress(ctx, r.Person.RegionCode, r.State.Year, r.Person.ID, codes)
 	if err != nil {
 		return nil, fmt.Errorf("progress: %w", err)
 	}
@@ -84,12 +78,12 @@ func (e *Engine) progressOf(ctx context.Context, r *Request) (*questionList, err
 		p.Skipped = map[string]bool{}
 	}
 	l.progress = &p
-	if e.d.Reviews != nil && l.opd != nil {
-		list, err := e.d.Reviews.ReopenedQuestions(ctx, r.Person.RegionCode, r.State.Year, l.opd.ID)
+	if ans.d.Reviews != nil && l.opd != nil {
+		list, err := ans.d.Reviews.ReopenedQuestions(ctx, r.Person.RegionCode, r.State.Year, l.opd.ID)
 		if err != nil {
 			return nil, fmt.Errorf("reopened questions: %w", err)
 		}
-		l.reopenedNotes = map[string]Reopened{}
+		l.reopenedNotes = map[string]conversations.Reopened{}
 		for _, ro := range list {
 			if i, ok := l.pos[ro.Code]; ok {
 				l.reopened = append(l.reopened, i)
@@ -171,11 +165,11 @@ func (l *questionList) counts() counts {
 }
 
 // currentQuestion is the question of the state, when it exists in the instrument.
-func (e *Engine) currentQuestion(ctx context.Context, r *Request) (questionRef, bool) {
+func (ans *Dialogue) currentQuestion(ctx context.Context, r *step) (questionRef, bool) {
 	if r.State.Question == "" {
 		return questionRef{}, false
 	}
-	l, err := e.questions(ctx, r)
+	l, err := ans.questions(ctx, r)
 	if err != nil {
 		return questionRef{}, false
 	}
@@ -186,7 +180,7 @@ func (e *Engine) currentQuestion(ctx context.Context, r *Request) (questionRef, 
 	return l.refs[i], true
 }
 
-func findOPD(opds []OPD, id int64) *OPD {
+func findOPD(opds []conversations.OPD, id int64) *conversations.OPD {
 	for i := range opds {
 		if id != 0 && opds[i].ID == id {
 			return &opds[i]
