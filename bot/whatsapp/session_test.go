@@ -58,13 +58,18 @@ func (h *fakeHost) Lock(context.Context) (SessionLock, error) {
 	return fakeLock{h}, nil
 }
 
-func (h *fakeHost) Dial(context.Context) (Conn, string, error) {
+func (h *fakeHost) Dial(ctx context.Context) (Conn, string, error) {
 	h.mu.Lock()
 	fc := newFakeClient()
 	fc.connected = false
 	fc.connectErr = h.connErr
 	h.mu.Unlock()
-	h.dialed <- fc
+	select {
+	case h.dialed <- fc:
+	case <-ctx.Done():
+		// The test is over (its cleanup cancelled the loop) and reads no more dials.
+		return nil, "", ctx.Err()
+	}
 	return fc, phoneUser + "@s.whatsapp.net", nil
 }
 
