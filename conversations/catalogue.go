@@ -35,7 +35,7 @@ type msgKey = TextKey
 // words shared by the capabilities. Each capability keeps its own Texts beside its code;
 // catalogue_test.go checks all of them together (keys unique across packages, the
 // Indonesian text required, the fmt verbs of both languages alike).
-var catalogueParts = []Texts{engineTexts, scoreWords, inboundTexts, oldFileTexts}
+var catalogueParts = []Texts{engineTexts, scoreWords, inboundTexts, oldFileTexts, colleagueTexts}
 
 // catalogue is every person-facing text of the core, Indonesian first, English second.
 //

@@ -29,12 +29,13 @@ func (e *Engine) receiveFiles(ctx context.Context, r *Request) ([]Outbound, erro
 		r.State.Mode = ModeEvidence
 	case r.State.Mode == ModeQuestion && l.refs[i].Q.Type != scoring.File:
 		a, answered := l.progress.Answers[r.State.Question]
-		if !answered {
+		if !answered || r.clashing() { // before the answer (or while it waits for the choice)
 			return e.holdFiles(ctx, r)
 		}
 		// An answered question (after kembali or ubah N): the files are evidence of its
 		// current answer, as with bukti N.
 		r.State.Mode, r.State.AnswerID, r.State.Files = ModeEvidence, a.ID, 0
+		r.State.Answered = &a.Value
 	}
 	r.State.Stopped = false
 	files, notes := e.intake(ctx, r)
@@ -52,29 +53,53 @@ func (e *Engine) receiveFiles(ctx context.Context, r *Request) ([]Outbound, erro
 		}
 		return append(e.replies(r, strings.Join(notes, "\n")), outs...), nil
 	}
-	answerID := r.State.AnswerID
-	if answerID == 0 { // rebuilt state: the current version of the question
-		answerID = l.progress.Answers[r.State.Question].ID
-	}
-	if answerID == 0 {
-		return e.replies(r, r.T(msgFileIdle)), nil
-	}
-	r.State.AnswerID = answerID
 	r.State.Files += len(files)
-	if code := r.State.Question; l.sentBack(code) && answerID == l.progress.Answers[code].ID {
-		return e.fixSentBack(ctx, r, l, i, files, notes)
-	}
-	cp := *r.State
-	added, err := e.d.Answers.AddEvidence(ctx, EvidenceWrite{Msg: r.Delivery(), AnswerID: answerID,
-		PersonID: r.Person.ID, Files: files, Checkpoint: &cp})
-	if err != nil {
-		return nil, fmt.Errorf("add evidence to answer %d: %w", answerID, err)
+	var added []string
+	var note string
+	for attempt := 0; ; attempt++ {
+		answerID := r.State.AnswerID
+		var clash bool
+		if answerID != 0 { // a colleague may have saved a newer version since
+			answerID, note, clash = e.overtaken(r, l)
+		}
+		if answerID == 0 { // rebuilt state: the current version of the question
+			answerID = l.progress.Answers[r.State.Question].ID
+		}
+		if answerID == 0 {
+			return e.replies(r, r.T(msgFileIdle)), nil
+		}
+		r.State.AnswerID = answerID
+		if code := r.State.Question; l.sentBack(code) && answerID == l.progress.Answers[code].ID {
+			return e.fixSentBack(ctx, r, l, i, files, notes)
+		}
+		cp := *r.State
+		// Files for the current version expect it to stay current until they are in
+		// (a colleague's save in between would not carry them).
+		added, err = e.d.Answers.AddEvidence(ctx, EvidenceWrite{Msg: r.Delivery(), AnswerID: answerID,
+			PersonID: r.Person.ID, Files: files, Checkpoint: &cp, ExpectCurrent: !clash})
+		if errors.Is(err, ErrConflict) && attempt == 0 { // decide again on what is current now
+			l.refresh()
+			if l, err = e.progressOf(ctx, r); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("add evidence to answer %d: %w", answerID, err)
+		}
+		break
 	}
 	files, notes = e.dropAttached(r, files, added, notes)
 	r.checkpointed = true
+	if note != "" {
+		notes = append(notes, note)
+	}
 	text := e.fileReceipts(r, files)
 	if len(notes) > 0 {
 		text = strings.TrimPrefix(text+"\n"+strings.Join(notes, "\n"), "\n")
+	}
+	if r.clashing() { // told at once, not at "selesai"
+		return []Outbound{e.askClash(r, l.refs[i].Q, text)}, nil
 	}
 	return []Outbound{e.afterFiles(r, text)}, nil
 }
@@ -86,6 +111,7 @@ func (e *Engine) fixSentBack(ctx context.Context, r *Request, l *questionList, i
 	q := l.refs[i].Q
 	cur := l.progress.Answers[q.Code]
 	r.State.OldFiles = oldFilesOf(l, q.Code) // the files the coordinator saw: ask about them
+	r.State.Answered = &cur.Value
 	cp := *r.State
 	info, err := e.d.Answers.SaveAnswer(ctx, AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year,
 		QuestionCode: q.Code, Value: cur.Value, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp})
@@ -254,6 +280,9 @@ func (e *Engine) evidenceText(ctx context.Context, r *Request) ([]Outbound, erro
 	if r.State.Stopped {
 		return e.replies(r, r.T(msgPaused)), nil
 	}
+	if r.clashing() {
+		return e.clashText(ctx, r)
+	}
 	if r.State.OldFiles > 0 {
 		return e.oldFilesText(ctx, r)
 	}
@@ -279,10 +308,17 @@ func (e *Engine) finishEvidence(ctx context.Context, r *Request) ([]Outbound, er
 	if !ok {
 		return e.advance(ctx, r, "")
 	}
+	q := l.refs[i].Q
+	if r.State.AnswerID != 0 { // a colleague may have saved a newer version since
+		use, _, clash := e.overtaken(r, l)
+		if clash {
+			return []Outbound{e.askClash(r, q, "")}, nil
+		}
+		r.State.AnswerID = use
+	}
 	if r.State.OldFiles > 0 {
 		return []Outbound{e.askOldFiles(r, r.T(msgOldFilesFirst))}, nil
 	}
-	q := l.refs[i].Q
 	if a := l.progress.Answers[q.Code]; q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 		out := Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: r.T(msgEvidenceMissing)}
 		return []Outbound{WithOptions(out, r.Lang(), e.evidenceButtons(r))}, nil
@@ -323,6 +359,7 @@ func (e *Engine) replaceEvidence(ctx context.Context, r *Request) ([]Outbound, e
 	}
 	r.checkpointed = true
 	r.State.AnswerID = info.ID
+	r.State.Answered = &a.Value
 	r.State.Files = info.Evidence
 	l.progress.Answers[q.Code] = info
 	return append(e.replies(r, e.replacedText(r, info.Evidence)), e.evidencePrompt(r, l, i)), nil
@@ -375,6 +412,10 @@ func (e *Engine) pressNav(ctx context.Context, r *Request) ([]Outbound, error) {
 	switch {
 	case action == "done" && r.State.Mode == ModeEvidence:
 		return e.finishEvidence(ctx, r)
+	case action == "mine" && r.clashing():
+		return e.chooseMine(ctx, r)
+	case action == "theirs" && r.clashing():
+		return e.chooseTheirs(ctx, r)
 	case action == "keep" && r.State.Mode == ModeEvidence && r.State.OldFiles > 0:
 		return e.keepOldFiles(ctx, r)
 	case action == "fresh" && r.State.Mode == ModeEvidence && r.State.OldFiles > 0:

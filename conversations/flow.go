@@ -24,6 +24,7 @@ func (e *Engine) ask(ctx context.Context, r *Request, i int) ([]Outbound, error)
 	r.State.AnswerID = 0
 	r.State.Files = 0
 	r.State.OldFiles = 0
+	r.State.Clash, r.State.Answered = nil, nil
 	r.State.Stopped = false
 	return []Outbound{e.renderQuestion(r, l, i)}, nil
 }
@@ -34,6 +35,7 @@ func (e *Engine) renderQuestion(r *Request, l *questionList, i int) Outbound {
 	ref := l.refs[i]
 	q := ref.Q
 	lang := r.Lang()
+	r.sawAnswer(l, q.Code)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n%s\n%s\n\n%s", clusterName(ref.Cluster), r.T(msgIndicator, ref.Indicator.Code, ref.Indicator.Name),
 		r.T(msgQuestionNo, i+1, len(l.refs), q.Code), q.Text)
@@ -103,6 +105,9 @@ func (e *Engine) answerText(ctx context.Context, r *Request) ([]Outbound, error)
 	i, ok := l.pos[r.State.Question]
 	if !ok {
 		return e.cmdResume(ctx, r)
+	}
+	if r.clashing() { // a colleague's answer came first: which one stands?
+		return e.clashText(ctx, r)
 	}
 	a, err := parse.ParseAnswerWith(l.refs[i].Q, r.In.Text, r.parseOptions())
 	var pe *parse.ParseError
@@ -198,6 +203,11 @@ func (e *Engine) reprompt(ctx context.Context, r *Request) ([]Outbound, error) {
 // to evidence intake when the question wants proof, otherwise to the next question.
 func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i int, v scoring.Value, files []EvidenceFile) ([]Outbound, error) {
 	q := l.refs[i].Q
+	expect, check, clash := r.expectedVersion(l, q, v)
+	if clash {
+		return e.clashOnAnswer(r, l, i, v, files), nil
+	}
+	before := r.State.clone()
 	held := 0
 	if r.State.HeldFor == q.Code && len(r.State.Held) > 0 {
 		held = len(r.State.Held)
@@ -211,17 +221,28 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 		r.State.AnswerID = 0
 		r.State.Files = len(files)
 		r.State.OldFiles = oldFilesOf(l, q.Code) // the files the coordinator saw: ask about them
+		r.State.Answered = &v
 	} else {
 		// Count the question as answered before choosing the next one.
 		l.progress.Answers[q.Code] = AnswerInfo{}
 		next = l.nextOpen(i)
 		e.moveTo(r, l, next)
 	}
+	r.State.Clash = nil
 	cp := *r.State
 	info, err := e.d.Answers.SaveAnswer(ctx, AnswerWrite{
 		Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year, QuestionCode: q.Code,
 		Value: v, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp,
+		CheckVersion: check, ExpectVersion: expect,
 	})
+	if errors.Is(err, ErrConflict) { // a colleague saved one between the read and the write
+		*r.State = before
+		l.refresh()
+		if l, err = e.progressOf(ctx, r); err != nil {
+			return nil, err
+		}
+		return e.clashOnAnswer(r, l, i, v, files[held:]), nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("save answer %s: %w", q.Code, err)
 	}
@@ -261,6 +282,7 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 // moveTo sets the state to question next, or to finished when next is -1.
 func (e *Engine) moveTo(r *Request, l *questionList, next int) {
 	r.State.AnswerID, r.State.Files, r.State.OldFiles, r.State.Stopped = 0, 0, 0, false
+	r.State.Clash, r.State.Answered = nil, nil
 	if next < 0 {
 		r.State.Mode = ModeIdle
 		r.State.Question = ""

@@ -191,6 +191,7 @@ func (e *Engine) cmdEvidence(ctx context.Context, r *Request) ([]Outbound, error
 	r.State.AnswerID = a.ID
 	r.State.Files = 0
 	r.State.OldFiles = 0
+	r.State.Clash, r.State.Answered = nil, &a.Value
 	r.State.Stopped = false
 	head := r.T(msgEvidenceFor, i+1, len(l.refs), ref.Q.Code, ref.Q.Text, FormatValue(ref.Q, a.Value, r.Lang()))
 	return append(e.replies(r, head), e.evidencePrompt(r, l, i)), nil

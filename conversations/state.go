@@ -3,6 +3,8 @@ package conversations
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/klabot/klabot/scoring"
 )
 
 // Mode is where a person is in the dialogue.
@@ -33,8 +35,18 @@ type State struct {
 	Files    int   `json:"files,omitempty"` // files received in this evidence step
 	// OldFiles are files carried over from an answer a coordinator sent back: the person
 	// is asked whether to keep them or start without them (0: nothing asked).
-	OldFiles int  `json:"old_files,omitempty"`
-	Stopped  bool `json:"stopped,omitempty"`
+	OldFiles int `json:"old_files,omitempty"`
+	// SeenFor and Seen: the version of question SeenFor's current answer the person was
+	// last shown (0: none). An answer to it expects that version (AnswerWrite.ExpectVersion).
+	SeenFor string `json:"seen_for,omitempty"`
+	Seen    int    `json:"seen,omitempty"`
+	// Answered is the value of AnswerID (evidence and narrative modes): whether a
+	// colleague's newer version says the same.
+	Answered *scoring.Value `json:"answered,omitempty"`
+	// Clash is a colleague's answer saved after the one the person saw or gave, while
+	// they choose which one stands.
+	Clash   *Clash `json:"clash,omitempty"`
+	Stopped bool   `json:"stopped,omitempty"`
 	// Held are files sent before answering question HeldFor (photos first, then "ya"):
 	// stored in the blob store, attached to the answer when it comes, dropped (with a
 	// word) when the person moves to another question.
@@ -50,8 +62,8 @@ type State struct {
 }
 
 // position is what a checkpoint must remember to resume exactly.
-func (s State) position() [6]any {
-	return [6]any{s.Mode, s.Question, s.AnswerID, s.Stopped, len(s.Held), s.OldFiles}
+func (s State) position() [7]any {
+	return [7]any{s.Mode, s.Question, s.AnswerID, s.Stopped, len(s.Held), s.OldFiles, s.Clash != nil}
 }
 
 // clone returns a deep enough copy for comparing before and after a step.
