@@ -191,6 +191,8 @@ func (e *Engine) reprompt(ctx context.Context, r *Request) ([]Outbound, error) {
 	switch {
 	case !ok || r.State.Mode == ModeIdle:
 		return e.replies(r, r.T(msgIdleHint)), nil
+	case r.clashing(): // still to choose between a colleague's answer and theirs
+		return []Outbound{e.askClash(r, l.refs[i].Q, "")}, nil
 	case r.State.Mode == ModeEvidence:
 		return []Outbound{e.evidencePrompt(r, l, i)}, nil
 	case r.State.Mode == ModeNarrative:
