@@ -26,7 +26,7 @@ type ChatNotifier struct {
 var _ Notifier = ChatNotifier{}
 
 // ReviewDecided sends the notices and returns the names of the people reached.
-func (n ChatNotifier) ReviewDecided(ctx context.Context, it conversations.ReviewItem, st conversations.ReviewState, note string, by conversations.Person) ([]string, error) {
+func (n ChatNotifier) ReviewDecided(ctx context.Context, it review.Item, st conversations.ReviewState, note string, by conversations.Person) ([]string, error) {
 	people, err := n.Store.ReviewRecipients(ctx, it.AnswerID)
 	if err != nil {
 		return nil, fmt.Errorf("review recipients: %w", err)

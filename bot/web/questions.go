@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -38,7 +39,7 @@ type questionsView struct {
 }
 
 // questionState is the one state a question shows in the list and the filter.
-func questionState(res scoring.QuestionResult, it *conversations.ReviewItem) string {
+func questionState(res scoring.QuestionResult, it *review.Item) string {
 	switch {
 	case !res.Answered:
 		return stUnanswered
@@ -69,7 +70,7 @@ func (s *Server) questions(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	byCode := map[string]*conversations.ReviewItem{}
+	byCode := map[string]*review.Item{}
 	for i := range answers {
 		byCode[answers[i].QuestionCode] = &answers[i]
 	}
@@ -295,7 +296,7 @@ func (s *Server) questionPage(w http.ResponseWriter, r *http.Request, status int
 	s.render(w, r, status, "detail", frame{Title: "Pertanyaan " + q.Code, Nav: nav, Data: v})
 }
 
-func evidenceURL(region string, f conversations.ReviewFile) string {
+func evidenceURL(region string, f review.File) string {
 	return fmt.Sprintf("/r/%s/bukti/%d/%s", url.PathEscape(region), f.ID, url.PathEscape(safeFileName(f.Name)))
 }
 

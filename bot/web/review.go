@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/review"
 )
 
 // reviewNext opens the answer that has waited longest (optionally of one OPD or
@@ -25,14 +26,14 @@ func (s *Server) reviewNext(w http.ResponseWriter, r *http.Request) {
 	}
 	year := s.year(r, reg.Year)
 	q := r.URL.Query()
-	f := conversations.ReviewFilter{OPDCode: q.Get("opd"), ClusterCode: q.Get("klaster"), WithEvidence: q.Get("bukti") == "1"}
+	f := review.Filter{OPDCode: q.Get("opd"), ClusterCode: q.Get("klaster"), WithEvidence: q.Get("bukti") == "1"}
 	skip := skipList(q.Get("lewati"))
 	queue, err := s.d.Store.ReviewQueue(ctx, reg.Code, year, f, len(skip)+1)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var items []conversations.ReviewItem
+	var items []review.Item
 	for _, it := range queue {
 		if !slices.Contains(skip, it.AnswerID) {
 			items = append(items, it)
@@ -135,8 +136,8 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 	case state.NeedsNote() && note == "":
 		s.questionPage(w, r, http.StatusUnprocessableEntity, "Tulis catatan singkat untuk OPD: apa yang perlu diperbaiki atau mengapa ditolak.", note, "")
 		return
-	case utf8.RuneCountInString(note) > conversations.MaxReviewNote:
-		s.questionPage(w, r, http.StatusUnprocessableEntity, fmt.Sprintf("Catatan terlalu panjang: paling banyak %d karakter.", conversations.MaxReviewNote), note, "")
+	case utf8.RuneCountInString(note) > review.MaxNote:
+		s.questionPage(w, r, http.StatusUnprocessableEntity, fmt.Sprintf("Catatan terlalu panjang: paling banyak %d karakter.", review.MaxNote), note, "")
 		return
 	case r.PostFormValue("dilihat") != string(it.State):
 		// Someone decided (or the OPD answered again) since the page was opened.

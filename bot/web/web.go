@@ -17,6 +17,7 @@ import (
 
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/digest"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -32,7 +33,7 @@ type Store interface {
 	WebSession(ctx context.Context, tokenHash string, idle time.Duration) (conversations.Person, error)
 	EndWebSession(ctx context.Context, tokenHash string) error
 	// EvidenceFile returns one evidence file of the region (ErrNotFound for another region's).
-	EvidenceFile(ctx context.Context, region string, id int64) (conversations.ReviewFile, error)
+	EvidenceFile(ctx context.Context, region string, id int64) (review.File, error)
 	// WebActivity says who of the region has a chat identity and when each last answered.
 	WebActivity(ctx context.Context, region string, year int) (registered map[int64]bool, lastAnswer map[int64]time.Time, err error)
 
@@ -41,12 +42,12 @@ type Store interface {
 	Instrument(ctx context.Context, year int) (*scoring.Instrument, error)
 	PreviousSnapshots(ctx context.Context, days map[string]time.Time, years map[string]int) (map[string]digest.DigestSnapshot, error)
 
-	RegionAnswers(ctx context.Context, region string, year int) ([]conversations.ReviewItem, error)
-	ReviewQueue(ctx context.Context, region string, year int, f conversations.ReviewFilter, limit int) ([]conversations.ReviewItem, error)
-	CountReviewQueue(ctx context.Context, region string, year int, f conversations.ReviewFilter) (int, error)
-	ReviewItem(ctx context.Context, region string, answerID int64) (conversations.ReviewItem, error)
-	ReviewHistory(ctx context.Context, region string, year int, ref string) ([]conversations.ReviewItem, error)
-	RecordReview(ctx context.Context, answerID int64, state conversations.ReviewState, note string, reviewerID int64) (conversations.ReviewRecord, error)
+	RegionAnswers(ctx context.Context, region string, year int) ([]review.Item, error)
+	ReviewQueue(ctx context.Context, region string, year int, f review.Filter, limit int) ([]review.Item, error)
+	CountReviewQueue(ctx context.Context, region string, year int, f review.Filter) (int, error)
+	ReviewItem(ctx context.Context, region string, answerID int64) (review.Item, error)
+	ReviewHistory(ctx context.Context, region string, year int, ref string) ([]review.Item, error)
+	RecordReview(ctx context.Context, answerID int64, state conversations.ReviewState, note string, reviewerID int64) (review.Record, error)
 }
 
 // Scorer scores a region (conversations.Scorer): the numbers `klabot score` prints.
@@ -70,7 +71,7 @@ type Pack interface {
 // Notifier tells the OPD's focal points that an answer was sent back, exactly as the
 // chat review does, and returns the names of the people reached.
 type Notifier interface {
-	ReviewDecided(ctx context.Context, it conversations.ReviewItem, state conversations.ReviewState, note string, reviewer conversations.Person) ([]string, error)
+	ReviewDecided(ctx context.Context, it review.Item, state conversations.ReviewState, note string, reviewer conversations.Person) ([]string, error)
 }
 
 // Config configures the dashboard.

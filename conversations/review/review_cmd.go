@@ -23,8 +23,8 @@ const maxSkippedReviews = 50
 
 // reviewState is what the review dialogue remembers between messages.
 type reviewState struct {
-	Filter  conversations.ReviewFilter `json:"filter"`
-	Skipped []int64                    `json:"skipped,omitempty"` // answers set aside in this round
+	Filter  Filter  `json:"filter"`
+	Skipped []int64 `json:"skipped,omitempty"` // answers set aside in this round
 	// Shown is the answer of the card shown last: only its buttons are live, as only the
 	// open question's buttons are (a press on an older card records nothing).
 	Shown int64 `json:"shown,omitempty"`
@@ -138,8 +138,8 @@ func (e *reviews) cmdReview(ctx context.Context, r *conversations.Request) ([]co
 
 // parseReviewFilter reads "DINKES", "klaster 3", "kelembagaan", "bukti", "semua" and
 // their combinations. An OPD is matched by the region's codes and names first.
-func (e *reviews) parseReviewFilter(r *conversations.Request, args string) conversations.ReviewFilter {
-	var f conversations.ReviewFilter
+func (e *reviews) parseReviewFilter(r *conversations.Request, args string) Filter {
+	var f Filter
 	words := strings.Fields(args)
 	var opd []string
 	for i := 0; i < len(words); i++ {
@@ -152,9 +152,9 @@ func (e *reviews) parseReviewFilter(r *conversations.Request, args string) conve
 			f.ClusterCode = "KELEMBAGAAN"
 		case (w == "klaster" || w == "cluster") && i+1 < len(words):
 			i++
-			f.ClusterCode = conversations.ClusterCode(words[i])
+			f.ClusterCode = ClusterCode(words[i])
 		case strings.HasPrefix(w, "klaster") && len(w) > len("klaster"):
-			f.ClusterCode = conversations.ClusterCode(w[len("klaster"):])
+			f.ClusterCode = ClusterCode(w[len("klaster"):])
 		case looksLikeQuestionCode(w): // "tinjau 1.3": one question
 			f.QuestionCode = w
 		default:
@@ -186,7 +186,7 @@ func looksLikeQuestionCode(w string) bool {
 }
 
 // describeFilter names the filter for "nothing waiting for ...".
-func describeFilter(f conversations.ReviewFilter, lang string) string {
+func describeFilter(f Filter, lang string) string {
 	var parts []string
 	if f.OPDCode != "" {
 		parts = append(parts, f.OPDCode)
@@ -218,7 +218,7 @@ func (e *reviews) nextReview(ctx context.Context, r *conversations.Request, rs r
 	if err != nil {
 		return nil, fmt.Errorf("review queue: %w", err)
 	}
-	var it *conversations.ReviewItem
+	var it *Item
 	for i := range items {
 		skipped := false
 		for _, id := range rs.Skipped {
@@ -340,8 +340,8 @@ func (e *reviews) reviewNoteText(ctx context.Context, r *conversations.Request, 
 		return r.Replies(tr(lang, rvCancelled, code)), true, nil
 	case note == "":
 		return r.Replies(tr(lang, rvNoteEmpty)), true, nil
-	case utf8.RuneCountInString(note) > conversations.MaxReviewNote:
-		return r.Replies(tr(lang, rvNoteTooLong, conversations.MaxReviewNote)), true, nil
+	case utf8.RuneCountInString(note) > MaxNote:
+		return r.Replies(tr(lang, rvNoteTooLong, MaxNote)), true, nil
 	}
 	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, rs.AnswerID)
 	decision := rs.Decision
@@ -367,7 +367,7 @@ func (e *reviews) leaveReviewNote(r *conversations.Request, rs *reviewState) {
 
 // decide records a decision, tells the OPD's focal points when the answer goes back to
 // them, and shows the next answer waiting.
-func (e *reviews) decide(ctx context.Context, r *conversations.Request, rs reviewState, it conversations.ReviewItem, state conversations.ReviewState, note string) ([]conversations.Outbound, error) {
+func (e *reviews) decide(ctx context.Context, r *conversations.Request, rs reviewState, it Item, state conversations.ReviewState, note string) ([]conversations.Outbound, error) {
 	lang := r.Lang()
 	_, err := e.d.Reviews.RecordReview(ctx, it.AnswerID, state, note, r.Person.ID)
 	switch {
@@ -399,7 +399,7 @@ func (e *reviews) decide(ctx context.Context, r *conversations.Request, rs revie
 
 // latestVersion answers a decision on a version replaced meanwhile: it shows the
 // question's newest version when that one waits, else the next answer waiting.
-func (e *reviews) latestVersion(ctx context.Context, r *conversations.Request, rs reviewState, it conversations.ReviewItem) ([]conversations.Outbound, error) {
+func (e *reviews) latestVersion(ctx context.Context, r *conversations.Request, rs reviewState, it Item) ([]conversations.Outbound, error) {
 	first := tr(r.Lang(), rvStale, it.QuestionCode)
 	versions, err := e.d.Reviews.ReviewHistory(ctx, r.Person.RegionCode, it.Year, it.QuestionCode)
 	if err != nil {
@@ -468,7 +468,7 @@ func (e *reviews) staleCard(ctx context.Context, r *conversations.Request, rs re
 // reviewNotices are the messages telling the OPD's focal points (each in their own
 // language, on every chat bound to them) that an answer came back with a note. It
 // returns the names of the people reached.
-func (e *reviews) reviewNotices(ctx context.Context, r *conversations.Request, it conversations.ReviewItem, state conversations.ReviewState, note string) ([]conversations.Outbound, []string, error) {
+func (e *reviews) reviewNotices(ctx context.Context, r *conversations.Request, it Item, state conversations.ReviewState, note string) ([]conversations.Outbound, []string, error) {
 	people, err := e.d.Reviews.ReviewRecipients(ctx, it.AnswerID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("review recipients: %w", err)
@@ -498,7 +498,7 @@ func (e *reviews) reviewNotices(ctx context.Context, r *conversations.Request, i
 
 // NoticeText is the message telling a focal point (in lang) that their OPD's answer came
 // back with the reviewer's note: the chat's review and the web dashboard send the same.
-func NoticeText(lang string, it conversations.ReviewItem, state conversations.ReviewState, note, reviewer string, loc *time.Location) string {
+func NoticeText(lang string, it Item, state conversations.ReviewState, note, reviewer string, loc *time.Location) string {
 	if lang == "" {
 		lang = "id"
 	}

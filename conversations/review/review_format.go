@@ -20,7 +20,7 @@ type EvidenceOpener interface {
 }
 
 // reviewValue writes an item's answer value for people.
-func reviewValue(it conversations.ReviewItem, lang string) string {
+func reviewValue(it Item, lang string) string {
 	v := conversations.FormatValue(scoring.Question{Type: it.AnswerType}, it.Value, lang)
 	if v == "" {
 		return "—"
@@ -42,7 +42,7 @@ func reviewTime(t time.Time, loc *time.Location, lang string) string {
 // reviewCard renders one answer for review: its evidence files first (as attachments,
 // each with a caption), then the card with the decision buttons, so the buttons are the
 // last thing on screen.
-func (e *reviews) reviewCard(ctx context.Context, r *conversations.Request, it conversations.ReviewItem, waiting int, f conversations.ReviewFilter) []conversations.Outbound {
+func (e *reviews) reviewCard(ctx context.Context, r *conversations.Request, it Item, waiting int, f Filter) []conversations.Outbound {
 	lang := r.Lang()
 	loc := r.Region.Location()
 	var outs []conversations.Outbound
@@ -110,7 +110,7 @@ func (e *reviews) reviewCard(ctx context.Context, r *conversations.Request, it c
 }
 
 // evidenceAttachment reads one evidence file for forwarding; nil when no opener is wired.
-func (e *reviews) evidenceAttachment(ctx context.Context, f conversations.ReviewFile) (*conversations.Attachment, error) {
+func (e *reviews) evidenceAttachment(ctx context.Context, f File) (*conversations.Attachment, error) {
 	if e.d.EvidenceFiles == nil {
 		return nil, nil
 	}
@@ -130,7 +130,7 @@ func (e *reviews) evidenceAttachment(ctx context.Context, f conversations.Review
 }
 
 // historyText writes every version of a question's answer with its reviews.
-func historyText(versions []conversations.ReviewItem, loc *time.Location, lang string) string {
+func historyText(versions []Item, loc *time.Location, lang string) string {
 	last := versions[len(versions)-1]
 	var b strings.Builder
 	fmt.Fprintln(&b, tr(lang, rvHistoryTitle, last.QuestionCode, conversations.Shorten(last.QuestionText, 120)))

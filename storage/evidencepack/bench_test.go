@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/evidencepack"
 )
@@ -23,7 +24,7 @@ import (
 func bigRegion(b *testing.B, files, size int) (evidencepack.Input, dirBlobs) {
 	b.Helper()
 	blobs := dirBlobs{b.TempDir()}
-	in := evidencepack.Input{Region: region, Answers: map[string]conversations.ReviewItem{},
+	in := evidencepack.Input{Region: region, Answers: map[string]review.Item{},
 		Points: map[string]evidencepack.Points{}, GeneratedAt: time.Now()}
 	inst := &scoring.Instrument{Year: 2026}
 	const questions = 700
@@ -36,7 +37,7 @@ func bigRegion(b *testing.B, files, size int) (evidencepack.Input, dirBlobs) {
 				n++
 				code := fmt.Sprintf("%d.%d", c*4+i+1, n)
 				ind.Questions = append(ind.Questions, scoring.Question{Code: code, Text: "Pertanyaan uji nomor " + code, Type: scoring.YesNo, Weight: 1})
-				in.Answers[code] = conversations.ReviewItem{Value: scoring.Value{Text: "ya"}, State: conversations.ReviewWaiting}
+				in.Answers[code] = review.Item{Value: scoring.Value{Text: "ya"}, State: conversations.ReviewWaiting}
 			}
 			cl.Indicators = append(cl.Indicators, ind)
 		}
@@ -52,7 +53,7 @@ func bigRegion(b *testing.B, files, size int) (evidencepack.Input, dirBlobs) {
 		rand.Read(buf)
 		code := codes[i%len(codes)]
 		a := in.Answers[code]
-		a.Evidence = append(a.Evidence, conversations.ReviewFile{BlobKey: blobs.put(b, buf), MIME: "image/jpeg",
+		a.Evidence = append(a.Evidence, review.File{BlobKey: blobs.put(b, buf), MIME: "image/jpeg",
 			Name: "foto kegiatan.jpg", Size: int64(len(buf))})
 		in.Answers[code] = a
 	}

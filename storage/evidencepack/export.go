@@ -19,7 +19,7 @@ type Source interface {
 	Instrument(ctx context.Context, year int) (*scoring.Instrument, error)
 	// RegionAnswers returns the current answer of every answered question, with its
 	// evidence and review state.
-	RegionAnswers(ctx context.Context, region string, year int) ([]conversations.ReviewItem, error)
+	RegionAnswers(ctx context.Context, region string, year int) ([]review.Item, error)
 }
 
 // Exporter loads a region's answers, scores them and writes the pack.
@@ -66,7 +66,7 @@ func (x *Exporter) Input(ctx context.Context, region string, year int) (Input, e
 	if err != nil {
 		return Input{}, err
 	}
-	in := Input{Region: reg, Instrument: inst, Answers: map[string]conversations.ReviewItem{},
+	in := Input{Region: reg, Instrument: inst, Answers: map[string]review.Item{},
 		Points: map[string]Points{}, GeneratedAt: x.now()}
 	states := make([]scoring.AnswerState, 0, len(items))
 	for _, it := range items {

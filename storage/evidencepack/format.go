@@ -2,12 +2,13 @@ package evidencepack
 
 import (
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/scoring"
 )
 
 // answerText shows an answer value as a person reads it (conversations.FormatValue, in
 // Indonesian); a file question says whether its files are in the pack.
-func answerText(q scoring.Question, a *conversations.ReviewItem) string {
+func answerText(q scoring.Question, a *review.Item) string {
 	if a == nil {
 		return ""
 	}
@@ -21,7 +22,7 @@ func answerText(q scoring.Question, a *conversations.ReviewItem) string {
 }
 
 // stateText is the review state shown in the workbook.
-func stateText(a *conversations.ReviewItem) string {
+func stateText(a *review.Item) string {
 	if a == nil {
 		return "belum dijawab"
 	}

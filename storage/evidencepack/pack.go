@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/scoring"
 )
 
@@ -37,7 +38,7 @@ type Input struct {
 	Instrument *scoring.Instrument
 	// Answers are the region's current answers by question code, with their evidence
 	// and review state (as the review store returns them).
-	Answers map[string]conversations.ReviewItem
+	Answers map[string]review.Item
 	// Points by question code; a missing question has zero points.
 	Points map[string]Points
 	// GeneratedAt is printed in BACA-SAYA.txt and the workbook.
@@ -66,7 +67,7 @@ type row struct {
 	cluster scoring.Cluster
 	ind     scoring.Indicator
 	q       scoring.Question
-	answer  *conversations.ReviewItem
+	answer  *review.Item
 	points  Points
 	files   []string // paths inside the ZIP
 	missing []string
@@ -214,7 +215,7 @@ func missing(err error) bool {
 }
 
 // copyFile streams one blob into a new ZIP entry and returns the bytes copied.
-func copyFile(ctx context.Context, zw *zip.Writer, blobs Blobs, name string, f conversations.ReviewFile, loc *time.Location, buf []byte) (int64, error) {
+func copyFile(ctx context.Context, zw *zip.Writer, blobs Blobs, name string, f review.File, loc *time.Location, buf []byte) (int64, error) {
 	rc, err := blobs.Open(ctx, f.BlobKey)
 	if err != nil {
 		return 0, err

@@ -17,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/evidencepack"
 )
@@ -92,16 +93,16 @@ func TestWritePack(t *testing.T) {
 	perda := []byte("%PDF-1.4 perda")
 	foto1, foto2 := []byte("\xff\xd8\xff foto satu"), []byte("\xff\xd8\xff foto dua")
 	at := time.Date(2026, 11, 20, 2, 5, 0, 0, time.UTC) // 09.05 WIB
-	answers := map[string]conversations.ReviewItem{
+	answers := map[string]review.Item{
 		"1.1": {AnswerID: 1, Version: 2, Value: scoring.Value{Text: "ya"}, Narrative: "Perda No. 3/2024",
 			PersonName: "Tono", OPDCode: "HUKUM", OPDName: "Bagian Hukum", AnsweredAt: at,
-			State: conversations.ReviewApproved, Evidence: []conversations.ReviewFile{
+			State: conversations.ReviewApproved, Evidence: []review.File{
 				{BlobKey: blobs.put(t, perda), MIME: "application/pdf", Name: "Perda 3/2024: KLA.pdf", At: at},
 				{BlobKey: blobs.put(t, perda), MIME: "application/pdf", Name: "Perda 3/2024: KLA.pdf", At: at}, // sent twice
 			}},
 		"14.1": {AnswerID: 2, Version: 1, Value: scoring.Value{Number: 87.5}, PersonName: "Sari",
 			OPDName: "Dinas Kesehatan", AnsweredAt: at, State: conversations.ReviewNeedsRevision, LastNote: "Foto buram",
-			Evidence: []conversations.ReviewFile{
+			Evidence: []review.File{
 				{BlobKey: blobs.put(t, foto1), MIME: "image/jpeg", Name: "📷 foto.jpg", At: at},
 				{BlobKey: blobs.put(t, foto2), MIME: "image/jpeg", Name: "📷 FOTO.jpg", At: at},
 				{BlobKey: "00deadbeef", MIME: "image/jpeg", Name: "hilang.jpg", At: at},
@@ -264,7 +265,7 @@ func TestWritePackStopsWithContext(t *testing.T) {
 	blobs := dirBlobs{t.TempDir()}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	answers := map[string]conversations.ReviewItem{"1.1": {Evidence: []conversations.ReviewFile{
+	answers := map[string]review.Item{"1.1": {Evidence: []review.File{
 		{BlobKey: blobs.put(t, []byte("a")), Name: "a.pdf"}}}}
 	_, err := evidencepack.Write(ctx, io.Discard, evidencepack.Input{Region: region,
 		Instrument: sampleInstrument(), Answers: answers}, blobs)

@@ -54,8 +54,8 @@ WHERE a.region_code = $1 AND a.year = $2 AND NOT q.retired
   AND ($6 = '' OR upper(a.question_code) = upper($6))
 `
 
-func scanReviewItem(row pgx.Row) (conversations.ReviewItem, error) {
-	var it conversations.ReviewItem
+func scanReviewItem(row pgx.Row) (review.Item, error) {
+	var it review.Item
 	var answerType, own, ownNote, prior, priorNote string
 	err := row.Scan(&it.AnswerID, &it.Version, &it.RegionCode, &it.Year, &it.QuestionCode,
 		&it.QuestionText, &it.QuestionPosition, &answerType, &it.EvidenceRequired,
@@ -81,18 +81,18 @@ func scanReviewItem(row pgx.Row) (conversations.ReviewItem, error) {
 // ReviewQueue returns up to limit current answer versions of the region waiting for
 // review (never reviewed, or edited after a review): the edited ones (diubah: an OPD
 // answered a coordinator's request) first, then the longest waiting.
-func (s *Store) ReviewQueue(ctx context.Context, region string, year int, f conversations.ReviewFilter, limit int) ([]conversations.ReviewItem, error) {
+func (s *Store) ReviewQueue(ctx context.Context, region string, year int, f review.Filter, limit int) ([]review.Item, error) {
 	if limit <= 0 {
 		limit = 1
 	}
 	q := fmt.Sprintf(reviewItemSelect, "current_answers") + reviewQueueWhere +
 		`ORDER BY (prior.state IS NOT NULL) DESC, a.created_at, q.position, a.id LIMIT $7`
 	rows, err := s.db(ctx).Query(ctx, q, region, year, strings.TrimSpace(f.OPDCode),
-		conversations.ClusterCode(f.ClusterCode), f.WithEvidence, strings.TrimSpace(f.QuestionCode), limit)
+		review.ClusterCode(f.ClusterCode), f.WithEvidence, strings.TrimSpace(f.QuestionCode), limit)
 	if err != nil {
 		return nil, fmt.Errorf("review queue %s: %w", region, err)
 	}
-	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (conversations.ReviewItem, error) {
+	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (review.Item, error) {
 		return scanReviewItem(r)
 	})
 	if err != nil {
@@ -105,11 +105,11 @@ func (s *Store) ReviewQueue(ctx context.Context, region string, year int, f conv
 }
 
 // CountReviewQueue counts the current answers of the region matching f that wait for review.
-func (s *Store) CountReviewQueue(ctx context.Context, region string, year int, f conversations.ReviewFilter) (int, error) {
+func (s *Store) CountReviewQueue(ctx context.Context, region string, year int, f review.Filter) (int, error) {
 	q := `SELECT count(*) FROM (` + fmt.Sprintf(reviewItemSelect, "current_answers") + reviewQueueWhere + `) x`
 	var n int
 	err := s.db(ctx).QueryRow(ctx, q, region, year, strings.TrimSpace(f.OPDCode),
-		conversations.ClusterCode(f.ClusterCode), f.WithEvidence, strings.TrimSpace(f.QuestionCode)).Scan(&n)
+		review.ClusterCode(f.ClusterCode), f.WithEvidence, strings.TrimSpace(f.QuestionCode)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count review queue %s: %w", region, err)
 	}
@@ -118,7 +118,7 @@ func (s *Store) CountReviewQueue(ctx context.Context, region string, year int, f
 
 // ReviewItem returns one answer version of the region with its evidence; an answer of
 // another region is ErrNotFound.
-func (s *Store) ReviewItem(ctx context.Context, region string, answerID int64) (conversations.ReviewItem, error) {
+func (s *Store) ReviewItem(ctx context.Context, region string, answerID int64) (review.Item, error) {
 	q := fmt.Sprintf(reviewItemSelect, "answers") + `WHERE a.id = $1 AND a.region_code = $2`
 	it, err := scanReviewItem(s.db(ctx).QueryRow(ctx, q, answerID, region))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -127,7 +127,7 @@ func (s *Store) ReviewItem(ctx context.Context, region string, answerID int64) (
 	if err != nil {
 		return it, fmt.Errorf("answer %d: %w", answerID, err)
 	}
-	items := []conversations.ReviewItem{it}
+	items := []review.Item{it}
 	if err := s.attachReviewFiles(ctx, items); err != nil {
 		return it, err
 	}
@@ -138,7 +138,7 @@ func (s *Store) ReviewItem(ctx context.Context, region string, answerID int64) (
 }
 
 // attachReviewFiles loads the evidence of every item in one query.
-func (s *Store) attachReviewFiles(ctx context.Context, items []conversations.ReviewItem) error {
+func (s *Store) attachReviewFiles(ctx context.Context, items []review.Item) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -156,7 +156,7 @@ func (s *Store) attachReviewFiles(ctx context.Context, items []conversations.Rev
 	defer rows.Close()
 	for rows.Next() {
 		var answerID int64
-		var f conversations.ReviewFile
+		var f review.File
 		if err := rows.Scan(&answerID, &f.ID, &f.BlobKey, &f.MIME, &f.Size, &f.Name, &f.At); err != nil {
 			return fmt.Errorf("review evidence: %w", err)
 		}
@@ -173,16 +173,16 @@ func (s *Store) attachReviewFiles(ctx context.Context, items []conversations.Rev
 // or admin of the answer's region. The note is required for needs_revision and rejected.
 // The answer row is locked so two coordinators deciding at once are recorded one after
 // the other; the newest decision is the one that counts.
-func (s *Store) RecordReview(ctx context.Context, answerID int64, state conversations.ReviewState, note string, reviewerID int64) (conversations.ReviewRecord, error) {
-	rec := conversations.ReviewRecord{AnswerID: answerID, State: state, ReviewerID: reviewerID}
+func (s *Store) RecordReview(ctx context.Context, answerID int64, state conversations.ReviewState, note string, reviewerID int64) (review.Record, error) {
+	rec := review.Record{AnswerID: answerID, State: state, ReviewerID: reviewerID}
 	note = strings.TrimSpace(note)
 	switch {
 	case !state.Recordable():
 		return rec, fmt.Errorf("review state %q: %w", state, conversations.ErrInvalid)
 	case state.NeedsNote() && note == "":
 		return rec, fmt.Errorf("review %s needs a note: %w", state, conversations.ErrInvalid)
-	case utf8.RuneCountInString(note) > conversations.MaxReviewNote:
-		return rec, fmt.Errorf("review note longer than %d characters: %w", conversations.MaxReviewNote, conversations.ErrInvalid)
+	case utf8.RuneCountInString(note) > review.MaxNote:
+		return rec, fmt.Errorf("review note longer than %d characters: %w", review.MaxNote, conversations.ErrInvalid)
 	}
 	rec.Note = note
 	err := pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
@@ -233,7 +233,7 @@ func (s *Store) RecordReview(ctx context.Context, answerID int64, state conversa
 // ReviewHistory returns every version of one question's answer in the region, oldest
 // first, each with its evidence and reviews. ref is the question code (any case) or its
 // number in the instrument.
-func (s *Store) ReviewHistory(ctx context.Context, region string, year int, ref string) ([]conversations.ReviewItem, error) {
+func (s *Store) ReviewHistory(ctx context.Context, region string, year int, ref string) ([]review.Item, error) {
 	ref = strings.TrimSpace(ref)
 	var code string
 	err := s.db(ctx).QueryRow(ctx, `SELECT code FROM questions WHERE year = $1 AND upper(code) = upper($2)`, year, ref).Scan(&code)
@@ -256,7 +256,7 @@ func (s *Store) ReviewHistory(ctx context.Context, region string, year int, ref 
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", code, err)
 	}
-	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (conversations.ReviewItem, error) {
+	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (review.Item, error) {
 		return scanReviewItem(r)
 	})
 	if err != nil {
@@ -275,7 +275,7 @@ func (s *Store) ReviewHistory(ctx context.Context, region string, year int, ref 
 }
 
 // attachReviewRecords loads the reviews of every item in one query, oldest first.
-func (s *Store) attachReviewRecords(ctx context.Context, items []conversations.ReviewItem) error {
+func (s *Store) attachReviewRecords(ctx context.Context, items []review.Item) error {
 	at := map[int64]int{}
 	ids := make([]int64, len(items))
 	for i, it := range items {
@@ -290,7 +290,7 @@ func (s *Store) attachReviewRecords(ctx context.Context, items []conversations.R
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r conversations.ReviewRecord
+		var r review.Record
 		var state string
 		if err := rows.Scan(&r.ID, &r.AnswerID, &state, &r.Note, &r.ReviewerID, &r.ReviewerName, &r.At); err != nil {
 			return fmt.Errorf("reviews: %w", err)
@@ -336,8 +336,8 @@ func (s *Store) ReviewRecipients(ctx context.Context, answerID int64) ([]convers
 
 // ReviewCounts counts the region's current answers by review state, for the digest.
 // Edited answers count as waiting.
-func (s *Store) ReviewCounts(ctx context.Context, region string, year int) (conversations.ReviewCounts, error) {
-	var c conversations.ReviewCounts
+func (s *Store) ReviewCounts(ctx context.Context, region string, year int) (review.Counts, error) {
+	var c review.Counts
 	err := s.db(ctx).QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE st.state IS NULL),
 		       count(*) FILTER (WHERE st.state = 'approved'),
@@ -445,14 +445,14 @@ func collectReopened(rows pgx.Rows, region string) ([]conversations.Reopened, er
 
 // RegionAnswers returns the current answer of every answered question of the region, in
 // instrument order, with its evidence and review state: the rows of the evidence pack.
-func (s *Store) RegionAnswers(ctx context.Context, region string, year int) ([]conversations.ReviewItem, error) {
+func (s *Store) RegionAnswers(ctx context.Context, region string, year int) ([]review.Item, error) {
 	q := fmt.Sprintf(reviewItemSelect, "current_answers") +
 		`WHERE a.region_code = $1 AND a.year = $2 AND NOT q.retired ORDER BY q.position, a.question_code`
 	rows, err := s.db(ctx).Query(ctx, q, region, year)
 	if err != nil {
 		return nil, fmt.Errorf("answers of %s: %w", region, err)
 	}
-	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (conversations.ReviewItem, error) {
+	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (review.Item, error) {
 		return scanReviewItem(r)
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/postgres"
 	"github.com/klabot/klabot/storage/postgres/pgtest"
 )
@@ -88,7 +89,7 @@ func (w *reviewWorld) answer(t *testing.T, question, value string, person int64,
 	return id
 }
 
-func queueCodes(t *testing.T, w *reviewWorld, f conversations.ReviewFilter) []string {
+func queueCodes(t *testing.T, w *reviewWorld, f review.Filter) []string {
 	t.Helper()
 	items, err := w.store.ReviewQueue(context.Background(), "KTC", 2026, f, 100)
 	if err != nil {
@@ -109,25 +110,25 @@ func TestReviewQueueFiltersAndOrder(t *testing.T) {
 	w.answer(t, "1.1", "ya", w.fpDik)
 	w.answer(t, "14.2", "sebagian", w.fpKes2)
 
-	if got := queueCodes(t, w, conversations.ReviewFilter{}); !slices.Equal(got, []string{"14.1:waiting", "1.1:waiting", "14.2:waiting"}) {
+	if got := queueCodes(t, w, review.Filter{}); !slices.Equal(got, []string{"14.1:waiting", "1.1:waiting", "14.2:waiting"}) {
 		t.Fatalf("queue = %v", got)
 	}
-	if got := queueCodes(t, w, conversations.ReviewFilter{OPDCode: "dinkes"}); !slices.Equal(got, []string{"14.1:waiting", "14.2:waiting"}) {
+	if got := queueCodes(t, w, review.Filter{OPDCode: "dinkes"}); !slices.Equal(got, []string{"14.1:waiting", "14.2:waiting"}) {
 		t.Fatalf("queue DINKES = %v", got)
 	}
-	if got := queueCodes(t, w, conversations.ReviewFilter{OPDCode: "BAGHUKUM"}); !slices.Equal(got, []string{"1.1:waiting"}) {
+	if got := queueCodes(t, w, review.Filter{OPDCode: "BAGHUKUM"}); !slices.Equal(got, []string{"1.1:waiting"}) {
 		t.Fatalf("queue BAGHUKUM (national code) = %v", got)
 	}
-	if got := queueCodes(t, w, conversations.ReviewFilter{ClusterCode: "3"}); !slices.Equal(got, []string{"14.1:waiting", "14.2:waiting"}) {
+	if got := queueCodes(t, w, review.Filter{ClusterCode: "3"}); !slices.Equal(got, []string{"14.1:waiting", "14.2:waiting"}) {
 		t.Fatalf("queue klaster 3 = %v", got)
 	}
-	if got := queueCodes(t, w, conversations.ReviewFilter{ClusterCode: "kelembagaan"}); !slices.Equal(got, []string{"1.1:waiting"}) {
+	if got := queueCodes(t, w, review.Filter{ClusterCode: "kelembagaan"}); !slices.Equal(got, []string{"1.1:waiting"}) {
 		t.Fatalf("queue kelembagaan = %v", got)
 	}
-	if got := queueCodes(t, w, conversations.ReviewFilter{WithEvidence: true}); !slices.Equal(got, []string{"14.1:waiting"}) {
+	if got := queueCodes(t, w, review.Filter{WithEvidence: true}); !slices.Equal(got, []string{"14.1:waiting"}) {
 		t.Fatalf("queue bukti = %v", got)
 	}
-	items, err := w.store.ReviewQueue(ctx, "KTC", 2026, conversations.ReviewFilter{}, 1)
+	items, err := w.store.ReviewQueue(ctx, "KTC", 2026, review.Filter{}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,17 +137,17 @@ func TestReviewQueueFiltersAndOrder(t *testing.T) {
 		it.ClusterCode != "III" || len(it.Evidence) != 2 || it.Evidence[0].Name != "foto puskesmas.jpg" || it.Version != 1 {
 		t.Fatalf("item = %+v", it)
 	}
-	if other, _ := w.store.ReviewQueue(ctx, "KTL", 2026, conversations.ReviewFilter{}, 10); len(other) != 0 {
+	if other, _ := w.store.ReviewQueue(ctx, "KTL", 2026, review.Filter{}, 10); len(other) != 0 {
 		t.Fatalf("another region sees %d answers", len(other))
 	}
-	if n, err := w.store.CountReviewQueue(ctx, "KTC", 2026, conversations.ReviewFilter{OPDCode: "DINKES"}); err != nil || n != 2 {
+	if n, err := w.store.CountReviewQueue(ctx, "KTC", 2026, review.Filter{OPDCode: "DINKES"}); err != nil || n != 2 {
 		t.Fatalf("count = %d, %v", n, err)
 	}
 	// tinjau 14.2: one question (issue 14, item 13).
-	if got := queueCodes(t, w, conversations.ReviewFilter{QuestionCode: "14.2"}); !slices.Equal(got, []string{"14.2:waiting"}) {
+	if got := queueCodes(t, w, review.Filter{QuestionCode: "14.2"}); !slices.Equal(got, []string{"14.2:waiting"}) {
 		t.Fatalf("queue 14.2 = %v", got)
 	}
-	if n, err := w.store.CountReviewQueue(ctx, "KTC", 2026, conversations.ReviewFilter{QuestionCode: "14.2"}); err != nil || n != 1 {
+	if n, err := w.store.CountReviewQueue(ctx, "KTC", 2026, review.Filter{QuestionCode: "14.2"}); err != nil || n != 1 {
 		t.Fatalf("count 14.2 = %d, %v", n, err)
 	}
 }
@@ -164,7 +165,7 @@ func TestReviewQueueEditedFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.answer(t, "14.1", "", w.fpKes, "sk-jelas.pdf")
-	if got := queueCodes(t, w, conversations.ReviewFilter{}); !slices.Equal(got, []string{"14.1:edited", "1.1:waiting", "14.2:waiting"}) {
+	if got := queueCodes(t, w, review.Filter{}); !slices.Equal(got, []string{"14.1:edited", "1.1:waiting", "14.2:waiting"}) {
 		t.Fatalf("queue = %v", got)
 	}
 }
@@ -187,7 +188,7 @@ func TestRecordReviewRoundTrip(t *testing.T) {
 	if err != nil || rec.ID == 0 || rec.ReviewerName != "Bu Koor" {
 		t.Fatalf("record: %+v %v", rec, err)
 	}
-	if got := queueCodes(t, w, conversations.ReviewFilter{}); !slices.Equal(got, []string{"1.1:waiting"}) {
+	if got := queueCodes(t, w, review.Filter{}); !slices.Equal(got, []string{"1.1:waiting"}) {
 		t.Fatalf("queue after revision request = %v", got)
 	}
 	reopened, err := w.store.ReopenedQuestions(ctx, "KTC", 2026, w.opdKes)
@@ -205,7 +206,7 @@ func TestRecordReviewRoundTrip(t *testing.T) {
 
 	// The OPD answers again: a new version, back in the queue as "edited".
 	v2 := w.answer(t, "14.1", "", w.fpKes2, "foto-jelas.jpg")
-	if got := queueCodes(t, w, conversations.ReviewFilter{}); !slices.Equal(got, []string{"14.1:edited", "1.1:waiting"}) { // diubah first
+	if got := queueCodes(t, w, review.Filter{}); !slices.Equal(got, []string{"14.1:edited", "1.1:waiting"}) { // diubah first
 		t.Fatalf("queue after new version = %v", got)
 	}
 	edited, err := w.store.ReviewItem(ctx, "KTC", v2)
@@ -232,7 +233,7 @@ func TestRecordReviewRoundTrip(t *testing.T) {
 		t.Fatalf("states = %v %v", states, err)
 	}
 	counts, err := w.store.ReviewCounts(ctx, "KTC", 2026)
-	if err != nil || counts != (conversations.ReviewCounts{Waiting: 1, Approved: 1}) {
+	if err != nil || counts != (review.Counts{Waiting: 1, Approved: 1}) {
 		t.Fatalf("counts = %+v %v", counts, err)
 	}
 
@@ -285,7 +286,7 @@ func TestRecordReviewPermissions(t *testing.T) {
 	if _, err := w.store.ReviewItem(ctx, "KTL", a); !errors.Is(err, conversations.ErrNotFound) {
 		t.Errorf("item from another region: %v", err)
 	}
-	if n, _ := w.store.CountReviewQueue(ctx, "KTC", 2026, conversations.ReviewFilter{}); n != 1 {
+	if n, _ := w.store.CountReviewQueue(ctx, "KTC", 2026, review.Filter{}); n != 1 {
 		t.Errorf("refused reviews changed the queue: %d waiting", n)
 	}
 }

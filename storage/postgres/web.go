@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/review"
 )
 
 // Web link purposes (web_links.purpose).
@@ -123,8 +124,8 @@ func (s *Store) EndWebSession(ctx context.Context, tokenHash string) error {
 
 // EvidenceFile returns one evidence file of the region; a file of another region is
 // ErrNotFound.
-func (s *Store) EvidenceFile(ctx context.Context, region string, id int64) (conversations.ReviewFile, error) {
-	var f conversations.ReviewFile
+func (s *Store) EvidenceFile(ctx context.Context, region string, id int64) (review.File, error) {
+	var f review.File
 	err := s.db(ctx).QueryRow(ctx, `SELECT e.id, e.blob_key, e.mime_type, e.size_bytes, e.original_name, e.created_at
 		FROM evidence e JOIN answers a ON a.id = e.answer_id
 		WHERE e.id = $1 AND a.region_code = $2`, id, region).Scan(&f.ID, &f.BlobKey, &f.MIME, &f.Size, &f.Name, &f.At)
