@@ -68,7 +68,7 @@ func (r *Request) Replies(texts ...string) []Outbound { return r.e.replies(r, te
 // Lang is the person's language ("id" or "en").
 func (r *Request) Lang() string { return r.Person.Language }
 
-// T renders a catalogue text in the person's language.
+// T renders one of the core's texts in the person's language (each capability renders its own).
 func (r *Request) T(k msgKey, args ...any) string { return tr(r.Person.Language, k, args...) }
 
 // Delivery is the message as the idempotency record of a write.

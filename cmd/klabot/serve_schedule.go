@@ -16,7 +16,7 @@ func startSchedule(ctx context.Context, s *server) (func(context.Context) error,
 		s.log.Info("schedule: off (SCHEDULER=false)")
 		return nil, nil
 	}
-	sched := newScheduler(s.app, s.cfg, s.store, s.sender, func(at time.Time, _ error) {
+	sched := newScheduler(s.app, s.cfg, s.store, s.outbox, func(at time.Time, _ error) {
 		if s.ops != nil {
 			s.ops.lastTick.Store(at.Unix())
 		}
