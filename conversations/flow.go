@@ -217,6 +217,9 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 	}
 	r.State.Held, r.State.HeldFor = nil, ""
 	wantsFiles := q.NeedsEvidence(v) || q.Type == scoring.File // a negative answer needs no proof
+	// A negative answer to a sent-back question does not take the files the coordinator
+	// sent back (nothing to ask: it needs none), and the person hears it.
+	dropOld := !wantsFiles && oldFilesOf(l, q.Code) > 0
 	next := -1
 	if wantsFiles {
 		r.State.Mode = ModeEvidence
@@ -234,7 +237,7 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 	cp := *r.State
 	info, err := e.d.Answers.SaveAnswer(ctx, AnswerWrite{
 		Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year, QuestionCode: q.Code,
-		Value: v, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp,
+		Value: v, PersonID: r.Person.ID, CarryEvidence: true, KeepRecent: dropOld, Evidence: files, Checkpoint: &cp,
 		CheckVersion: check, ExpectVersion: expect,
 	})
 	if errors.Is(err, ErrConflict) { // a colleague saved one between the read and the write
@@ -264,6 +267,9 @@ func (e *Engine) saveAnswer(ctx context.Context, r *Request, l *questionList, i 
 	saved := endSentence(r.T(msgSaved, FormatValue(q, v, r.Lang())))
 	if r.savedNote != "" {
 		saved += " " + r.savedNote
+	}
+	if dropOld {
+		saved += " " + r.T(msgOldDropped)
 	}
 	if held > 0 {
 		saved += " " + r.T(msgHeldAttached, held)

@@ -22,6 +22,8 @@ var oldFileTexts = Texts{
 	msgBtnFresh:      {"Mulai tanpa bukti lama", "Start without the old evidence"},
 	msgOldKept:       {"Baik, bukti lama tetap terlampir.", "OK, the old evidence stays attached."},
 	msgReplacedKept:  {"%d file yang Anda kirim sesudahnya tetap terlampir.", "%d files you sent since stay attached."},
+	msgOldDropped: {"Bukti lama dari jawaban yang dikembalikan koordinator tidak ikut dilampirkan (jawaban ini tidak memerlukan bukti).",
+		"The old evidence of the answer the coordinator sent back is not attached (this answer needs none)."},
 }
 
 const (
@@ -31,6 +33,7 @@ const (
 	msgBtnFresh      msgKey = "btn_fresh"
 	msgOldKept       msgKey = "old_kept"
 	msgReplacedKept  msgKey = "replaced_kept"
+	msgOldDropped    msgKey = "old_dropped"
 )
 
 // askOldFiles is the question about the carried files, with its two buttons.
