@@ -218,6 +218,9 @@ func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i
 	}
 	r.State.Held, r.State.HeldFor = nil, ""
 	wantsFiles := q.NeedsEvidence(v) || q.Type == scoring.File // a negative answer needs no proof
+	// A negative answer to a sent-back question does not take the files the coordinator
+	// sent back (nothing to ask: it needs none), and the person hears it.
+	dropOld := !wantsFiles && oldFilesOf(l, q.Code) > 0
 	next := -1
 	if wantsFiles {
 		r.State.Mode = conversations.ModeEvidence
@@ -235,7 +238,7 @@ func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i
 	cp := *r.State
 	info, err := ans.d.Answers.SaveAnswer(ctx, AnswerWrite{
 		Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year, QuestionCode: q.Code,
-		Value: v, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp,
+		Value: v, PersonID: r.Person.ID, CarryEvidence: true, KeepRecent: dropOld, Evidence: files, Checkpoint: &cp,
 		CheckVersion: check, ExpectVersion: expect,
 	})
 	if errors.Is(err, conversations.ErrConflict) { // a colleague saved one between the read and the write
@@ -265,6 +268,9 @@ func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i
 	saved := endSentence(r.T(msgSaved, conversations.FormatValue(q, v, r.Lang())))
 	if r.savedNote != "" {
 		saved += " " + r.savedNote
+	}
+	if dropOld {
+		saved += " " + r.T(msgOldDropped)
 	}
 	if held > 0 {
 		saved += " " + r.T(msgHeldAttached, held)

@@ -117,6 +117,7 @@ const (
 	msgBtnFresh      key = "btn_fresh"
 	msgOldKept       key = "old_kept"
 	msgReplacedKept  key = "replaced_kept"
+	msgOldDropped    key = "old_dropped"
 )
 
 var texts = conversations.Texts{
@@ -138,6 +139,8 @@ var texts = conversations.Texts{
 	msgBtnFresh:      {"Mulai tanpa bukti lama", "Start without the old evidence"},
 	msgOldKept:       {"Baik, bukti lama tetap terlampir.", "OK, the old evidence stays attached."},
 	msgReplacedKept:  {"%d file yang Anda kirim sesudahnya tetap terlampir.", "%d files you sent since stay attached."},
+	msgOldDropped: {"Bukti lama dari jawaban yang dikembalikan koordinator tidak ikut dilampirkan (jawaban ini tidak memerlukan bukti).",
+		"The old evidence of the answer the coordinator sent back is not attached (this answer needs none)."},
 	rvReopenedNote: {
 		"🔁 Dikembalikan koordinator (%s) oleh %s: %q",
 		"🔁 Sent back by the coordinator (%s), %s: %q"},
