@@ -16,10 +16,11 @@ import (
 	"github.com/klabot/klabot/bot/telegram/fakebotapi"
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/digest"
+	"github.com/klabot/klabot/storage/redis/redistest"
 )
 
-// The whole path at 07:00 WITA: scheduler -> outbound sender -> Telegram adapter -> a fake
-// Bot API on 127.0.0.1; outcomes recorded through the sender's callback.
+// The whole path at 07:00 WITA: scheduler -> durable outbound queue -> Telegram adapter ->
+// a fake Bot API on 127.0.0.1; outcomes recorded by the queue's workers.
 func TestDigestAndNudgesReachTelegram(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -38,11 +39,19 @@ func TestDigestAndNudgesReachTelegram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sender := outbound.New(outbound.Config{Unreachable: e.store, OnOutcome: schedule.OnOutcome(e.store, log), Log: log})
-	sender.Register(conversations.ChannelTelegram, a, outbound.Limits{PerBot: 1000, PerChat: time.Millisecond, PerGroup: time.Millisecond})
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	go sender.Run(runCtx)
+	rdb, prefix := redistest.New(t)
+	sender, err := outbound.New(outbound.Config{Pool: e.pool, Redis: rdb, RedisPrefix: prefix, Secret: "test",
+		Unreachable: e.store, Log: log, TestOnly: true, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sender.Register(conversations.ChannelTelegram, a, outbound.Limits{PerBot: 1000, PerChat: time.Millisecond, PerGroup: time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sender.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer sender.Stop(ctx, 5*time.Second)
 
 	// Only Makassar matters here; the other regions' chats are not numeric and fail.
 	s := schedule.New(e.store, sender, schedule.Config{Now: e.clock.Now, Log: log})

@@ -32,9 +32,18 @@ const (
 // classified for the sender: outbound.ErrBlocked (403), *outbound.RetryAfterError (429),
 // *outbound.TemporaryError (5xx, network); anything else is final.
 func (a *Adapter) Deliver(ctx context.Context, out conversations.Outbound) error {
+	_, err := a.DeliverID(ctx, out, "")
+	return err
+}
+
+var _ outbound.IDTransport = (*Adapter)(nil)
+
+// DeliverID is Deliver reporting the Bot API's id of the (last) message sent, for the
+// durable queue's deliveries log. Telegram takes no id of ours, so id is not used.
+func (a *Adapter) DeliverID(ctx context.Context, out conversations.Outbound, _ string) (string, error) {
 	chatID, err := strconv.ParseInt(out.To.ChatID, 10, 64)
 	if err != nil {
-		return fmt.Errorf("telegram chat id %q: %w", out.To.ChatID, conversations.ErrInvalid)
+		return "", fmt.Errorf("telegram chat id %q: %w", out.To.ChatID, conversations.ErrInvalid)
 	}
 	markup := keyboard(out.Buttons)
 	text := out.Text
@@ -44,45 +53,56 @@ func (a *Adapter) Deliver(ctx context.Context, out conversations.Outbound) error
 			caption, text = text, ""
 		}
 		if text != "" {
-			if err := a.sendText(ctx, chatID, text, nil); err != nil {
-				return err
+			if _, err := a.sendText(ctx, chatID, text, nil); err != nil {
+				return "", err
 			}
 		}
 		return a.sendFile(ctx, chatID, out.Attachment, caption, markup)
 	}
 	if strings.TrimSpace(text) == "" {
-		return nil
+		return "", nil
 	}
 	return a.sendText(ctx, chatID, text, markup)
 }
 
-func (a *Adapter) sendText(ctx context.Context, chatID int64, text string, markup models.ReplyMarkup) error {
+func (a *Adapter) sendText(ctx context.Context, chatID int64, text string, markup models.ReplyMarkup) (string, error) {
 	parts := split(text, maxText)
+	var id string
 	for i, p := range parts {
 		params := &bot.SendMessageParams{ChatID: chatID, Text: p,
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()}}
 		if i == len(parts)-1 && markup != nil {
 			params.ReplyMarkup = markup
 		}
-		if _, err := a.bot.SendMessage(ctx, params); err != nil {
-			return a.classify(err)
+		m, err := a.bot.SendMessage(ctx, params)
+		if err != nil {
+			return "", a.classify(err)
 		}
+		id = messageID(m)
 	}
-	return nil
+	return id, nil
 }
 
-func (a *Adapter) sendFile(ctx context.Context, chatID int64, att *conversations.Attachment, caption string, markup models.ReplyMarkup) error {
+func (a *Adapter) sendFile(ctx context.Context, chatID int64, att *conversations.Attachment, caption string, markup models.ReplyMarkup) (string, error) {
 	upload := &models.InputFileUpload{Filename: att.Name, Data: bytes.NewReader(att.Data)}
+	var m *models.Message
 	var err error
 	if att.Photo {
-		_, err = a.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chatID, Photo: upload, Caption: caption, ReplyMarkup: markup})
+		m, err = a.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chatID, Photo: upload, Caption: caption, ReplyMarkup: markup})
 	} else {
-		_, err = a.bot.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, Document: upload, Caption: caption, ReplyMarkup: markup})
+		m, err = a.bot.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, Document: upload, Caption: caption, ReplyMarkup: markup})
 	}
 	if err != nil {
-		return a.classify(err)
+		return "", a.classify(err)
 	}
-	return nil
+	return messageID(m), nil
+}
+
+func messageID(m *models.Message) string {
+	if m == nil {
+		return ""
+	}
+	return strconv.Itoa(m.ID)
 }
 
 // keyboard turns button rows into an inline keyboard (nil when there are none).

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/bot/dispatch"
-	"github.com/klabot/klabot/bot/outbound"
 	"github.com/klabot/klabot/bot/telegram"
 	"github.com/klabot/klabot/bot/telegram/fakebotapi"
 	"github.com/klabot/klabot/conversations"
@@ -103,7 +102,7 @@ func TestStuckUpdateDelaysItsChatOnce(t *testing.T) {
 
 	order := &orderLog{}
 	h := &replicaHandler{log: order}
-	d := dispatch.New(h, outbound.New(outbound.Config{}), slog.New(slog.DiscardHandler), dispatch.Config{})
+	d := dispatch.New(h, discardOutbox{}, slog.New(slog.DiscardHandler), dispatch.Config{})
 	live, err := telegram.New(b.ctx, telegram.Config{Token: token, APIURL: b.api.URL, SkipGetMe: true, OrderWait: 300 * time.Millisecond,
 		WebhookURL: "https://x.example/wh", WebhookSecret: "s3cret-Token_1"}, telegram.Deps{Submitter: d, Updates: b.store})
 	if err != nil {

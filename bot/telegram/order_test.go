@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/klabot/klabot/bot/dispatch"
-	"github.com/klabot/klabot/bot/outbound"
 	"github.com/klabot/klabot/bot/telegram"
 	"github.com/klabot/klabot/conversations"
 )
@@ -50,7 +49,7 @@ func TestReplicasHandleAChatInOrder(t *testing.T) {
 	order := &orderLog{}
 	replica := func(hold chan struct{}) (*telegram.Adapter, func()) {
 		h := &replicaHandler{log: order, hold: hold}
-		s := outbound.New(outbound.Config{})
+		s := discardOutbox{}
 		d := dispatch.New(h, s, slog.New(slog.DiscardHandler), dispatch.Config{Workers: 2})
 		a, err := telegram.New(b.ctx, telegram.Config{Token: token, APIURL: b.api.URL, SkipGetMe: true,
 			WebhookURL: "https://x.example/wh", WebhookSecret: "s3cret-Token_1"}, telegram.Deps{Submitter: d, Updates: b.store})

@@ -16,11 +16,13 @@ import (
 	"github.com/klabot/klabot/bot/dispatch"
 	"github.com/klabot/klabot/bot/metrics"
 	"github.com/klabot/klabot/bot/outbound"
+	"github.com/klabot/klabot/bot/outbound/outboundtest"
 	"github.com/klabot/klabot/bot/telegram"
 	"github.com/klabot/klabot/bot/telegram/fakebotapi"
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/storage/postgres"
 	"github.com/klabot/klabot/storage/postgres/pgtest"
+	"github.com/klabot/klabot/storage/redis/redistest"
 )
 
 const token = "123456:TEST-secret-token-abc"
@@ -83,7 +85,8 @@ type bundle struct {
 	store   *postgres.Store
 	rec     *recorder
 	metrics *metrics.Metrics
-	sender  *outbound.Sender
+	sender  *outbound.Queue
+	probe   *outboundtest.Probe // the adapter as the queue sees it
 	ctx     context.Context
 
 	dispatcher *dispatch.Dispatcher
@@ -118,7 +121,14 @@ func setup(t *testing.T, o options) *bundle {
 		h = o.handler
 	}
 	log := testLog(t)
-	b.sender = outbound.New(outbound.Config{Unreachable: b.store, OnResult: b.metrics.SendResult, Log: log})
+	rdb, prefix := redistest.New(t)
+	q, qerr := outbound.New(outbound.Config{Pool: b.store.Pool(), Redis: rdb, RedisPrefix: prefix, Secret: "test",
+		Unreachable: b.store, OnResult: b.metrics.SendResult, Log: log, TestOnly: true,
+		PollInterval: 50 * time.Millisecond, BaseBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
+	if qerr != nil {
+		t.Fatal(qerr)
+	}
+	b.sender = q
 	dcfg := dispatch.Config{Workers: 4}
 	if o.dispatch != nil {
 		o.dispatch(&dcfg)
@@ -142,16 +152,20 @@ func setup(t *testing.T, o options) *bundle {
 	if o.limits != nil {
 		lim = *o.limits
 	}
-	b.sender.Register(conversations.ChannelTelegram, a, lim)
+	b.probe = &outboundtest.Probe{T: a}
+	if err := b.sender.Register(conversations.ChannelTelegram, b.probe, lim); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.sender.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 
 	// Shutdown in serve's order: adapter, dispatcher, sender.
 	pollCtx, stopPoll := context.WithCancel(context.Background())
 	dctx, stopD := context.WithCancel(context.Background())
-	sctx, stopS := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(1)
 	go func() { defer wg.Done(); d.Run(dctx) }()
-	go func() { defer wg.Done(); b.sender.Run(sctx) }()
 	pollDone := make(chan struct{})
 	if !o.webhook && !o.noPoll {
 		go func() {
@@ -168,8 +182,8 @@ func setup(t *testing.T, o options) *bundle {
 		<-pollDone
 		a.Stop(context.Background())
 		stopD()
-		stopS()
 		wg.Wait()
+		b.sender.Stop(context.Background(), 5*time.Second)
 	})
 	b.ctx = context.Background()
 	return b
@@ -211,3 +225,8 @@ func counter(t *testing.T, b *bundle, sample string) float64 {
 	}
 	return 0
 }
+
+// discardOutbox takes replies and drops them (tests that only look at inbound order).
+type discardOutbox struct{}
+
+func (discardOutbox) Enqueue(context.Context, conversations.Outbound) error { return nil }

@@ -27,45 +27,60 @@ var _ outbound.Transport = (*Adapter)(nil)
 // *outbound.RetryAfterError when WhatsApp throttles, *outbound.TemporaryError for
 // connection trouble, *RejectedError (never retried) when WhatsApp refused the message.
 func (a *Adapter) Deliver(ctx context.Context, out conversations.Outbound) error {
+	_, err := a.DeliverID(ctx, out, "")
+	return err
+}
+
+var _ outbound.IDTransport = (*Adapter)(nil)
+
+// DeliverID is Deliver sending under the message id given (a new one when empty) and
+// reporting it: the durable queue gives each message of a job the same id on every
+// attempt, so a resend after a crash is a duplicate WhatsApp drops.
+func (a *Adapter) DeliverID(ctx context.Context, out conversations.Outbound, id string) (string, error) {
 	a.mu.Lock()
 	p := a.pacer
 	a.mu.Unlock()
 	if out.Bulk && p != nil {
 		wait, err := p.Reserve(ctx, out.To.ChatID)
 		if err != nil {
-			return &outbound.TemporaryError{Err: err}
+			return "", &outbound.TemporaryError{Err: err}
 		}
 		if wait > 0 {
 			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait+a.cfg.SendTimeout {
-				return &DeferredError{After: wait}
+				return "", &DeferredError{After: wait}
 			}
 			select {
 			case <-time.After(wait):
 			case <-ctx.Done():
-				return &outbound.TemporaryError{Err: ctx.Err()}
+				return "", &outbound.TemporaryError{Err: ctx.Err()}
 			}
-			return a.Deliver(ctx, out) // take the slot now (or wait again)
+			return a.DeliverID(ctx, out, id) // take the slot now (or wait again)
 		}
 	}
-	return a.Send(ctx, out)
+	return a.sendID(ctx, out, id)
 }
 
 // Send sends one message at once, with a typing indicator before a reply, and remembers
 // its menu. A bulk message is counted against the Pacer's daily cap.
 func (a *Adapter) Send(ctx context.Context, out conversations.Outbound) error {
+	_, err := a.sendID(ctx, out, "")
+	return err
+}
+
+func (a *Adapter) sendID(ctx context.Context, out conversations.Outbound, id string) (string, error) {
 	to, err := chatJID(out.To.ChatID)
 	if err != nil || to.User == "" {
-		return fmt.Errorf("whatsapp chat %q: %w", out.To.ChatID, outbound.ErrBlocked)
+		return "", fmt.Errorf("whatsapp chat %q: %w", out.To.ChatID, outbound.ErrBlocked)
 	}
 	c := a.currentClient()
 	if c == nil {
-		return &outbound.TemporaryError{Err: errNoSession}
+		return "", &outbound.TemporaryError{Err: errNoSession}
 	}
 	text := RenderText(out)
 	msg := &waE2E.Message{Conversation: proto.String(text)}
 	if out.Attachment != nil {
 		if msg, err = mediaMessage(ctx, c, out.Attachment, text); err != nil {
-			return classify("upload attachment", err)
+			return "", classify("upload attachment", err)
 		}
 	}
 	if !out.Bulk {
@@ -80,7 +95,10 @@ func (a *Adapter) Send(ctx context.Context, out conversations.Outbound) error {
 		}
 	}
 	// The id is ours, so the message is kept for retry receipts before it goes out.
-	extra.ID = a.newMessageID(c)
+	extra.ID = types.MessageID(id)
+	if extra.ID == "" {
+		extra.ID = a.newMessageID(c)
+	}
 	a.rememberSent(ctx, to, extra.ID, msg)
 	if _, err := c.SendMessage(ctx, to, msg, extra); err != nil {
 		err = classify("send", err)
@@ -93,7 +111,7 @@ func (a *Adapter) Send(ctx context.Context, out conversations.Outbound) error {
 				p.Rejected()
 			}
 		}
-		return err
+		return "", err
 	}
 	if out.Bulk {
 		a.mu.Lock()
@@ -106,7 +124,7 @@ func (a *Adapter) Send(ctx context.Context, out conversations.Outbound) error {
 		}
 	}
 	a.rememberMenu(ctx, out)
-	return nil
+	return string(extra.ID), nil
 }
 
 // SetPacer paces bulk messages (see Deliver).
@@ -139,6 +157,9 @@ func (a *Adapter) typing(ctx context.Context, c Client, to types.JID, text strin
 type DeferredError struct{ After time.Duration }
 
 func (e *DeferredError) Error() string { return fmt.Sprintf("bulk message deferred by %s", e.After) }
+
+// Defer is how long the durable queue snoozes the job (outbound.Deferrer).
+func (e *DeferredError) Defer() time.Duration { return e.After }
 
 // Unwrap lets errors.As find an *outbound.TemporaryError.
 func (e *DeferredError) Unwrap() error { return &outbound.TemporaryError{Err: errors.New(e.Error())} }

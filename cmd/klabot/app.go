@@ -42,6 +42,13 @@ type Config struct {
 	Scheduler bool `env:"SCHEDULER" envDefault:"true"`
 	// DigestChart (DIGEST_CHART) attaches the clusters chart to digests. Defaults to true.
 	DigestChart bool `env:"DIGEST_CHART" envDefault:"true"`
+	// OutboundKey (OUTBOUND_KEY) seals what queued outbound messages say (they can hold
+	// invite codes and people's files). Set the same value on every replica. Defaults to
+	// TELEGRAM_TOKEN when that is set, else to a development key (logged as a warning).
+	OutboundKey string `env:"OUTBOUND_KEY"`
+	// OutboundRescueAfter (OUTBOUND_RESCUE_AFTER) is how long a delivery may run before it
+	// is taken for one of a dead process and retried. Defaults to 2m.
+	OutboundRescueAfter time.Duration `env:"OUTBOUND_RESCUE_AFTER" envDefault:"2m"`
 }
 
 func loadConfig(getenv func(string) string) (Config, error) {

@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/klabot/klabot/bot/outbound"
-	"github.com/klabot/klabot/bot/schedule"
 	"github.com/klabot/klabot/bot/telegram"
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/storage/postgres"
@@ -16,8 +14,7 @@ import (
 // sendDigestNow sends a region's digest now to its coordinators and digest group through
 // Telegram (TELEGRAM_TOKEN), waits until the messages are delivered or given up, and
 // records each outcome in notifications. It does not claim the day's scheduled digest.
-// WhatsApp recipients are recorded as failed: only `klabot serve` holds the WhatsApp
-// connection.
+// WhatsApp recipients are queued for the `klabot serve` that holds the WhatsApp session.
 func sendDigestNow(ctx context.Context, app *App, store *postgres.Store, region, pngPath string) error {
 	cfg, err := app.Config()
 	if err != nil {
@@ -37,36 +34,40 @@ func sendDigestNow(ctx context.Context, app *App, store *postgres.Store, region,
 	}
 	var mu sync.Mutex
 	var delivered, failed int
-	record := schedule.OnOutcome(store, app.Log)
-	sender := outbound.New(outbound.Config{
-		Unreachable: store, Log: app.Log,
-		OnOutcome: func(ctx context.Context, out conversations.Outbound, err error) {
-			record(ctx, out, err)
-			if out.NotificationID == 0 {
-				return
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				failed++
-				fmt.Fprintf(app.Stderr, "not delivered to %s: %v\n", out.To.Key(), err)
-			} else {
-				delivered++
-			}
-		},
+	q, err := newOutbox(ctx, app, cfg, store, nil)
+	if err != nil {
+		return err
+	}
+	q.OnOutcome(func(ctx context.Context, out conversations.Outbound, err error) {
+		if out.NotificationID == 0 {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			failed++
+			fmt.Fprintf(app.Stderr, "not delivered to %s: %v\n", out.To.Key(), err)
+		} else {
+			delivered++
+		}
 	})
-	sender.Register(conversations.ChannelTelegram, a, tc.Limits)
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { sender.Run(runCtx); close(done) }()
-
-	r, queued, sendErr := newScheduler(app, cfg, store, sender).SendDigestNow(ctx, region)
+	if err := q.Register(conversations.ChannelTelegram, a, tc.Limits); err != nil {
+		return err
+	}
+	if err := q.Start(ctx); err != nil {
+		return err
+	}
+	r, queued, sendErr := newScheduler(app, cfg, store, q).SendDigestNow(ctx, region)
+	// The messages are in the durable queue: whatever this command does not deliver before
+	// it stops, a running `klabot serve` does.
 	deadline := time.Now().Add(2 * time.Minute)
-	for sender.Pending(conversations.ChannelTelegram) > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if n, err := q.Pending(ctx, conversations.ChannelTelegram); err == nil && n == 0 {
+			break
+		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	stop()
-	<-done
+	q.Stop(context.WithoutCancel(ctx), 10*time.Second) //nolint:errcheck // logged inside
 	if r.Text == "" {
 		return sendErr
 	}

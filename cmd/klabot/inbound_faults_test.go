@@ -186,13 +186,17 @@ func TestInboundDrainAnswers503InsteadOfRefusing(t *testing.T) {
 		return resp.StatusCode, nil
 	}
 	budi := fakebotapi.Person{ID: 7401, FirstName: "Budi"}
-	w.api.Throttle(1, 2) // the reply waits 2 s for Telegram: the sender still drains at SIGTERM
+	w.api.SlowSends(2 * time.Second) // the reply takes 2 s at Telegram: in flight at SIGTERM, it finishes
 	u := budi.Text(1, "/start "+w.code)
 	u.ID = w.api.NextUpdateID()
 	if code, err := post(u); code != 200 {
 		t.Fatalf("webhook: %d %v", code, err)
 	}
-	w.api.WaitFor(t, 10*time.Second, "the throttled send", func() bool { return len(w.api.Calls("sendMessage")) > 0 })
+	w.api.WaitFor(t, 10*time.Second, "the reply in flight", func() bool {
+		var n int
+		w.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE state = 'running'`).Scan(&n) //nolint:errcheck
+		return n > 0
+	})
 	r.stop() // SIGTERM
 	time.Sleep(300 * time.Millisecond)
 	resp, err := http.Get("http://" + r.addr + "/readyz")

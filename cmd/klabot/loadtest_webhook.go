@@ -100,7 +100,15 @@ func runLoadtestSender(ctx context.Context, app *App, args []string) error {
 	}
 	load := loadtest.LoadAverage()
 	fmt.Fprintf(app.Stderr, "loadtest: sending %d nudges at %.1f/s (about %s)...\n", *n, *senderRate, time.Duration(float64(*n) / *senderRate * float64(time.Second)).Round(time.Second))
-	res, err := loadtest.SenderBench(ctx, *n, *rate, *senderRate, *tol)
+	pool, err := app.DB(ctx)
+	if err != nil {
+		return err
+	}
+	rdb, err := app.Redis(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := loadtest.SenderBench(ctx, pool, rdb, app.cfg.RedisPrefix+"senderbench:", *n, *rate, *senderRate, *tol)
 	if err != nil {
 		return err
 	}

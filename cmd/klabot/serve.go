@@ -16,7 +16,6 @@ import (
 	"github.com/klabot/klabot/bot/dispatch"
 	"github.com/klabot/klabot/bot/metrics"
 	"github.com/klabot/klabot/bot/outbound"
-	"github.com/klabot/klabot/bot/schedule"
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/storage/postgres"
 )
@@ -30,7 +29,7 @@ type server struct {
 	redis      *redis.Client
 	engine     dispatch.Handler
 	dispatcher *dispatch.Dispatcher
-	sender     *outbound.Sender
+	outbox     *outbound.Queue // the durable outbound queue: every producer enqueues here
 	metrics    *metrics.Metrics
 	ops        *opsCollector // serve_metrics.go
 	mux        *http.ServeMux
@@ -84,10 +83,10 @@ func (s *server) addChatChannel(name string) {
 }
 
 // serveComponent is one optional part of serve: a chat channel or a scheduler. start
-// configures it (registering its transport on s.sender, HTTP handlers on s.mux, ready
+// configures it (registering its transport on s.outbox, HTTP handlers on s.mux, ready
 // checks) and returns its run function, or nil when the component is not configured.
 // run works until its ctx ends, then stops taking work, finishes what it holds and returns;
-// the dispatcher and the sender keep running until every component returned.
+// the dispatcher and the delivery workers keep running until every component returned.
 type serveComponent struct {
 	name  string
 	start func(ctx context.Context, s *server) (run func(ctx context.Context) error, err error)
@@ -123,8 +122,8 @@ func runServe(ctx context.Context, app *App, args []string) error {
 }
 
 // serve runs until ctx ends (SIGTERM, Ctrl-C), then shuts down in order: stop taking
-// updates (503), let components finish, drain the dispatcher, drain the sender, stop the
-// HTTP server.
+// updates (503), let components finish, drain the dispatcher (its replies are queued
+// durably), stop the delivery workers, stop the HTTP server.
 func serve(ctx context.Context, app *App, opts serveOptions) error {
 	cfg, err := app.Config()
 	if err != nil {
@@ -145,17 +144,13 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 	s.addReadyCheck("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
 
 	app.OnInvite = s.metrics.InviteAttempt
+	if s.outbox, err = newOutbox(ctx, app, cfg, s.store, s.metrics); err != nil {
+		return err
+	}
 	if s.engine, err = serveEngine(ctx, s); err != nil {
 		return err
 	}
-	var unreachable outbound.Unreachable = s.store
-	s.sender = outbound.New(outbound.Config{
-		Unreachable: unreachable,
-		OnResult:    s.metrics.SendResult,
-		OnOutcome:   schedule.OnOutcome(s.store, app.Log), // records digest and nudge deliveries
-		Log:         app.Log,
-	})
-	s.dispatcher = dispatch.New(gatedEngine{s}, s.sender, app.Log, dispatch.Config{Transient: transient, OnEvent: s.metrics.InboundEvent})
+	s.dispatcher = dispatch.New(gatedEngine{s}, s.outbox, app.Log, dispatch.Config{Transient: transient, OnEvent: s.metrics.InboundEvent})
 
 	type started struct {
 		name string
@@ -172,8 +167,21 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 		}
 	}
 	if len(s.chats) == 0 {
-		s.log.Warn("no chat channel configured: serving only the HTTP endpoints (set TELEGRAM_TOKEN for Telegram)")
+		s.log.Warn("no chat channel configured: serving only the HTTP endpoints (set TELEGRAM_TOKEN for Telegram); messages queued here wait for a replica with the channel")
 	}
+	// The queue starts before anything produces: River's maintenance runs on every
+	// replica (a replica working no channel still helps rescue a dead one's jobs).
+	if err := s.outbox.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	outboxStopped := false
+	stopOutbox := func() {
+		if !outboxStopped {
+			outboxStopped = true
+			s.outbox.Stop(context.WithoutCancel(ctx), 15*time.Second) //nolint:errcheck // logged inside
+		}
+	}
+	defer stopOutbox()
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -189,11 +197,8 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 		opts.onListen(ln.Addr().String())
 	}
 
-	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
 	dispatchCtx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
-	var senderDone, dispatchDone sync.WaitGroup
-	senderDone.Add(1)
-	go func() { defer senderDone.Done(); s.sender.Run(senderCtx) }()
+	var dispatchDone sync.WaitGroup
 	dispatchDone.Add(1)
 	go func() { defer dispatchDone.Done(); s.dispatcher.Run(dispatchCtx) }()
 
@@ -228,8 +233,9 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 	compDone.Wait()
 	stopDispatch()
 	dispatchDone.Wait()
-	stopSender()
-	senderDone.Wait()
+	// Deliveries in flight finish (15 s at most, then they are cancelled and retried
+	// later); queued messages stay in the queue for the next process.
+	stopOutbox()
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	httpSrv.Shutdown(sctx) //nolint:errcheck // best effort on the way out
 	cancel()
@@ -239,7 +245,7 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 
 // serveEngine builds the conversation engine for serve, wired like the console chat.
 func serveEngine(ctx context.Context, s *server) (dispatch.Handler, error) {
-	parts, err := buildEngine(ctx, s.app)
+	parts, err := buildEngine(ctx, s.app, s.outbox) // replies queued in each step's transaction
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/klabot/klabot/bot/outbound"
 	"github.com/klabot/klabot/conversations"
 )
 
@@ -20,23 +21,22 @@ import (
 // last scheduler tick of this process, and the build.
 type opsCollector struct {
 	pool     *pgxpool.Pool
-	pending  func(conversations.Channel) int // the in-process sender's queue (before River)
-	lastTick atomic.Int64                    // unix seconds of this process's last scheduler tick
+	lastTick atomic.Int64 // unix seconds of this process's last scheduler tick
 
 	notifications, queueDepth, queueAge, tick, build *prometheus.Desc
 	info                                             buildInfo
 }
 
-func newOpsCollector(pool *pgxpool.Pool, pending func(conversations.Channel) int) *opsCollector {
+func newOpsCollector(pool *pgxpool.Pool) *opsCollector {
 	return &opsCollector{
-		pool: pool, pending: pending, info: readBuildInfo(),
+		pool: pool, info: readBuildInfo(),
 		notifications: prometheus.NewDesc("klabot_notifications_total",
 			"Proactive messages recorded, by kind (digest, digest_run, nudge, ...) and status (pending, sent, failed, skipped).",
 			[]string{"kind", "status"}, nil),
 		queueDepth: prometheus.NewDesc("klabot_outbound_queue_depth",
 			"Outbound messages waiting to be delivered, by queue (channel).", []string{"queue"}, nil),
 		queueAge: prometheus.NewDesc("klabot_outbound_queue_oldest_age_seconds",
-			"Age of the oldest outbound message waiting to be delivered, by queue (durable queue only).", []string{"queue"}, nil),
+			"Age of the oldest outbound message waiting to be delivered, by queue (channel).", []string{"queue"}, nil),
 		tick: prometheus.NewDesc("klabot_scheduler_last_tick_timestamp_seconds",
 			"Unix time of this process's last digest and reminder scheduler tick (0: no scheduler here).", nil, nil),
 		build: prometheus.NewDesc("klabot_build_info",
@@ -66,42 +66,34 @@ func (c *opsCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		rows.Close()
 	}
-	// The durable queue (River) when its table exists; else this process's sender.
-	var river bool
-	if err := c.pool.QueryRow(ctx, `SELECT to_regclass('river_job') IS NOT NULL`).Scan(&river); err == nil && river {
-		rows, err := c.pool.Query(ctx, `SELECT queue, count(*), coalesce(extract(epoch FROM now() - min(scheduled_at)), 0)
-			FROM river_job WHERE state IN ('available', 'retryable') AND scheduled_at <= now() GROUP BY queue`)
-		if err == nil {
-			for rows.Next() {
-				var queue string
-				var n int64
-				var age float64
-				if rows.Scan(&queue, &n, &age) == nil {
-					ch <- prometheus.MustNewConstMetric(c.queueDepth, prometheus.GaugeValue, float64(n), queue)
-					ch <- prometheus.MustNewConstMetric(c.queueAge, prometheus.GaugeValue, age, queue)
-				}
-			}
-			rows.Close()
-		}
+	// The durable queue, across replicas: every channel, 0 when nothing waits.
+	depth := map[string]float64{}
+	age := map[string]float64{}
+	rows, err := c.pool.Query(ctx, `SELECT queue, sum(jsonb_array_length(args -> 'messages')),
+			coalesce(extract(epoch FROM now() - min(created_at)), 0)
+		FROM river_job WHERE kind = $1 AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
+		GROUP BY queue`, outbound.JobKind)
+	if err != nil {
 		return
 	}
-	if c.pending != nil {
-		for _, q := range []conversations.Channel{conversations.ChannelTelegram, conversations.ChannelWhatsApp} {
-			ch <- prometheus.MustNewConstMetric(c.queueDepth, prometheus.GaugeValue, float64(c.pending(q)), string(q))
+	for rows.Next() {
+		var queue string
+		var n, a float64
+		if rows.Scan(&queue, &n, &a) == nil {
+			depth[queue], age[queue] = n, a
 		}
+	}
+	rows.Close()
+	for _, q := range []conversations.Channel{conversations.ChannelTelegram, conversations.ChannelWhatsApp} {
+		ch <- prometheus.MustNewConstMetric(c.queueDepth, prometheus.GaugeValue, depth[outbound.QueueName(q)], string(q))
+		ch <- prometheus.MustNewConstMetric(c.queueAge, prometheus.GaugeValue, age[outbound.QueueName(q)], string(q))
 	}
 }
 
 // startMetrics registers the operators' metrics and, when METRICS_ADDR is set, serves
 // /metrics on that address of its own (kept off the public HTTP_ADDR).
 func startMetrics(ctx context.Context, s *server) (func(context.Context) error, error) {
-	pending := func(ch conversations.Channel) int {
-		if s.sender == nil {
-			return 0
-		}
-		return s.sender.Pending(ch)
-	}
-	s.ops = newOpsCollector(s.store.Pool(), pending)
+	s.ops = newOpsCollector(s.store.Pool())
 	if err := s.metrics.Registry.Register(s.ops); err != nil {
 		return nil, err
 	}

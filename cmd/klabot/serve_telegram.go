@@ -100,7 +100,9 @@ func startTelegram(ctx context.Context, s *server) (func(context.Context) error,
 	if err != nil {
 		return nil, err
 	}
-	s.sender.Register(conversations.ChannelTelegram, a, tc.Limits)
+	if err := s.outbox.Register(conversations.ChannelTelegram, a, tc.Limits); err != nil {
+		return nil, err
+	}
 	s.metrics.InitChannel(conversations.ChannelTelegram)
 	s.addReadyCheck("telegram", a.Ready)
 	s.addChatChannel("telegram")

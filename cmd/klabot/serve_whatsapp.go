@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,15 +40,58 @@ func startWhatsApp(ctx context.Context, s *server) (func(context.Context) error,
 	if err != nil {
 		return nil, err
 	}
-	s.sender.Register(conversations.ChannelWhatsApp, ws.Adapter, outbound.Limits{
+	// The WhatsApp queue is worked only while this process holds the session; every
+	// replica queues into it (replies, digests, nudges, notices) and the messages wait
+	// there while the session is away or moves to another replica.
+	s.outbox.RegisterIdle(conversations.ChannelWhatsApp, ws.Adapter, outbound.Limits{
 		PerBot: cfg.PerSecond, PerChat: cfg.PerChat, PerGroup: cfg.PerGroup,
 		IsGroup: whatsapp.IsGroupChat, Parallel: 2,
 	})
+	ws.onHeld = followSession(ctx, s)
 	s.addChatChannel("whatsapp")
 	return func(ctx context.Context) error {
-		ws.Run(ctx, s.engine, s.sender)
+		ws.Run(ctx, s.engine, s.outbox)
 		return nil
 	}, nil
+}
+
+// followSession returns the session loop's hook that works the WhatsApp queue while the
+// session is held. The queue is added and removed on a goroutine of its own (removing waits
+// for the deliveries in flight), always towards the latest state.
+func followSession(ctx context.Context, s *server) func(held bool) {
+	var mu sync.Mutex
+	want := false
+	kick := make(chan struct{}, 1)
+	go func() {
+		for {
+			select {
+			case <-kick:
+			case <-ctx.Done():
+				return
+			}
+			mu.Lock()
+			w := want
+			mu.Unlock()
+			var err error
+			if w {
+				err = s.outbox.Work(conversations.ChannelWhatsApp)
+			} else {
+				err = s.outbox.Unwork(context.WithoutCancel(ctx), conversations.ChannelWhatsApp)
+			}
+			if err != nil {
+				s.log.Error("whatsapp: outbound queue", "work", w, "err", err)
+			}
+		}
+	}()
+	return func(held bool) {
+		mu.Lock()
+		want = held
+		mu.Unlock()
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // whatsappSender is the shared outbound sender as WhatsApp's dispatcher uses it.
@@ -68,6 +112,9 @@ type whatsappService struct {
 	rdb     *redis.Client
 	log     *slog.Logger
 	session *whatsapp.Session
+	// onHeld, when set, is told when this process takes (true) or gives up (false) the
+	// session: serve works the WhatsApp outbound queue only while it holds it.
+	onHeld func(held bool)
 	// retry is how long the loop waits before looking again for a pairing or the lock.
 	retry time.Duration
 
@@ -146,6 +193,9 @@ func (s *whatsappService) sessionLoop() *whatsapp.Session {
 			} else {
 				s.holding.Set(0)
 				s.connected.Set(0)
+			}
+			if s.onHeld != nil {
+				s.onHeld(held)
 			}
 			go s.heartbeat(context.Background())
 		},

@@ -40,19 +40,33 @@ func waitState(t *testing.T, s *whatsappService, want string) {
 	}
 }
 
+// testOutbox is a durable outbound queue on app's database, not started.
+func testOutbox(t *testing.T, app *App) *outbound.Queue {
+	t.Helper()
+	pool, err := app.DB(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := outbound.New(outbound.Config{Pool: pool, Secret: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
 func TestServeWhatsAppDisabled(t *testing.T) {
 	t.Parallel()
 	app, _ := whatsappApp(t, nil)
-	srv := &server{app: app, log: app.Log, sender: outbound.New(outbound.Config{}), metrics: metrics.New()}
+	srv := &server{app: app, log: app.Log, outbox: testOutbox(t, app), metrics: metrics.New()}
 	run, err := startWhatsApp(context.Background(), srv)
-	if run != nil || err != nil || len(srv.sender.Channels()) != 0 {
+	if run != nil || err != nil || len(srv.outbox.Channels()) != 0 {
 		t.Fatalf("disabled channel started: %v", err)
 	}
 	app, _ = whatsappApp(t, map[string]string{"WHATSAPP_ENABLED": "true"})
-	srv = &server{app: app, log: app.Log, sender: outbound.New(outbound.Config{}), metrics: metrics.New()}
+	srv = &server{app: app, log: app.Log, outbox: testOutbox(t, app), metrics: metrics.New()}
 	run, err = startWhatsApp(context.Background(), srv)
-	if run == nil || err != nil || len(srv.sender.Channels()) != 1 || srv.chats[0] != "whatsapp" {
-		t.Fatalf("enabled channel not registered: %v %v", err, srv.sender.Channels())
+	if run == nil || err != nil || len(srv.outbox.Channels()) != 1 || srv.chats[0] != "whatsapp" {
+		t.Fatalf("enabled channel not registered: %v %v", err, srv.outbox.Channels())
 	}
 }
 

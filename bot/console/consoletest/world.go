@@ -123,7 +123,7 @@ func (w *World) EngineWith(log *slog.Logger, tune func(*conversations.Deps)) *co
 		People: w.Store, Invites: w.Store, Regions: w.Store, Instruments: w.Store,
 		Answers: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States, Blobs: w.Blobs,
 		Now: w.Clock.Now, Log: log, Reviews: w.Store, Coordinators: w.Store,
-		Tx: w.Store, // each step in one transaction, as in klabot serve
+		Tx: w.Store, Deliveries: w.Store, // each step in one transaction, as in klabot serve
 	}
 	if tune != nil {
 		tune(&deps)

@@ -94,6 +94,7 @@ type Server struct {
 	early     []Call
 	webhook   map[string]string
 	slowFiles time.Duration
+	slowSends time.Duration
 	downloads int
 }
 
@@ -224,6 +225,14 @@ func (s *Server) SlowFiles(d time.Duration) {
 	s.slowFiles = d
 }
 
+// SlowSends makes every send call take d before it is answered (a slow Bot API): the
+// call counts as arriving when it is answered.
+func (s *Server) SlowSends(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.slowSends = d
+}
+
 // Downloads returns how many file downloads were asked for.
 func (s *Server) Downloads() int {
 	s.mu.Lock()
@@ -342,6 +351,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if method == "getUpdates" {
 		s.getUpdates(w, r, call)
 		return
+	}
+	if sendMethods[method] {
+		s.mu.Lock()
+		d := s.slowSends
+		s.mu.Unlock()
+		if d > 0 {
+			select {
+			case <-time.After(d):
+			case <-s.closed:
+			}
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

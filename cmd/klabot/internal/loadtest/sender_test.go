@@ -4,17 +4,21 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/klabot/klabot/storage/postgres/pgtest"
+	"github.com/klabot/klabot/storage/redis/redistest"
 )
 
-// TestSenderBench sends a short burst of nudges through the real sender and Telegram
+// TestSenderBench sends a short burst of nudges through the durable queue and Telegram
 // adapter to the limit-enforcing fake Bot API: every nudge arrives exactly once, each in
 // its own chat, and no retry comes before retry_after. (Whether any 429 happens depends
 // on the machine's timing, so it is measured, not asserted.)
 func TestSenderBench(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	res, err := SenderBench(ctx, 40, 100, 100, 2*time.Millisecond)
+	rdb, prefix := redistest.New(t)
+	res, err := SenderBench(ctx, pgtest.New(t), rdb, prefix, 40, 100, 100, 2*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,260 @@
+package outbound
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/riverqueue/river"
+
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/storage/postgres"
+)
+
+// JobKind is the River job kind of an outbound delivery.
+const JobKind = "klabot_outbound"
+
+// The kinds of message a job carries (JobMessage.Kind), for the notifications log.
+const (
+	KindReply      = "reply"
+	KindNotice     = "notice"
+	KindDigest     = "digest"
+	KindNudge      = "nudge"
+	KindEscalation = "escalation"
+	KindBulk       = "bulk" // a bulk message of no other kind
+)
+
+// River priorities: replies to people go before bulk messages (digests, nudges).
+const (
+	priorityReply = 1
+	priorityBulk  = 3
+)
+
+// QueueName is the River queue of a channel's deliveries.
+func QueueName(ch conversations.Channel) string { return "outbound_" + string(ch) }
+
+// DeliveryArgs are one job: the messages of one producer call (an engine step's replies,
+// a digest) to one chat, delivered in order. What the messages say is sealed (Sealed);
+// only who gets what kind of message is readable.
+type DeliveryArgs struct {
+	Channel  string       `json:"channel"`
+	ChatID   string       `json:"chat_id"`
+	ChatKey  string       `json:"chat_key"` // channel:chat — the per-chat order key (indexed)
+	Key      string       `json:"key"`      // id of the sealing key
+	Messages []JobMessage `json:"messages"`
+}
+
+// Kind is River's job kind.
+func (DeliveryArgs) Kind() string { return JobKind }
+
+// JobMessage is one message of a job.
+type JobMessage struct {
+	PersonID       int64  `json:"person_id,omitempty"`
+	Kind           string `json:"kind"`
+	NotificationID int64  `json:"notification_id,omitempty"`
+	Bulk           bool   `json:"bulk,omitempty"`
+	// Attachment is the outbound_attachments row holding the sealed file, 0 for none.
+	Attachment int64  `json:"attachment,omitempty"`
+	Sealed     []byte `json:"sealed"` // sealedBody
+}
+
+// sealedBody is what JobMessage.Sealed holds once opened.
+type sealedBody struct {
+	Text    string                   `json:"text,omitempty"`
+	Buttons [][]conversations.Button `json:"buttons,omitempty"`
+}
+
+// sealedFile is what an outbound_attachments row holds once opened.
+type sealedFile struct {
+	Name  string `json:"name"`
+	MIME  string `json:"mime"`
+	Photo bool   `json:"photo,omitempty"`
+	Data  []byte `json:"data"`
+}
+
+// kindOf names what out is for the log.
+func kindOf(out conversations.Outbound) string {
+	switch {
+	case out.Kind != "":
+		return out.Kind
+	case out.Bulk:
+		return KindBulk
+	default:
+		return KindReply
+	}
+}
+
+// Enqueue queues out durably: its job is inserted in the transaction ctx carries
+// (postgres.WithTx), so that it commits with the change that caused it, or else in a
+// transaction of its own. It fails only when out cannot be queued at all.
+func (q *Queue) Enqueue(ctx context.Context, out conversations.Outbound) error {
+	return q.EnqueueMany(ctx, out)
+}
+
+// EnqueueMany queues outs like Enqueue, one job per chat holding that chat's messages in
+// the order given.
+func (q *Queue) EnqueueMany(ctx context.Context, outs ...conversations.Outbound) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	for _, out := range outs {
+		if out.To.ChatID == "" {
+			return fmt.Errorf("send on %s: empty chat id: %w", out.To.Channel, conversations.ErrInvalid)
+		}
+		if out.To.Channel == "" {
+			return fmt.Errorf("send to chat %s: no channel: %w", out.To.ChatID, conversations.ErrInvalid)
+		}
+	}
+	insert := func(ctx context.Context, tx pgx.Tx) error {
+		params, err := q.jobs(ctx, tx, outs)
+		if err != nil {
+			return err
+		}
+		if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
+			return fmt.Errorf("queue %d messages: %w", len(outs), err)
+		}
+		return nil
+	}
+	if tx, ok := postgres.TxFrom(ctx); ok {
+		return insert(ctx, tx)
+	}
+	err := pgx.BeginFunc(ctx, q.cfg.Pool, func(tx pgx.Tx) error { return insert(ctx, tx) })
+	if err != nil && !errors.Is(err, conversations.ErrInvalid) {
+		if unreachable(err) && ctx.Err() == nil && q.direct(ctx, outs) {
+			return nil
+		}
+		return fmt.Errorf("%w: %w", conversations.ErrUnavailable, err)
+	}
+	return err
+}
+
+// unreachable tells a database that did not answer (down, restarting, network) from one
+// that refused the statement.
+func unreachable(err error) bool {
+	var pe *pgconn.PgError
+	return !errors.As(err, &pe)
+}
+
+// direct is the one way around the queue: a message queued outside any transaction while
+// PostgreSQL is unreachable (the dispatcher's "sebentar, sedang ada gangguan") is sent at
+// once by this process, best effort, when it has the channel — it would mean nothing once
+// the database is back. It reports false when some message has no channel here.
+func (q *Queue) direct(ctx context.Context, outs []conversations.Outbound) bool {
+	for _, out := range outs {
+		if c := q.channel(out.To.Channel); c == nil || !c.worked {
+			return false
+		}
+	}
+	go func() {
+		ctx := context.WithoutCancel(ctx)
+		for _, out := range outs {
+			c := q.channel(out.To.Channel)
+			if snooze, err := q.waitTurn(ctx, out.To.Channel, c.lim, out.To.ChatID); err != nil || snooze > q.cfg.MaxWait {
+				q.cfg.Log.Warn("outbound: database unreachable and the channel busy: message dropped", "chat", out.To.Key())
+				continue
+			} else if snooze > 0 {
+				time.Sleep(snooze)
+			}
+			dctx, cancel := context.WithTimeout(ctx, q.cfg.DeliverTimeout)
+			_, err := deliver(dctx, c.t, out, "")
+			cancel()
+			q.cfg.Log.Warn("outbound: database unreachable: message sent directly, not queued", "chat", out.To.Key(), "err", err)
+		}
+	}()
+	return true
+}
+
+// jobs groups outs by chat (in order of first appearance) into job arguments, storing
+// their attachments in tx.
+func (q *Queue) jobs(ctx context.Context, tx pgx.Tx, outs []conversations.Outbound) ([]river.InsertManyParams, error) {
+	var order []string
+	byChat := map[string]*DeliveryArgs{}
+	bulk := map[string]bool{}
+	for _, out := range outs {
+		key := out.To.Key()
+		a := byChat[key]
+		if a == nil {
+			a = &DeliveryArgs{Channel: string(out.To.Channel), ChatID: out.To.ChatID, ChatKey: key, Key: q.seal.id}
+			byChat[key] = a
+			bulk[key] = true
+			order = append(order, key)
+		}
+		body, err := json.Marshal(sealedBody{Text: out.Text, Buttons: out.Buttons})
+		if err != nil {
+			return nil, err
+		}
+		m := JobMessage{PersonID: out.PersonID, Kind: kindOf(out), NotificationID: out.NotificationID,
+			Bulk: out.Bulk, Sealed: q.seal.seal(body)}
+		if att := out.Attachment; att != nil {
+			file, err := json.Marshal(sealedFile{Name: att.Name, MIME: att.MIME, Photo: att.Photo, Data: att.Data})
+			if err != nil {
+				return nil, err
+			}
+			if err := tx.QueryRow(ctx, `INSERT INTO outbound_attachments (sealed) VALUES ($1) RETURNING id`,
+				q.seal.seal(file)).Scan(&m.Attachment); err != nil {
+				return nil, fmt.Errorf("store attachment: %w", err)
+			}
+		}
+		if !out.Bulk {
+			bulk[key] = false
+		}
+		a.Messages = append(a.Messages, m)
+	}
+	params := make([]river.InsertManyParams, 0, len(order))
+	for _, key := range order {
+		a := byChat[key]
+		prio := priorityReply
+		if bulk[key] {
+			prio = priorityBulk
+		}
+		params = append(params, river.InsertManyParams{Args: *a, InsertOpts: &river.InsertOpts{
+			Queue: QueueName(conversations.Channel(a.Channel)), Priority: prio, MaxAttempts: q.cfg.MaxAttempts,
+		}})
+	}
+	return params, nil
+}
+
+// open reads a job message back.
+func (q *Queue) open(ctx context.Context, a DeliveryArgs, m JobMessage) (conversations.Outbound, error) {
+	out := conversations.Outbound{
+		To:       conversations.Address{Channel: conversations.Channel(a.Channel), ChatID: a.ChatID},
+		PersonID: m.PersonID, Bulk: m.Bulk, Kind: m.Kind, NotificationID: m.NotificationID,
+	}
+	if out.Kind == KindReply || out.Kind == KindBulk {
+		out.Kind = ""
+	}
+	if a.Key != q.seal.id {
+		return out, fmt.Errorf("%w: queued under sealing key %s, this process has %s (set the same OUTBOUND_KEY on every replica)", errWrongKey, a.Key, q.seal.id)
+	}
+	plain, err := q.seal.open(m.Sealed)
+	if err != nil {
+		return out, fmt.Errorf("open queued message: %w", err)
+	}
+	var body sealedBody
+	if err := json.Unmarshal(plain, &body); err != nil {
+		return out, fmt.Errorf("read queued message: %w", err)
+	}
+	out.Text, out.Buttons = body.Text, body.Buttons
+	if m.Attachment != 0 {
+		var sealed []byte
+		if err := q.cfg.Pool.QueryRow(ctx, `SELECT sealed FROM outbound_attachments WHERE id = $1`, m.Attachment).Scan(&sealed); err != nil {
+			return out, fmt.Errorf("read attachment %d: %w", m.Attachment, err)
+		}
+		plain, err := q.seal.open(sealed)
+		if err != nil {
+			return out, fmt.Errorf("open attachment %d: %w", m.Attachment, err)
+		}
+		var f sealedFile
+		if err := json.Unmarshal(plain, &f); err != nil {
+			return out, fmt.Errorf("read attachment %d: %w", m.Attachment, err)
+		}
+		out.Attachment = &conversations.Attachment{Name: f.Name, MIME: f.MIME, Photo: f.Photo, Data: f.Data}
+	}
+	return out, nil
+}
+
+var errWrongKey = errors.New("cannot open queued message")

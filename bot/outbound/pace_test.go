@@ -1,0 +1,59 @@
+package outbound
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/klabot/klabot/storage/redis/redistest"
+)
+
+// The shared pacer hands out slots a bot gap apart across chats, a chat gap apart within a
+// chat, and nothing while the channel is paused.
+func TestRedisPacerSpacesSlots(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := redistest.New(t)
+	p := redisPacer{rdb: rdb, prefix: prefix}
+	ctx := context.Background()
+	// Gaps far above the time a call takes on a loaded machine, so that what is checked is
+	// the schedule, not the machine's speed; nothing here sleeps.
+	const bot, chat = time.Second, 10 * time.Second
+	var waits []time.Duration
+	for i := range 5 {
+		w, reserved, paused, err := p.take(ctx, "telegram", string(rune('a'+i)), bot, chat, time.Minute)
+		if err != nil || !reserved || paused {
+			t.Fatalf("take %d: %v %v %v", i, reserved, paused, err)
+		}
+		waits = append(waits, w)
+	}
+	for i := 1; i < len(waits); i++ {
+		// Each slot is one bot gap after the previous one (less the time the calls took).
+		if got := waits[i] - waits[i-1]; got < bot/2 || got > bot {
+			t.Fatalf("waits %v: slot %d is %v after the one before, want about %v", waits, i, got, bot)
+		}
+	}
+	// The same chat again: a chat gap after its first slot.
+	w, reserved, _, _ := p.take(ctx, "telegram", "a", bot, chat, time.Minute)
+	if !reserved || w < chat-2*time.Second || w > chat {
+		t.Fatalf("second slot of chat a in %v (reserved %v), want about %v", w, reserved, chat)
+	}
+	// Beyond maxWait: told, not reserved.
+	if w, reserved, _, _ := p.take(ctx, "telegram", "a", bot, chat, time.Second); reserved || w < chat {
+		t.Fatalf("slot beyond maxWait: %v reserved %v", w, reserved)
+	}
+	if err := p.pause(ctx, "telegram", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.pause(ctx, "telegram", time.Second); err != nil { // shorter: no change
+		t.Fatal(err)
+	}
+	if w, reserved, paused, _ := p.take(ctx, "telegram", "z", bot, chat, time.Minute); !paused || reserved || w < 50*time.Second {
+		t.Fatalf("paused channel: wait %v reserved %v paused %v", w, reserved, paused)
+	}
+	if d, err := p.pausedFor(ctx, "telegram"); err != nil || d < 50*time.Second || d > time.Minute {
+		t.Fatalf("pausedFor %v %v", d, err)
+	}
+	if d, _ := p.pausedFor(ctx, "whatsapp"); d != 0 {
+		t.Fatalf("another channel paused for %v", d)
+	}
+}

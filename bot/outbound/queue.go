@@ -1,0 +1,329 @@
+package outbound
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+// Unreachable records that a person cannot be written to any more (they blocked the bot),
+// so coordinators can see it. postgres.Store implements it.
+type Unreachable interface {
+	MarkUnreachable(ctx context.Context, personID int64) error
+}
+
+// Reachable, when Config.Unreachable also implements it, is told after a delivery to a
+// known person, so a person who unblocked the bot stops showing as unreachable.
+type Reachable interface {
+	MarkReachable(ctx context.Context, personID int64) error
+}
+
+// Result kinds passed to Config.OnResult, one per delivery attempt.
+const (
+	ResultSent      = "sent"
+	ResultThrottled = "throttled" // 429: the channel pauses for retry_after, the job snoozes
+	ResultTemporary = "temporary" // 5xx, network: the job is retried with backoff
+	ResultBlocked   = "blocked"   // the person blocked the bot: given up, marked unreachable
+	ResultFailed    = "failed"    // anything else: given up, the reason recorded
+)
+
+// idleQueue is worked by every started Queue so that River starts (and its maintenance
+// — rescuing jobs of dead processes, scheduling retries — runs) on a replica that works
+// no channel. Nothing is ever inserted into it.
+const idleQueue = "outbound_idle"
+
+// Config tunes a Queue. Pool is required; everything else is optional.
+type Config struct {
+	Pool *pgxpool.Pool
+	// Redis, when set, shares pacing and 429 pauses across replicas (keys under
+	// RedisPrefix). Without it, or while it is down, each process paces alone.
+	Redis       *redis.Client
+	RedisPrefix string
+	// Secret seals what queued messages say; every replica must have the same one.
+	Secret string
+	// MaxAttempts is how often a job is tried on temporary failures (5xx, network) before
+	// its messages are given up. 429s and pacing waits do not count. Defaults to 20
+	// (about 1.5 hours with the default backoff).
+	MaxAttempts int
+	// BaseBackoff is the wait after the first temporary failure; it doubles with each
+	// further failure up to MaxBackoff, with ±25 % jitter. Defaults to 1 s and 5 minutes.
+	BaseBackoff time.Duration
+	MaxBackoff  time.Duration
+	// DeliverTimeout bounds one message's delivery. Defaults to 60 s.
+	DeliverTimeout time.Duration
+	// RescueAfter is how long a job may stay running before it is taken for one of a dead
+	// process and run again (SIGKILL, lost machine). At least one job's timeout (its
+	// messages × (DeliverTimeout + MaxWait)). Defaults to 2 minutes.
+	RescueAfter time.Duration
+	// OrderWait is how long a job waits before looking again when an earlier job of its
+	// chat is not done. Defaults to 250 ms.
+	OrderWait time.Duration
+	// MaxWait is the longest a job waits in place for its pacing slot; a later slot
+	// snoozes the job instead. Defaults to 2 s.
+	MaxWait time.Duration
+	// PollInterval is how often idle workers look for jobs besides Postgres' notifications
+	// (snoozed jobs coming due are only seen by polling). Defaults to 100 ms.
+	PollInterval time.Duration
+	// Unreachable, when set, is told about people who blocked the bot.
+	Unreachable Unreachable
+	// OnOutcome, when set, is called once per message after its outcome was recorded:
+	// delivered (err nil) or given up (err says why).
+	OnOutcome func(ctx context.Context, out conversations.Outbound, err error)
+	// OnResult, when set, is called after every delivery attempt with a Result kind.
+	OnResult func(ch conversations.Channel, result string)
+	// ID names this process among River's clients. Defaults to River's (host and time).
+	ID string
+	// TestOnly drops River's start-up jitter (tests).
+	TestOnly bool
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 20
+	}
+	if c.BaseBackoff <= 0 {
+		c.BaseBackoff = time.Second
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 5 * time.Minute
+	}
+	if c.DeliverTimeout <= 0 {
+		c.DeliverTimeout = 60 * time.Second
+	}
+	if c.RescueAfter <= 0 {
+		c.RescueAfter = 2 * time.Minute
+	}
+	if c.OrderWait <= 0 {
+		c.OrderWait = 250 * time.Millisecond
+	}
+	if c.MaxWait <= 0 {
+		c.MaxWait = 2 * time.Second
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 100 * time.Millisecond
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Queue is the durable outbound queue on River: producers Enqueue messages (in their own
+// transaction), workers per channel deliver them with the channel's Transport and Limits.
+// Replies go before bulk messages; messages to one chat go out in order across workers
+// and replicas; pacing and 429 pauses are shared across replicas through Redis.
+// See docs/delivery.md.
+type Queue struct {
+	cfg    Config
+	client *river.Client[pgx.Tx]
+	seal   sealer
+	pacer  pacer
+
+	mu       sync.Mutex
+	channels map[conversations.Channel]*channel
+	started  bool
+}
+
+type channel struct {
+	t      Transport
+	lim    Limits
+	worked bool
+}
+
+// New builds a Queue. It can queue messages at once; Register channels and Start it to
+// deliver them.
+func New(cfg Config) (*Queue, error) {
+	cfg = cfg.withDefaults()
+	if cfg.Pool == nil {
+		return nil, errors.New("outbound: no database pool")
+	}
+	q := &Queue{cfg: cfg, seal: newSealer(cfg.Secret), channels: map[conversations.Channel]*channel{}}
+	fp := &fallbackPacer{local: newLocalPacer(time.Now), log: cfg.Log, now: time.Now}
+	if cfg.Redis != nil {
+		fp.shared = redisPacer{rdb: cfg.Redis, prefix: cfg.RedisPrefix}
+	}
+	q.pacer = fp
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &deliveryWorker{q: q}); err != nil {
+		return nil, err
+	}
+	jobTimeout := q.jobTimeout(1)
+	// River's default 100 ms between fetches (and between insert notifications) would
+	// add up to that much to every reply; replies are small jobs, fetched eagerly.
+	cooldown := min(10*time.Millisecond, cfg.PollInterval)
+	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
+		ID:                   cfg.ID,
+		Queues:               map[string]river.QueueConfig{idleQueue: {MaxWorkers: 1}},
+		Workers:              workers,
+		MaxAttempts:          cfg.MaxAttempts,
+		JobTimeout:           jobTimeout,
+		RescueStuckJobsAfter: max(cfg.RescueAfter, jobTimeout+time.Second),
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        cooldown,
+		Logger:               cfg.Log.With("component", "river"),
+		TestOnly:             cfg.TestOnly,
+		// Finished jobs stay a day for inspection; the deliveries table is the log.
+		CompletedJobRetentionPeriod: 24 * time.Hour,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outbound: %w", err)
+	}
+	q.client = client
+	return q, nil
+}
+
+// jobTimeout bounds a job of n messages.
+func (q *Queue) jobTimeout(n int) time.Duration {
+	return time.Duration(max(n, 1))*(q.cfg.DeliverTimeout+q.cfg.MaxWait) + 10*time.Second
+}
+
+// Register sets the transport and limits of a channel and has this process work its
+// queue (from Start, or at once when started).
+func (q *Queue) Register(ch conversations.Channel, t Transport, l Limits) error {
+	q.RegisterIdle(ch, t, l)
+	return q.Work(ch)
+}
+
+// RegisterIdle sets the transport and limits of a channel without working its queue yet:
+// WhatsApp works it only while this process holds the session (Work, Unwork).
+func (q *Queue) RegisterIdle(ch conversations.Channel, t Transport, l Limits) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.channels[ch] = &channel{t: t, lim: l.withDefaults()}
+}
+
+// Work starts working ch's queue here. It does nothing when already working it.
+func (q *Queue) Work(ch conversations.Channel) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	c := q.channels[ch]
+	if c == nil {
+		return fmt.Errorf("outbound: work %s: %w", ch, ErrNoChannel)
+	}
+	if c.worked {
+		return nil
+	}
+	if err := q.client.Queues().Add(QueueName(ch), river.QueueConfig{MaxWorkers: c.lim.Parallel}); err != nil {
+		return fmt.Errorf("outbound: work %s: %w", ch, err)
+	}
+	c.worked = true
+	return nil
+}
+
+// Unwork stops working ch's queue here, after the deliveries in flight finished; its
+// jobs wait for whichever process works it next.
+func (q *Queue) Unwork(ctx context.Context, ch conversations.Channel) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	c := q.channels[ch]
+	if c == nil || !c.worked {
+		return nil
+	}
+	if err := q.client.Queues().Remove(ctx, QueueName(ch)); err != nil {
+		return fmt.Errorf("outbound: stop working %s: %w", ch, err)
+	}
+	c.worked = false
+	return nil
+}
+
+// Channels lists the channels this process has a transport for.
+func (q *Queue) Channels() []conversations.Channel {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out []conversations.Channel
+	for c := range q.channels {
+		out = append(out, c)
+	}
+	return out
+}
+
+// Start starts the workers (and River's maintenance) in the background.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.client.Start(ctx); err != nil {
+		return fmt.Errorf("outbound: start: %w", err)
+	}
+	q.mu.Lock()
+	q.started = true
+	q.mu.Unlock()
+	return nil
+}
+
+// Stop stops taking jobs and lets the deliveries in flight finish for at most grace; then
+// it cancels them, and their jobs go back to the queue (retried later, here or at another
+// replica). Jobs not started stay queued.
+func (q *Queue) Stop(ctx context.Context, grace time.Duration) error {
+	q.mu.Lock()
+	started := q.started
+	q.mu.Unlock()
+	if !started {
+		return nil
+	}
+	sctx, cancel := context.WithTimeout(ctx, grace)
+	defer cancel()
+	err := q.client.Stop(sctx)
+	if err == nil {
+		return nil
+	}
+	q.cfg.Log.Warn("outbound: deliveries still running at shutdown, cancelling them (their jobs are retried)", "err", err)
+	cctx, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel2()
+	return q.client.StopAndCancel(cctx)
+}
+
+// ErrNoChannel means a channel has no transport in this process.
+var ErrNoChannel = errors.New("channel not configured")
+
+func (q *Queue) channel(ch conversations.Channel) *channel {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.channels[ch]
+}
+
+// nextRetry is the wait after a job's attempt-th temporary failure: doubling from
+// BaseBackoff up to MaxBackoff, ±25 % jitter so a recovered platform is not hit by every
+// job at once.
+func (q *Queue) nextRetry(attempt int) time.Duration {
+	d := backoff(q.cfg.BaseBackoff, q.cfg.MaxBackoff, attempt)
+	return time.Duration(float64(d) * (0.75 + rand.Float64()/2))
+}
+
+// backoff is base doubled for each failure after the first, capped.
+func backoff(base, limit time.Duration, failures int) time.Duration {
+	d := base
+	for i := 1; i < failures && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
+}
+
+// Pending counts ch's messages queued or in flight (jobs not finished), on every replica.
+func (q *Queue) Pending(ctx context.Context, ch conversations.Channel) (int, error) {
+	var n int
+	err := q.cfg.Pool.QueryRow(ctx, `
+		SELECT count(*) FROM river_job
+		WHERE queue = $1 AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`,
+		QueueName(ch)).Scan(&n)
+	return n, err
+}
+
+// OnOutcome sets Config.OnOutcome (before Start).
+func (q *Queue) OnOutcome(f func(ctx context.Context, out conversations.Outbound, err error)) {
+	q.cfg.OnOutcome = f
+}

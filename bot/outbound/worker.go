@@ -1,0 +1,362 @@
+package outbound
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/klabot/klabot/conversations"
+)
+
+// IDTransport is a Transport that can be given the message id to use (WhatsApp: the same
+// id for a resend, so WhatsApp drops the duplicate) and that reports the platform's id of
+// what it sent. The queue prefers it over Deliver.
+type IDTransport interface {
+	DeliverID(ctx context.Context, out conversations.Outbound, id string) (platformID string, err error)
+}
+
+// Deferrer is an error saying the message's turn is later (WhatsApp's bulk pacing, working
+// hours, daily cap): the job snoozes for Defer() without counting an attempt.
+type Deferrer interface {
+	error
+	Defer() time.Duration
+}
+
+type deliveryWorker struct {
+	river.WorkerDefaults[DeliveryArgs]
+	q *Queue
+}
+
+func (w *deliveryWorker) Timeout(job *river.Job[DeliveryArgs]) time.Duration {
+	return w.q.jobTimeout(len(job.Args.Messages))
+}
+
+func (w *deliveryWorker) NextRetry(job *river.Job[DeliveryArgs]) time.Time {
+	return time.Now().Add(w.q.nextRetry(job.Attempt))
+}
+
+func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
+	return w.q.work(ctx, job)
+}
+
+// Delivery states recorded per message (outbound_deliveries.state).
+const (
+	stateSent    = "sent"
+	stateBlocked = "blocked"
+	stateFailed  = "failed"
+)
+
+// work delivers a job's messages in order, skipping those already recorded (a retry
+// after a crash or a temporary failure).
+func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
+	a := job.Args
+	ch := conversations.Channel(a.Channel)
+	c := q.channel(ch)
+	if c == nil { // not worked here; cannot happen while queues follow transports
+		return river.JobSnooze(30 * time.Second)
+	}
+	// Per-chat order: wait while an earlier job of this chat is not done.
+	if snooze, err := q.awaitEarlier(ctx, job); err != nil || snooze > 0 {
+		if err != nil {
+			return fmt.Errorf("order check: %w", err)
+		}
+		return river.JobSnooze(snooze)
+	}
+	done := map[int]bool{}
+	// Messages of this job already delivered or given up (an earlier attempt, or one
+	// before a snooze) are not sent again.
+	rows, err := q.cfg.Pool.Query(ctx, `SELECT idx FROM outbound_deliveries WHERE job_id = $1`, job.ID)
+	if err != nil {
+		return fmt.Errorf("read deliveries: %w", err)
+	}
+	idxs, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return fmt.Errorf("read deliveries: %w", err)
+	}
+	for _, i := range idxs {
+		done[i] = true
+	}
+	lastAttempt := job.Attempt >= job.MaxAttempts
+	var given error // the last message given up, for the job's cancel reason
+	reachable := false
+	for i, m := range a.Messages {
+		if done[i] {
+			continue
+		}
+		out, err := q.open(ctx, a, m)
+		if err != nil {
+			if errors.Is(err, errWrongKey) && !lastAttempt {
+				q.cfg.Log.Error("outbound: cannot open a queued message", "job", job.ID, "err", err)
+				return err // another replica, with the right key, may take it
+			}
+			if rerr := q.record(ctx, job, i, out, stateFailed, "", err.Error()); rerr != nil {
+				return rerr
+			}
+			q.result(ch, ResultFailed)
+			q.outcome(ctx, out, err)
+			given = err
+			continue
+		}
+		if snooze, err := q.waitTurn(ctx, ch, c.lim, a.ChatID); err != nil || snooze > 0 {
+			if err != nil {
+				return err
+			}
+			return river.JobSnooze(snooze)
+		}
+		dctx, cancel := context.WithTimeout(ctx, q.cfg.DeliverTimeout)
+		platformID, err := deliver(dctx, c.t, out, messageID(job, i))
+		cancel()
+		var ra *RetryAfterError
+		var te *TemporaryError
+		var df Deferrer
+		switch {
+		case err == nil:
+			if rerr := q.record(ctx, job, i, out, stateSent, platformID, ""); rerr != nil {
+				return rerr
+			}
+			q.result(ch, ResultSent)
+			if !reachable && out.PersonID != 0 {
+				reachable = true
+				if r, ok := q.cfg.Unreachable.(Reachable); ok {
+					if merr := r.MarkReachable(context.WithoutCancel(ctx), out.PersonID); merr != nil {
+						q.cfg.Log.Warn("outbound: mark reachable", "person", out.PersonID, "err", merr)
+					}
+				}
+			}
+			q.outcome(ctx, out, nil)
+		case errors.As(err, &ra):
+			q.result(ch, ResultThrottled)
+			after := max(ra.After, 100*time.Millisecond)
+			q.pacer.pause(context.WithoutCancel(ctx), string(ch), after) //nolint:errcheck // falls back to local
+			q.cfg.Log.Info("outbound: throttled, channel paused", "channel", ch, "retry_after", after)
+			return river.JobSnooze(after)
+		case errors.As(err, &df):
+			return river.JobSnooze(max(df.Defer(), 100*time.Millisecond))
+		case errors.As(err, &te) && !lastAttempt:
+			q.result(ch, ResultTemporary)
+			q.cfg.Log.Debug("outbound: temporary failure, job retried", "job", job.ID, "attempt", job.Attempt, "err", err)
+			return err
+		case errors.Is(err, ErrBlocked):
+			q.result(ch, ResultBlocked)
+			// Nothing more reaches this chat: every message left is given up with it.
+			for j := i; j < len(a.Messages); j++ {
+				if done[j] {
+					continue
+				}
+				o := out
+				if j != i {
+					o = conversations.Outbound{To: out.To, PersonID: a.Messages[j].PersonID, Kind: a.Messages[j].Kind, NotificationID: a.Messages[j].NotificationID}
+				}
+				if rerr := q.record(ctx, job, j, o, stateBlocked, "", err.Error()); rerr != nil {
+					return rerr
+				}
+				q.outcome(ctx, o, err)
+			}
+			if out.PersonID != 0 && q.cfg.Unreachable != nil {
+				if merr := q.cfg.Unreachable.MarkUnreachable(context.WithoutCancel(ctx), out.PersonID); merr != nil {
+					q.cfg.Log.Error("outbound: mark unreachable", "person", out.PersonID, "err", merr)
+				}
+			}
+			q.cfg.Log.Warn("outbound: recipient unreachable, given up", "channel", ch, "chat", a.ChatID, "person", out.PersonID, "err", err)
+			q.dropAttachments(ctx, a)
+			return river.JobCancel(err)
+		default: // permanent, or temporary on the last attempt
+			q.result(ch, ResultFailed)
+			if rerr := q.record(ctx, job, i, out, stateFailed, "", err.Error()); rerr != nil {
+				return rerr
+			}
+			q.cfg.Log.Warn("outbound: given up", "channel", ch, "chat", a.ChatID, "person", out.PersonID, "job", job.ID, "err", err)
+			q.outcome(ctx, out, err)
+			given = err
+		}
+	}
+	q.dropAttachments(ctx, a)
+	if given != nil {
+		return river.JobCancel(given)
+	}
+	return nil
+}
+
+// awaitEarlier waits while an earlier job (lower id) of the job's chat is not finished:
+// in place while that one is running or about to run (for at most MaxWait), else it
+// returns how long to snooze (until the earlier job's turn).
+func (q *Queue) awaitEarlier(ctx context.Context, job *river.Job[DeliveryArgs]) (time.Duration, error) {
+	deadline := time.Now().Add(q.cfg.MaxWait)
+	pause := 5 * time.Millisecond
+	for {
+		var state string
+		var at time.Time
+		err := q.cfg.Pool.QueryRow(ctx, `
+			SELECT j.state::text, j.scheduled_at FROM river_job j
+			WHERE j.kind = $1 AND j.args ->> 'chat_key' = $2 AND j.id < $3
+			  AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
+			  -- a job whose messages are all recorded is done sending (River may not have
+			  -- marked it completed yet)
+			  AND (SELECT count(*) FROM outbound_deliveries d WHERE d.job_id = j.id) < jsonb_array_length(j.args -> 'messages')
+			ORDER BY j.id LIMIT 1`,
+			JobKind, job.Args.ChatKey, job.ID).Scan(&state, &at)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		wait := time.Until(at)
+		soon := state == "running" || (state == "available" && wait < q.cfg.MaxWait)
+		if !soon || time.Now().After(deadline) {
+			return max(wait, q.cfg.OrderWait), nil
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return 0, ctx.Err()
+		}
+		pause = min(pause*2, 100*time.Millisecond)
+	}
+}
+
+// waitTurn waits for the next send slot of chat under the channel's limits. A slot
+// further away than MaxWait, or a 429 pause, returns the snooze instead. The pause is
+// looked at again right before returning, so no send starts during a pause another worker
+// or replica met meanwhile.
+func (q *Queue) waitTurn(ctx context.Context, ch conversations.Channel, lim Limits, chat string) (time.Duration, error) {
+	wait, reserved, paused, err := q.pacer.take(ctx, string(ch), chat, lim.botInterval(), lim.chatInterval(chat), q.cfg.MaxWait)
+	if err != nil {
+		return 0, err
+	}
+	if paused || !reserved {
+		return max(wait, time.Millisecond), nil
+	}
+	if wait <= 0 {
+		return 0, nil // take looked at the pause a moment ago
+	}
+	t := time.NewTimer(wait)
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		t.Stop()
+		return 0, ctx.Err()
+	}
+	if p, _ := q.pacer.pausedFor(ctx, string(ch)); p > 0 {
+		return p, nil
+	}
+
+	return 0, nil
+}
+
+func deliver(ctx context.Context, t Transport, out conversations.Outbound, id string) (string, error) {
+	if it, ok := t.(IDTransport); ok {
+		return it.DeliverID(ctx, out, id)
+	}
+	return "", t.Deliver(ctx, out)
+}
+
+// messageID is the id a message of a job is sent under where the platform takes ours
+// (WhatsApp): the same for every attempt of the job, so a resend is a duplicate the
+// platform drops. It looks like the ids whatsmeow makes (3EB0 and hex).
+func messageID(job *river.Job[DeliveryArgs], idx int) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "klabot %d %d %d", job.ID, job.CreatedAt.UnixNano(), idx))
+	return "3EB0" + strings.ToUpper(hex.EncodeToString(h[:9]))
+}
+
+// record writes a message's outcome, and the notification's status when it is one, in
+// one transaction, right after the platform answered. It keeps trying for a while when
+// Postgres is away: a sent message not recorded is sent again when its job is retried.
+func (q *Queue) record(ctx context.Context, job *river.Job[DeliveryArgs], idx int, out conversations.Outbound, state, platformID, reason string) error {
+	m := job.Args.Messages[idx]
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), q.cfg.DeliverTimeout)
+	defer cancel()
+	var person, notification *int64
+	if m.PersonID != 0 {
+		person = &m.PersonID
+	}
+	if m.NotificationID != 0 {
+		notification = &m.NotificationID
+	}
+	reason = truncate(reason, 500)
+	wait := 50 * time.Millisecond
+	for {
+		now := q.cfg.Now()
+		err := pgx.BeginFunc(rctx, q.cfg.Pool, func(tx pgx.Tx) error {
+			tag, err := tx.Exec(rctx, `
+				INSERT INTO outbound_deliveries (job_id, idx, channel, chat_id, person_id, kind, notification_id,
+					state, platform_id, reason, queued_at, recorded_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+				ON CONFLICT (job_id, idx) DO NOTHING`,
+				job.ID, idx, job.Args.Channel, job.Args.ChatID, person, m.Kind, notification,
+				state, platformID, reason, job.CreatedAt, now)
+			if err != nil || tag.RowsAffected() == 0 || notification == nil {
+				return err
+			}
+			if state == stateSent {
+				_, err = tx.Exec(rctx, `UPDATE notifications SET status = 'sent', error = '', sent_at = $2 WHERE id = $1`, m.NotificationID, now)
+			} else {
+				_, err = tx.Exec(rctx, `UPDATE notifications SET status = 'failed', error = $2 WHERE id = $1 AND status <> 'sent'`, m.NotificationID, state+": "+reason)
+			}
+			return err
+		})
+		if err == nil {
+			return nil
+		}
+		if rctx.Err() != nil {
+			q.cfg.Log.Error("outbound: could not record a delivery; the job is retried and may send it again",
+				"job", job.ID, "idx", idx, "state", state, "err", err)
+			return fmt.Errorf("record delivery: %w", err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-rctx.Done():
+			t.Stop()
+		}
+		wait = min(wait*2, 2*time.Second)
+	}
+}
+
+func (q *Queue) dropAttachments(ctx context.Context, a DeliveryArgs) {
+	var ids []int64
+	for _, m := range a.Messages {
+		if m.Attachment != 0 {
+			ids = append(ids, m.Attachment)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	if _, err := q.cfg.Pool.Exec(context.WithoutCancel(ctx), `DELETE FROM outbound_attachments WHERE id = ANY($1)`, ids); err != nil {
+		q.cfg.Log.Warn("outbound: drop delivered attachments", "err", err)
+	}
+}
+
+func (q *Queue) result(ch conversations.Channel, r string) {
+	if q.cfg.OnResult != nil {
+		q.cfg.OnResult(ch, r)
+	}
+}
+
+func (q *Queue) outcome(ctx context.Context, out conversations.Outbound, err error) {
+	if q.cfg.OnOutcome != nil {
+		q.cfg.OnOutcome(context.WithoutCancel(ctx), out, err)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
