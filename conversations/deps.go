@@ -78,3 +78,29 @@ type Outbox interface {
 type outboxMany interface {
 	EnqueueMany(ctx context.Context, outs ...Outbound) error
 }
+
+// Deliveries records handled platform messages (inbound_messages, storage/postgres). With
+// Deps.Tx every step of a known person records its message first, in the step's
+// transaction, so that a message handled before changes nothing and queues nothing even
+// when Redis lost its dedupe mark — also for steps that write nothing else (a correction,
+// status, a navigation). Strangers' messages are not recorded (nothing is stored for them).
+type Deliveries interface {
+	// RecordDelivery records d in ctx's transaction; ErrDuplicate when it was recorded
+	// before.
+	RecordDelivery(ctx context.Context, d Delivery) error
+}
+
+type recordedKey struct{}
+
+// withRecorded marks ctx: the step recorded d already, so the step's writes do not
+// record it again.
+func withRecorded(ctx context.Context, d Delivery) context.Context {
+	return context.WithValue(ctx, recordedKey{}, d)
+}
+
+// Recorded reports whether the step running with ctx recorded its message d already
+// (Deliveries): a write of the step then leaves its own record out.
+func Recorded(ctx context.Context, d Delivery) bool {
+	r, ok := ctx.Value(recordedKey{}).(Delivery)
+	return ok && d.MessageID != "" && r.Channel == d.Channel && r.MessageID == d.MessageID
+}

@@ -39,6 +39,8 @@ type Deps struct {
 	// when set, queues the step's replies in it (bot/outbound.Outbox). See Handle.
 	Tx     Transactor
 	Outbox Outbox
+	// Deliveries, with Tx, records each step's message at its start (see Deliveries).
+	Deliveries Deliveries
 }
 
 // Engine is the channel-agnostic dialogue engine. It is safe for concurrent use; one
@@ -250,6 +252,23 @@ func (e *Engine) step(ctx context.Context, in Inbound, st *State) stepResult {
 	}
 	fail := func(err error) stepResult {
 		return stepResult{outs: []Outbound{e.reply(in, tr(person.Language, msgTrouble))}, err: err, lang: person.Language}
+	}
+	if e.d.Tx != nil && e.d.Deliveries != nil && in.MessageID != "" {
+		// The step's durable record first: a message handled before (Redis forgot it)
+		// stops here, before anything is said; a concurrent delivery of the same message
+		// waits for this step's commit and then stops here.
+		d := Delivery{Channel: in.Channel, ChatID: in.ChatID, MessageID: in.MessageID, At: in.At}
+		if d.At.IsZero() {
+			d.At = now
+		}
+		err := e.d.Deliveries.RecordDelivery(ctx, d)
+		if errors.Is(err, ErrDuplicate) {
+			return stepResult{duplicate: true, mark: true}
+		}
+		if err != nil {
+			return fail(fmt.Errorf("record message: %w", err))
+		}
+		ctx = withRecorded(ctx, d)
 	}
 	req := &Request{In: in, Person: person, Now: now, e: e}
 	ri, err := e.region(ctx, person.RegionCode)

@@ -141,6 +141,22 @@ func TestDuplicateDeliveryQueuesNothing(t *testing.T) {
 	if n := w.QueryInt(`SELECT count(*) FROM skips`); n != 2 {
 		t.Fatalf("%d skips after the next message, want 2", n)
 	}
+	// Steps that write nothing else (status; a correction in the evidence prompt) are
+	// recorded too (Deps.Deliveries): delivered again after a Redis loss they queue
+	// nothing.
+	for _, in := range []conversations.Inbound{budiSays(w, "d4", "status"), budiSays(w, "d5", "ya"), budiSays(w, "d6", "apa ini?")} {
+		if _, err := eng.Handle(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		before := len(ob.Rows(t))
+		w.Flush()
+		if _, err := eng.Handle(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		if after := len(ob.Rows(t)); after != before {
+			t.Fatalf("%q delivered again after a Redis loss queued %q", in.Text, texts(ob.Rows(t)[before:]))
+		}
+	}
 }
 
 // TestWithoutOutboxTheStepRollsBackWhole: with Tx but no Outbox (the console), a step

@@ -29,7 +29,7 @@ func runChat(ctx context.Context, app *App, args []string) error {
 	if (*invite == "") == (*personID == 0) {
 		return usageError{usage}
 	}
-	parts, err := buildEngine(ctx, app)
+	parts, err := buildEngine(ctx, app, nil)
 	if err != nil {
 		return err
 	}

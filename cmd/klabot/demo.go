@@ -22,7 +22,7 @@ func runDemo(ctx context.Context, app *App, args []string) error {
 	if err := seedSample(ctx, app); err != nil {
 		return fmt.Errorf("seed the sample: %w", err)
 	}
-	parts, err := buildEngine(ctx, app)
+	parts, err := buildEngine(ctx, app, nil)
 	if err != nil {
 		return err
 	}

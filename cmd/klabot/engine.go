@@ -28,8 +28,10 @@ type engineParts struct {
 
 // buildEngine wires the conversation engine on the app's Postgres, Redis and evidence
 // directory. Config.RedisPrefix starts every Redis key, so deployments can
-// share a server. Features that add engine dependencies add them here.
-func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
+// share a server. Features that add engine dependencies add them here. outbox, when not
+// nil (serve), queues each step's replies in the step's transaction and Handle returns
+// none; without it (chat, demo, the engine load test) Handle returns them.
+func buildEngine(ctx context.Context, app *App, outbox conversations.Outbox) (*engineParts, error) {
 	cfg, err := app.Config()
 	if err != nil {
 		return nil, err
@@ -80,8 +82,8 @@ func buildEngine(ctx context.Context, app *App) (*engineParts, error) {
 		Now: app.Now, Log: app.Log,
 		// Each step in one transaction: its writes commit together or not at all. The
 		// console and the demo print the replies Handle returns; serve queues them in
-		// the step's transaction (Deps.Outbox, serve.go).
-		Tx: store,
+		// the step's transaction.
+		Tx: store, Outbox: outbox, Deliveries: store, // every step records its message
 	},
 		dialogue.Capability(),
 		// Strangers: invite codes, wrong ones throttled per chat and sender.

@@ -28,7 +28,7 @@ func TestEngineStateDoesNotOutliveItsDatabase(t *testing.T) {
 		var out, errs bytes.Buffer
 		app := NewApp(func(k string) string { return env[k] }, strings.NewReader(""), &out, &errs)
 		t.Cleanup(app.Close)
-		parts, err := buildEngine(ctx, app)
+		parts, err := buildEngine(ctx, app, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -121,7 +121,7 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 		}
 		return getenv(k)
 	}
-	parts, err := buildEngine(ctx, app)
+	parts, err := buildEngine(ctx, app, nil)
 	if err != nil {
 		return err
 	}

@@ -144,10 +144,10 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 	s.addReadyCheck("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
 
 	app.OnInvite = s.metrics.InviteAttempt
-	if s.engine, err = serveEngine(ctx, s); err != nil {
+	if s.outbox, err = newOutbox(ctx, app, cfg, s.store, s.metrics); err != nil {
 		return err
 	}
-	if s.outbox, err = newOutbox(ctx, app, cfg, s.store, s.metrics); err != nil {
+	if s.engine, err = serveEngine(ctx, s); err != nil {
 		return err
 	}
 	s.dispatcher = dispatch.New(gatedEngine{s}, s.outbox, app.Log, dispatch.Config{Transient: transient, OnEvent: s.metrics.InboundEvent})
@@ -245,7 +245,7 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 
 // serveEngine builds the conversation engine for serve, wired like the console chat.
 func serveEngine(ctx context.Context, s *server) (dispatch.Handler, error) {
-	parts, err := buildEngine(ctx, s.app)
+	parts, err := buildEngine(ctx, s.app, s.outbox) // replies queued in each step's transaction
 	if err != nil {
 		return nil, err
 	}

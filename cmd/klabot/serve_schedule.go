@@ -32,7 +32,8 @@ func startSchedule(ctx context.Context, s *server) (func(context.Context) error,
 // coordinators' commands (they return their messages to the engine).
 // onTick (optional, at most one) is called after every tick of Run.
 func newScheduler(app *App, cfg Config, store *postgres.Store, out schedule.Sender, onTick ...func(time.Time, error)) *schedule.Scheduler {
-	c := schedule.Config{Now: app.Now, Year: cfg.Year, Log: app.Log, NoChart: !cfg.DigestChart}
+	// Tx: every Sender is the durable outbox, so claims commit with the messages they queue.
+	c := schedule.Config{Now: app.Now, Year: cfg.Year, Log: app.Log, NoChart: !cfg.DigestChart, Tx: store}
 	if len(onTick) > 0 {
 		c.OnTick = onTick[0]
 	}

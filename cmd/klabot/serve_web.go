@@ -25,6 +25,7 @@ func startWeb(ctx context.Context, s *server) (func(context.Context) error, erro
 		Pack: &evidencepack.Exporter{Source: s.store, Blobs: blobs, Now: s.app.Now},
 		// A decision sent back reaches the OPD's focal points like one made in chat.
 		Notifier: web.ChatNotifier{Store: s.store, Send: s.outbox.Enqueue},
+		Tx:       s.store, // a decision and its notices commit together
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web dashboard: %w", err)

@@ -31,7 +31,7 @@ func (s *Store) SaveAnswer(ctx context.Context, w answering.AnswerWrite) (answer
 		number = &w.Value.Number
 	}
 	b := &pgx.Batch{}
-	queueInbound(b, w.Msg)
+	queueInbound(ctx, b, w.Msg)
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7240200))`,
 		fmt.Sprintf("%s:%d:%s", w.RegionCode, w.Year, w.QuestionCode))
 	if w.CheckVersion {
@@ -81,7 +81,7 @@ func (s *Store) SaveAnswer(ctx context.Context, w answering.AnswerWrite) (answer
 func (s *Store) SaveSkip(ctx context.Context, w answering.SkipWrite) error {
 	now := s.now()
 	b := &pgx.Batch{}
-	queueInbound(b, w.Msg)
+	queueInbound(ctx, b, w.Msg)
 	b.Queue(`INSERT INTO skips (region_code, year, question_code, person_id, created_at)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
 		w.RegionCode, w.Year, w.QuestionCode, w.PersonID, now)
@@ -114,7 +114,7 @@ func (s *Store) SetNarrative(ctx context.Context, w answering.NarrativeWrite) er
 			return fmt.Errorf("answer %d: %w", w.AnswerID, conversations.ErrNotFound)
 		}
 		b := &pgx.Batch{}
-		queueInbound(b, w.Msg)
+		queueInbound(ctx, b, w.Msg)
 		if w.Checkpoint != nil {
 			if err := queueCheckpoint(b, w.Checkpoint.PersonID, w.Checkpoint, now); err != nil {
 				return err

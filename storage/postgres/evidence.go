@@ -19,7 +19,7 @@ import (
 func (s *Store) AddEvidence(ctx context.Context, w answering.EvidenceWrite) ([]string, error) {
 	now := s.now()
 	b := &pgx.Batch{}
-	queueInbound(b, w.Msg)
+	queueInbound(ctx, b, w.Msg)
 	if w.ExpectCurrent {
 		b.Queue(`SELECT expect_current_answer($1)`, w.AnswerID)
 	}

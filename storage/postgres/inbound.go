@@ -18,9 +18,27 @@ import (
 // idempotency record: a message recorded before violates its primary key, which aborts
 // the whole batch and surfaces as conversations.ErrDuplicate.
 
-// queueInbound adds the idempotency record to b (nothing for a delivery without id).
-func queueInbound(b *pgx.Batch, d conversations.Delivery) {
-	if d.MessageID == "" {
+var _ conversations.Deliveries = (*Store)(nil)
+
+// RecordDelivery records d in inbound_messages — in the caller's transaction (the engine
+// step's, InTx) — or reports ErrDuplicate when it was recorded before. A concurrent
+// transaction recording the same message makes it wait for that one's outcome.
+func (s *Store) RecordDelivery(ctx context.Context, d conversations.Delivery) error {
+	tag, err := s.db(ctx).Exec(ctx, `INSERT INTO inbound_messages (channel, message_id, chat_id, received_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, string(d.Channel), d.MessageID, d.ChatID, d.At)
+	if err != nil {
+		return fmt.Errorf("record message %s: %w", d.MessageID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("inbound message %s: %w", d.MessageID, conversations.ErrDuplicate)
+	}
+	return nil
+}
+
+// queueInbound adds the idempotency record to b (nothing for a delivery without id, or
+// one the engine step recorded already in its transaction: conversations.Recorded).
+func queueInbound(ctx context.Context, b *pgx.Batch, d conversations.Delivery) {
+	if d.MessageID == "" || conversations.Recorded(ctx, d) {
 		return
 	}
 	b.Queue(`INSERT INTO inbound_messages (channel, message_id, chat_id, received_at) VALUES ($1, $2, $3, $4)`,
@@ -34,14 +52,33 @@ func queueInbound(b *pgx.Batch, d conversations.Delivery) {
 // commit does not apply there: the caller's transaction commits.
 func (s *Store) runWrite(ctx context.Context, b *pgx.Batch) error {
 	if tx, ok := TxFrom(ctx); ok {
-		return mapWriteErr(pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-			return sp.SendBatch(ctx, b).Close()
-		}))
+		return mapWriteErr(runInSavepoint(ctx, tx, b))
 	}
 	if s.group != nil {
 		return mapWriteErr(s.group.Write(ctx, b))
 	}
 	return mapWriteErr(s.pool.SendBatch(ctx, b).Close())
+}
+
+// writeSavepoint names the savepoint of a write batch inside a caller's transaction.
+const writeSavepoint = "klabot_write"
+
+// runInSavepoint sends b inside tx wrapped in a savepoint that travels in the batch
+// itself (SAVEPOINT first, RELEASE last): still one round trip. When a statement fails,
+// the savepoint is rolled back (one more round trip), so tx stays usable.
+func runInSavepoint(ctx context.Context, tx pgx.Tx, b *pgx.Batch) error {
+	sb := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+2)}
+	sb.Queue("SAVEPOINT " + writeSavepoint)
+	sb.QueuedQueries = append(sb.QueuedQueries, b.QueuedQueries...)
+	sb.Queue("RELEASE SAVEPOINT " + writeSavepoint)
+	err := tx.SendBatch(ctx, sb).Close()
+	if err == nil {
+		return nil
+	}
+	if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+writeSavepoint); rerr != nil {
+		return errors.Join(err, fmt.Errorf("roll back the write: %w", rerr))
+	}
+	return err
 }
 
 // mapWriteErr turns the inbound record's unique violation into ErrDuplicate and maps the

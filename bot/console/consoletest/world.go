@@ -130,7 +130,7 @@ func (w *World) EngineTuned(log *slog.Logger, tune func(*conversations.Deps), tu
 	deps := conversations.Deps{
 		People: w.Store, Regions: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States,
 		Now: w.Clock.Now, Log: log,
-		Tx: w.Store, // each step in one transaction, as in klabot serve
+		Tx: w.Store, Deliveries: w.Store, // each step in one transaction, as in klabot serve
 	}
 	if tune != nil {
 		tune(&deps)
