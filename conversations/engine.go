@@ -49,6 +49,8 @@ type Engine struct {
 	cfg  Config
 	d    Deps
 	caps []Capability
+	// Deps.Locker and Deps.States as one store, when it offers lock+load and save+unlock.
+	steps StepLocker
 	// The capabilities' hooks, first wiring wins: who takes each dialogue mode, files,
 	// idle text and strangers; every after-step hook runs.
 	modes     map[Mode]ModeRoute
@@ -83,7 +85,7 @@ func NewEngine(cfg Config, deps Deps, caps ...Capability) *Engine {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
 	}
-	e := &Engine{cfg: cfg, d: deps, caps: caps, modes: map[Mode]ModeRoute{},
+	e := &Engine{cfg: cfg, d: deps, caps: caps, modes: map[Mode]ModeRoute{}, steps: stepLocker(deps),
 		people:  map[string]cached[Person]{},
 		regions: map[string]cached[regionInfo]{},
 	}
@@ -127,16 +129,12 @@ func stateKey(in Inbound) string { return in.Address.Key() + ":" + in.SenderID }
 //     kept) the apology, for the caller to send outside that transaction or to drop when
 //     it retries the message (bot/dispatch).
 func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
-	unlock, err := e.d.Locker.Lock(ctx, in.Address.Key())
-	if err != nil {
-		return []Outbound{e.reply(in, tr("id", msgBusy))}, fmt.Errorf("lock chat %s: %w", in.Address.Key(), err)
-	}
-	defer unlock()
 	key := stateKey(in)
-	st, seen, err := e.d.States.Load(ctx, key, in.Channel, in.MessageID)
+	r, st, seen, err := e.lockLoad(ctx, in, key)
 	if err != nil {
-		return []Outbound{e.reply(in, tr("id", msgTrouble))}, fmt.Errorf("load state: %w", err)
+		return []Outbound{e.reply(in, tr("id", r.errMsg))}, err
 	}
+	defer r.unlock()
 	if seen {
 		return nil, nil
 	}
@@ -160,7 +158,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		return nil, nil
 	case res.err != nil:
 		if res.mark {
-			_ = e.d.States.Save(ctx, key, nil, in.Channel, in.MessageID)
+			_ = r.saveUnlock(ctx, key, nil, in.Channel, in.MessageID)
 		}
 		return res.outs, res.err
 	case txErr != nil:
@@ -178,7 +176,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 	if e.d.Outbox != nil {
 		outs = nil // queued with the step
 	}
-	if err := e.d.States.Save(ctx, key, res.state, in.Channel, in.MessageID); err != nil {
+	if err := r.saveUnlock(ctx, key, res.state, in.Channel, in.MessageID); err != nil {
 		if res.state != nil {
 			// Postgres may hold a newer position (the checkpoint) than Redis now: drop
 			// the Redis state, best effort, so the next step rebuilds it rather than

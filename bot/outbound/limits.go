@@ -31,7 +31,7 @@ func TelegramLimits() Limits {
 		PerChat:  time.Second,
 		PerGroup: 3 * time.Second,
 		IsGroup:  func(chatID string) bool { return strings.HasPrefix(chatID, "-") },
-		Parallel: 8,
+		Parallel: 16,
 	}
 }
 

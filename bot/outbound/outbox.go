@@ -145,7 +145,7 @@ func unreachable(err error) bool {
 // the database is back. It reports false when some message has no channel here.
 func (q *Queue) direct(ctx context.Context, outs []conversations.Outbound) bool {
 	for _, out := range outs {
-		if c := q.channel(out.To.Channel); c == nil || !c.worked {
+		if !q.working(out.To.Channel) {
 			return false
 		}
 	}

@@ -2,8 +2,11 @@ package outbound
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/klabot/klabot/storage/redis/redistest"
 )
@@ -55,5 +58,26 @@ func TestRedisPacerSpacesSlots(t *testing.T) {
 	}
 	if d, _ := p.pausedFor(ctx, "whatsapp"); d != 0 {
 		t.Fatalf("another channel paused for %v", d)
+	}
+}
+
+// While Redis is down the process paces alone, and a pause it met still holds.
+func TestFallbackPacerWhenRedisIsDown(t *testing.T) {
+	t.Parallel()
+	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	defer dead.Close()
+	p := &fallbackPacer{shared: redisPacer{rdb: dead, prefix: "x:"}, local: newLocalPacer(time.Now), log: slog.New(slog.DiscardHandler), now: time.Now}
+	ctx := context.Background()
+	w1, r1, _, err1 := p.take(ctx, "telegram", "a", time.Second, 10*time.Second, time.Minute)
+	w2, r2, _, err2 := p.take(ctx, "telegram", "b", time.Second, 10*time.Second, time.Minute)
+	if err1 != nil || err2 != nil || !r1 || !r2 || w1 != 0 || w2 < 500*time.Millisecond {
+		t.Fatalf("local pacing: %v %v %v / %v %v %v", w1, r1, err1, w2, r2, err2)
+	}
+	p.pause(ctx, "telegram", time.Minute) //nolint:errcheck
+	if w, reserved, paused, _ := p.take(ctx, "telegram", "c", time.Second, 10*time.Second, time.Minute); !paused || reserved || w < 50*time.Second {
+		t.Fatalf("pause while Redis is down: %v %v %v", w, reserved, paused)
+	}
+	if d, _ := p.pausedFor(ctx, "telegram"); d < 50*time.Second {
+		t.Fatalf("pausedFor %v", d)
 	}
 }

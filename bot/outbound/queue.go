@@ -24,12 +24,6 @@ type Unreachable interface {
 	MarkUnreachable(ctx context.Context, personID int64) error
 }
 
-// Reachable, when Config.Unreachable also implements it, is told after a delivery to a
-// known person, so a person who unblocked the bot stops showing as unreachable.
-type Reachable interface {
-	MarkReachable(ctx context.Context, personID int64) error
-}
-
 // Result kinds passed to Config.OnResult, one per delivery attempt.
 const (
 	ResultSent      = "sent"
@@ -55,7 +49,7 @@ type Config struct {
 	Secret string
 	// MaxAttempts is how often a job is tried on temporary failures (5xx, network) before
 	// its messages are given up. 429s and pacing waits do not count. Defaults to 20
-	// (about 1.5 hours with the default backoff).
+	// (about an hour with the default backoff).
 	MaxAttempts int
 	// BaseBackoff is the wait after the first temporary failure; it doubles with each
 	// further failure up to MaxBackoff, with ±25 % jitter. Defaults to 1 s and 5 minutes.
@@ -76,7 +70,8 @@ type Config struct {
 	// PollInterval is how often idle workers look for jobs besides Postgres' notifications
 	// (snoozed jobs coming due are only seen by polling). Defaults to 100 ms.
 	PollInterval time.Duration
-	// Unreachable, when set, is told about people who blocked the bot.
+	// Unreachable, when set, is told about people who blocked the bot. A delivery to a
+	// person marks them reachable again in the same statement that records it.
 	Unreachable Unreachable
 	// OnOutcome, when set, is called once per message after its outcome was recorded:
 	// delivered (err nil) or given up (err says why).
@@ -170,7 +165,7 @@ func New(cfg Config) (*Queue, error) {
 	cooldown := min(10*time.Millisecond, cfg.PollInterval)
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		ID:                   cfg.ID,
-		Queues:               map[string]river.QueueConfig{idleQueue: {MaxWorkers: 1}},
+		Queues:               map[string]river.QueueConfig{idleQueue: {MaxWorkers: 1, FetchPollInterval: time.Minute, FetchCooldown: time.Second}},
 		Workers:              workers,
 		MaxAttempts:          cfg.MaxAttempts,
 		JobTimeout:           jobTimeout,
@@ -189,9 +184,10 @@ func New(cfg Config) (*Queue, error) {
 	return q, nil
 }
 
-// jobTimeout bounds a job of n messages.
+// jobTimeout bounds a job of n messages: each may wait for its pacing slot and take
+// DeliverTimeout, and the job may first wait for an earlier one of its chat.
 func (q *Queue) jobTimeout(n int) time.Duration {
-	return time.Duration(max(n, 1))*(q.cfg.DeliverTimeout+q.cfg.MaxWait) + 10*time.Second
+	return time.Duration(max(n, 1))*(q.cfg.DeliverTimeout+q.cfg.MaxWait) + q.cfg.MaxWait + time.Second
 }
 
 // Register sets the transport and limits of a channel and has this process work its
@@ -294,6 +290,14 @@ func (q *Queue) channel(ch conversations.Channel) *channel {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.channels[ch]
+}
+
+// working reports whether this process works ch's queue now.
+func (q *Queue) working(ch conversations.Channel) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	c := q.channels[ch]
+	return c != nil && c.worked
 }
 
 // nextRetry is the wait after a job's attempt-th temporary failure: doubling from

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
@@ -149,6 +148,12 @@ func TestQueueDeliversInOrderAndInTheCallersTransaction(t *testing.T) {
 	if clear != 0 {
 		t.Fatalf("%d jobs hold message texts in clear", clear)
 	}
+	// The attachment was sealed too, and is gone once its job is done.
+	var files int
+	r.pool.QueryRow(ctx, `SELECT count(*) FROM outbound_attachments`).Scan(&files) //nolint:errcheck
+	if files != 0 {
+		t.Errorf("%d attachments left after delivery", files)
+	}
 	for _, m := range r.api.Messages("1") {
 		if m.Text == "never" {
 			t.Fatal("a rolled back message was sent")
@@ -166,5 +171,3 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
-
-var _ = pgx.ErrNoRows

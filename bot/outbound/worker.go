@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"github.com/klabot/klabot/conversations"
@@ -28,6 +27,18 @@ type Deferrer interface {
 	error
 	Defer() time.Duration
 }
+
+// WaitError says the channel cannot send right now but will soon, through no fault of the
+// message (WhatsApp: this process holds the session but is reconnecting): the job
+// snoozes for After without counting an attempt.
+type WaitError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *WaitError) Error() string        { return fmt.Sprintf("wait %s: %v", e.After, e.Err) }
+func (e *WaitError) Unwrap() error        { return e.Err }
+func (e *WaitError) Defer() time.Duration { return e.After }
 
 type deliveryWorker struct {
 	river.WorkerDefaults[DeliveryArgs]
@@ -63,29 +74,21 @@ func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 		return river.JobSnooze(30 * time.Second)
 	}
 	// Per-chat order: wait while an earlier job of this chat is not done.
-	if snooze, err := q.awaitEarlier(ctx, job); err != nil || snooze > 0 {
+	snooze, earlierDone, err := q.awaitEarlier(ctx, job)
+	if err != nil || snooze > 0 {
 		if err != nil {
 			return fmt.Errorf("order check: %w", err)
 		}
 		return river.JobSnooze(snooze)
 	}
-	done := map[int]bool{}
 	// Messages of this job already delivered or given up (an earlier attempt, or one
 	// before a snooze) are not sent again.
-	rows, err := q.cfg.Pool.Query(ctx, `SELECT idx FROM outbound_deliveries WHERE job_id = $1`, job.ID)
-	if err != nil {
-		return fmt.Errorf("read deliveries: %w", err)
-	}
-	idxs, err := pgx.CollectRows(rows, pgx.RowTo[int])
-	if err != nil {
-		return fmt.Errorf("read deliveries: %w", err)
-	}
-	for _, i := range idxs {
-		done[i] = true
+	done := map[int]bool{}
+	for _, i := range earlierDone {
+		done[int(i)] = true
 	}
 	lastAttempt := job.Attempt >= job.MaxAttempts
 	var given error // the last message given up, for the job's cancel reason
-	reachable := false
 	for i, m := range a.Messages {
 		if done[i] {
 			continue
@@ -122,14 +125,6 @@ func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 				return rerr
 			}
 			q.result(ch, ResultSent)
-			if !reachable && out.PersonID != 0 {
-				reachable = true
-				if r, ok := q.cfg.Unreachable.(Reachable); ok {
-					if merr := r.MarkReachable(context.WithoutCancel(ctx), out.PersonID); merr != nil {
-						q.cfg.Log.Warn("outbound: mark reachable", "person", out.PersonID, "err", merr)
-					}
-				}
-			}
 			q.outcome(ctx, out, nil)
 		case errors.As(err, &ra):
 			q.result(ch, ResultThrottled)
@@ -186,39 +181,44 @@ func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 
 // awaitEarlier waits while an earlier job (lower id) of the job's chat is not finished:
 // in place while that one is running or about to run (for at most MaxWait), else it
-// returns how long to snooze (until the earlier job's turn).
-func (q *Queue) awaitEarlier(ctx context.Context, job *river.Job[DeliveryArgs]) (time.Duration, error) {
+// returns how long to snooze (until the earlier job's turn). In the same round trip it
+// reads which of this job's messages are recorded already.
+func (q *Queue) awaitEarlier(ctx context.Context, job *river.Job[DeliveryArgs]) (time.Duration, []int32, error) {
 	deadline := time.Now().Add(q.cfg.MaxWait)
 	pause := 5 * time.Millisecond
 	for {
-		var state string
-		var at time.Time
+		var state *string
+		var at *time.Time
+		var done []int32
 		err := q.cfg.Pool.QueryRow(ctx, `
-			SELECT j.state::text, j.scheduled_at FROM river_job j
-			WHERE j.kind = $1 AND j.args ->> 'chat_key' = $2 AND j.id < $3
-			  AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
-			  -- a job whose messages are all recorded is done sending (River may not have
-			  -- marked it completed yet)
-			  AND (SELECT count(*) FROM outbound_deliveries d WHERE d.job_id = j.id) < jsonb_array_length(j.args -> 'messages')
-			ORDER BY j.id LIMIT 1`,
-			JobKind, job.Args.ChatKey, job.ID).Scan(&state, &at)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return 0, nil
-		}
+			WITH earlier AS (
+				SELECT j.state::text AS state, j.scheduled_at FROM river_job j
+				WHERE j.kind = $1 AND j.args ->> 'chat_key' = $2 AND j.id < $3
+				  AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
+				  -- a job whose messages are all recorded is done sending (River may not
+				  -- have marked it completed yet)
+				  AND (SELECT count(*) FROM outbound_deliveries d WHERE d.job_id = j.id) < jsonb_array_length(j.args -> 'messages')
+				ORDER BY j.id LIMIT 1)
+			SELECT (SELECT state FROM earlier), (SELECT scheduled_at FROM earlier),
+				array(SELECT idx FROM outbound_deliveries WHERE job_id = $3)`,
+			JobKind, job.Args.ChatKey, job.ID).Scan(&state, &at, &done)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-		wait := time.Until(at)
-		soon := state == "running" || (state == "available" && wait < q.cfg.MaxWait)
+		if state == nil {
+			return 0, done, nil
+		}
+		wait := time.Until(*at)
+		soon := *state == "running" || (*state == "available" && wait < q.cfg.MaxWait)
 		if !soon || time.Now().After(deadline) {
-			return max(wait, q.cfg.OrderWait), nil
+			return max(wait, q.cfg.OrderWait), nil, nil
 		}
 		t := time.NewTimer(pause)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return 0, ctx.Err()
+			return 0, nil, ctx.Err()
 		}
 		pause = min(pause*2, 100*time.Millisecond)
 	}
@@ -286,24 +286,27 @@ func (q *Queue) record(ctx context.Context, job *river.Job[DeliveryArgs], idx in
 	wait := 50 * time.Millisecond
 	for {
 		now := q.cfg.Now()
-		err := pgx.BeginFunc(rctx, q.cfg.Pool, func(tx pgx.Tx) error {
-			tag, err := tx.Exec(rctx, `
+		// One statement, one commit: the delivery, the notification's status, and for a
+		// sent message the person reachable again (they may have unblocked the bot).
+		_, err := q.cfg.Pool.Exec(rctx, `
+			WITH ins AS (
 				INSERT INTO outbound_deliveries (job_id, idx, channel, chat_id, person_id, kind, notification_id,
 					state, platform_id, reason, queued_at, recorded_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-				ON CONFLICT (job_id, idx) DO NOTHING`,
-				job.ID, idx, job.Args.Channel, job.Args.ChatID, person, m.Kind, notification,
-				state, platformID, reason, job.CreatedAt, now)
-			if err != nil || tag.RowsAffected() == 0 || notification == nil {
-				return err
-			}
-			if state == stateSent {
-				_, err = tx.Exec(rctx, `UPDATE notifications SET status = 'sent', error = '', sent_at = $2 WHERE id = $1`, m.NotificationID, now)
-			} else {
-				_, err = tx.Exec(rctx, `UPDATE notifications SET status = 'failed', error = $2 WHERE id = $1 AND status <> 'sent'`, m.NotificationID, state+": "+reason)
-			}
-			return err
-		})
+				ON CONFLICT (job_id, idx) DO NOTHING
+				RETURNING 1),
+			n AS (
+				UPDATE notifications SET
+					status = CASE WHEN $8 = 'sent' THEN 'sent' ELSE 'failed' END,
+					error = CASE WHEN $8 = 'sent' THEN '' ELSE $8 || ': ' || $10 END,
+					sent_at = CASE WHEN $8 = 'sent' THEN $12 ELSE sent_at END
+				WHERE id = $7 AND EXISTS (SELECT 1 FROM ins) AND ($8 = 'sent' OR status <> 'sent')),
+			p AS (
+				UPDATE people SET unreachable_at = NULL
+				WHERE id = $5 AND $8 = 'sent' AND unreachable_at IS NOT NULL AND EXISTS (SELECT 1 FROM ins))
+			SELECT 1`,
+			job.ID, idx, job.Args.Channel, job.Args.ChatID, person, m.Kind, notification,
+			state, platformID, reason, job.CreatedAt, now)
 		if err == nil {
 			return nil
 		}

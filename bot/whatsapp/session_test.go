@@ -85,7 +85,7 @@ func (h *fakeHost) next(t *testing.T) *fakeClient {
 			return fc.connects > 0
 		})
 		return fc
-	case <-time.After(5 * time.Second):
+	case <-time.After(20 * time.Second):
 		t.Fatal("the session loop did not dial again")
 		return nil
 	}

@@ -74,7 +74,9 @@ func (a *Adapter) sendID(ctx context.Context, out conversations.Outbound, id str
 	}
 	c := a.currentClient()
 	if c == nil {
-		return "", &outbound.TemporaryError{Err: errNoSession}
+		// Held but reconnecting, or the session just moved: the queue waits without
+		// using an attempt (the session loop stops working the queue when it is gone).
+		return "", &outbound.WaitError{After: 5 * time.Second, Err: errNoSession}
 	}
 	text := RenderText(out)
 	msg := &waE2E.Message{Conversation: proto.String(text)}

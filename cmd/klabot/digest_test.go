@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -132,5 +133,28 @@ func TestDigestSendsThroughTelegram(t *testing.T) {
 	pool.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE kind = 'digest_run'`).Scan(&runs)
 	if runs != 0 {
 		t.Errorf("a manual digest claimed the day (%d digest_run rows)", runs)
+	}
+
+	// The notifications log: who got what, when (the region's zone), with what outcome —
+	// the digest's text and its chart are two messages.
+	var koor int64
+	pool.QueryRow(ctx, `SELECT id FROM people WHERE name = 'Bu Koor'`).Scan(&koor)
+	out.Reset()
+	if err := run(ctx, app, []string{"notifications", "--region", "kota-contoh"}); err != nil {
+		t.Fatal(err)
+	}
+	log := out.String()
+	for _, want := range []string{"Pesan Kota Contoh, terbaru dulu (2):", "23 November 2026 14.05 WIB", "Bu Koor (" + strconv.FormatInt(koor, 10) + ")",
+		"telegram", "ringkasan", "terkirim"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("notifications log lacks %q:\n%s", want, log)
+		}
+	}
+	out.Reset()
+	if err := run(ctx, app, []string{"notifications", "--region", "KOTA-CONTOH", "--person", strconv.FormatInt(koor+1000, 10)}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Belum ada pesan tercatat untuk Kota Contoh.") {
+		t.Errorf("another person's log:\n%s", out.String())
 	}
 }

@@ -72,6 +72,7 @@ func buildEngine(ctx context.Context, app *App, outbox conversations.Outbox) (*e
 		Answers: store, Instruments: store, Blobs: blobs,
 		Reviews:      store, // why a question came back, under the question
 		Coordinators: store, // told when an OPD fixes an answer they sent back
+		Carried:      store, // last year's answers offered in a year imported --from it
 		MaxFileBytes: maxFile, CacheTTL: cacheTTL, Log: app.Log,
 	})
 	eng := conversations.NewEngine(conversations.Config{

@@ -37,13 +37,21 @@ func countRows(t *testing.T, w *telegramWorld, query string, args ...any) int {
 func TestInboundNewBotOnTheSameDatabaseLosesNothing(t *testing.T) {
 	t.Parallel()
 	w := newTelegramWorld(t)
-	startServe(t, w.env)
+	first := startServe(t, w.env)
 	stranger := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7101, FirstName: "Tamu"}}
 	stranger.say("halo")
 	stranger.expect("klabot")
 
 	// The bot token is replaced by another bot's (same database, same Redis prefix):
-	// its update ids start again at 1.
+	// its update ids start again at 1. The old bot's serve is stopped first, as in a
+	// token change: the outbound queue is shared by every replica of the database, so
+	// a serve still running with the old token would deliver the new bot's replies
+	// through the old bot (one bot per database, docs/telegram.md).
+	first.stop()
+	if err := <-first.done; err != nil {
+		t.Fatalf("old bot's serve: %v", err)
+	}
+	first.done <- nil // for the cleanup's wait
 	const otherToken = "515151:OTHER-bot-token"
 	other := fakebotapi.New(t, otherToken)
 	env := maps.Clone(w.env)

@@ -19,6 +19,7 @@ import (
 const loadtestUsage = `usage: klabot loadtest [--via engine|telegram-webhook] [--regions 514 --opds 30 --questions 700]
        [--dataset LT] [--reuse] [--preload N] [--workers 32] [--dialogues 20000] [--duration 60s | --answers N]
        klabot loadtest sender [--nudges 10000] [--rate 30] [--sender-rate 29.5]
+       klabot loadtest --faults [--people 100] [--only none,postgres-down,kill,...] [--short | --scale 1] [--log FILE] [--keep] [--pool-max-conns N]
 Use a database of its own: DATABASE_URL=postgres://postgres@127.0.0.1:5432/klabot_load?sslmode=disable&pool_max_conns=16.
 See BENCHMARKS.md.`
 
@@ -29,6 +30,11 @@ See BENCHMARKS.md.`
 func runLoadtest(ctx context.Context, app *App, args []string) error {
 	if len(args) > 0 && args[0] == "sender" {
 		return runLoadtestSender(ctx, app, args[1:])
+	}
+	for _, a := range args {
+		if a == "--faults" || a == "-faults" || a == "--faults=true" {
+			return runLoadtestFaults(ctx, app, args)
+		}
 	}
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(app.Stderr)
@@ -121,12 +127,24 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 		}
 		return getenv(k)
 	}
-	parts, err := buildEngine(ctx, app, nil)
+	// The engine queues each step's replies in the durable outbound queue inside the step's
+	// transaction, as in serve (insert only: nothing works the queue in engine mode); the
+	// load reads them back from the capture.
+	cfg, err := app.Config()
+	if err != nil {
+		return err
+	}
+	outbox, err := newOutbox(ctx, app, cfg, postgres.New(pool, app.Now), nil)
+	if err != nil {
+		return err
+	}
+	capture := loadtest.NewCapture(outbox)
+	parts, err := buildEngine(ctx, app, capture)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(app.Stderr, "loadtest: dataset ready in %s; running %s for %s...\n", ds.Took.Round(time.Millisecond), *via, opts.Duration)
-	var target loadtest.Target = loadtest.EngineTarget{Engine: parts.Engine}
+	var target loadtest.Target = loadtest.EngineTarget{Engine: parts.Engine, Capture: capture}
 	var group *postgres.GroupWriter
 	if *groupCommit {
 		if *via != "engine" {

@@ -135,7 +135,7 @@ func TestServeWhatsAppWaitsForPairingAndLock(t *testing.T) {
 			t.Errorf("status output lacks %q:\n%s", want, out)
 		}
 	}
-	// Deliveries while not connected are temporary failures, retried by the sender.
+	// Deliveries while not connected wait (the queue snoozes the job).
 	if err := s.Adapter.Deliver(ctx, conversations.Outbound{To: conversations.Address{Channel: conversations.ChannelWhatsApp, ChatID: "6281234567890@s.whatsapp.net"}, Text: "halo"}); err == nil {
 		t.Error("delivery without a connection succeeded")
 	}

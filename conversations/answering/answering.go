@@ -10,6 +10,7 @@ package answering
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -72,6 +73,8 @@ type Deps struct {
 	Reviews ReviewNotes
 	// Coordinators are told when an OPD fixes an answer they sent back; nil tells nobody.
 	Coordinators Coordinators
+	// Carried offers last year's answers in a year imported --from it; nil offers none.
+	Carried Carried
 	// MaxFileBytes is the largest evidence file accepted. Defaults to 20 MB.
 	MaxFileBytes int64
 	// CacheTTL is how long an instrument is kept in memory before it is read again (a
@@ -157,6 +160,7 @@ type step struct {
 	*conversations.Request
 	list      *questionList // the person's questions, loaded on first use
 	savedNote string        // added to "Tersimpan: …" (how a percentage was computed)
+	reused    int           // files of last year's answer attached with it (no receipts)
 }
 
 // T renders one of the dialogue's texts in the person's language.
@@ -181,6 +185,7 @@ type instrumentIndex struct {
 	inst   *scoring.Instrument
 	byCode map[string]questionRef
 	all    []questionRef // instrument order
+	from   int           // the earlier year its questions are linked to (--from), or 0
 }
 
 // questionRef is a question with its place in the instrument.
@@ -204,6 +209,11 @@ func (ans *Dialogue) instrument(ctx context.Context, year int) (*instrumentIndex
 		return nil, err
 	}
 	ix := &instrumentIndex{inst: inst, byCode: map[string]questionRef{}}
+	if ans.d.Carried != nil {
+		if ix.from, err = ans.d.Carried.CarriedFrom(ctx, year); err != nil {
+			return nil, fmt.Errorf("instrument %d carried from: %w", year, err)
+		}
+	}
 	for ci := range inst.Clusters {
 		c := &inst.Clusters[ci]
 		for ii := range c.Indicators {

@@ -423,6 +423,16 @@ func (ans *Dialogue) pressNav(ctx context.Context, r *step) ([]conversations.Out
 		return ans.replaceEvidence(ctx, r)
 	case action == "skip":
 		return ans.cmdSkip(ctx, r)
+	case action == "reuse" && r.State.Mode == conversations.ModeQuestion:
+		l, err := ans.progressOf(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		i, ok := l.pos[code]
+		if !ok {
+			return ans.staleButton(ctx, r)
+		}
+		return ans.reuse(ctx, r, l, i)
 	}
 	return ans.staleButton(ctx, r)
 }

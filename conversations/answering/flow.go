@@ -47,6 +47,7 @@ func (ans *Dialogue) renderQuestion(r *step, l *questionList, i int) conversatio
 		b.WriteString("\n\n" + r.T(msgCurrentAnswer, conversations.FormatValue(q, a.Value, lang), a.PersonName, idfmt.Date(a.At.In(r.Region.Location()), lang), a.Evidence))
 		b.WriteString(l.reviewNote(q.Code, lang)) // the coordinator's note when it was sent back
 	}
+	b.WriteString(ans.suggestionLine(r, l, i)) // last year's answer, in a year carried from it
 	if q.EvidenceRequired {
 		b.WriteString("\n" + r.T(msgEvidenceNeeded))
 	}
@@ -73,6 +74,11 @@ func (ans *Dialogue) renderQuestion(r *step, l *questionList, i int) conversatio
 		b.WriteString("\n\n" + r.T(msgHintText))
 	case scoring.File:
 		b.WriteString("\n\n" + r.T(msgHintFile, idfmt.Size(ans.d.MaxFileBytes, lang)))
+	}
+	if _, ok := l.suggestion(q.Code); ok && len(buttons) > 0 {
+		// After the options, so that their numbers stay; without options "pakai" is typed
+		// (a numbered menu would take a typed number for the button).
+		buttons = append(buttons, r.reuseButton(q.Code))
 	}
 	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()}
 	out = conversations.WithOptions(out, lang, buttons)
@@ -109,6 +115,9 @@ func (ans *Dialogue) answerText(ctx context.Context, r *step) ([]conversations.O
 	}
 	if r.clashing() { // a colleague's answer came first: which one stands?
 		return ans.clashText(ctx, r)
+	}
+	if wantsReuse(r, l, i) {
+		return ans.reuse(ctx, r, l, i)
 	}
 	a, err := parse.ParseAnswerWith(l.refs[i].Q, r.In.Text, r.parseOptions())
 	var pe *parse.ParseError
@@ -278,8 +287,8 @@ func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i
 	if wantsFiles {
 		r.State.AnswerID = info.ID
 		var outs []conversations.Outbound
-		if len(files) > held {
-			outs = r.Replies(saved + "\n" + ans.fileReceipts(r, files[held:]))
+		if quiet := held + r.reused; len(files) > quiet {
+			outs = r.Replies(saved + "\n" + ans.fileReceipts(r, files[quiet:]))
 		} else {
 			outs = r.Replies(saved)
 		}

@@ -20,6 +20,8 @@ type questionList struct {
 	reopened []int
 	// reopenedNotes are the decisions behind reopened, by question code.
 	reopenedNotes map[string]conversations.Reopened
+	// carried are last year's answers by question code, in a year imported --from it.
+	carried map[string]CarriedAnswer
 }
 
 // questions returns the questions of the person's OPD (via its answers_for codes).
@@ -78,6 +80,9 @@ func (ans *Dialogue) progressOf(ctx context.Context, r *step) (*questionList, er
 		p.Skipped = map[string]bool{}
 	}
 	l.progress = &p
+	if err := ans.loadCarried(ctx, r, l); err != nil {
+		return nil, err
+	}
 	if ans.d.Reviews != nil && l.opd != nil {
 		list, err := ans.d.Reviews.ReopenedQuestions(ctx, r.Person.RegionCode, r.State.Year, l.opd.ID)
 		if err != nil {

@@ -110,6 +110,12 @@ const (
 	msgTheirsKept    key = "theirs_kept"
 	msgMineAgain     key = "mine_again"
 	msgSameAnswered  key = "same_answered"
+	// Last year's answer, offered again.
+	msgLastYear      key = "last_year"
+	msgLastYearFiles key = "last_year_files"
+	msgBtnReuse      key = "btn_reuse"
+	msgReused        key = "reused"
+	msgReusedFiles   key = "reused_files"
 	// The files of an answer a coordinator sent back (oldfiles.go).
 	msgOldFilesAsk   key = "old_files_ask"
 	msgOldFilesFirst key = "old_files_first"
@@ -131,6 +137,12 @@ var texts = conversations.Texts{
 	msgTheirsKept:   {"Baik, jawaban %s tetap berlaku: %s.", "OK, %s's answer stands: %s."},
 	msgMineAgain:    {"✅ Jawaban Anda berlaku lagi: %s (%d bukti).", "✅ Your answer is current again: %s (%d files)."},
 	msgSameAnswered: {"ℹ️ %s menyimpan jawaban yang sama (%s) barusan; bukti ini dilampirkan ke jawaban itu.", "ℹ️ %s just saved the same answer (%s); this evidence is attached to it."},
+	msgLastYear: {"🔁 Tahun lalu (%d): %s — pakai lagi? Ketik pakai, atau jawab baru.",
+		"🔁 Last year (%d): %s — use it again? Type reuse, or answer anew."},
+	msgLastYearFiles: {"%s, %d file", "%s, %d files"},
+	msgBtnReuse:      {"Pakai jawaban tahun lalu", "Use last year's answer"},
+	msgReused:        {"(jawaban tahun %d dipakai lagi)", "(the answer of %d, used again)"},
+	msgReusedFiles:   {"(jawaban tahun %d dipakai lagi, %d file terlampir)", "(the answer of %d, used again, %d files attached)"},
 
 	msgOldFilesAsk: {"⚠️ Bukti lama dari jawaban yang dikembalikan koordinator (%d file) masih terlampir. Tetap lampirkan, atau mulai tanpa bukti lama?",
 		"⚠️ The old evidence of the answer the coordinator sent back (%d files) is still attached. Keep it, or start without the old evidence?"},

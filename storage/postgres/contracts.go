@@ -17,5 +17,6 @@ var (
 	_ answering.Instruments     = (*Store)(nil)
 	_ answering.ReviewNotes     = (*Store)(nil)
 	_ answering.Coordinators    = (*Store)(nil)
+	_ answering.Carried         = (*Store)(nil)
 	_ onboarding.Invites        = (*Store)(nil)
 )

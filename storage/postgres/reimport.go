@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/scoring/instrumentdiff"
 )
@@ -150,14 +151,7 @@ func linkYear(ctx context.Context, tx pgx.Tx, inst *scoring.Instrument, from int
 
 // CarriedAnswer is last year's answer to a question asked the same way this year: what
 // the dialogue offers as a suggestion ("tahun lalu: Ya, 2 file — pakai lagi?").
-type CarriedAnswer struct {
-	FromYear int           `json:"from_year"`
-	FromCode string        `json:"from_code"`
-	Value    scoring.Value `json:"value"`
-	// Files are the evidence of last year's current version. Reusing them means writing
-	// new evidence rows with the same blob keys (content-addressed): linked, not copied.
-	Files []conversations.EvidenceFile `json:"files"`
-}
+type CarriedAnswer = answering.CarriedAnswer
 
 // CarriedAnswers returns, for the questions of year linked to an earlier year, the
 // region's current answer of that year with its evidence, by question code of year.

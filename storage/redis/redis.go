@@ -45,8 +45,9 @@ type Store struct {
 }
 
 var (
-	_ conversations.States = (*Store)(nil)
-	_ conversations.Locker = (*Store)(nil)
+	_ conversations.States     = (*Store)(nil)
+	_ conversations.Locker     = (*Store)(nil)
+	_ conversations.StepLocker = (*Store)(nil)
 )
 
 // New returns a Store on c.
@@ -141,28 +142,50 @@ var renewScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then
 // within LockTTL. The returned unlock stops the renewal and releases the lock only while
 // it is still ours (it may have expired and been taken).
 func (s *Store) Lock(ctx context.Context, key string) (func(), error) {
+	token := newToken()
+	k := s.lockKey(key)
+	err := s.waitLock(ctx, key, func() (bool, error) {
+		err := s.c.SetArgs(ctx, k, token, redis.SetArgs{Mode: "NX", TTL: s.cfg.LockTTL}).Err()
+		if errors.Is(err, redis.Nil) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.hold(context.WithoutCancel(ctx), k, token, "").Unlock, nil
+}
+
+func (s *Store) lockKey(key string) string { return s.cfg.Prefix + "lock:" + key }
+
+func newToken() string {
 	b := make([]byte, 12)
 	rand.Read(b)
-	token := hex.EncodeToString(b)
-	k := s.cfg.Prefix + "lock:" + key
+	return hex.EncodeToString(b)
+}
+
+// waitLock calls try (one attempt to take the lock of key) with growing pauses until it
+// takes the lock, fails, or LockWait has passed.
+func (s *Store) waitLock(ctx context.Context, key string, try func() (bool, error)) error {
 	deadline := time.Now().Add(s.cfg.LockWait)
 	pause := 2 * time.Millisecond
 	for {
-		err := s.c.SetArgs(ctx, k, token, redis.SetArgs{Mode: "NX", TTL: s.cfg.LockTTL}).Err()
-		if err == nil {
-			return s.hold(context.WithoutCancel(ctx), k, token), nil
+		ok, err := try()
+		if err != nil {
+			return fmt.Errorf("lock %s: %w: %v", key, conversations.ErrUnavailable, err)
 		}
-		if !errors.Is(err, redis.Nil) {
-			return nil, fmt.Errorf("lock %s: %w: %v", key, conversations.ErrUnavailable, err)
+		if ok {
+			return nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("lock %s: held too long: %w", key, conversations.ErrUnavailable)
+			return fmt.Errorf("lock %s: held too long: %w", key, conversations.ErrUnavailable)
 		}
 		t := time.NewTimer(pause)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-t.C:
 		}
 		if pause < 50*time.Millisecond {
@@ -171,17 +194,138 @@ func (s *Store) Lock(ctx context.Context, key string) (func(), error) {
 	}
 }
 
-// hold renews the lock k until the returned unlock is called, which then releases it.
-func (s *Store) hold(ctx context.Context, k, token string) func() {
-	stop := make(chan struct{})
-	done := make(chan struct{})
+// lockLoadScript takes the lock (KEYS[1], token ARGV[1], TTL ARGV[2] ms) when it is free
+// and then reads the state (KEYS[2]) and whether the dedupe mark (KEYS[3], if given)
+// exists: {1, state or nil, 0|1}; {0} when the lock is held.
+var lockLoadScript = redis.NewScript(`
+if not redis.call("SET", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then return {0} end
+local seen = 0
+if #KEYS > 2 then seen = redis.call("EXISTS", KEYS[3]) end
+return {1, redis.call("GET", KEYS[2]), seen}`)
+
+// saveUnlockScript writes the state (KEYS[2] := ARGV[2] for ARGV[3] ms, when ARGV[2] is
+// not empty) and the dedupe mark (KEYS[3] for ARGV[4] ms, if given), then deletes the
+// lock KEYS[1] only when it still holds our token ARGV[1].
+var saveUnlockScript = redis.NewScript(`
+if ARGV[2] ~= "" then redis.call("SET", KEYS[2], ARGV[2], "PX", ARGV[3]) end
+if #KEYS > 2 then redis.call("SET", KEYS[3], 1, "PX", ARGV[4]) end
+if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
+return 0`)
+
+// LockLoad is Lock and Load in one round trip per attempt: it waits for the chat's lock
+// like Lock (renewed while held, lost within LockTTL by a dead process) and reads the
+// state and the dedupe mark atomically with taking it.
+func (s *Store) LockLoad(ctx context.Context, lockKey, key string, ch conversations.Channel, messageID string) (conversations.Held, *conversations.State, bool, error) {
+	token := newToken()
+	k := s.lockKey(lockKey)
+	keys := []string{k, s.stateKey(key)}
+	if messageID != "" {
+		keys = append(keys, s.seenKey(ch, messageID))
+	}
+	var vals []any
+	err := s.waitLock(ctx, lockKey, func() (bool, error) {
+		v, err := lockLoadScript.Run(ctx, s.c, keys, token, s.cfg.LockTTL.Milliseconds()).Slice()
+		if err != nil {
+			return false, err
+		}
+		vals = v
+		return len(v) == 3 && v[0] == int64(1), nil
+	})
+	if err != nil {
+		return nil, nil, false, err
+	}
+	h := s.hold(context.WithoutCancel(ctx), k, token, keys[1])
+	seen := vals[2] == int64(1)
+	raw, ok := vals[1].(string)
+	if !ok {
+		return h, nil, seen, nil
+	}
+	var st conversations.State
+	if err := json.Unmarshal([]byte(raw), &st); err != nil {
+		// A state we cannot read is rebuilt from the checkpoint rather than failing.
+		return h, nil, seen, nil
+	}
+	return h, &st, seen, nil
+}
+
+// held is a lock taken by Lock or LockLoad.
+type held struct {
+	s        *Store
+	ctx      context.Context // without cancel: the release runs after the step's ctx ended
+	k, token string
+	stateKey string // full key; empty for a lock taken by Lock
+	stop     chan struct{}
+	done     chan struct{}
+
+	mu       sync.Mutex
+	stopped  bool
+	released bool
+}
+
+// stopRenewal ends the renewal (once) and waits for it, so that no renewal runs after
+// the release. Called with h.mu held.
+func (h *held) stopRenewal() {
+	if !h.stopped {
+		h.stopped = true
+		close(h.stop)
+		<-h.done
+	}
+}
+
+// Unlock stops the renewal and releases the lock while it is still ours.
+func (h *held) Unlock() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.released {
+		return
+	}
+	h.stopRenewal()
+	h.released = true
+	// Release even when the step's context ended.
+	unlockScript.Run(h.ctx, h.s.c, []string{h.k}, h.token) //nolint:errcheck
+}
+
+// SaveUnlock is Save and Unlock in one round trip. When it fails the lock is not known
+// to be released: Unlock tries again (and the TTL ends it in any case).
+func (h *held) SaveUnlock(ctx context.Context, st *conversations.State, ch conversations.Channel, messageID string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.released {
+		return errors.New("redis save: lock already released")
+	}
+	var b []byte
+	if st != nil {
+		var err error
+		if b, err = json.Marshal(st); err != nil {
+			return err
+		}
+	}
+	h.stopRenewal()
+	keys := []string{h.k, h.stateKey}
+	if messageID != "" {
+		keys = append(keys, h.s.seenKey(ch, messageID))
+	}
+	err := saveUnlockScript.Run(ctx, h.s.c, keys, h.token, b,
+		h.s.cfg.StateTTL.Milliseconds(), h.s.cfg.SeenTTL.Milliseconds()).Err()
+	if err != nil {
+		return fmt.Errorf("redis save %s: %w: %v", h.stateKey, conversations.ErrUnavailable, err)
+	}
+	h.released = true
+	return nil
+}
+
+// hold renews the lock k until it is released (held.Unlock or held.SaveUnlock).
+// stateKey is the full key of the state SaveUnlock writes.
+func (s *Store) hold(ctx context.Context, k, token string, stateKey string) *held {
+	h := &held{s: s, ctx: ctx, k: k, token: token, stateKey: stateKey,
+		stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
-		defer close(done)
+		defer close(h.done)
 		t := time.NewTicker(s.cfg.LockTTL / 3)
 		defer t.Stop()
 		for {
 			select {
-			case <-stop:
+			case <-h.stop:
 				return
 			case <-t.C:
 				// A failed renewal is retried on the next tick; if the lock is lost the
@@ -190,15 +334,7 @@ func (s *Store) hold(ctx context.Context, k, token string) func() {
 			}
 		}
 	}()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			close(stop)
-			<-done
-			// Release even when the step's context ended.
-			unlockScript.Run(ctx, s.c, []string{k}, token) //nolint:errcheck
-		})
-	}
+	return h
 }
 
 // Prefix returns the key prefix, for tools that inspect or clear this deployment's keys.

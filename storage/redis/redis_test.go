@@ -140,7 +140,8 @@ func TestLockIsRenewedWhileHeldAndFreedWhenItsHolderDies(t *testing.T) {
 		t.Fatalf("lock after its holder died: %v", err)
 	}
 	unlock()
-	if took := time.Since(began); took > cfg.LockWait {
+	// err == nil already says it came within LockWait; the slack is for a busy machine.
+	if took := time.Since(began); took > cfg.LockWait+time.Second {
 		t.Errorf("took %v", took)
 	}
 	if def := kredis.New(c, kredis.Config{}).Config(); def.LockTTL >= def.LockWait {

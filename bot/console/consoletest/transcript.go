@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/klabot/klabot/storage/postgres"
 )
 
 // Transcripts lists the console channel's dialogues, bot/console/testdata/*.txt, for any
@@ -284,18 +286,28 @@ func (w *World) directive(d *Directive, vars map[string]string) bool {
 		w.Clock.Add(dur)
 	case "flush":
 		w.Flush()
+	case "newyear": // @newyear 2027 2026: the instrument imported for 2027 --from 2026, the region in 2027
+		inst := Instrument()
+		inst.Year = d.Num(1)
+		if _, err := w.Store.ImportInstrument(w.Ctx, inst, postgres.ImportOptions{From: d.Num(2)}); err != nil {
+			d.Fatalf("import %d --from %d: %v", d.Num(1), d.Num(2), err)
+		}
+		r, err := w.Store.Region(w.Ctx, Region)
+		Must(w.T, err)
+		r.Year = d.Num(1)
+		Must(w.T, w.Store.UpsertRegion(w.Ctx, r))
 	case "versions":
 		d.Expect("versions of "+d.Arg(1), w.QueryInt(`SELECT count(*) FROM answers WHERE region_code=$1 AND question_code=$2`, Region, d.Arg(1)), d.Num(2))
 	case "evidence":
 		d.Expect("evidence of "+d.Arg(1), w.QueryInt(`SELECT count(*) FROM evidence e JOIN current_answers a ON a.id = e.answer_id
-			WHERE a.region_code=$1 AND a.question_code=$2`, Region, d.Arg(1)), d.Num(2))
+			WHERE a.region_code=$1 AND a.question_code=$2 AND a.year = (SELECT year FROM regions WHERE code=$1)`, Region, d.Arg(1)), d.Num(2))
 	case "skips":
 		d.Expect("skips of "+d.Arg(1), w.QueryInt(`SELECT count(*) FROM skips WHERE region_code=$1 AND question_code=$2`, Region, d.Arg(1)), d.Num(2))
 	case "value":
 		var text string
 		var number *float64
-		Must(w.T, w.Store.Pool().QueryRow(w.Ctx, `SELECT value_text, value_number FROM current_answers WHERE region_code=$1 AND question_code=$2`,
-			Region, d.Arg(1)).Scan(&text, &number))
+		Must(w.T, w.Store.Pool().QueryRow(w.Ctx, `SELECT value_text, value_number FROM current_answers WHERE region_code=$1 AND question_code=$2
+			AND year = (SELECT year FROM regions WHERE code=$1)`, Region, d.Arg(1)).Scan(&text, &number))
 		if text == "" && number != nil {
 			text = strconv.FormatFloat(*number, 'f', -1, 64)
 		}

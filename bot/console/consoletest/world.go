@@ -136,7 +136,7 @@ func (w *World) EngineTuned(log *slog.Logger, tune func(*conversations.Deps), tu
 		tune(&deps)
 	}
 	dd := answering.Deps{Answers: w.Store, Instruments: w.Store, Blobs: w.Blobs,
-		Reviews: w.Store, Coordinators: w.Store, MaxFileBytes: MaxFileBytes, Log: log}
+		Reviews: w.Store, Coordinators: w.Store, Carried: w.Store, MaxFileBytes: MaxFileBytes, Log: log}
 	if tuneDialogue != nil {
 		tuneDialogue(&dd)
 	}

@@ -1,0 +1,56 @@
+package outbound
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// LogEntry is one message in the notifications log: who got what, when, with what outcome.
+type LogEntry struct {
+	At         time.Time // when the outcome was recorded (sent, given up), or queued while pending
+	PersonID   int64     // 0 for a group chat
+	PersonName string
+	Channel    string
+	ChatID     string
+	Kind       string // reply, notice, digest, nudge, escalation, bulk
+	State      string // sent, blocked, failed, pending, skipped
+	Reason     string // why it was given up
+}
+
+// Log lists a region's messages, newest first, at most limit: every delivery the queue
+// recorded (to the region's people, and the region's digests to group chats), and the
+// region's proactive messages not delivered yet or recorded before the durable queue
+// (notifications table). personID, when not 0, keeps that person's only.
+func Log(ctx context.Context, pool *pgxpool.Pool, region string, personID int64, limit int) ([]LogEntry, error) {
+	rows, err := pool.Query(ctx, `
+		SELECT d.recorded_at, coalesce(d.person_id, 0), coalesce(p.name, ''), d.channel, d.chat_id, d.kind, d.state, d.reason
+		FROM outbound_deliveries d
+		LEFT JOIN people p ON p.id = d.person_id
+		LEFT JOIN notifications n ON n.id = d.notification_id
+		WHERE coalesce(n.region_code, p.region_code) = $1 AND ($2 = 0 OR d.person_id = $2)
+		UNION ALL
+		SELECT coalesce(n.sent_at, n.created_at), coalesce(n.person_id, 0), coalesce(p.name, ''), n.channel, n.chat_id, n.kind,
+			n.status, n.error
+		FROM notifications n
+		LEFT JOIN people p ON p.id = n.person_id
+		WHERE n.region_code = $1 AND ($2 = 0 OR n.person_id = $2) AND n.chat_id <> ''
+		  AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d WHERE d.notification_id = n.id)
+		ORDER BY 1 DESC
+		LIMIT $3`, region, personID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("notifications log %s: %w", region, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (LogEntry, error) {
+		var e LogEntry
+		err := r.Scan(&e.At, &e.PersonID, &e.PersonName, &e.Channel, &e.ChatID, &e.Kind, &e.State, &e.Reason)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("notifications log %s: %w", region, err)
+	}
+	return out, nil
+}
