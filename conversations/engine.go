@@ -288,7 +288,7 @@ func (e *Engine) step(ctx context.Context, in Inbound, st *State) stepResult {
 		*st = State{PersonID: person.ID, Year: year, Extra: st.Extra}
 	}
 	req.State = st
-	before := st.clone()
+	before := st.Clone()
 
 	if e.late(in, st) {
 		// Meant for an earlier position (a late replay, or typed while replies lagged):

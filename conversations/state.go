@@ -3,6 +3,8 @@ package conversations
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/klabot/klabot/scoring"
 )
 
 // Mode is where a person is in the dialogue.
@@ -33,8 +35,18 @@ type State struct {
 	Files    int   `json:"files,omitempty"` // files received in this evidence step
 	// OldFiles are files carried over from an answer a coordinator sent back: the person
 	// is asked whether to keep them or start without them (0: nothing asked).
-	OldFiles int  `json:"old_files,omitempty"`
-	Stopped  bool `json:"stopped,omitempty"`
+	OldFiles int `json:"old_files,omitempty"`
+	// SeenFor and Seen: the version of question SeenFor's current answer the person was
+	// last shown (0: none). An answer to it expects that version (AnswerWrite.ExpectVersion).
+	SeenFor string `json:"seen_for,omitempty"`
+	Seen    int    `json:"seen,omitempty"`
+	// Answered is the value of AnswerID (evidence and narrative modes): whether a
+	// colleague's newer version says the same.
+	Answered *scoring.Value `json:"answered,omitempty"`
+	// Clash is a colleague's answer saved after the one the person saw or gave, while
+	// they choose which one stands.
+	Clash   *Clash `json:"clash,omitempty"`
+	Stopped bool   `json:"stopped,omitempty"`
 	// Held are files sent before answering question HeldFor (photos first, then "ya"):
 	// stored in the blob store, attached to the answer when it comes, dropped (with a
 	// word) when the person moves to another question.
@@ -50,12 +62,12 @@ type State struct {
 }
 
 // position is what a checkpoint must remember to resume exactly.
-func (s State) position() [6]any {
-	return [6]any{s.Mode, s.Question, s.AnswerID, s.Stopped, len(s.Held), s.OldFiles}
+func (s State) position() [7]any {
+	return [7]any{s.Mode, s.Question, s.AnswerID, s.Stopped, len(s.Held), s.OldFiles, s.Clash != nil}
 }
 
-// clone returns a deep enough copy for comparing before and after a step.
-func (s *State) clone() State {
+// Clone returns a deep enough copy for comparing before and after a step.
+func (s *State) Clone() State {
 	c := *s
 	c.Held = append([]EvidenceFile(nil), s.Held...)
 	if s.Extra != nil {
@@ -65,4 +77,17 @@ func (s *State) clone() State {
 		}
 	}
 	return c
+}
+
+// Clash is a colleague's answer saved after the one the person saw or gave.
+type Clash struct {
+	Code string        `json:"code"`
+	Mine scoring.Value `json:"mine"` // the person's answer
+	// From is the person's saved version (evidence intake): choosing their own answer
+	// makes it current again with its files. 0: not saved (the answer was refused).
+	From    int64         `json:"from,omitempty"`
+	Version int           `json:"version"` // the colleague's version
+	Theirs  scoring.Value `json:"theirs"`
+	By      string        `json:"by"`
+	At      time.Time     `json:"at"`
 }

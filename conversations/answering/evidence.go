@@ -30,12 +30,13 @@ func (ans *Dialogue) receiveFiles(ctx context.Context, r *step) ([]conversations
 		r.State.Mode = conversations.ModeEvidence
 	case r.State.Mode == conversations.ModeQuestion && l.refs[i].Q.Type != scoring.File:
 		a, answered := l.progress.Answers[r.State.Question]
-		if !answered {
+		if !answered || r.clashing() { // before the answer (or while it waits for the choice)
 			return ans.holdFiles(ctx, r)
 		}
 		// An answered question (after kembali or ubah N): the files are evidence of its
 		// current answer, as with bukti N.
 		r.State.Mode, r.State.AnswerID, r.State.Files = conversations.ModeEvidence, a.ID, 0
+		r.State.Answered = &a.Value
 	}
 	r.State.Stopped = false
 	files, notes := ans.intake(ctx, r)
@@ -53,29 +54,53 @@ func (ans *Dialogue) receiveFiles(ctx context.Context, r *step) ([]conversations
 		}
 		return append(r.Replies(strings.Join(notes, "\n")), outs...), nil
 	}
-	answerID := r.State.AnswerID
-	if answerID == 0 { // rebuilt state: the current version of the question
-		answerID = l.progress.Answers[r.State.Question].ID
-	}
-	if answerID == 0 {
-		return r.Replies(r.T(msgFileIdle)), nil
-	}
-	r.State.AnswerID = answerID
 	r.State.Files += len(files)
-	if code := r.State.Question; l.sentBack(code) && answerID == l.progress.Answers[code].ID {
-		return ans.fixSentBack(ctx, r, l, i, files, notes)
-	}
-	cp := *r.State
-	added, err := ans.d.Answers.AddEvidence(ctx, EvidenceWrite{Msg: r.Delivery(), AnswerID: answerID,
-		PersonID: r.Person.ID, Files: files, Checkpoint: &cp})
-	if err != nil {
-		return nil, fmt.Errorf("add evidence to answer %d: %w", answerID, err)
+	var added []string
+	var note string
+	for attempt := 0; ; attempt++ {
+		answerID := r.State.AnswerID
+		var clash bool
+		if answerID != 0 { // a colleague may have saved a newer version since
+			answerID, note, clash = ans.overtaken(r, l)
+		}
+		if answerID == 0 { // rebuilt state: the current version of the question
+			answerID = l.progress.Answers[r.State.Question].ID
+		}
+		if answerID == 0 {
+			return r.Replies(r.T(msgFileIdle)), nil
+		}
+		r.State.AnswerID = answerID
+		if code := r.State.Question; l.sentBack(code) && answerID == l.progress.Answers[code].ID {
+			return ans.fixSentBack(ctx, r, l, i, files, notes)
+		}
+		cp := *r.State
+		// Files for the current version expect it to stay current until they are in
+		// (a colleague's save in between would not carry them).
+		added, err = ans.d.Answers.AddEvidence(ctx, EvidenceWrite{Msg: r.Delivery(), AnswerID: answerID,
+			PersonID: r.Person.ID, Files: files, Checkpoint: &cp, ExpectCurrent: !clash})
+		if errors.Is(err, conversations.ErrConflict) && attempt == 0 { // decide again on what is current now
+			l.refresh()
+			if l, err = ans.progressOf(ctx, r); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("add evidence to answer %d: %w", answerID, err)
+		}
+		break
 	}
 	files, notes = ans.dropAttached(r, files, added, notes)
 	r.Checkpointed()
+	if note != "" {
+		notes = append(notes, note)
+	}
 	text := ans.fileReceipts(r, files)
 	if len(notes) > 0 {
 		text = strings.TrimPrefix(text+"\n"+strings.Join(notes, "\n"), "\n")
+	}
+	if r.clashing() { // told at once, not at "selesai"
+		return []conversations.Outbound{ans.askClash(r, l.refs[i].Q, text)}, nil
 	}
 	return []conversations.Outbound{ans.afterFiles(r, text)}, nil
 }
@@ -87,6 +112,7 @@ func (ans *Dialogue) fixSentBack(ctx context.Context, r *step, l *questionList, 
 	q := l.refs[i].Q
 	cur := l.progress.Answers[q.Code]
 	r.State.OldFiles = oldFilesOf(l, q.Code) // the files the coordinator saw: ask about them
+	r.State.Answered = &cur.Value
 	cp := *r.State
 	info, err := ans.d.Answers.SaveAnswer(ctx, AnswerWrite{Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year,
 		QuestionCode: q.Code, Value: cur.Value, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp})
@@ -255,6 +281,9 @@ func (ans *Dialogue) evidenceText(ctx context.Context, r *step) ([]conversations
 	if r.State.Stopped {
 		return r.Replies(r.T(msgPaused)), nil
 	}
+	if r.clashing() {
+		return ans.clashText(ctx, r)
+	}
 	if r.State.OldFiles > 0 {
 		return ans.oldFilesText(ctx, r)
 	}
@@ -280,10 +309,17 @@ func (ans *Dialogue) finishEvidence(ctx context.Context, r *step) ([]conversatio
 	if !ok {
 		return ans.advance(ctx, r, "")
 	}
+	q := l.refs[i].Q
+	if r.State.AnswerID != 0 { // a colleague may have saved a newer version since
+		use, _, clash := ans.overtaken(r, l)
+		if clash {
+			return []conversations.Outbound{ans.askClash(r, q, "")}, nil
+		}
+		r.State.AnswerID = use
+	}
 	if r.State.OldFiles > 0 {
 		return []conversations.Outbound{ans.askOldFiles(r, r.T(msgOldFilesFirst))}, nil
 	}
-	q := l.refs[i].Q
 	if a := l.progress.Answers[q.Code]; q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 		out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: r.T(msgEvidenceMissing)}
 		return []conversations.Outbound{conversations.WithOptions(out, r.Lang(), ans.evidenceButtons(r))}, nil
@@ -324,6 +360,7 @@ func (ans *Dialogue) replaceEvidence(ctx context.Context, r *step) ([]conversati
 	}
 	r.Checkpointed()
 	r.State.AnswerID = info.ID
+	r.State.Answered = &a.Value
 	r.State.Files = info.Evidence
 	l.progress.Answers[q.Code] = info
 	return append(r.Replies(ans.replacedText(r, info.Evidence)), ans.evidencePrompt(r, l, i)), nil
@@ -376,6 +413,10 @@ func (ans *Dialogue) pressNav(ctx context.Context, r *step) ([]conversations.Out
 	switch {
 	case action == "done" && r.State.Mode == conversations.ModeEvidence:
 		return ans.finishEvidence(ctx, r)
+	case action == "mine" && r.clashing():
+		return ans.chooseMine(ctx, r)
+	case action == "theirs" && r.clashing():
+		return ans.chooseTheirs(ctx, r)
 	case action == "keep" && r.State.Mode == conversations.ModeEvidence && r.State.OldFiles > 0:
 		return ans.keepOldFiles(ctx, r)
 	case action == "fresh" && r.State.Mode == conversations.ModeEvidence && r.State.OldFiles > 0:

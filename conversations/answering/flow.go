@@ -25,6 +25,7 @@ func (ans *Dialogue) ask(ctx context.Context, r *step, i int) ([]conversations.O
 	r.State.AnswerID = 0
 	r.State.Files = 0
 	r.State.OldFiles = 0
+	r.State.Clash, r.State.Answered = nil, nil
 	r.State.Stopped = false
 	return []conversations.Outbound{ans.renderQuestion(r, l, i)}, nil
 }
@@ -35,6 +36,7 @@ func (ans *Dialogue) renderQuestion(r *step, l *questionList, i int) conversatio
 	ref := l.refs[i]
 	q := ref.Q
 	lang := r.Lang()
+	r.sawAnswer(l, q.Code)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n%s\n%s\n\n%s", clusterName(ref.Cluster), r.T(msgIndicator, ref.Indicator.Code, ref.Indicator.Name),
 		r.T(msgQuestionNo, i+1, len(l.refs), q.Code), q.Text)
@@ -110,6 +112,9 @@ func (ans *Dialogue) answerText(ctx context.Context, r *step) ([]conversations.O
 	i, ok := l.pos[r.State.Question]
 	if !ok {
 		return ans.cmdResume(ctx, r)
+	}
+	if r.clashing() { // a colleague's answer came first: which one stands?
+		return ans.clashText(ctx, r)
 	}
 	if wantsReuse(r, l, i) {
 		return ans.reuse(ctx, r, l, i)
@@ -196,6 +201,8 @@ func (ans *Dialogue) reprompt(ctx context.Context, r *step) ([]conversations.Out
 	switch {
 	case !ok || r.State.Mode == conversations.ModeIdle:
 		return r.Replies(r.T(msgIdleHint)), nil
+	case r.clashing(): // still to choose between a colleague's answer and theirs
+		return []conversations.Outbound{ans.askClash(r, l.refs[i].Q, "")}, nil
 	case r.State.Mode == conversations.ModeEvidence:
 		return []conversations.Outbound{ans.evidencePrompt(r, l, i)}, nil
 	case r.State.Mode == conversations.ModeNarrative:
@@ -208,6 +215,11 @@ func (ans *Dialogue) reprompt(ctx context.Context, r *step) ([]conversations.Out
 // to evidence intake when the question wants proof, otherwise to the next question.
 func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i int, v scoring.Value, files []conversations.EvidenceFile) ([]conversations.Outbound, error) {
 	q := l.refs[i].Q
+	expect, check, clash := r.expectedVersion(l, q, v)
+	if clash {
+		return ans.clashOnAnswer(r, l, i, v, files), nil
+	}
+	before := r.State.Clone()
 	held := 0
 	if r.State.HeldFor == q.Code && len(r.State.Held) > 0 {
 		held = len(r.State.Held)
@@ -215,23 +227,37 @@ func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i
 	}
 	r.State.Held, r.State.HeldFor = nil, ""
 	wantsFiles := q.NeedsEvidence(v) || q.Type == scoring.File // a negative answer needs no proof
+	// A negative answer to a sent-back question does not take the files the coordinator
+	// sent back (nothing to ask: it needs none), and the person hears it.
+	dropOld := !wantsFiles && oldFilesOf(l, q.Code) > 0
 	next := -1
 	if wantsFiles {
 		r.State.Mode = conversations.ModeEvidence
 		r.State.AnswerID = 0
 		r.State.Files = len(files)
 		r.State.OldFiles = oldFilesOf(l, q.Code) // the files the coordinator saw: ask about them
+		r.State.Answered = &v
 	} else {
 		// Count the question as answered before choosing the next one.
 		l.progress.Answers[q.Code] = AnswerInfo{}
 		next = l.nextOpen(i)
 		ans.moveTo(r, l, next)
 	}
+	r.State.Clash = nil
 	cp := *r.State
 	info, err := ans.d.Answers.SaveAnswer(ctx, AnswerWrite{
 		Msg: r.Delivery(), RegionCode: r.Person.RegionCode, Year: r.State.Year, QuestionCode: q.Code,
-		Value: v, PersonID: r.Person.ID, CarryEvidence: true, Evidence: files, Checkpoint: &cp,
+		Value: v, PersonID: r.Person.ID, CarryEvidence: true, KeepRecent: dropOld, Evidence: files, Checkpoint: &cp,
+		CheckVersion: check, ExpectVersion: expect,
 	})
+	if errors.Is(err, conversations.ErrConflict) { // a colleague saved one between the read and the write
+		*r.State = before
+		l.refresh()
+		if l, err = ans.progressOf(ctx, r); err != nil {
+			return nil, err
+		}
+		return ans.clashOnAnswer(r, l, i, v, files[held:]), nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("save answer %s: %w", q.Code, err)
 	}
@@ -252,6 +278,9 @@ func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i
 	if r.savedNote != "" {
 		saved += " " + r.savedNote
 	}
+	if dropOld {
+		saved += " " + r.T(msgOldDropped)
+	}
 	if held > 0 {
 		saved += " " + r.T(msgHeldAttached, held)
 	}
@@ -271,6 +300,7 @@ func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i
 // moveTo sets the state to question next, or to finished when next is -1.
 func (ans *Dialogue) moveTo(r *step, l *questionList, next int) {
 	r.State.AnswerID, r.State.Files, r.State.OldFiles, r.State.Stopped = 0, 0, 0, false
+	r.State.Clash, r.State.Answered = nil, nil
 	if next < 0 {
 		r.State.Mode = conversations.ModeIdle
 		r.State.Question = ""

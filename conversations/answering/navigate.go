@@ -192,6 +192,7 @@ func (ans *Dialogue) cmdEvidence(ctx context.Context, r *step) ([]conversations.
 	r.State.AnswerID = a.ID
 	r.State.Files = 0
 	r.State.OldFiles = 0
+	r.State.Clash, r.State.Answered = nil, &a.Value
 	r.State.Stopped = false
 	head := r.T(msgEvidenceFor, i+1, len(l.refs), ref.Q.Code, ref.Q.Text, conversations.FormatValue(ref.Q, a.Value, r.Lang()))
 	return append(r.Replies(head), ans.evidencePrompt(r, l, i)), nil

@@ -99,6 +99,12 @@ func (ans *Dialogue) progressOf(ctx context.Context, r *step) (*questionList, er
 	return l, nil
 }
 
+// refresh forgets the progress read in this step, so the next progressOf reads it again
+// (a write found that a colleague had saved meanwhile).
+func (l *questionList) refresh() {
+	l.progress, l.reopened, l.reopenedNotes = nil, nil, nil
+}
+
 // sentBack reports whether the current answer of code was sent back by a coordinator
 // and not answered since.
 func (l *questionList) sentBack(code string) bool {

@@ -101,11 +101,21 @@ const (
 	msgStillMissing       key = "still_missing"
 	msgNothingMissing     key = "nothing_missing"
 	rvReopenedNote        key = "rv_reopened_note"
-	msgLastYear           key = "last_year"
-	msgLastYearFiles      key = "last_year_files"
-	msgBtnReuse           key = "btn_reuse"
-	msgReused             key = "reused"
-	msgReusedFiles        key = "reused_files"
+	// A colleague's answer that came first (colleague.go).
+	msgClashAnswer   key = "clash_answer"
+	msgClashEvidence key = "clash_evidence"
+	msgClashFirst    key = "clash_first"
+	msgBtnMine       key = "btn_mine"
+	msgBtnTheirs     key = "btn_theirs"
+	msgTheirsKept    key = "theirs_kept"
+	msgMineAgain     key = "mine_again"
+	msgSameAnswered  key = "same_answered"
+	// Last year's answer, offered again.
+	msgLastYear      key = "last_year"
+	msgLastYearFiles key = "last_year_files"
+	msgBtnReuse      key = "btn_reuse"
+	msgReused        key = "reused"
+	msgReusedFiles   key = "reused_files"
 	// The files of an answer a coordinator sent back (oldfiles.go).
 	msgOldFilesAsk   key = "old_files_ask"
 	msgOldFilesFirst key = "old_files_first"
@@ -113,15 +123,27 @@ const (
 	msgBtnFresh      key = "btn_fresh"
 	msgOldKept       key = "old_kept"
 	msgReplacedKept  key = "replaced_kept"
+	msgOldDropped    key = "old_dropped"
 )
 
 var texts = conversations.Texts{
+	msgClashAnswer: {"⚠️ %s baru saja menjawab pertanyaan ini (pukul %s): %s.\nJawaban Anda (%s) belum disimpan, supaya jawaban rekan Anda tidak tertimpa tanpa sepengetahuan Anda.",
+		"⚠️ %s has just answered this question (at %s): %s.\nYour answer (%s) is not saved yet, so that your colleague's answer is not replaced without you knowing."},
+	msgClashEvidence: {"⚠️ %s mengubah jawaban pertanyaan ini menjadi %s (pukul %s), setelah Anda menjawab %s. Bukti yang Anda kirim terlampir pada jawaban Anda (%[4]s), yang kini bukan jawaban berlaku.",
+		"⚠️ %s changed the answer to this question to %s (at %s), after you answered %s. The evidence you sent is attached to your answer (%[4]s), which is no longer the current one."},
+	msgClashFirst:   {"Pilih dulu jawaban mana yang berlaku:", "First choose which answer stands:"},
+	msgBtnMine:      {"Simpan jawaban saya: %s", "Save my answer: %s"},
+	msgBtnTheirs:    {"Pakai jawaban %s: %s", "Keep %s's answer: %s"},
+	msgTheirsKept:   {"Baik, jawaban %s tetap berlaku: %s.", "OK, %s's answer stands: %s."},
+	msgMineAgain:    {"✅ Jawaban Anda berlaku lagi: %s (%d bukti).", "✅ Your answer is current again: %s (%d files)."},
+	msgSameAnswered: {"ℹ️ %s menyimpan jawaban yang sama (%s) barusan; bukti ini dilampirkan ke jawaban itu.", "ℹ️ %s just saved the same answer (%s); this evidence is attached to it."},
 	msgLastYear: {"🔁 Tahun lalu (%d): %s — pakai lagi? Ketik pakai, atau jawab baru.",
 		"🔁 Last year (%d): %s — use it again? Type reuse, or answer anew."},
 	msgLastYearFiles: {"%s, %d file", "%s, %d files"},
 	msgBtnReuse:      {"Pakai jawaban tahun lalu", "Use last year's answer"},
 	msgReused:        {"(jawaban tahun %d dipakai lagi)", "(the answer of %d, used again)"},
 	msgReusedFiles:   {"(jawaban tahun %d dipakai lagi, %d file terlampir)", "(the answer of %d, used again, %d files attached)"},
+
 	msgOldFilesAsk: {"⚠️ Bukti lama dari jawaban yang dikembalikan koordinator (%d file) masih terlampir. Tetap lampirkan, atau mulai tanpa bukti lama?",
 		"⚠️ The old evidence of the answer the coordinator sent back (%d files) is still attached. Keep it, or start without the old evidence?"},
 	msgOldFilesFirst: {"Pilih dulu soal bukti lama:", "First choose what happens to the old evidence:"},
@@ -129,6 +151,8 @@ var texts = conversations.Texts{
 	msgBtnFresh:      {"Mulai tanpa bukti lama", "Start without the old evidence"},
 	msgOldKept:       {"Baik, bukti lama tetap terlampir.", "OK, the old evidence stays attached."},
 	msgReplacedKept:  {"%d file yang Anda kirim sesudahnya tetap terlampir.", "%d files you sent since stay attached."},
+	msgOldDropped: {"Bukti lama dari jawaban yang dikembalikan koordinator tidak ikut dilampirkan (jawaban ini tidak memerlukan bukti).",
+		"The old evidence of the answer the coordinator sent back is not attached (this answer needs none)."},
 	rvReopenedNote: {
 		"🔁 Dikembalikan koordinator (%s) oleh %s: %q",
 		"🔁 Sent back by the coordinator (%s), %s: %q"},

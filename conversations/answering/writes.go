@@ -27,6 +27,15 @@ type AnswerWrite struct {
 	// keeps): files carried from earlier versions, and those a coordinator sent back, stay
 	// behind.
 	KeepRecent bool
+	// CarryFrom, with CarryEvidence, names the version whose evidence is copied (a person
+	// making their own answer current again over a colleague's); 0: the previous version.
+	CarryFrom int64
+	// CheckVersion makes the write expect ExpectVersion, the version of the question's
+	// current answer the person saw (0: none yet). When another version was saved since
+	// (a colleague answered meanwhile), nothing is written and SaveAnswer fails with
+	// ErrConflict. Checked under the per-question lock, so two writers cannot both pass.
+	CheckVersion  bool
+	ExpectVersion int
 	// Evidence files that arrive with the answer (file questions).
 	Evidence   []conversations.EvidenceFile
 	Checkpoint *conversations.State // saved in the same transaction when not nil
@@ -39,6 +48,11 @@ type EvidenceWrite struct {
 	PersonID   int64
 	Files      []conversations.EvidenceFile
 	Checkpoint *conversations.State
+	// ExpectCurrent attaches the files only while AnswerID is its question's current
+	// version (checked under the per-question lock): a colleague's newer version makes
+	// the write fail with ErrConflict, nothing written, instead of leaving the files on
+	// a version that no longer counts.
+	ExpectCurrent bool
 }
 
 // NarrativeWrite sets the short narrative of an answer version the person is still on.

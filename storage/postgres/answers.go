@@ -19,7 +19,8 @@ const newAnswerID = `(SELECT currval(pg_get_serial_sequence('answers', 'id')))`
 
 // SaveAnswer appends a new answer version in one transaction and one round trip: the
 // inbound message record, a per-question advisory lock (so two focal points answering at
-// once get versions n and n+1), the version (highest + 1), the previous version's
+// once get versions n and n+1), with CheckVersion the check that the current version is
+// still ExpectVersion (else ErrConflict, nothing written), the version (highest + 1), the previous version's
 // evidence when CarryEvidence is set (only the recent files with KeepRecent), the new
 // files, and the dialogue checkpoint.
 func (s *Store) SaveAnswer(ctx context.Context, w answering.AnswerWrite) (answering.AnswerInfo, error) {
@@ -33,6 +34,9 @@ func (s *Store) SaveAnswer(ctx context.Context, w answering.AnswerWrite) (answer
 	queueInbound(ctx, b, w.Msg)
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7240200))`,
 		fmt.Sprintf("%s:%d:%s", w.RegionCode, w.Year, w.QuestionCode))
+	if w.CheckVersion {
+		b.Queue(`SELECT expect_answer_version($1, $2, $3, $4)`, w.RegionCode, w.Year, w.QuestionCode, w.ExpectVersion)
+	}
 	b.Queue(`INSERT INTO answers (region_code, year, question_code, version, value_text, value_number,
 			person_id, channel, message_id, created_at)
 		SELECT $1, $2, $3, coalesce(max(version), 0) + 1, $4, $5, $6, $7, $8, $9
@@ -51,13 +55,13 @@ func (s *Store) SaveAnswer(ctx context.Context, w answering.AnswerWrite) (answer
 			SELECT `+newAnswerID+`, e.blob_key, e.mime_type, e.size_bytes, e.original_name, e.person_id, e.channel, e.message_id, e.created_at
 			FROM evidence e JOIN (
 				SELECT id, created_at FROM answers WHERE region_code = $1 AND year = $2 AND question_code = $3
-					AND id <> `+newAnswerID+` ORDER BY version DESC LIMIT 1) p ON e.answer_id = p.id
+					AND id <> `+newAnswerID+` AND ($5::bigint = 0 OR id = $5::bigint) ORDER BY version DESC LIMIT 1) p ON e.answer_id = p.id
 			WHERE NOT $4 OR e.created_at >= p.created_at OR e.created_at > (
 				SELECT CASE WHEN r.state = 'approved' THEN NULL ELSE r.created_at END
 				FROM reviews r JOIN answers a ON a.id = r.answer_id
 				WHERE a.region_code = $1 AND a.year = $2 AND a.question_code = $3
 				ORDER BY r.created_at DESC, r.id DESC LIMIT 1)
-			ORDER BY e.id`, w.RegionCode, w.Year, w.QuestionCode, w.KeepRecent)
+			ORDER BY e.id`, w.RegionCode, w.Year, w.QuestionCode, w.KeepRecent, w.CarryFrom)
 	}
 	queueEvidence(b, newAnswerID, w.PersonID, w.Msg, w.Evidence, now)
 	if err := queueCheckpoint(b, w.PersonID, w.Checkpoint, now); err != nil {

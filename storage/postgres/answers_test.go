@@ -165,3 +165,96 @@ func TestNarrativeOnAMissingAnswerKeepsNothing(t *testing.T) {
 		t.Fatalf("narrative %q after a duplicate, want the first", got)
 	}
 }
+
+// TestAnswerWriteExpectsTheVersionItsWriterSaw (issue 14, item 6): two focal points who
+// both saw "no answer yet" and answer at once: one write wins, the other fails with
+// ErrConflict and keeps nothing (no version, no message record, no checkpoint), so its
+// person can be told; written again expecting the winner's version, it goes through, and
+// CarryFrom copies the evidence of the version it names.
+func TestAnswerWriteExpectsTheVersionItsWriterSaw(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, who := answerFixture(t)
+	w := func(id string, person int64, value string, expect int) answering.AnswerWrite {
+		return answering.AnswerWrite{Msg: msg(id), RegionCode: "KOTA-A", Year: 2026, QuestionCode: "Q1",
+			Value: scoring.Value{Text: value}, PersonID: person, CarryEvidence: true, CheckVersion: true, ExpectVersion: expect,
+			Checkpoint: &conversations.State{PersonID: person, Mode: conversations.ModeEvidence, Question: "Q1"}}
+	}
+	first := w("c1", who[0], "ya", 0)
+	first.Evidence = []conversations.EvidenceFile{{BlobKey: "ab12", MIME: "application/pdf", Size: 10, Name: "sk.pdf"}}
+	errs := make(chan error, 2)
+	var wg sync.WaitGroup
+	for _, aw := range []answering.AnswerWrite{first, w("c2", who[1], "tidak", 0)} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.SaveAnswer(ctx, aw)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	var ok, conflicts int
+	for err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, conversations.ErrConflict):
+			conflicts++
+		default:
+			t.Fatal(err)
+		}
+	}
+	if ok != 1 || conflicts != 1 {
+		t.Fatalf("%d writes passed and %d conflicted; want 1 and 1", ok, conflicts)
+	}
+	var versions, records, checkpoints int
+	if err := s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM answers), (SELECT count(*) FROM inbound_messages),
+		(SELECT count(*) FROM dialogue_checkpoints)`).Scan(&versions, &records, &checkpoints); err != nil {
+		t.Fatal(err)
+	}
+	if versions != 1 || records != 1 || checkpoints != 1 {
+		t.Fatalf("versions %d, message records %d, checkpoints %d; want 1 each (the losing write keeps nothing)", versions, records, checkpoints)
+	}
+	// Budi's "ya" with its file must be current for the rest: make sure it is.
+	p, _ := s.Progress(ctx, "KOTA-A", 2026, who[0], []string{"Q1"})
+	cur := p.Answers["Q1"]
+	if cur.Value.Text != "ya" {
+		again := w("c3", who[0], "ya", cur.Version)
+		again.Evidence = first.Evidence
+		if cur, _ = s.SaveAnswer(ctx, again); cur.Version != 2 {
+			t.Fatalf("Budi's answer again = %+v", cur)
+		}
+	}
+	budi := cur
+	sari, err := s.SaveAnswer(ctx, w("c4", who[1], "sebagian", budi.Version))
+	if err != nil || sari.Evidence != 1 {
+		t.Fatalf("Sari after seeing Budi's = %+v, %v", sari, err)
+	}
+	if _, err := s.SaveAnswer(ctx, w("c5", who[0], "tidak", budi.Version)); !errors.Is(err, conversations.ErrConflict) {
+		t.Fatalf("Budi over Sari's unseen answer: %v, want ErrConflict", err)
+	}
+	// Sari replaces the evidence; Budi makes his own answer current again, with his file.
+	bare := w("c6", who[1], "sebagian", sari.Version)
+	bare.CarryEvidence = false
+	if sari, err = s.SaveAnswer(ctx, bare); err != nil || sari.Evidence != 0 {
+		t.Fatalf("Sari without files = %+v, %v", sari, err)
+	}
+	mine := w("c5", who[0], "ya", sari.Version)
+	mine.CarryFrom = budi.ID
+	got, err := s.SaveAnswer(ctx, mine)
+	if err != nil || got.Evidence != 1 || got.Version != sari.Version+1 {
+		t.Fatalf("Budi's answer current again = %+v, %v; want his 1 file", got, err)
+	}
+	// Files that expect their version to be current: refused on Sari's older one (nothing
+	// kept, so the same message can attach them elsewhere), taken on the current one.
+	file := []conversations.EvidenceFile{{BlobKey: "cd34", MIME: "image/png", Size: 5, Name: "foto.png"}}
+	if _, err := s.AddEvidence(ctx, answering.EvidenceWrite{Msg: msg("c7"), AnswerID: sari.ID, PersonID: who[1],
+		Files: file, ExpectCurrent: true}); !errors.Is(err, conversations.ErrConflict) {
+		t.Fatalf("files for a replaced version: %v, want ErrConflict", err)
+	}
+	if added, err := s.AddEvidence(ctx, answering.EvidenceWrite{Msg: msg("c7"), AnswerID: got.ID, PersonID: who[1],
+		Files: file, ExpectCurrent: true}); err != nil || len(added) != 1 {
+		t.Fatalf("files for the current version: %v, %v", added, err)
+	}
+}

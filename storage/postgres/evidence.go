@@ -12,13 +12,17 @@ import (
 )
 
 // AddEvidence attaches stored files to an answer version, with the message record and
-// the checkpoint, in one transaction and one round trip. A file the version already
+// the checkpoint, in one transaction and one round trip (with ExpectCurrent, under the
+// question's advisory lock and only while the version is current, else ErrConflict). A file the version already
 // has (same content, same SHA-256) is not attached twice; the result lists the blob
 // keys that were attached.
 func (s *Store) AddEvidence(ctx context.Context, w answering.EvidenceWrite) ([]string, error) {
 	now := s.now()
 	b := &pgx.Batch{}
 	queueInbound(ctx, b, w.Msg)
+	if w.ExpectCurrent {
+		b.Queue(`SELECT expect_current_answer($1)`, w.AnswerID)
+	}
 	var added []string
 	q := queueEvidence(b, fmt.Sprint(w.AnswerID), w.PersonID, w.Msg, w.Files, now)
 	if q != nil {

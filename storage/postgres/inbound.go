@@ -88,5 +88,8 @@ func mapWriteErr(err error) error {
 	if errors.As(err, &pe) && pe.Code == codeUnique && pe.ConstraintName == "inbound_messages_pkey" {
 		return fmt.Errorf("inbound message: %w", conversations.ErrDuplicate)
 	}
+	if errors.As(err, &pe) && pe.Code == codeVersion {
+		return fmt.Errorf("%s: %w", pe.Message, conversations.ErrConflict)
+	}
 	return mapErr(err)
 }

@@ -30,4 +30,6 @@ const (
 	codeForeignKey = "23503"
 	codeUnique     = "23505"
 	codeCheck      = "23514"
+	// codeVersion is expect_answer_version's: the answer moved on since its writer saw it.
+	codeVersion = "KL409"
 )

@@ -121,6 +121,12 @@ func (w *World) Engine(log *slog.Logger) *conversations.Engine { return w.Engine
 
 // EngineWith is Engine with its Deps changed by tune (an Outbox, a failing store).
 func (w *World) EngineWith(log *slog.Logger, tune func(*conversations.Deps)) *conversations.Engine {
+	return w.EngineTuned(log, tune, nil)
+}
+
+// EngineTuned is Engine with the core's Deps changed by tune and the dialogue's by
+// tuneDialogue (a store that races a colleague's write); either may be nil.
+func (w *World) EngineTuned(log *slog.Logger, tune func(*conversations.Deps), tuneDialogue func(*answering.Deps)) *conversations.Engine {
 	deps := conversations.Deps{
 		People: w.Store, Regions: w.Store, Checkpoints: w.Store, States: w.States, Locker: w.States,
 		Now: w.Clock.Now, Log: log,
@@ -129,8 +135,12 @@ func (w *World) EngineWith(log *slog.Logger, tune func(*conversations.Deps)) *co
 	if tune != nil {
 		tune(&deps)
 	}
-	dialogue := answering.New(answering.Deps{Answers: w.Store, Instruments: w.Store, Blobs: w.Blobs,
-		Reviews: w.Store, Coordinators: w.Store, Carried: w.Store, MaxFileBytes: MaxFileBytes, Log: log})
+	dd := answering.Deps{Answers: w.Store, Instruments: w.Store, Blobs: w.Blobs,
+		Reviews: w.Store, Coordinators: w.Store, Carried: w.Store, MaxFileBytes: MaxFileBytes, Log: log}
+	if tuneDialogue != nil {
+		tuneDialogue(&dd)
+	}
+	dialogue := answering.New(dd)
 	return conversations.NewEngine(conversations.Config{}, deps,
 		dialogue.Capability(),
 		onboarding.New(onboarding.Deps{Invites: w.Store, Questions: dialogue, Log: log}),

@@ -85,11 +85,15 @@ func (p *person) next(rng *rand.Rand, o *Options, qs map[string]scoring.Question
 	}
 	r := p.last[len(p.last)-1]
 	var answers []string
-	var doneBtn, skipBtn string
+	var doneBtn, skipBtn, mineBtn, theirsBtn string
 	for _, b := range r.Buttons {
 		switch {
 		case strings.HasPrefix(b, "a:"):
 			answers = append(answers, b)
+		case strings.HasPrefix(b, "n:mine:"):
+			mineBtn = b
+		case strings.HasPrefix(b, "n:theirs:"):
+			theirsBtn = b
 		case strings.HasPrefix(b, "n:done:"):
 			doneBtn = b
 		case strings.HasPrefix(b, "n:skip:"):
@@ -101,6 +105,13 @@ func (p *person) next(rng *rand.Rand, o *Options, qs map[string]scoring.Question
 		fmt.Sscan(hdr[1], &p.total)
 	}
 	switch {
+	case mineBtn != "" && theirsBtn != "": // a colleague's answer came first: either is fine
+		if rng.Intn(2) == 0 {
+			p.files = 0
+			return Msg{Kind: "theirs", Button: theirsBtn, Prompt: r.ID}, true
+		}
+		// Saving one's own answer stores it (with this message's id).
+		return Msg{Kind: "mine", Button: mineBtn, Answer: mineBtn[len("n:mine:"):], Prompt: r.ID}, true
 	case len(answers) > 0: // yes/no, yes/partly/no, choice: press a button
 		b := answers[rng.Intn(len(answers))]
 		code := b[2:strings.LastIndexByte(b, ':')]
@@ -117,8 +128,8 @@ func (p *person) next(rng *rand.Rand, o *Options, qs map[string]scoring.Question
 		return Msg{Kind: "answer", Text: typed(rng, q.Type), Answer: code}, true
 	case doneBtn != "": // evidence intake
 		if strings.Contains(r.Text, refusedMark) {
-			// "selesai" refused: the file did not arrive, or it went to an answer version
-			// a colleague has replaced since. Move on; the gap stays visible.
+			// "selesai" refused: the file did not arrive. (A colleague's newer answer is
+			// told at once and asked about, above.) Move on; the gap stays visible.
 			p.files = 0
 			return Msg{Kind: "skip", Button: skipBtn, Prompt: r.ID}, true
 		}

@@ -95,6 +95,7 @@ func (r Report) Write(w io.Writer) {
 		errs(res.Errors), res.Corrections, res.Dups, res.DupReplies)
 	fmt.Fprintf(w, "bursts (a document, then \"selesai\" at once): %d, handled out of order: %d, \"selesai\" refused after the receipt: %d\n",
 		res.Bursts, res.OutOfOrder, res.Refused)
+	fmt.Fprintf(w, "a colleague's answer came first (the person was told and chose): %d\n", res.Clashes)
 	fmt.Fprintf(w, "people finished: %d of %d\n", res.Finished, res.Dialogues)
 	if res.PeakRSSMB > 0 {
 		fmt.Fprintf(w, "peak RSS of this process: %.0f MB\n", res.PeakRSSMB)

@@ -142,6 +142,7 @@ type Result struct {
 	Bursts       int            // messages sent behind another without waiting
 	OutOfOrder   int            // bursts whose replies show the second one handled first
 	Refused      int            // bursts whose document was taken but "selesai" refused
+	Clashes      int            // replies telling that a colleague's answer came first (asking which stands)
 	Dups         int            // second deliveries sent
 	DupReplies   int            // second deliveries that got replies (should be 0)
 	Finished     int            // people who dealt with all their questions
@@ -305,6 +306,10 @@ func work(ctx, stop context.Context, t Target, mine []*person, rng *rand.Rand, o
 				if m.Then != nil && strings.Contains(replies[len(replies)-1].Text, refusedMark) {
 					ws.refused++
 				}
+				clash := clashed(replies)
+				if clash {
+					ws.clashes++
+				}
 				if m.Then != nil && !inOrder(replies) {
 					ws.outOfOrder++
 					if o.Transcript != nil {
@@ -325,7 +330,7 @@ func work(ctx, stop context.Context, t Target, mine []*person, rng *rand.Rand, o
 						if n := answers.Add(1); o.Answers > 0 && n >= int64(o.Answers) {
 							enough()
 						}
-					} else {
+					} else if !clash { // a colleague's answer first is not a misunderstanding
 						ws.corrections++
 					}
 				}
@@ -352,6 +357,19 @@ func inOrder(replies []Reply) bool {
 	return len(replies) >= 2 && receipt(replies[0].Text) && !receipt(replies[len(replies)-1].Text)
 }
 
+// clashed reports whether the replies say that a colleague's answer came first and ask
+// which one stands.
+func clashed(replies []Reply) bool {
+	for _, r := range replies {
+		for _, b := range r.Buttons {
+			if strings.HasPrefix(b, "n:mine:") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // saved reports whether the replies confirm a stored answer.
 func saved(replies []Reply) bool {
 	for _, r := range replies {
@@ -369,7 +387,7 @@ type workerStats struct {
 	stored, corrections int
 	dups, dupReplies    int
 	bursts, outOfOrder  int
-	refused             int
+	refused, clashes    int
 }
 
 func newWorkerStats() *workerStats {
@@ -383,6 +401,7 @@ func (r *Result) merge(ws *workerStats) {
 	r.Bursts += ws.bursts
 	r.OutOfOrder += ws.outOfOrder
 	r.Refused += ws.refused
+	r.Clashes += ws.clashes
 	r.Dups += ws.dups
 	r.DupReplies += ws.dupReplies
 	for k, n := range ws.kinds {
