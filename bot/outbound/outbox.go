@@ -178,7 +178,7 @@ func (q *Queue) jobs(ctx context.Context, tx pgx.Tx, outs []conversations.Outbou
 		key := out.To.Key()
 		a := byChat[key]
 		if a == nil {
-			a = &DeliveryArgs{Channel: string(out.To.Channel), ChatID: out.To.ChatID, ChatKey: key, Key: q.seal.id}
+			a = &DeliveryArgs{Channel: string(out.To.Channel), ChatID: out.To.ChatID, ChatKey: key, Key: q.seal.ID()}
 			byChat[key] = a
 			bulk[key] = true
 			order = append(order, key)
@@ -188,14 +188,14 @@ func (q *Queue) jobs(ctx context.Context, tx pgx.Tx, outs []conversations.Outbou
 			return nil, err
 		}
 		m := JobMessage{PersonID: out.PersonID, Kind: kindOf(out), NotificationID: out.NotificationID,
-			Bulk: out.Bulk, Sealed: q.seal.seal(body)}
+			Bulk: out.Bulk, Sealed: q.seal.Seal(body)}
 		if att := out.Attachment; att != nil {
 			file, err := json.Marshal(sealedFile{Name: att.Name, MIME: att.MIME, Photo: att.Photo, Data: att.Data})
 			if err != nil {
 				return nil, err
 			}
 			if err := tx.QueryRow(ctx, `INSERT INTO outbound_attachments (sealed) VALUES ($1) RETURNING id`,
-				q.seal.seal(file)).Scan(&m.Attachment); err != nil {
+				q.seal.Seal(file)).Scan(&m.Attachment); err != nil {
 				return nil, fmt.Errorf("store attachment: %w", err)
 			}
 		}
@@ -227,10 +227,10 @@ func (q *Queue) open(ctx context.Context, a DeliveryArgs, m JobMessage) (convers
 	if out.Kind == KindReply || out.Kind == KindBulk {
 		out.Kind = ""
 	}
-	if a.Key != q.seal.id {
-		return out, fmt.Errorf("%w: queued under sealing key %s, this process has %s (set the same OUTBOUND_KEY on every replica)", errWrongKey, a.Key, q.seal.id)
+	if a.Key != q.seal.ID() {
+		return out, fmt.Errorf("%w: queued under sealing key %s, this process has %s (set the same OUTBOUND_KEY on every replica)", errWrongKey, a.Key, q.seal.ID())
 	}
-	plain, err := q.seal.open(m.Sealed)
+	plain, err := q.seal.Open(m.Sealed)
 	if err != nil {
 		return out, fmt.Errorf("open queued message: %w", err)
 	}
@@ -244,7 +244,7 @@ func (q *Queue) open(ctx context.Context, a DeliveryArgs, m JobMessage) (convers
 		if err := q.cfg.Pool.QueryRow(ctx, `SELECT sealed FROM outbound_attachments WHERE id = $1`, m.Attachment).Scan(&sealed); err != nil {
 			return out, fmt.Errorf("read attachment %d: %w", m.Attachment, err)
 		}
-		plain, err := q.seal.open(sealed)
+		plain, err := q.seal.Open(sealed)
 		if err != nil {
 			return out, fmt.Errorf("open attachment %d: %w", m.Attachment, err)
 		}

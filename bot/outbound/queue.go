@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/storage/seal"
 )
 
 // Unreachable records that a person cannot be written to any more (they blocked the bot),
@@ -128,7 +129,7 @@ func (c Config) withDefaults() Config {
 type Queue struct {
 	cfg    Config
 	client *river.Client[pgx.Tx]
-	seal   sealer
+	seal   seal.Box
 	pacer  pacer
 
 	mu       sync.Mutex
@@ -149,7 +150,7 @@ func New(cfg Config) (*Queue, error) {
 	if cfg.Pool == nil {
 		return nil, errors.New("outbound: no database pool")
 	}
-	q := &Queue{cfg: cfg, seal: newSealer(cfg.Secret), channels: map[conversations.Channel]*channel{}}
+	q := &Queue{cfg: cfg, seal: seal.New("klabot outbound v1", cfg.Secret), channels: map[conversations.Channel]*channel{}}
 	fp := &fallbackPacer{local: newLocalPacer(time.Now), log: cfg.Log, now: time.Now}
 	if cfg.Redis != nil {
 		fp.shared = redisPacer{rdb: cfg.Redis, prefix: cfg.RedisPrefix}

@@ -30,7 +30,7 @@ func (a *Adapter) accept(ctx context.Context, u *models.Update, raw []byte) erro
 		return ErrStopped
 	}
 	if a.deps.Updates != nil {
-		fresh, err := a.deps.Updates.RecordTelegramUpdate(ctx, a.botID, u.ID, chatOf(u), a.sealer.seal(raw), received.Add(a.cfg.Lease))
+		fresh, err := a.deps.Updates.RecordTelegramUpdate(ctx, a.botID, u.ID, chatOf(u), a.sealer.Seal(raw), received.Add(a.cfg.Lease))
 		if err != nil {
 			return err
 		}
@@ -322,7 +322,7 @@ func (a *Adapter) Replay(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, c := range got {
-		raw, err := a.sealer.open(c.body)
+		raw, err := a.sealer.Open(c.body)
 		if err != nil {
 			a.log.Error("recorded update unreadable (was the bot token changed?)", "update", c.id, "err", err)
 			continue

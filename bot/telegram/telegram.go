@@ -22,6 +22,7 @@ import (
 	"github.com/klabot/klabot/bot/dispatch"
 	"github.com/klabot/klabot/bot/metrics"
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/storage/seal"
 )
 
 // DefaultAPIURL is the public Bot API server.
@@ -112,7 +113,7 @@ type Adapter struct {
 	bot      *bot.Bot
 	botID    int64
 	username string
-	sealer   sealer
+	sealer   seal.Box
 	http     *http.Client
 
 	mu       sync.Mutex
@@ -184,7 +185,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Adapter, error) {
 	}
 	a := &Adapter{
 		cfg: cfg, deps: deps, log: deps.Log.With("channel", "telegram"), botID: botID,
-		sealer: newSealer(cfg.Token), http: deps.HTTPClient,
+		sealer: seal.New("klabot telegram_updates v1", cfg.Token), http: deps.HTTPClient,
 		albums: map[string]*album{}, inflight: map[int64]bool{}, passed: map[int64]time.Time{},
 	}
 	a.bot, err = bot.New(cfg.Token,
