@@ -19,12 +19,6 @@ import (
 	"github.com/klabot/klabot/storage/seal"
 )
 
-// Unreachable records that a person cannot be written to any more (they blocked the bot),
-// so coordinators can see it. postgres.Store implements it.
-type Unreachable interface {
-	MarkUnreachable(ctx context.Context, personID int64) error
-}
-
 // Result kinds passed to Config.OnResult, one per delivery attempt.
 const (
 	ResultSent      = "sent"
@@ -71,9 +65,6 @@ type Config struct {
 	// PollInterval is how often idle workers look for jobs besides Postgres' notifications
 	// (snoozed jobs coming due are only seen by polling). Defaults to 100 ms.
 	PollInterval time.Duration
-	// Unreachable, when set, is told about people who blocked the bot. A delivery to a
-	// person marks them reachable again in the same statement that records it.
-	Unreachable Unreachable
 	// OnOutcome, when set, is called once per message after its outcome was recorded:
 	// delivered (err nil) or given up (err says why).
 	OnOutcome func(ctx context.Context, out conversations.Outbound, err error)

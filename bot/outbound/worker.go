@@ -154,11 +154,6 @@ func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 				}
 				q.outcome(ctx, o, err)
 			}
-			if out.PersonID != 0 && q.cfg.Unreachable != nil {
-				if merr := q.cfg.Unreachable.MarkUnreachable(context.WithoutCancel(ctx), out.PersonID); merr != nil {
-					q.cfg.Log.Error("outbound: mark unreachable", "person", out.PersonID, "err", merr)
-				}
-			}
 			q.cfg.Log.Warn("outbound: recipient unreachable, given up", "channel", ch, "chat", a.ChatID, "person", out.PersonID, "err", err)
 			q.dropAttachments(ctx, a)
 			return river.JobCancel(err)
@@ -282,12 +277,18 @@ func (q *Queue) record(ctx context.Context, job *river.Job[DeliveryArgs], idx in
 	if m.NotificationID != 0 {
 		notification = &m.NotificationID
 	}
+	var attachment *int64
+	if m.Attachment != 0 {
+		attachment = &m.Attachment
+	}
 	reason = truncate(reason, 500)
 	wait := 50 * time.Millisecond
 	for {
 		now := q.cfg.Now()
-		// One statement, one commit: the delivery, the notification's status, and for a
-		// sent message the person reachable again (they may have unblocked the bot).
+		// One statement, one commit: the delivery, the notification's status, the
+		// message's sealed attachment dropped (it is never needed again), and the person
+		// marked unreachable when blocked or reachable again when sent (they may have
+		// unblocked the bot). Whoever reads the outcome sees all of it or none.
 		_, err := q.cfg.Pool.Exec(rctx, `
 			WITH ins AS (
 				INSERT INTO outbound_deliveries (job_id, idx, channel, chat_id, person_id, kind, notification_id,
@@ -302,11 +303,14 @@ func (q *Queue) record(ctx context.Context, job *river.Job[DeliveryArgs], idx in
 					sent_at = CASE WHEN $8 = 'sent' THEN $12 ELSE sent_at END
 				WHERE id = $7 AND EXISTS (SELECT 1 FROM ins) AND ($8 = 'sent' OR status <> 'sent')),
 			p AS (
-				UPDATE people SET unreachable_at = NULL
-				WHERE id = $5 AND $8 = 'sent' AND unreachable_at IS NOT NULL AND EXISTS (SELECT 1 FROM ins))
+				UPDATE people SET unreachable_at = CASE WHEN $8 = 'sent' THEN NULL ELSE $12 END
+				WHERE id = $5 AND EXISTS (SELECT 1 FROM ins)
+				  AND (($8 = 'sent' AND unreachable_at IS NOT NULL) OR ($8 = 'blocked' AND unreachable_at IS NULL))),
+			a AS (
+				DELETE FROM outbound_attachments WHERE id = $13)
 			SELECT 1`,
 			job.ID, idx, job.Args.Channel, job.Args.ChatID, person, m.Kind, notification,
-			state, platformID, reason, job.CreatedAt, now)
+			state, platformID, reason, job.CreatedAt, now, attachment)
 		if err == nil {
 			return nil
 		}

@@ -41,7 +41,7 @@ func TestDigestAndNudgesReachTelegram(t *testing.T) {
 	}
 	rdb, prefix := redistest.New(t)
 	sender, err := outbound.New(outbound.Config{Pool: e.pool, Redis: rdb, RedisPrefix: prefix, Secret: "test",
-		Unreachable: e.store, Log: log, TestOnly: true, PollInterval: 50 * time.Millisecond})
+		Log: log, TestOnly: true, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

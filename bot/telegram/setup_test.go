@@ -123,7 +123,7 @@ func setup(t *testing.T, o options) *bundle {
 	log := testLog(t)
 	rdb, prefix := redistest.New(t)
 	q, qerr := outbound.New(outbound.Config{Pool: b.store.Pool(), Redis: rdb, RedisPrefix: prefix, Secret: "test",
-		Unreachable: b.store, OnResult: b.metrics.SendResult, Log: log, TestOnly: true,
+		OnResult: b.metrics.SendResult, Log: log, TestOnly: true,
 		PollInterval: 50 * time.Millisecond, BaseBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
 	if qerr != nil {
 		t.Fatal(qerr)

@@ -41,7 +41,6 @@ func newOutbox(ctx context.Context, app *App, cfg Config, store *postgres.Store,
 		Pool: pool, Redis: rdb, RedisPrefix: cfg.RedisPrefix,
 		Secret:      outboundSecret(app, cfg),
 		RescueAfter: cfg.OutboundRescueAfter,
-		Unreachable: store,
 		Now:         app.Now,
 		Log:         app.Log,
 	}
