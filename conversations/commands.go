@@ -184,6 +184,12 @@ type Capability struct {
 	// Stranger answers a chat no person is bound to (invite codes). Without it, the engine
 	// says nothing to strangers.
 	Stranger func(ctx context.Context, n *Newcomer) ([]Outbound, error)
+	// Bind, when set, is asked about every message meant for the dialogue's position (an
+	// answer, a file, lewati, kembali, selesai; not buttons, which name their question)
+	// before it is applied: was it sent for the position the person had been shown?
+	// handled true answers it instead of applying it (the person had not seen this
+	// position yet). Without it the engine's own rule applies (State.Since).
+	Bind func(ctx context.Context, r *Request) (outs []Outbound, handled bool, err error)
 }
 
 // commands is the command table: the engine's own entries and every capability's.

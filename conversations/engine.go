@@ -58,6 +58,7 @@ type Engine struct {
 	idle      Handler
 	after     []func(r *Request) []Outbound
 	strangers func(ctx context.Context, n *Newcomer) ([]Outbound, error)
+	bind      func(ctx context.Context, r *Request) ([]Outbound, bool, error)
 
 	mu      sync.Mutex
 	people  map[string]cached[Person]
@@ -106,6 +107,9 @@ func NewEngine(cfg Config, deps Deps, caps ...Capability) *Engine {
 		}
 		if e.strangers == nil {
 			e.strangers = c.Stranger
+		}
+		if e.bind == nil {
+			e.bind = c.Bind
 		}
 	}
 	return e
@@ -290,13 +294,23 @@ func (e *Engine) step(ctx context.Context, in Inbound, st *State) stepResult {
 	req.State = st
 	before := st.Clone()
 
-	if e.late(in, st) {
-		// Meant for an earlier position (a late replay, or typed while replies lagged):
-		// not applied; remembered as seen so that a further replay says nothing.
-		outs, err := e.lateReply(ctx, req)
-		return stepResult{outs: e.own(outs, in, person), err: err, mark: true, lang: person.Language}
+	var outs []Outbound
+	bound := false
+	if e.positional(in, st) {
+		// Meant for the position: was it the one the person saw (the prompt delivered
+		// last, by the Bind hook; else State.Since)? If not — a late replay, or typed while
+		// the replies lagged — it is not applied here: the hook answers it.
+		switch {
+		case e.bind != nil:
+			outs, bound, err = e.bind(ctx, req)
+		case e.late(in, st):
+			outs, err = e.lateReply(ctx, req)
+			bound = true
+		}
 	}
-	outs, err := e.route(ctx, req)
+	if !bound && err == nil {
+		outs, err = e.route(ctx, req)
+	}
 	if errors.Is(err, ErrDuplicate) {
 		return stepResult{duplicate: true, mark: true}
 	}

@@ -28,18 +28,16 @@ const (
 	msgStaleFiles msgKey = "stale_files"
 )
 
-// late reports whether in was sent before the dialogue moved to where st is now, and
-// means something only there (an answer, a file, lewati, kembali, selesai), so that
-// applying it now would file it under a question the person had not seen. Only the modes
-// a capability took (Capability.Modes: question, evidence, narrative) have a position.
-func (e *Engine) late(in Inbound, st *State) bool {
-	if in.Button != "" || in.At.IsZero() || st.Since.IsZero() {
-		return false // a button carries its own question code
-	}
-	if _, ok := e.modes[st.Mode]; !ok {
+// positional reports whether in means something only at the position st is in (an
+// answer, a file, lewati, kembali, selesai): applying it at another position would file
+// it under a question the person had not seen. Only the modes a capability took
+// (Capability.Modes: question, evidence, narrative) have a position; buttons carry their
+// own question code; commands such as status mean the same anywhere.
+func (e *Engine) positional(in Inbound, st *State) bool {
+	if in.Button != "" || in.At.IsZero() {
 		return false
 	}
-	if !in.At.Before(st.Since.Add(-e.cfg.StaleGrace)) {
+	if _, ok := e.modes[st.Mode]; !ok {
 		return false
 	}
 	if len(in.Files) > 0 {
@@ -54,6 +52,21 @@ func (e *Engine) late(in Inbound, st *State) bool {
 	}
 	return true
 }
+
+// late reports whether a positional message was sent before the dialogue moved to where
+// st is now (State.Since, by more than Config.StaleGrace): the engine's own rule when
+// nothing says which prompt the person had seen (no Bind hook, or it knows no delivery).
+func (e *Engine) late(in Inbound, st *State) bool {
+	return !st.Since.IsZero() && in.At.Before(st.Since.Add(-e.cfg.StaleGrace))
+}
+
+// Late reports whether the request's message was sent before the dialogue last moved
+// (State.Since): a Bind hook's fallback when it knows nothing delivered.
+func (r *Request) Late() bool { return r.e.late(r.In, r.State) }
+
+// LateReply tells the person that their message was not used, and repeats what is asked
+// now (a Repeat prompt: dropped if the dialogue moves on before it is delivered).
+func (r *Request) LateReply(ctx context.Context) ([]Outbound, error) { return r.e.lateReply(ctx, r) }
 
 // lateReply tells the person that their message was not used, and repeats what is asked
 // now.
@@ -83,6 +96,9 @@ func (e *Engine) lateReply(ctx context.Context, r *Request) ([]Outbound, error) 
 	more, err := m.Prompt(ctx, r)
 	if err != nil {
 		return outs, fmt.Errorf("late message: %w", err)
+	}
+	for i := range more {
+		more[i].Repeat = true
 	}
 	return append(outs, more...), nil
 }

@@ -76,6 +76,16 @@ type Outbound struct {
 	// proactive message (notifications table).
 	Kind           string
 	NotificationID int64
+	// Asks, on a prompt, names the dialogue position it asks about (set by the capability
+	// that renders it; opaque to the engine and the channels). The durable queue records
+	// it with the prompt's delivery, so that the person's next message can be bound to
+	// the position they saw (answering's Bind).
+	Asks string
+	// Repeat marks a prompt that repeats the open position without the dialogue moving
+	// (after an old button or a message that was not applied): the queue drops it when a
+	// later message to the chat already asks about another position, so it never arrives
+	// after the answer it asked for.
+	Repeat bool
 }
 
 // Attachment is a file sent with an outbound message (a digest chart, forwarded evidence,

@@ -60,6 +60,13 @@ type JobMessage struct {
 	// Attachment is the outbound_attachments row holding the sealed file, 0 for none.
 	Attachment int64  `json:"attachment,omitempty"`
 	Sealed     []byte `json:"sealed"` // sealedBody
+	// Asks is the dialogue position a prompt asks about (conversations.Outbound.Asks):
+	// recorded with its delivery, for binding the person's next message to what they saw.
+	// Not secret (a mode and a question code), so not sealed.
+	Asks string `json:"asks,omitempty"`
+	// Repeat marks a prompt repeated without the dialogue moving (Outbound.Repeat): it is
+	// not sent when a later job of the chat asks about another position.
+	Repeat bool `json:"repeat,omitempty"`
 }
 
 // sealedBody is what JobMessage.Sealed holds once opened.
@@ -188,7 +195,7 @@ func (q *Queue) jobs(ctx context.Context, tx pgx.Tx, outs []conversations.Outbou
 			return nil, err
 		}
 		m := JobMessage{PersonID: out.PersonID, Kind: kindOf(out), NotificationID: out.NotificationID,
-			Bulk: out.Bulk, Sealed: q.seal.Seal(body)}
+			Bulk: out.Bulk, Sealed: q.seal.Seal(body), Asks: out.Asks, Repeat: out.Repeat && out.Asks != ""}
 		if att := out.Attachment; att != nil {
 			file, err := json.Marshal(sealedFile{Name: att.Name, MIME: att.MIME, Photo: att.Photo, Data: att.Data})
 			if err != nil {
@@ -223,6 +230,7 @@ func (q *Queue) open(ctx context.Context, a DeliveryArgs, m JobMessage) (convers
 	out := conversations.Outbound{
 		To:       conversations.Address{Channel: conversations.Channel(a.Channel), ChatID: a.ChatID},
 		PersonID: m.PersonID, Bulk: m.Bulk, Kind: m.Kind, NotificationID: m.NotificationID,
+		Asks: m.Asks, Repeat: m.Repeat,
 	}
 	if out.Kind == KindReply || out.Kind == KindBulk {
 		out.Kind = ""

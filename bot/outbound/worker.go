@@ -59,9 +59,11 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs])
 
 // Delivery states recorded per message (outbound_deliveries.state).
 const (
-	stateSent    = "sent"
-	stateBlocked = "blocked"
-	stateFailed  = "failed"
+	stateSending    = "sending" // a prompt's send has started (written before it; see markSending)
+	stateSent       = "sent"
+	stateBlocked    = "blocked"
+	stateFailed     = "failed"
+	stateSuperseded = "superseded" // a repeated prompt a later one made obsolete, never sent
 )
 
 // work delivers a job's messages in order, skipping those already recorded (a retry
@@ -107,11 +109,34 @@ func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 			given = err
 			continue
 		}
+		if m.Repeat && m.Asks != "" {
+			// A repeated prompt (an old button, a message not applied) that a later job of
+			// the chat overtook: the dialogue moved on, so it would arrive after the answer
+			// it asked for. Not sent.
+			later, err := q.superseded(ctx, job, m.Asks)
+			if err != nil {
+				return fmt.Errorf("superseded check: %w", err)
+			}
+			if later {
+				if rerr := q.record(ctx, job, i, out, stateSuperseded, "", "a later message asks about another position"); rerr != nil {
+					return rerr
+				}
+				continue
+			}
+		}
 		if snooze, err := q.waitTurn(ctx, ch, c.lim, a.ChatID); err != nil || snooze > 0 {
 			if err != nil {
 				return err
 			}
 			return river.JobSnooze(snooze)
+		}
+		if m.Asks != "" {
+			// A prompt's delivery is on record before the platform has it (state sending):
+			// a message from the chat arriving once the person can see the prompt finds it
+			// (PromptBefore), however soon after the send they answer.
+			if err := q.markSending(ctx, job, i); err != nil {
+				return err
+			}
 		}
 		dctx, cancel := context.WithTimeout(ctx, q.cfg.DeliverTimeout)
 		platformID, err := deliver(dctx, c.t, out, messageID(job, i))
@@ -119,6 +144,10 @@ func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 		var ra *RetryAfterError
 		var te *TemporaryError
 		var df Deferrer
+		if err != nil && m.Asks != "" && (errors.As(err, &ra) || errors.As(err, &df) || errors.As(err, &te) && !lastAttempt) {
+			// Not delivered; tried again later: not on record as being sent.
+			q.unmarkSending(ctx, job, i)
+		}
 		switch {
 		case err == nil:
 			if rerr := q.record(ctx, job, i, out, stateSent, platformID, ""); rerr != nil {
@@ -192,10 +221,10 @@ func (q *Queue) awaitEarlier(ctx context.Context, job *river.Job[DeliveryArgs]) 
 				  AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
 				  -- a job whose messages are all recorded is done sending (River may not
 				  -- have marked it completed yet)
-				  AND (SELECT count(*) FROM outbound_deliveries d WHERE d.job_id = j.id) < jsonb_array_length(j.args -> 'messages')
+				  AND (SELECT count(*) FROM outbound_deliveries d WHERE d.job_id = j.id AND d.state <> 'sending') < jsonb_array_length(j.args -> 'messages')
 				ORDER BY j.id LIMIT 1)
 			SELECT (SELECT state FROM earlier), (SELECT scheduled_at FROM earlier),
-				array(SELECT idx FROM outbound_deliveries WHERE job_id = $3)`,
+				array(SELECT idx FROM outbound_deliveries WHERE job_id = $3 AND state <> 'sending')`,
 			JobKind, job.Args.ChatKey, job.ID).Scan(&state, &at, &done)
 		if err != nil {
 			return 0, nil, err
@@ -292,9 +321,12 @@ func (q *Queue) record(ctx context.Context, job *river.Job[DeliveryArgs], idx in
 		_, err := q.cfg.Pool.Exec(rctx, `
 			WITH ins AS (
 				INSERT INTO outbound_deliveries (job_id, idx, channel, chat_id, person_id, kind, notification_id,
-					state, platform_id, reason, queued_at, recorded_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-				ON CONFLICT (job_id, idx) DO NOTHING
+					state, platform_id, reason, queued_at, recorded_at, asks, started_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $12)
+				-- a prompt's row was written before its send (sending): complete it
+				ON CONFLICT (job_id, idx) DO UPDATE SET state = EXCLUDED.state, platform_id = EXCLUDED.platform_id,
+					reason = EXCLUDED.reason, recorded_at = EXCLUDED.recorded_at
+				WHERE outbound_deliveries.state = 'sending'
 				RETURNING 1),
 			n AS (
 				UPDATE notifications SET
@@ -310,7 +342,7 @@ func (q *Queue) record(ctx context.Context, job *river.Job[DeliveryArgs], idx in
 				DELETE FROM outbound_attachments WHERE id = $13)
 			SELECT 1`,
 			job.ID, idx, job.Args.Channel, job.Args.ChatID, person, m.Kind, notification,
-			state, platformID, reason, job.CreatedAt, now, attachment)
+			state, platformID, reason, job.CreatedAt, now, attachment, m.Asks)
 		if err == nil {
 			return nil
 		}
@@ -327,6 +359,50 @@ func (q *Queue) record(ctx context.Context, job *river.Job[DeliveryArgs], idx in
 		}
 		wait = min(wait*2, 2*time.Second)
 	}
+}
+
+// markSending writes a prompt's delivery row before its send (state sending, started_at
+// now); record completes it, unmarkSending removes it when the send is to be tried again.
+// A process that dies in between leaves it sending: the job's retry takes it over.
+func (q *Queue) markSending(ctx context.Context, job *river.Job[DeliveryArgs], idx int) error {
+	m := job.Args.Messages[idx]
+	var person *int64
+	if m.PersonID != 0 {
+		person = &m.PersonID
+	}
+	now := q.cfg.Now()
+	_, err := q.cfg.Pool.Exec(ctx, `
+		INSERT INTO outbound_deliveries (job_id, idx, channel, chat_id, person_id, kind, state, queued_at, recorded_at, asks, started_at)
+		VALUES ($1, $2, $3, $4, $5, $6, 'sending', $7, $8, $9, $8)
+		ON CONFLICT (job_id, idx) DO UPDATE SET started_at = EXCLUDED.started_at, recorded_at = EXCLUDED.recorded_at
+		WHERE outbound_deliveries.state = 'sending'`,
+		job.ID, idx, job.Args.Channel, job.Args.ChatID, person, m.Kind, job.CreatedAt, now, m.Asks)
+	if err != nil {
+		return fmt.Errorf("record prompt send: %w", err)
+	}
+	return nil
+}
+
+// unmarkSending removes a prompt's sending row after a send that is tried again later.
+func (q *Queue) unmarkSending(ctx context.Context, job *river.Job[DeliveryArgs], idx int) {
+	if _, err := q.cfg.Pool.Exec(context.WithoutCancel(ctx),
+		`DELETE FROM outbound_deliveries WHERE job_id = $1 AND idx = $2 AND state = 'sending'`, job.ID, idx); err != nil {
+		q.cfg.Log.Warn("outbound: clear a prompt's send record", "job", job.ID, "idx", idx, "err", err)
+	}
+}
+
+// superseded reports whether a later unfinished job of the job's chat carries a prompt
+// about another position than asks (one probe of river_job_outbound_chat).
+func (q *Queue) superseded(ctx context.Context, job *river.Job[DeliveryArgs], asks string) (bool, error) {
+	var later bool
+	err := q.cfg.Pool.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM river_job j
+			WHERE j.kind = $1 AND j.args ->> 'chat_key' = $2 AND j.id > $3
+			  AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
+			  AND EXISTS (SELECT 1 FROM jsonb_array_elements(j.args -> 'messages') m
+			              WHERE m ->> 'asks' <> '' AND m ->> 'asks' <> $4))`,
+		JobKind, job.Args.ChatKey, job.ID, asks).Scan(&later)
+	return later, err
 }
 
 func (q *Queue) dropAttachments(ctx context.Context, a DeliveryArgs) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/klabot/klabot/bot/outbound"
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/conversations/dashboard"
@@ -68,13 +69,18 @@ func buildEngine(ctx context.Context, app *App, outbox conversations.Outbox) (*e
 	cacheTTL := time.Minute
 	maxFile := int64(cfg.MaxFileMB) << 20
 	// The focal points' dialogue: questions, answers, evidence, navigation.
-	dialogue := answering.New(answering.Deps{
+	dd := answering.Deps{
 		Answers: store, Instruments: store, Blobs: blobs,
 		Reviews:      store, // why a question came back, under the question
 		Coordinators: store, // told when an OPD fixes an answer they sent back
 		Carried:      store, // last year's answers offered in a year imported --from it
 		MaxFileBytes: maxFile, CacheTTL: cacheTTL, Log: app.Log,
-	})
+	}
+	if q, ok := outbox.(*outbound.Queue); ok {
+		// Answers are bound to the prompt last delivered to the chat (the queue's record).
+		dd.Prompts = outbound.Prompts{Queue: q}
+	}
+	dialogue := answering.New(dd)
 	eng := conversations.NewEngine(conversations.Config{
 		CacheTTL: cacheTTL,
 		Year:     cfg.Year,

@@ -75,6 +75,10 @@ type Deps struct {
 	Coordinators Coordinators
 	// Carried offers last year's answers in a year imported --from it; nil offers none.
 	Carried Carried
+	// Prompts tells which prompt a chat had been delivered when a message was sent, so
+	// that answers are bound to the question the person saw (bind.go); nil: the engine's
+	// rule alone (a message sent before the dialogue last moved is not applied).
+	Prompts Prompts
 	// MaxFileBytes is the largest evidence file accepted. Defaults to 20 MB.
 	MaxFileBytes int64
 	// CacheTTL is how long an instrument is kept in memory before it is read again (a
@@ -151,6 +155,7 @@ func (ans *Dialogue) Capability() conversations.Capability {
 		Files:     ans.h(ans.receiveFiles),
 		Idle:      ans.h(ans.idleText),
 		AfterStep: func(r *conversations.Request) []conversations.Outbound { return ans.settleHeld(&step{Request: r}) },
+		Bind:      ans.bind,
 	}
 }
 

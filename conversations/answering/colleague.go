@@ -79,10 +79,10 @@ func (ans *Dialogue) askClash(r *step, q scoring.Question, first string) convers
 		text = first + "\n" + text
 	}
 	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text}
-	return conversations.WithOptions(out, lang, []conversations.Button{
+	return r.prompt(conversations.WithOptions(out, lang, []conversations.Button{
 		{Label: r.T(msgBtnMine, mine), Data: "n:mine:" + c.Code},
 		{Label: r.T(msgBtnTheirs, c.By, theirs), Data: "n:theirs:" + c.Code},
-	})
+	}))
 }
 
 // clashing reports whether the person is choosing between their answer and a colleague's

@@ -260,12 +260,12 @@ func (ans *Dialogue) evidencePrompt(r *step, l *questionList, i int) conversatio
 		text += "\n" + r.T(msgCarried, a.Evidence-r.State.Files)
 	}
 	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text}
-	return conversations.WithOptions(out, lang, ans.evidenceButtons(r))
+	return r.prompt(conversations.WithOptions(out, lang, ans.evidenceButtons(r)))
 }
 
 func (ans *Dialogue) narrativePrompt(r *step) conversations.Outbound {
 	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: r.T(msgNarrativeAsk)}
-	return conversations.WithOptions(out, r.Lang(), []conversations.Button{{Label: r.T(msgBtnSkip), Data: "n:skip:" + r.State.Question}})
+	return r.prompt(conversations.WithOptions(out, r.Lang(), []conversations.Button{{Label: r.T(msgBtnSkip), Data: "n:skip:" + r.State.Question}}))
 }
 
 var doneWords = map[string]bool{"selesai": true, "sudah": true, "cukup": true, "done": true,
@@ -296,7 +296,7 @@ func (ans *Dialogue) evidenceText(ctx context.Context, r *step) ([]conversations
 		return ans.replaceEvidence(ctx, r)
 	}
 	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: r.T(msgEvidenceWaiting)}
-	return []conversations.Outbound{conversations.WithOptions(out, r.Lang(), ans.evidenceButtons(r))}, nil
+	return []conversations.Outbound{r.prompt(conversations.WithOptions(out, r.Lang(), ans.evidenceButtons(r)))}, nil
 }
 
 // finishEvidence ends file intake: on to the narrative when files came, else onwards.
@@ -322,7 +322,7 @@ func (ans *Dialogue) finishEvidence(ctx context.Context, r *step) ([]conversatio
 	}
 	if a := l.progress.Answers[q.Code]; q.NeedsEvidence(a.Value) && a.Evidence == 0 {
 		out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: r.T(msgEvidenceMissing)}
-		return []conversations.Outbound{conversations.WithOptions(out, r.Lang(), ans.evidenceButtons(r))}, nil
+		return []conversations.Outbound{r.prompt(conversations.WithOptions(out, r.Lang(), ans.evidenceButtons(r)))}, nil
 	}
 	if r.State.Files > 0 {
 		if r.State.AnswerID == 0 {
@@ -405,6 +405,9 @@ func (ans *Dialogue) pressNav(ctx context.Context, r *step) ([]conversations.Out
 	action, code, _ := strings.Cut(r.Args, ":")
 	if action == "start" {
 		return ans.cmdResume(ctx, r)
+	}
+	if action == "bind" { // which question a typed answer was for (bind.go)
+		return ans.pressBind(ctx, r, code)
 	}
 	if code != r.State.Question || r.State.Mode == conversations.ModeIdle {
 		return ans.staleButton(ctx, r)

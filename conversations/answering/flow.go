@@ -83,6 +83,9 @@ func (ans *Dialogue) renderQuestion(r *step, l *questionList, i int) conversatio
 	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()}
 	out = conversations.WithOptions(out, lang, buttons)
 	out.Text += "\n" + r.T(msgNavHint)
+	if r.State.Mode == conversations.ModeQuestion && r.State.Question == q.Code {
+		out = r.prompt(out)
+	}
 	return out
 }
 
@@ -188,6 +191,9 @@ func (ans *Dialogue) pressAnswer(ctx context.Context, r *step) ([]conversations.
 func (ans *Dialogue) staleButton(ctx context.Context, r *step) ([]conversations.Outbound, error) {
 	outs := r.Replies(r.OldButtonText())
 	more, err := ans.reprompt(ctx, r)
+	for i := range more { // dropped if the person answers before it is delivered
+		more[i].Repeat = true
+	}
 	return append(outs, more...), err
 }
 
@@ -360,7 +366,7 @@ func (ans *Dialogue) summary(r *step, l *questionList) conversations.Outbound {
 	} else {
 		b.WriteString("\n" + r.T(msgNothingMissing))
 	}
-	return conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()}
+	return r.prompt(conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: b.String()})
 }
 
 func capList(lines []string, n int, r *step) []string {

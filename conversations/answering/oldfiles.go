@@ -23,10 +23,10 @@ func (ans *Dialogue) askOldFiles(r *step, first string) conversations.Outbound {
 		text = first + "\n" + text
 	}
 	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: text}
-	return conversations.WithOptions(out, r.Lang(), []conversations.Button{
+	return r.prompt(conversations.WithOptions(out, r.Lang(), []conversations.Button{
 		{Label: r.T(msgBtnKeepOld), Data: "n:keep:" + r.State.Question},
 		{Label: r.T(msgBtnFresh), Data: "n:fresh:" + r.State.Question},
-	})
+	}))
 }
 
 // afterFiles ends the receipts of files in evidence intake: the question about the old
@@ -36,7 +36,7 @@ func (ans *Dialogue) afterFiles(r *step, receipts string) conversations.Outbound
 		return ans.askOldFiles(r, receipts)
 	}
 	out := conversations.Outbound{To: r.In.Address, PersonID: r.Person.ID, Text: receipts + "\n" + r.T(msgMoreFiles)}
-	return conversations.WithOptions(out, r.Lang(), ans.evidenceButtons(r))
+	return r.prompt(conversations.WithOptions(out, r.Lang(), ans.evidenceButtons(r)))
 }
 
 // oldFilesText reads the typed reply to the question about the old files (files and

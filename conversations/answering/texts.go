@@ -124,9 +124,26 @@ const (
 	msgOldKept       key = "old_kept"
 	msgReplacedKept  key = "replaced_kept"
 	msgOldDropped    key = "old_dropped"
+	// Messages sent for an earlier prompt (bind.go).
+	msgBindAsk1    key = "bind_ask1"
+	msgBindAsk2    key = "bind_ask2"
+	msgBtnFor      key = "btn_for"
+	msgBtnIgnore   key = "btn_ignore"
+	msgBindIgnored key = "bind_ignored"
+	msgBindSame    key = "bind_same"
+	msgBindFiles   key = "bind_files"
 )
 
 var texts = conversations.Texts{
+	msgBindAsk1: {"❓ Jawaban “%s” Anda kirim saat pertanyaan %s terbuka, sebelum pertanyaan berikutnya sampai. Jawaban itu untuk %s?",
+		"❓ You sent “%s” while question %s was open, before the next question reached you. Is it the answer to %s?"},
+	msgBindAsk2: {"❓ Jawaban Anda “%s” untuk pertanyaan %s atau %s? Anda mengirimnya sebelum pertanyaan %s sampai, jadi belum dipakai.",
+		"❓ Is your answer “%s” for question %s or %s? You sent it before question %s reached you, so it was not used yet."},
+	msgBtnFor:      {"Untuk %s", "For %s"},
+	msgBtnIgnore:   {"Abaikan", "Ignore"},
+	msgBindIgnored: {"Baik, pesan itu tidak dipakai.", "OK, that message was not used."},
+	msgBindSame:    {"✅ Jawaban “%s” untuk pertanyaan %s sudah tersimpan.", "✅ The answer “%s” to question %s is saved already."},
+	msgBindFiles:   {"Untuk pertanyaan %s (yang terbuka saat Anda mengirimnya):", "For question %s (the one open when you sent it):"},
 	msgClashAnswer: {"⚠️ %s baru saja menjawab pertanyaan ini (pukul %s): %s.\nJawaban Anda (%s) belum disimpan, supaya jawaban rekan Anda tidak tertimpa tanpa sepengetahuan Anda.",
 		"⚠️ %s has just answered this question (at %s): %s.\nYour answer (%s) is not saved yet, so that your colleague's answer is not replaced without you knowing."},
 	msgClashEvidence: {"⚠️ %s mengubah jawaban pertanyaan ini menjadi %s (pukul %s), setelah Anda menjawab %s. Bukti yang Anda kirim terlampir pada jawaban Anda (%[4]s), yang kini bukan jawaban berlaku.",
