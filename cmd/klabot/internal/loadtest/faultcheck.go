@@ -108,7 +108,8 @@ func tallyMessages(ctx context.Context, pool *pgxpool.Pool, rdb *redis.Client, p
 			}
 		}
 	}
-	// The engine marks every message it handled as seen (kept 7 days), stored or not.
+	// The engine marks every message it handled as seen (kept 7 days), stored or not, and
+	// records it durably (inbound_messages) in the step's transaction.
 	seen := map[string]bool{}
 	pipe := rdb.Pipeline()
 	cmds := map[string]*redis.IntCmd{}
@@ -124,6 +125,34 @@ func tallyMessages(ctx context.Context, pool *pgxpool.Pool, rdb *redis.Client, p
 	}
 	for k, c := range cmds {
 		seen[k] = c.Val() > 0
+	}
+	// A step that committed records its message in inbound_messages, in the transaction
+	// that queued its replies: handled and answered, even when Redis was cut between the
+	// commit and the save of the mark (redis-down: a "not saved, a colleague answered
+	// first" reply would otherwise count as lost).
+	var unmarked []string
+	for k := range cmds {
+		if !seen[k] {
+			unmarked = append(unmarked, k)
+		}
+	}
+	if len(unmarked) > 0 {
+		r, err := pool.Query(ctx, `SELECT message_id FROM inbound_messages WHERE channel = 'telegram' AND message_id = ANY($1)`, unmarked)
+		if err != nil {
+			return t, fmt.Errorf("read handled messages: %w", err)
+		}
+		for r.Next() {
+			var id string
+			if err := r.Scan(&id); err != nil {
+				r.Close()
+				return t, err
+			}
+			seen[id] = true
+		}
+		r.Close()
+		if err := r.Err(); err != nil {
+			return t, err
+		}
 	}
 	// "Too many messages at once" is sent once per burst, at its first refused message,
 	// and covers the ones refused after it ("from now on ... send again what got no
