@@ -18,7 +18,9 @@ import (
 // (briefly): it counts once delivered, and not when it fails and is tried again later.
 type Prompts struct {
 	Queue *Queue
-	// InFlightWait bounds the wait for a send in flight. Defaults to 3 s.
+	// InFlightWait is how long after its start a send in flight is waited for (a person
+	// answering the moment it arrives); older ones (a dead sender's) do not count.
+	// Defaults to 3 s.
 	InFlightWait time.Duration
 }
 
@@ -35,17 +37,17 @@ func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t
 	if wait <= 0 {
 		wait = 3 * time.Second
 	}
-	deadline := time.Now().Add(wait)
 	pause := 5 * time.Millisecond
-	sending := true // a send in flight counts (waited for) until the deadline
+	sending := true // a send in flight counts, once delivered
 	for {
 		var asks, state string
+		var started time.Time
 		err := db.QueryRow(ctx, `
-			SELECT asks, state FROM outbound_deliveries
+			SELECT asks, state, started_at FROM outbound_deliveries
 			WHERE channel = $1 AND chat_id = $2 AND asks <> '' AND started_at <= $3
 			  AND (state = 'sent' OR $4 AND state = 'sending')
 			ORDER BY started_at DESC LIMIT 1`,
-			string(chat.Channel), chat.ChatID, t, sending).Scan(&asks, &state)
+			string(chat.Channel), chat.ChatID, t, sending).Scan(&asks, &state, &started)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return "", false, nil
 		}
@@ -56,9 +58,9 @@ func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t
 			return asks, true, nil
 		}
 		// In flight: delivered in a moment (then it counts), or tried again later (then
-		// it does not). A sender that died mid-send leaves it so: past the wait it does
-		// not count.
-		if time.Now().After(deadline) {
+		// it does not). Waited for only while the send is young: one started longer ago is
+		// stuck or its sender died (a killed replica's), and does not count.
+		if time.Since(started) > wait {
 			sending = false
 			continue
 		}
