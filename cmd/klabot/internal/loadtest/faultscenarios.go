@@ -458,24 +458,35 @@ func faultGroup(ctx context.Context, w *world) error {
 	}
 	tg := w.side(tokenA, to(a))
 	var refused, welcomed atomic.Int64
+	group := func(i int) chatRef {
+		return chatRef{ID: -1001000000000 - int64(i), Type: "supergroup", From: w.extra[i].UserID, Title: "Gugus Tugas KLA"}
+	}
 	w.phase(tg, max(w.activeFor(), 10*time.Second), func(stop <-chan struct{}) {
 		for i, fp := range w.extra {
 			code := w.codes[fp.PersonID]
-			group := chatRef{ID: -1001000000000 - int64(i), Type: "supergroup", From: fp.UserID, Title: "Gugus Tugas KLA"}
-			tg.send(group, Msg{Kind: "start", Text: "/start " + code}, "")
-			glog := w.api.bot(tokenA).chat(group.keyString())
-			if got := glog.wait(0, time.After(20*time.Second), stop); len(got) > 0 && strings.Contains(got[0].Text, "chat pribadi") {
-				refused.Add(1)
-			}
+			g := group(i)
+			tg.send(g, Msg{Kind: "start", Text: "/start " + code}, "")
+			// The same code in private once the group was answered (or after a while).
+			w.api.bot(tokenA).chat(g.keyString()).wait(0, time.After(20*time.Second), stop)
 			private := chatRef{ID: fp.UserID, Type: "private", From: fp.UserID}
 			tg.send(private, Msg{Kind: "start", Text: "/start " + code}, "")
-			plog := w.api.bot(tokenA).chat(private.keyString())
-			if got := plog.wait(0, time.After(20*time.Second), stop); len(got) > 0 && strings.Contains(got[0].Text, "Fokal") {
-				welcomed.Add(1)
-			}
+			w.api.bot(tokenA).chat(private.keyString()).wait(0, time.After(20*time.Second), stop)
 		}
 	})
 	w.settle(ctx)
+	// Counted once everything settled: under the crowd's load a reply can come after the
+	// talking phase ended (counting only replies inside it undercounted the refusals).
+	for i, fp := range w.extra {
+		if got := w.api.Messages(tokenA, group(i).keyString()); len(got) > 0 && strings.Contains(got[0].Text, "chat pribadi") {
+			refused.Add(1)
+		}
+		for _, d := range w.api.Messages(tokenA, strconv.FormatInt(fp.UserID, 10)) {
+			if strings.Contains(d.Text, "Fokal") {
+				welcomed.Add(1)
+				break
+			}
+		}
+	}
 	var groups, bound int
 	if err := w.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE chat_id LIKE '-%'), count(*) FILTER (WHERE chat_id NOT LIKE '-%')
 		FROM identities WHERE person_id = ANY($1)`, personIDs(w.extra)).Scan(&groups, &bound); err != nil {
