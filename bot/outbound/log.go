@@ -32,14 +32,14 @@ func Log(ctx context.Context, pool *pgxpool.Pool, region string, personID int64,
 		FROM outbound_deliveries d
 		LEFT JOIN people p ON p.id = d.person_id
 		LEFT JOIN notifications n ON n.id = d.notification_id
-		WHERE coalesce(n.region_code, p.region_code) = $1 AND ($2 = 0 OR d.person_id = $2) AND d.state <> 'sending'
+		WHERE coalesce(n.region_code, p.region_code) = $1 AND ($2 = 0 OR d.person_id = $2)
 		UNION ALL
 		SELECT coalesce(n.sent_at, n.created_at), coalesce(n.person_id, 0), coalesce(p.name, ''), n.channel, n.chat_id, n.kind,
 			n.status, n.error
 		FROM notifications n
 		LEFT JOIN people p ON p.id = n.person_id
 		WHERE n.region_code = $1 AND ($2 = 0 OR n.person_id = $2) AND n.chat_id <> ''
-		  AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d WHERE d.notification_id = n.id AND d.state <> 'sending')
+		  AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d WHERE d.notification_id = n.id)
 		UNION ALL
 		SELECT j.created_at, p.id, p.name, j.args->>'channel', j.args->>'chat_id', m.msg->>'kind', 'pending', ''
 		FROM river_job j
@@ -48,7 +48,7 @@ func Log(ctx context.Context, pool *pgxpool.Pool, region string, personID int64,
 		WHERE j.kind = '`+JobKind+`' AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
 		  AND p.region_code = $1 AND ($2 = 0 OR p.id = $2)
 		  AND coalesce((m.msg->>'notification_id')::bigint, 0) = 0
-		  AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d WHERE d.job_id = j.id AND d.idx = m.idx - 1 AND d.state <> 'sending')
+		  AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d WHERE d.job_id = j.id AND d.idx = m.idx - 1)
 		ORDER BY 1 DESC
 		LIMIT $3`, region, personID, limit)
 	if err != nil {

@@ -14,19 +14,21 @@ import (
 
 // Prompts answers which prompt a chat had been sent by a given moment, from the
 // deliveries the queue recorded (answering.Prompts): the position (Outbound.Asks) of the
-// last prompt whose send had started by then. A send still in flight is waited for
-// (briefly): it counts once delivered, and not when it fails and is tried again later.
+// last prompt whose send had started by then (outbound_deliveries.started_at).
 type Prompts struct {
 	Queue *Queue
-	// InFlightWait is how long after its start a send in flight is waited for (a person
-	// answering the moment it arrives); older ones (a dead sender's) do not count.
-	// Defaults to 3 s.
+	// InFlightWait bounds the wait for the open position's prompt while its job is
+	// running and it is not recorded yet (sent a moment ago: a person answering the
+	// instant it arrives). Defaults to 3 s.
 	InFlightWait time.Duration
 }
 
-// PromptBefore returns the Asks of the last prompt to chat whose delivery started at or
-// before t, and false when none did. It reads in ctx's transaction when there is one.
-func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t time.Time) (string, bool, error) {
+// PromptBefore returns the Asks of the last prompt to chat whose send started at or
+// before t, and false when there is none. When that is not want (the position the
+// dialogue is at) while a running job of the chat holds want's prompt unrecorded, it waits
+// (at most InFlightWait) for that send's record and looks again. It reads in ctx's
+// transaction when there is one: one index probe when the prompt is the one wanted.
+func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t time.Time, want string) (string, bool, error) {
 	var db interface {
 		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	} = p.Queue.cfg.Pool
@@ -37,32 +39,33 @@ func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t
 	if wait <= 0 {
 		wait = 3 * time.Second
 	}
+	deadline := time.Now().Add(wait)
 	pause := 5 * time.Millisecond
-	sending := true // a send in flight counts, once delivered
 	for {
-		var asks, state string
-		var started time.Time
+		var asks string
 		err := db.QueryRow(ctx, `
-			SELECT asks, state, started_at FROM outbound_deliveries
-			WHERE channel = $1 AND chat_id = $2 AND asks <> '' AND started_at <= $3
-			  AND (state = 'sent' OR $4 AND state = 'sending')
+			SELECT asks FROM outbound_deliveries
+			WHERE channel = $1 AND chat_id = $2 AND asks <> '' AND state = 'sent' AND started_at <= $3
 			ORDER BY started_at DESC LIMIT 1`,
-			string(chat.Channel), chat.ChatID, t, sending).Scan(&asks, &state, &started)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return "", false, nil
-		}
-		if err != nil {
+			string(chat.Channel), chat.ChatID, t).Scan(&asks)
+		found := err == nil
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return "", false, fmt.Errorf("last prompt to %s: %w", chat.Key(), err)
 		}
-		if state == stateSent {
-			return asks, true, nil
+		if asks == want || want == "" || time.Now().After(deadline) {
+			return asks, found, nil
 		}
-		// In flight: delivered in a moment (then it counts), or tried again later (then
-		// it does not). Waited for only while the send is young: one started longer ago is
-		// stuck or its sender died (a killed replica's), and does not count.
-		if time.Since(started) > wait {
-			sending = false
-			continue
+		var inFlight bool
+		if err := db.QueryRow(ctx, `
+			SELECT EXISTS (SELECT 1 FROM river_job j
+				CROSS JOIN LATERAL jsonb_array_elements(j.args -> 'messages') WITH ORDINALITY AS m(msg, idx)
+				WHERE j.kind = $1 AND j.args ->> 'chat_key' = $2 AND j.state = 'running' AND m.msg ->> 'asks' = $3
+				  AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d WHERE d.job_id = j.id AND d.idx = m.idx - 1))`,
+			JobKind, chat.Key(), want).Scan(&inFlight); err != nil {
+			return "", false, fmt.Errorf("prompt in flight to %s: %w", chat.Key(), err)
+		}
+		if !inFlight {
+			return asks, found, nil
 		}
 		tm := time.NewTimer(pause)
 		select {

@@ -59,7 +59,6 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs])
 
 // Delivery states recorded per message (outbound_deliveries.state).
 const (
-	stateSending    = "sending" // a prompt's send has started (written before it; see markSending)
 	stateSent       = "sent"
 	stateBlocked    = "blocked"
 	stateFailed     = "failed"
@@ -130,27 +129,18 @@ func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 			}
 			return river.JobSnooze(snooze)
 		}
-		if m.Asks != "" {
-			// A prompt's delivery is on record before the platform has it (state sending):
-			// a message from the chat arriving once the person can see the prompt finds it
-			// (PromptBefore), however soon after the send they answer.
-			if err := q.markSending(ctx, job, i); err != nil {
-				return err
-			}
-		}
+		// When the send started: a message from the chat sent after it may answer this
+		// prompt, however soon (Prompts.PromptBefore compares with it).
+		started := q.cfg.Now()
 		dctx, cancel := context.WithTimeout(ctx, q.cfg.DeliverTimeout)
 		platformID, err := deliver(dctx, c.t, out, messageID(job, i))
 		cancel()
 		var ra *RetryAfterError
 		var te *TemporaryError
 		var df Deferrer
-		if err != nil && m.Asks != "" && (errors.As(err, &ra) || errors.As(err, &df) || errors.As(err, &te) && !lastAttempt) {
-			// Not delivered; tried again later: not on record as being sent.
-			q.unmarkSending(ctx, job, i)
-		}
 		switch {
 		case err == nil:
-			if rerr := q.record(ctx, job, i, out, stateSent, platformID, ""); rerr != nil {
+			if rerr := q.recordAt(ctx, job, i, out, stateSent, platformID, "", started); rerr != nil {
 				return rerr
 			}
 			q.result(ch, ResultSent)
@@ -221,10 +211,10 @@ func (q *Queue) awaitEarlier(ctx context.Context, job *river.Job[DeliveryArgs]) 
 				  AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
 				  -- a job whose messages are all recorded is done sending (River may not
 				  -- have marked it completed yet)
-				  AND (SELECT count(*) FROM outbound_deliveries d WHERE d.job_id = j.id AND d.state <> 'sending') < jsonb_array_length(j.args -> 'messages')
+				  AND (SELECT count(*) FROM outbound_deliveries d WHERE d.job_id = j.id) < jsonb_array_length(j.args -> 'messages')
 				ORDER BY j.id LIMIT 1)
 			SELECT (SELECT state FROM earlier), (SELECT scheduled_at FROM earlier),
-				array(SELECT idx FROM outbound_deliveries WHERE job_id = $3 AND state <> 'sending')`,
+				array(SELECT idx FROM outbound_deliveries WHERE job_id = $3)`,
 			JobKind, job.Args.ChatKey, job.ID).Scan(&state, &at, &done)
 		if err != nil {
 			return 0, nil, err
@@ -296,6 +286,11 @@ func messageID(job *river.Job[DeliveryArgs], idx int) string {
 // one transaction, right after the platform answered. It keeps trying for a while when
 // Postgres is away: a sent message not recorded is sent again when its job is retried.
 func (q *Queue) record(ctx context.Context, job *river.Job[DeliveryArgs], idx int, out conversations.Outbound, state, platformID, reason string) error {
+	return q.recordAt(ctx, job, idx, out, state, platformID, reason, time.Time{})
+}
+
+// recordAt is record with the time the message's send started (zero: the record's time).
+func (q *Queue) recordAt(ctx context.Context, job *river.Job[DeliveryArgs], idx int, out conversations.Outbound, state, platformID, reason string, started time.Time) error {
 	m := job.Args.Messages[idx]
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), q.cfg.DeliverTimeout)
 	defer cancel()
@@ -311,6 +306,10 @@ func (q *Queue) record(ctx context.Context, job *river.Job[DeliveryArgs], idx in
 		attachment = &m.Attachment
 	}
 	reason = truncate(reason, 500)
+	var startedAt *time.Time
+	if !started.IsZero() {
+		startedAt = &started
+	}
 	wait := 50 * time.Millisecond
 	for {
 		now := q.cfg.Now()
@@ -322,11 +321,8 @@ func (q *Queue) record(ctx context.Context, job *river.Job[DeliveryArgs], idx in
 			WITH ins AS (
 				INSERT INTO outbound_deliveries (job_id, idx, channel, chat_id, person_id, kind, notification_id,
 					state, platform_id, reason, queued_at, recorded_at, asks, started_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $12)
-				-- a prompt's row was written before its send (sending): complete it
-				ON CONFLICT (job_id, idx) DO UPDATE SET state = EXCLUDED.state, platform_id = EXCLUDED.platform_id,
-					reason = EXCLUDED.reason, recorded_at = EXCLUDED.recorded_at
-				WHERE outbound_deliveries.state = 'sending'
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, coalesce($15::timestamptz, $12))
+				ON CONFLICT (job_id, idx) DO NOTHING
 				RETURNING 1),
 			n AS (
 				UPDATE notifications SET
@@ -342,7 +338,7 @@ func (q *Queue) record(ctx context.Context, job *river.Job[DeliveryArgs], idx in
 				DELETE FROM outbound_attachments WHERE id = $13)
 			SELECT 1`,
 			job.ID, idx, job.Args.Channel, job.Args.ChatID, person, m.Kind, notification,
-			state, platformID, reason, job.CreatedAt, now, attachment, m.Asks)
+			state, platformID, reason, job.CreatedAt, now, attachment, m.Asks, startedAt)
 		if err == nil {
 			return nil
 		}
@@ -358,36 +354,6 @@ func (q *Queue) record(ctx context.Context, job *river.Job[DeliveryArgs], idx in
 			t.Stop()
 		}
 		wait = min(wait*2, 2*time.Second)
-	}
-}
-
-// markSending writes a prompt's delivery row before its send (state sending, started_at
-// now); record completes it, unmarkSending removes it when the send is to be tried again.
-// A process that dies in between leaves it sending: the job's retry takes it over.
-func (q *Queue) markSending(ctx context.Context, job *river.Job[DeliveryArgs], idx int) error {
-	m := job.Args.Messages[idx]
-	var person *int64
-	if m.PersonID != 0 {
-		person = &m.PersonID
-	}
-	now := q.cfg.Now()
-	_, err := q.cfg.Pool.Exec(ctx, `
-		INSERT INTO outbound_deliveries (job_id, idx, channel, chat_id, person_id, kind, state, queued_at, recorded_at, asks, started_at)
-		VALUES ($1, $2, $3, $4, $5, $6, 'sending', $7, $8, $9, $8)
-		ON CONFLICT (job_id, idx) DO UPDATE SET started_at = EXCLUDED.started_at, recorded_at = EXCLUDED.recorded_at
-		WHERE outbound_deliveries.state = 'sending'`,
-		job.ID, idx, job.Args.Channel, job.Args.ChatID, person, m.Kind, job.CreatedAt, now, m.Asks)
-	if err != nil {
-		return fmt.Errorf("record prompt send: %w", err)
-	}
-	return nil
-}
-
-// unmarkSending removes a prompt's sending row after a send that is tried again later.
-func (q *Queue) unmarkSending(ctx context.Context, job *river.Job[DeliveryArgs], idx int) {
-	if _, err := q.cfg.Pool.Exec(context.WithoutCancel(ctx),
-		`DELETE FROM outbound_deliveries WHERE job_id = $1 AND idx = $2 AND state = 'sending'`, job.ID, idx); err != nil {
-		q.cfg.Log.Warn("outbound: clear a prompt's send record", "job", job.ID, "idx", idx, "err", err)
 	}
 }
 

@@ -27,8 +27,9 @@ import (
 // Prompts tells which prompt a chat had been delivered by a moment (bot/outbound.Prompts).
 type Prompts interface {
 	// PromptBefore returns the Asks of the last prompt to chat whose delivery had started
-	// by t, and false when there is none on record.
-	PromptBefore(ctx context.Context, chat conversations.Address, t time.Time) (asks string, ok bool, err error)
+	// by t, and false when there is none on record. current is the position the dialogue
+	// is at: when its prompt is being sent right now, the answer waits for that record.
+	PromptBefore(ctx context.Context, chat conversations.Address, t time.Time, current string) (asks string, ok bool, err error)
 }
 
 // position is a prompt's Asks read back.
@@ -86,7 +87,7 @@ func (ans *Dialogue) bind(ctx context.Context, req *conversations.Request) ([]co
 	var ok bool
 	if ans.d.Prompts != nil {
 		var err error
-		if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At); err != nil {
+		if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At, asksOf(r.State)); err != nil {
 			return nil, false, err
 		}
 	}
