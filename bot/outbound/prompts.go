@@ -25,7 +25,8 @@ type Prompts struct {
 
 // PromptBefore returns the Asks of the last prompt to chat whose send started at or
 // before t, and false when there is none. When that is not want (the position the
-// dialogue is at) while a running job of the chat holds want's prompt unrecorded, it waits
+// dialogue is at) while a job of the chat taken up in the last 10 s holds want's prompt
+// unrecorded, it waits
 // (at most InFlightWait) for that send's record and looks again. It reads in ctx's
 // transaction when there is one: one index probe when the prompt is the one wanted.
 func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t time.Time, want string) (string, bool, error) {
@@ -60,6 +61,9 @@ func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t
 			SELECT EXISTS (SELECT 1 FROM river_job j
 				CROSS JOIN LATERAL jsonb_array_elements(j.args -> 'messages') WITH ORDINALITY AS m(msg, idx)
 				WHERE j.kind = $1 AND j.args ->> 'chat_key' = $2 AND j.state = 'running' AND m.msg ->> 'asks' = $3
+				  -- taken up just now: a dead replica's job stays running until it is rescued
+				  -- (minutes), and waiting for it would hold every step of its chat
+				  AND j.attempted_at > now() - interval '10 seconds'
 				  AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d WHERE d.job_id = j.id AND d.idx = m.idx - 1))`,
 			JobKind, chat.Key(), want).Scan(&inFlight); err != nil {
 			return "", false, fmt.Errorf("prompt in flight to %s: %w", chat.Key(), err)
