@@ -2,6 +2,7 @@ package outbound_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -343,4 +344,35 @@ func TestFaultPostgresOutageDuringDelivery(t *testing.T) {
 	}
 	r.checkDelivered(want)
 	t.Logf("%d of 60 delivered when PostgreSQL went away for 2 s", before)
+}
+
+// While PostgreSQL does not answer, nothing goes around the queue: a message queued
+// outside any transaction (the dispatcher's outage notice) is refused with
+// ErrUnavailable — the caller tries again later — and never sent directly.
+func TestFaultPostgresDownNothingIsSentAroundTheQueue(t *testing.T) {
+	t.Parallel()
+	r, dbURL := newRigURL(t)
+	pool, proxy := r.proxiedPool(dbURL)
+	q, _ := r.client(pool, "no-direct", fastLimits(), nil)
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Stop(context.Background(), 5*time.Second) })
+	proxy.cut()
+	err := q.Enqueue(context.Background(), conversations.Outbound{To: tg(1), Text: "sedang ada gangguan"})
+	if !errors.Is(err, conversations.ErrUnavailable) {
+		t.Errorf("Enqueue with PostgreSQL down: %v, want ErrUnavailable", err)
+	}
+	proxy.mend()
+	// Queued once the database is back, it goes out; the refused one never does.
+	waitForNoErr(t, "PostgreSQL back", func() error {
+		return q.Enqueue(context.Background(), conversations.Outbound{To: tg(1), Text: "pulih"})
+	})
+	r.checkDelivered(map[string][]string{"1": {"pulih"}})
+}
+
+func waitForNoErr(t *testing.T, what string, f func() error) {
+	t.Helper()
+	var err error
+	waitFor(t, what, func() bool { err = f(); return err == nil })
 }

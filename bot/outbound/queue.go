@@ -284,14 +284,6 @@ func (q *Queue) channel(ch conversations.Channel) *channel {
 	return q.channels[ch]
 }
 
-// working reports whether this process works ch's queue now.
-func (q *Queue) working(ch conversations.Channel) bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	c := q.channels[ch]
-	return c != nil && c.worked
-}
-
 // nextRetry is the wait after a job's attempt-th temporary failure: doubling from
 // BaseBackoff up to MaxBackoff, ±25 % jitter so a recovered platform is not hit by every
 // job at once.
