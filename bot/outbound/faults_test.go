@@ -26,7 +26,7 @@ import (
 // tcpProxy forwards a loopback port to PostgreSQL; cut drops every connection and refuses
 // new ones (the server is down, as far as the client can tell), mend lets them in again.
 type tcpProxy struct {
-	t      *testing.T
+	t      testing.TB
 	target string
 	addr   string
 
@@ -35,7 +35,7 @@ type tcpProxy struct {
 	conns map[net.Conn]bool
 }
 
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
+func newTCPProxy(t testing.TB, target string) *tcpProxy {
 	t.Helper()
 	p := &tcpProxy{t: t, target: target, conns: map[net.Conn]bool{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -129,7 +129,7 @@ func (r *rig) proxiedPool(dbURL string) (*pgxpool.Pool, *tcpProxy) {
 	return pool, p
 }
 
-func newRigURL(t *testing.T) (*rig, string) {
+func newRigURL(t testing.TB) (*rig, string) {
 	t.Helper()
 	r := newRig(t)
 	dbURL := pgtest.URL(t)
@@ -171,7 +171,7 @@ func (r *rig) client(pool *pgxpool.Pool, id string, lim outbound.Limits, tweak f
 
 // queueReplies queues each chat's replies as separate jobs (separate steps), round robin
 // over the chats, and returns the texts per chat in order.
-func queueReplies(t *testing.T, q *outbound.Queue, chats, each int) map[string][]string {
+func queueReplies(t testing.TB, q *outbound.Queue, chats, each int) map[string][]string {
 	t.Helper()
 	want := map[string][]string{}
 	for i := range each {

@@ -25,20 +25,20 @@ const testToken = "123456:TEST-outbound"
 
 // rig is one test's database, Redis prefix and fake Bot API.
 type rig struct {
-	t      *testing.T
+	t      testing.TB
 	pool   *pgxpool.Pool
 	rdb    *redis.Client
 	prefix string
 	api    *fakebotapi.Server
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	rdb, prefix := redistest.New(t)
 	return &rig{t: t, pool: pgtest.New(t), rdb: rdb, prefix: prefix, api: fakebotapi.New(t, testToken)}
 }
 
-func testLog(t *testing.T) *slog.Logger {
+func testLog(t testing.TB) *slog.Logger {
 	if os.Getenv("OUTBOUND_TEST_LOG") != "" {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -161,7 +161,7 @@ func TestQueueDeliversInOrderAndInTheCallersTransaction(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
