@@ -54,7 +54,7 @@ func TestBusyChatDoesNotHoldUpOtherChatsWebhooks(t *testing.T) {
 			if code != http.StatusOK {
 				t.Fatalf("document %d: status %d", i, code)
 			}
-		case <-time.After(2 * time.Second):
+		case <-time.After(30 * time.Second): // Ani's chat is gated for good: a blocked POST never returns
 			t.Fatalf("webhook POST %d of the busy chat hangs", i)
 		}
 	}
@@ -67,10 +67,11 @@ func TestBusyChatDoesNotHoldUpOtherChatsWebhooks(t *testing.T) {
 	go func() { done <- postUpdate(t, wh, "s3cret-Token_1", u) }()
 	select {
 	case <-done:
-	case <-time.After(2 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("another chat's webhook POST hangs behind the busy chat")
 	}
-	if got := b.api.WaitMessages(t, budi.ChatID(), 1)[0].Text; got != "ok halo" || time.Since(began) > 2*time.Second {
+	// Ani's chat is still gated: Budi's reply can only come while it is busy.
+	if got := b.api.WaitMessages(t, budi.ChatID(), 1)[0].Text; got != "ok halo" {
 		t.Errorf("budi got %q after %v", got, time.Since(began))
 	}
 	b.api.WaitFor(t, 5*time.Second, "ani told to wait", func() bool {

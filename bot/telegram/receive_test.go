@@ -266,7 +266,7 @@ func TestRecordedButUnhandledUpdatesAreReplayed(t *testing.T) {
 	// Its lease runs out (2 s: long enough that the check above ran inside it even on a
 	// loaded machine); then one replay takes the update over.
 	var n int
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for n == 0 && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
 		if n, err = b.adapter.Replay(b.ctx); err != nil {

@@ -145,7 +145,7 @@ func TestBrowserReviewLoop(t *testing.T) {
 	}
 	// The pack arrives in the download folder.
 	var pack string
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && pack == ""; time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline) && pack == ""; time.Sleep(200 * time.Millisecond) {
 		entries, _ := os.ReadDir(downloads)
 		for _, e := range entries {
 			if strings.HasSuffix(e.Name(), ".zip") {

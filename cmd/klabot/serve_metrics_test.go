@@ -44,7 +44,7 @@ func TestMetricsOnTheirOwnPort(t *testing.T) {
 		t.Errorf("/metrics on HTTP_ADDR: %d, want 404", code)
 	}
 	var body string
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for { // the scheduler's first tick runs at start
 		var code int
 		code, body = httpGet(t, "http://"+maddr+"/metrics")

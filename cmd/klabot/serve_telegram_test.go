@@ -165,7 +165,7 @@ func (c *tgChat) press(label string) fakebotapi.Message {
 // expect waits until the bot's new messages contain want, in order, and returns them.
 func (c *tgChat) expect(want ...string) []fakebotapi.Message {
 	c.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		msgs := c.api.Messages(c.p.ChatID())
 		fresh := msgs[c.seen:]

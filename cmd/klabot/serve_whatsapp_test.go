@@ -31,7 +31,7 @@ func (nopSender) Enqueue(context.Context, conversations.Outbound) error { return
 
 func waitState(t *testing.T, s *whatsappService, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(s.State(), want) {
 		if time.Now().After(deadline) {
 			t.Fatalf("state %q, want it to contain %q", s.State(), want)
@@ -118,7 +118,7 @@ func TestServeWhatsAppWaitsForPairingAndLock(t *testing.T) {
 		t.Errorf("connect errors counted %v", got)
 	}
 	var free *postgres.SessionLock
-	for deadline := time.Now().Add(10 * time.Second); free == nil; {
+	for deadline := time.Now().Add(60 * time.Second); free == nil; {
 		free, err = st.TryLockSession(ctx, whatsappSessionLock, 0)
 		if err != nil && time.Now().After(deadline) {
 			t.Fatalf("lock kept during the backoff: %v", err)
@@ -143,7 +143,7 @@ func TestServeWhatsAppWaitsForPairingAndLock(t *testing.T) {
 	// serve stops: the session lock is given back.
 	cancel()
 	<-stopped
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		l, err := st.TryLockSession(context.Background(), whatsappSessionLock, 0)
 		if err == nil {

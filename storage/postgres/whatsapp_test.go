@@ -64,7 +64,7 @@ func TestSessionLockTwoHolders(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("holder was not told that its lock connection died")
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		la, err = a.TryLockSession(ctx, "whatsapp:session", 20*time.Millisecond)
 		if err == nil {

@@ -86,7 +86,8 @@ func TestLockSerialisesAndReleasesOnlyItsOwn(t *testing.T) {
 	}
 
 	// A lost lock taken over by another holder is not released by the first.
-	short := kredis.New(c, kredis.Config{Prefix: prefix, LockTTL: 100 * time.Millisecond, LockWait: 50 * time.Millisecond})
+	// The TTL is long enough that a loaded machine cannot let it expire by itself mid-test.
+	short := kredis.New(c, kredis.Config{Prefix: prefix, LockTTL: 3 * time.Second, LockWait: 50 * time.Millisecond})
 	unlockOld, err := short.Lock(ctx, "slow")
 	if err != nil {
 		t.Fatal(err)

@@ -296,9 +296,12 @@ func (s *Server) Webhook() (url, secret string) {
 	return s.webhook["url"], s.webhook["secret_token"]
 }
 
-// WaitFor polls cond until it is true or the timeout passes (then fails t).
+// WaitFor polls cond until it is true or the timeout passes (then fails t). The timeout
+// is only an upper bound for a broken case, never a performance check: it is at least a
+// minute, because a loaded CI machine stretches every step.
 func (s *Server) WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
+	timeout = max(timeout, time.Minute)
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
@@ -311,7 +314,7 @@ func (s *Server) WaitFor(t testing.TB, timeout time.Duration, what string, cond 
 // WaitMessages waits until chatID got at least n messages and returns them.
 func (s *Server) WaitMessages(t testing.TB, chatID string, n int) []Message {
 	t.Helper()
-	s.WaitFor(t, 20*time.Second, fmt.Sprintf("%d messages to chat %s", n, chatID), func() bool {
+	s.WaitFor(t, time.Minute, fmt.Sprintf("%d messages to chat %s", n, chatID), func() bool {
 		return len(s.Messages(chatID)) >= n
 	})
 	return s.Messages(chatID)
