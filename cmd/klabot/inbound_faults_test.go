@@ -46,7 +46,7 @@ func TestInboundNewBotOnTheSameDatabaseLosesNothing(t *testing.T) {
 	// its update ids start again at 1. The old bot's serve is stopped first, as in a
 	// token change: the outbound queue is shared by every replica of the database, so
 	// a serve still running with the old token would deliver the new bot's replies
-	// through the old bot (one bot per database, docs/telegram.md).
+	// through the old bot (one bot per database, docs/telegram.md §2: refused at start).
 	first.stop()
 	if err := <-first.done; err != nil {
 		t.Fatalf("old bot's serve: %v", err)
