@@ -374,6 +374,18 @@ func (q *Queue) Pending(ctx context.Context, ch conversations.Channel) (int, err
 	return n, err
 }
 
+// PendingChat counts the unfinished jobs of one chat (queued or in flight), on every
+// replica: an opening console waits for what was queued to it while it was closed.
+func (q *Queue) PendingChat(ctx context.Context, to conversations.Address) (int, error) {
+	var n int
+	err := q.cfg.Pool.QueryRow(ctx, `
+		SELECT count(*) FROM river_job
+		WHERE args->>'chat_key' = $1 AND kind = '`+JobKind+`'
+		  AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`, // river_job_outbound_chat
+		to.Key()).Scan(&n)
+	return n, err
+}
+
 // OnOutcome sets Config.OnOutcome (before Start).
 func (q *Queue) OnOutcome(f func(ctx context.Context, out conversations.Outbound, err error)) {
 	q.cfg.OnOutcome = f
