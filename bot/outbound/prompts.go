@@ -19,7 +19,7 @@ type Prompts struct {
 	Queue *Queue
 	// InFlightWait bounds the wait for the open position's prompt while its job is
 	// running and it is not recorded yet (sent a moment ago: a person answering the
-	// instant it arrives). Defaults to 3 s.
+	// instant it arrives). Defaults to 1.5 s.
 	InFlightWait time.Duration
 }
 
@@ -38,7 +38,7 @@ func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t
 	}
 	wait := p.InFlightWait
 	if wait <= 0 {
-		wait = 3 * time.Second
+		wait = 1500 * time.Millisecond
 	}
 	deadline := time.Now().Add(wait)
 	pause := 5 * time.Millisecond

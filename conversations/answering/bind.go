@@ -87,8 +87,15 @@ func (ans *Dialogue) bind(ctx context.Context, req *conversations.Request) ([]co
 	var ok bool
 	if ans.d.Prompts != nil {
 		var err error
-		if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At, asksOf(r.State)); err != nil {
+		if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At, ""); err != nil {
 			return nil, false, err
+		}
+		if ok && !fits(parsePosition(seen), parsePosition(asksOf(r.State)), len(r.In.Files) > 0) {
+			// Not the open position: unless its prompt went out this very moment (the
+			// person answering the instant it arrived, before its delivery was recorded).
+			if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At, asksOf(r.State)); err != nil {
+				return nil, false, err
+			}
 		}
 	}
 	if !ok { // nothing delivered on record (the console, the first prompt still on its way)
@@ -99,11 +106,8 @@ func (ans *Dialogue) bind(ctx context.Context, req *conversations.Request) ([]co
 		return nil, false, nil
 	}
 	s, cur := parsePosition(seen), parsePosition(asksOf(r.State))
-	if s.mode == cur.mode && s.code == cur.code {
+	if fits(s, cur, len(r.In.Files) > 0) {
 		return nil, false, nil
-	}
-	if len(r.In.Files) > 0 && s.code == cur.code {
-		return nil, false, nil // files for the same question, in whichever of its steps
 	}
 	ans.d.Log.Info("message sent for an earlier prompt", "chat", r.In.Address.Key(), "message", r.In.MessageID,
 		"sent_by", r.In.At, "seen", seen, "now", asksOf(r.State))
@@ -114,6 +118,12 @@ func (ans *Dialogue) bind(ctx context.Context, req *conversations.Request) ([]co
 		return ans.bindAnswer(ctx, r, s, cur)
 	}
 	return notApplied(ctx, r)
+}
+
+// fits reports whether a message sent while s was shown applies at cur: the same
+// position, or files for the same question in whichever of its steps.
+func fits(s, cur position, files bool) bool {
+	return s.mode == cur.mode && s.code == cur.code || files && s.code == cur.code
 }
 
 // notApplied tells the person their message was not used, and repeats what is asked now.
