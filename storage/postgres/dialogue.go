@@ -20,7 +20,7 @@ const upsertCheckpoint = `INSERT INTO dialogue_checkpoints (person_id, state, up
 // SaveCheckpoint stores the person's dialogue position, so a lost Redis state can be
 // rebuilt exactly.
 func (s *Store) SaveCheckpoint(ctx context.Context, personID int64, st conversations.State) error {
-	b, err := json.Marshal(st)
+	b, err := json.Marshal(st.ForCheckpoint())
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func queueCheckpoint(b *pgx.Batch, personID int64, st *conversations.State, at t
 	if st == nil {
 		return nil
 	}
-	raw, err := json.Marshal(st)
+	raw, err := json.Marshal(st.ForCheckpoint())
 	if err != nil {
 		return err
 	}
