@@ -78,9 +78,14 @@ func hashCodes(codes []string) uint64 {
 func (ans *Dialogue) loadStamped(ctx context.Context, r *step, l *questionList, sa StampedAnswers, codes []string) error {
 	year, sum := r.State.Year, hashCodes(codes)
 	if c, ok := readCopy(r.State); ok && !l.reread && c.OPD == l.opd.ID && c.Year == year && c.Codes == sum {
-		stamp, err := sa.ProgressStamp(ctx, l.opd.ID, year)
-		if err != nil {
-			return fmt.Errorf("progress: %w", err)
+		// The stamp the step read with its record (before any write of the step: a
+		// copy the step wrote to has moved on and is read again), else a read of its own.
+		stamp, read := conversations.ProgressStampRead(ctx, l.opd.ID, year)
+		if !read {
+			var err error
+			if stamp, err = sa.ProgressStamp(ctx, l.opd.ID, year); err != nil {
+				return fmt.Errorf("progress: %w", err)
+			}
 		}
 		if stamp == c.Stamp {
 			l.useCopy(c)
