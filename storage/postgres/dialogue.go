@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,6 +24,16 @@ func (s *Store) SaveCheckpoint(ctx context.Context, personID int64, st conversat
 	b, err := json.Marshal(st.ForCheckpoint())
 	if err != nil {
 		return err
+	}
+	if tx, ok := TxFrom(ctx); ok {
+		if lt, ok := tx.(*lazyTx); ok {
+			// In a step's transaction: sent with its COMMIT, not a round trip of its own
+			// (a failure is logged and leaves the step, as a failed write batch would).
+			lt.Defer(upsertCheckpoint, func(err error) {
+				slog.Warn("save checkpoint", "person", personID, "err", err)
+			}, personID, b, s.now())
+			return nil
+		}
 	}
 	// A write batch of its own, so that with group commit (WithGroupCommit) the
 	// checkpoints of concurrent steps share commits too.
