@@ -42,6 +42,14 @@ type Session struct {
 	// coordinator's note to a focal point) to those sessions, and this session's own
 	// to it: they are shown before its next replies.
 	Hub *Hub
+	// Forward, when set, queues the messages a step sends to other chats (a
+	// coordinator's note to a focal point's Telegram or console chat) durably
+	// (outbound.Queue.EnqueueMany). Without it (and without Hub) they are dropped.
+	Forward func(ctx context.Context, outs ...conversations.Outbound) error
+
+	mu      sync.Mutex               // one line (or one arriving notice) at a time
+	w       io.Writer                // where Run prints, while it runs
+	arrived []conversations.Outbound // notices that came while Run did not run
 }
 
 // Hub joins the console sessions of one process, so that a notice one person's step
@@ -72,14 +80,50 @@ func (h *Hub) take(to conversations.Address) []conversations.Outbound {
 // Inbox returns (and forgets) the messages other sessions' steps sent to this chat
 // since it last looked; they become the latest messages shown.
 func (s *Session) Inbox() []conversations.Outbound {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inbox()
+}
+
+func (s *Session) inbox() []conversations.Outbound {
+	outs := s.arrived
+	s.arrived = nil
 	if s.Hub == nil {
-		return nil
+		return outs
 	}
-	outs := s.Hub.take(s.addr)
-	for _, o := range outs {
+	hub := s.Hub.take(s.addr)
+	for _, o := range hub {
 		s.show(o)
 	}
-	return outs
+	return append(outs, hub...)
+}
+
+// Notices is the session's chat as a channel of the durable queue (an
+// outbound.Transport, outbound.Queue.RegisterChat): a message queued to this chat
+// elsewhere — a coordinator's note from another console, the scheduler's reminder —
+// is shown as it arrives, "🔔 " first, while Run waits for a line (else before the
+// next line's replies). It becomes the latest message: a number presses its buttons.
+func (s *Session) Notices() Notices { return Notices{s} }
+
+// Notices delivers queued messages to a Session (see Session.Notices).
+type Notices struct{ s *Session }
+
+// Deliver shows out in the session's chat.
+func (n Notices) Deliver(_ context.Context, out conversations.Outbound) error {
+	s := n.s
+	if out.To != s.addr {
+		return fmt.Errorf("console %s: a message for %s", s.addr.ChatID, out.To.Key())
+	}
+	out.Text = "🔔 " + out.Text
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.show(out)
+	if s.w == nil {
+		s.arrived = append(s.arrived, out)
+		return nil
+	}
+	_, err := fmt.Fprint(s.w, Render([]conversations.Outbound{out}))
+	return err
 }
 
 // show notes that out is now the latest message of the chat: a typed number picks one
@@ -163,14 +207,20 @@ func fileOf(path string) (conversations.File, error) {
 // Send handles one typed line and returns the replies to this chat, remembering the
 // buttons so that the next number presses one.
 func (s *Session) Send(ctx context.Context, line string) ([]conversations.Outbound, error) {
-	pending := s.Inbox() // shown first: they arrived before this line was answered
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.send(ctx, line)
+}
+
+func (s *Session) send(ctx context.Context, line string) ([]conversations.Outbound, error) {
+	pending := s.inbox() // shown first: they arrived before this line was answered
 	ins, err := s.Inbound(line)
 	if err != nil {
 		return pending, err
 	}
 	all := pending
 	for _, in := range ins {
-		outs, err := s.Deliver(ctx, in)
+		outs, err := s.deliver(ctx, in)
 		all = append(all, outs...)
 		if err != nil {
 			return all, err
@@ -184,18 +234,22 @@ func (s *Session) Send(ctx context.Context, line string) ([]conversations.Outbou
 
 // Press sends a button press with data, as if pressed on any earlier message.
 func (s *Session) Press(ctx context.Context, data string) ([]conversations.Outbound, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	in := s.next()
 	in.Button = data
 	s.last = []conversations.Inbound{in}
-	return s.Deliver(ctx, in)
+	return s.deliver(ctx, in)
 }
 
 // Redeliver hands the last line's messages to the engine again, with the same message
 // ids (a platform delivering twice).
 func (s *Session) Redeliver(ctx context.Context) ([]conversations.Outbound, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var all []conversations.Outbound
 	for _, in := range s.last {
-		outs, err := s.Deliver(ctx, in)
+		outs, err := s.deliver(ctx, in)
 		all = append(all, outs...)
 		if err != nil {
 			return all, err
@@ -206,17 +260,32 @@ func (s *Session) Redeliver(ctx context.Context) ([]conversations.Outbound, erro
 
 // Deliver hands one inbound message to the engine.
 func (s *Session) Deliver(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deliver(ctx, in)
+}
+
+func (s *Session) deliver(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error) {
 	outs, err := s.h.Handle(ctx, in)
-	var mine []conversations.Outbound
+	var mine, others []conversations.Outbound
 	for _, o := range outs {
 		if o.To != s.addr {
 			if s.Hub != nil && o.To.Channel == conversations.ChannelConsole {
 				s.Hub.post(o) // a notified colleague's console chat shows it there
+			} else if s.Forward != nil {
+				others = append(others, o)
 			}
 			continue
 		}
 		mine = append(mine, o)
 		s.show(o)
+	}
+	if len(others) > 0 {
+		// After the step's commit: queued once the step is done (the engine returns its
+		// replies only then). A failure is said in the chat; the step stands.
+		if ferr := s.Forward(ctx, others...); ferr != nil && err == nil {
+			err = fmt.Errorf("pesan untuk %d chat lain tidak terkirim: %w", len(others), ferr)
+		}
 	}
 	return mine, err
 }
@@ -238,12 +307,25 @@ func Render(outs []conversations.Outbound) string {
 
 // Run reads lines from r until it ends (or "/keluar"), sends each and writes the
 // replies to w. prompt, when not empty, is printed before each line (interactive use).
+//
+// Notices arriving for the chat while it runs (Session.Notices) are printed at once.
 func Run(ctx context.Context, s *Session, r io.Reader, w io.Writer, prompt string) error {
+	s.mu.Lock()
+	s.w = w
+	fmt.Fprint(w, Render(s.inbox())) // what came before
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.w = nil
+		s.mu.Unlock()
+	}()
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for {
 		if prompt != "" {
+			s.mu.Lock()
 			fmt.Fprint(w, prompt)
+			s.mu.Unlock()
 		}
 		if !sc.Scan() {
 			return sc.Err()
@@ -255,10 +337,12 @@ func Run(ctx context.Context, s *Session, r io.Reader, w io.Writer, prompt strin
 		if t := strings.TrimSpace(line); t == "/keluar" || t == "/quit" || t == "/exit" {
 			return nil
 		}
-		outs, err := s.Send(ctx, line)
+		s.mu.Lock()
+		outs, err := s.send(ctx, line)
 		fmt.Fprint(w, Render(outs))
 		if err != nil {
 			fmt.Fprintf(w, "(!) %v\n\n", err)
 		}
+		s.mu.Unlock()
 	}
 }

@@ -22,9 +22,10 @@ type LogEntry struct {
 }
 
 // Log lists a region's messages, newest first, at most limit: every delivery the queue
-// recorded (to the region's people, and the region's digests to group chats), and the
+// recorded (to the region's people, and the region's digests to group chats), the
 // region's proactive messages not delivered yet or recorded before the durable queue
-// (notifications table). personID, when not 0, keeps that person's only.
+// (notifications table), and the other messages to its people still queued (a review
+// note waiting for its chat, "pending"). personID, when not 0, keeps that person's only.
 func Log(ctx context.Context, pool *pgxpool.Pool, region string, personID int64, limit int) ([]LogEntry, error) {
 	rows, err := pool.Query(ctx, `
 		SELECT d.recorded_at, coalesce(d.person_id, 0), coalesce(p.name, ''), d.channel, d.chat_id, d.kind, d.state, d.reason
@@ -39,6 +40,15 @@ func Log(ctx context.Context, pool *pgxpool.Pool, region string, personID int64,
 		LEFT JOIN people p ON p.id = n.person_id
 		WHERE n.region_code = $1 AND ($2 = 0 OR n.person_id = $2) AND n.chat_id <> ''
 		  AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d WHERE d.notification_id = n.id)
+		UNION ALL
+		SELECT j.created_at, p.id, p.name, j.args->>'channel', j.args->>'chat_id', m.msg->>'kind', 'pending', ''
+		FROM river_job j
+		CROSS JOIN LATERAL jsonb_array_elements(j.args->'messages') WITH ORDINALITY AS m(msg, idx)
+		JOIN people p ON p.id = (m.msg->>'person_id')::bigint
+		WHERE j.kind = '`+JobKind+`' AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
+		  AND p.region_code = $1 AND ($2 = 0 OR p.id = $2)
+		  AND coalesce((m.msg->>'notification_id')::bigint, 0) = 0
+		  AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d WHERE d.job_id = j.id AND d.idx = m.idx - 1)
 		ORDER BY 1 DESC
 		LIMIT $3`, region, personID, limit)
 	if err != nil {

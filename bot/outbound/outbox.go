@@ -2,6 +2,8 @@ package outbound
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,6 +76,17 @@ type sealedFile struct {
 	MIME  string `json:"mime"`
 	Photo bool   `json:"photo,omitempty"`
 	Data  []byte `json:"data"`
+}
+
+// queueOf is the River queue of a message to chat on ch: the channel's, except that
+// each console chat has a queue of its own, worked only by the console that has the
+// chat open (RegisterChat).
+func queueOf(ch conversations.Channel, chat string) string {
+	if ch == conversations.ChannelConsole {
+		sum := sha256.Sum256([]byte(chat))
+		return QueueName(ch) + "_" + hex.EncodeToString(sum[:8])
+	}
+	return QueueName(ch)
 }
 
 // kindOf names what out is for the log.
@@ -212,7 +225,7 @@ func (q *Queue) jobs(ctx context.Context, tx pgx.Tx, outs []conversations.Outbou
 			prio = priorityBulk
 		}
 		params = append(params, river.InsertManyParams{Args: *a, InsertOpts: &river.InsertOpts{
-			Queue: QueueName(conversations.Channel(a.Channel)), Priority: prio, MaxAttempts: q.cfg.MaxAttempts,
+			Queue: queueOf(conversations.Channel(a.Channel), a.ChatID), Priority: prio, MaxAttempts: q.cfg.MaxAttempts,
 		}})
 	}
 	return params, nil

@@ -231,6 +231,26 @@ func (q *Queue) Unwork(ctx context.Context, ch conversations.Channel) error {
 	return nil
 }
 
+// RegisterChat has this process deliver the messages queued to one console chat with t
+// (the open console session, which shows them as they arrive). A console chat's
+// messages wait in its own queue until a console opens it; one console chat per Queue.
+func (q *Queue) RegisterChat(to conversations.Address, t Transport) error {
+	if to.Channel != conversations.ChannelConsole || to.ChatID == "" {
+		return fmt.Errorf("outbound: register chat %s: only a console chat: %w", to.Key(), conversations.ErrInvalid)
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if c := q.channels[to.Channel]; c != nil {
+		return fmt.Errorf("outbound: register chat %s: a console chat is registered already: %w", to.Key(), conversations.ErrInvalid)
+	}
+	if err := q.client.Queues().Add(queueOf(to.Channel, to.ChatID), river.QueueConfig{MaxWorkers: 1}); err != nil {
+		return fmt.Errorf("outbound: work %s: %w", to.Key(), err)
+	}
+	// A terminal has no platform limits: only the order of the chat's messages matters.
+	q.channels[to.Channel] = &channel{t: t, lim: Limits{PerBot: 1000, PerChat: time.Millisecond, Parallel: 1}.withDefaults(), worked: true}
+	return nil
+}
+
 // Channels lists the channels this process has a transport for.
 func (q *Queue) Channels() []conversations.Channel {
 	q.mu.Lock()

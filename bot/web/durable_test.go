@@ -10,6 +10,7 @@ import (
 
 	"github.com/klabot/klabot/bot/web"
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/postgres/pgtest"
 )
 
@@ -69,7 +70,8 @@ func TestReviewDecisionAndNoticesCommitTogether(t *testing.T) {
 		t.Fatalf("%d notices queued, want 3", len(rows))
 	}
 	for _, r := range rows {
-		if !r.InTx || !strings.Contains(r.Text, "Lampirkan daftar Puskesmas.") {
+		// The kind names it in the notifications log (issue 14, item 5).
+		if !r.InTx || !strings.Contains(r.Text, "Lampirkan daftar Puskesmas.") || r.Kind != review.NoticeNote {
 			t.Errorf("notice %+v", r)
 		}
 	}

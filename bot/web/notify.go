@@ -47,7 +47,8 @@ func (n ChatNotifier) ReviewDecided(ctx context.Context, it review.Item, st conv
 		text := review.NoticeText(p.Language, it, st, note, by.Name, reg.Location())
 		sent := false
 		for _, id := range ids {
-			out := conversations.Outbound{To: conversations.Address{Channel: id.Channel, ChatID: id.ChatID}, PersonID: p.ID, Text: text}
+			out := conversations.Outbound{To: conversations.Address{Channel: id.Channel, ChatID: id.ChatID}, PersonID: p.ID, Text: text,
+				Kind: review.NoticeNote}
 			if err := n.Send(ctx, out); err != nil {
 				return names, fmt.Errorf("notice to %d: %w", p.ID, err)
 			}

@@ -7,10 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/klabot/klabot/bot/console"
+	"github.com/klabot/klabot/bot/outbound"
 	"github.com/klabot/klabot/conversations"
 )
 
@@ -39,6 +42,11 @@ func runChat(ctx context.Context, app *App, args []string) error {
 		rand.Read(b)
 		sess = console.NewSession(parts.Engine, "console-"+hex.EncodeToString(b), "console")
 		sess.Now = app.Now
+		stop, err := openConsole(ctx, app, parts, sess)
+		if err != nil {
+			return err
+		}
+		defer stop()
 		// The invite goes through the engine like a Telegram /start CODE would.
 		outs, err := sess.Send(ctx, "/start "+*invite)
 		fmt.Fprint(app.Stdout, console.Render(outs))
@@ -52,6 +60,11 @@ func runChat(ctx context.Context, app *App, args []string) error {
 		}
 		sess = console.NewSession(parts.Engine, id, "console")
 		sess.Now = app.Now
+		stop, err := openConsole(ctx, app, parts, sess)
+		if err != nil {
+			return err
+		}
+		defer stop()
 		fmt.Fprintln(app.Stdout, "(bantuan: daftar perintah · /kirim PATH: kirim file · /keluar: keluar)")
 		fmt.Fprintln(app.Stdout)
 		// Where the person stands, right away: their question, or their menu.
@@ -98,3 +111,48 @@ func promptFor(r io.Reader) string {
 	}
 	return "> "
 }
+
+// openConsole makes the session's chat a chat of the durable queue: messages its steps
+// send to other chats are queued (a coordinator's note reaches the focal point's
+// Telegram, or their console when it is open: `klabot serve` delivers the first, that
+// console the second), and messages queued to this chat — a note from a coordinator in
+// another console, a reminder of `klabot serve`'s scheduler — are shown as they arrive
+// ("🔔"), those that waited first. The returned func stops the queue.
+func openConsole(ctx context.Context, app *App, parts *engineParts, sess *console.Session) (func(), error) {
+	cfg, err := app.Config()
+	if err != nil {
+		return nil, err
+	}
+	rdb, err := app.Redis(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q, err := outbound.New(outbound.Config{
+		Pool: parts.Store.Pool(), Redis: rdb, RedisPrefix: cfg.RedisPrefix,
+		Secret:      outboundSecret(app, cfg), // serve's: it delivers what this console queues
+		RescueAfter: cfg.OutboundRescueAfter,
+		Now:         app.Now,
+		// A terminal session: the queue's start and stop are not news, its trouble is.
+		Log: slog.New(warnOnly{app.Log.Handler()}),
+	})
+	if err != nil {
+		return nil, err
+	}
+	sess.Forward = q.EnqueueMany
+	if err := q.RegisterChat(sess.Address(), sess.Notices()); err != nil {
+		return nil, err
+	}
+	if err := q.Start(ctx); err != nil {
+		return nil, err
+	}
+	return func() { q.Stop(context.WithoutCancel(ctx), 5*time.Second) }, nil //nolint:errcheck // logged inside
+}
+
+// warnOnly passes warnings and errors only.
+type warnOnly struct{ slog.Handler }
+
+func (h warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+func (h warnOnly) WithAttrs(as []slog.Attr) slog.Handler { return warnOnly{h.Handler.WithAttrs(as)} }
+func (h warnOnly) WithGroup(n string) slog.Handler       { return warnOnly{h.Handler.WithGroup(n)} }

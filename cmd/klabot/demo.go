@@ -47,6 +47,11 @@ func runDemo(ctx context.Context, app *App, args []string) error {
 	fmt.Fprint(app.Stdout, demoIntro(who))
 	sess := console.NewSession(parts.Engine, id, who.Name)
 	sess.Now = app.Now
+	stop, err := openConsole(ctx, app, parts, sess)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	// Show where the sample focal point stands right away (the first question, or the
 	// one a previous demo stopped at).
 	outs, err := sess.Send(ctx, "mulai")

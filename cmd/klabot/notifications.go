@@ -10,7 +10,9 @@ import (
 
 	"github.com/klabot/klabot/bot/outbound"
 	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/conversations/idfmt"
+	"github.com/klabot/klabot/conversations/review"
 	"github.com/klabot/klabot/storage/postgres"
 )
 
@@ -75,6 +77,10 @@ func kindLabel(kind string) string {
 		return "pengingat"
 	case outbound.KindEscalation:
 		return "eskalasi"
+	case review.NoticeNote:
+		return "catatan tinjauan"
+	case answering.NoticeFixed:
+		return "jawaban diperbaiki"
 	}
 	return kind
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +82,42 @@ func TestServeTelegramReview(t *testing.T) {
 	if err := w.store.Pool().QueryRow(ctx, `SELECT r.state FROM reviews r JOIN current_answers a ON a.id = r.answer_id
 		WHERE a.question_code = '1.1'`).Scan(&state); err != nil || state != "approved" {
 		t.Fatalf("current version of 1.1: review %q, %v", state, err)
+	}
+
+	// A note to a focal point who blocked the bot meanwhile: the coordinator is told it
+	// was sent, and the notifications log says what became of each notice (issue 14,
+	// item 5): the first note and the coordinator's "diperbaiki" notice sent, this one
+	// blocked.
+	budi.say("selesai")
+	budi.expect("keterangan singkat")
+	budi.say("ubah 12.1")
+	budi.expect("12.1")
+	budi.say("3")
+	budi.expect("Tersimpan: 3")
+	w.api.Block(budi.p.ChatID())
+	koor.say("tinjau")
+	koor.expect("12.1 — Berapa kali rapat koordinasi tahun ini?")
+	koor.press("🔁 Minta perbaikan")
+	koor.expect("Tulis catatan singkat untuk OPD")
+	koor.say("Lampirkan notulen rapat.")
+	koor.expect("12.1: perlu perbaikan.")
+	logOf := func(person int64) string {
+		out, err := runWith(t, w.env, "", "notifications", "--region", "KOTA-UJI", "--person", strconv.FormatInt(person, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	w.api.WaitFor(t, 30*time.Second, "the blocked note recorded", func() bool {
+		return strings.Contains(logOf(w.budiID), "tidak bisa dihubungi")
+	})
+	budiLog := logOf(w.budiID)
+	for _, want := range []string{"catatan tinjauan  tidak bisa dihubungi (bot diblokir)", "catatan tinjauan  terkirim"} {
+		if !strings.Contains(budiLog, want) {
+			t.Errorf("Budi's notifications lack %q:\n%s", want, budiLog)
+		}
+	}
+	if koorLog := logOf(koorID); !strings.Contains(koorLog, "jawaban diperbaiki  terkirim") {
+		t.Errorf("the coordinator's notifications lack the fixed answer's notice:\n%s", koorLog)
 	}
 }

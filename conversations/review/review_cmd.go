@@ -488,6 +488,9 @@ func (e *reviews) reviewNotices(ctx context.Context, r *conversations.Request, i
 		if err != nil {
 			return nil, nil, err
 		}
+		for k := range msgs {
+			msgs[k].Kind = NoticeNote // the notifications log names it, with its outcome
+		}
 		if len(msgs) > 0 {
 			names = append(names, p.Name)
 		}
@@ -495,6 +498,10 @@ func (e *reviews) reviewNotices(ctx context.Context, r *conversations.Request, i
 	}
 	return outs, names, nil
 }
+
+// NoticeNote is the Outbound.Kind of the notice telling a focal point that an answer
+// came back with the reviewer's note (from the chat's review or the web dashboard).
+const NoticeNote = "review_note"
 
 // NoticeText is the message telling a focal point (in lang) that their OPD's answer came
 // back with the reviewer's note: the chat's review and the web dashboard send the same.
