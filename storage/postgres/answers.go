@@ -19,7 +19,7 @@ import (
 const newAnswerID = `(SELECT currval(pg_get_serial_sequence('answers', 'id')))`
 
 // SaveAnswer appends a new answer version in one transaction and one round trip (bumping
-// the progress stamps: bump_progress, once per call): the
+// the progress stamps once: bumpProgressSQL): the
 // inbound message record, a per-question advisory lock (so two focal points answering at
 // once get versions n and n+1), with CheckVersion the check that the current version is
 // still ExpectVersion (else ErrConflict, nothing written), the version (highest + 1), the previous version's
@@ -53,7 +53,7 @@ func (s *Store) SaveAnswer(ctx context.Context, w answering.AnswerWrite) (answer
 	})
 	// The progress stamps of the OPDs that see this question (and the writer's): their
 	// people's copies of the progress are out of date now.
-	b.Queue(`SELECT bump_progress($1, $2, $3, $4)`, w.RegionCode, w.Year, w.QuestionCode, w.PersonID)
+	b.Queue(bumpProgressSQL, w.RegionCode, w.Year, w.QuestionCode, w.PersonID)
 	if w.CarryEvidence {
 		// A carried row keeps its created_at, so "sent for the previous version itself"
 		// is created_at >= that version's, and "sent after the send-back" is created_at

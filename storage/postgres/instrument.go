@@ -248,7 +248,7 @@ func (s *Store) saveInstrument(ctx context.Context, inst *scoring.Instrument, op
 		}
 		if !inserted && (changed || st.Changed() || res.Relabelled > 0 || opts.From != 0) {
 			// Every focal point's copy of the year's progress is out of date.
-			if _, err := tx.Exec(ctx, `SELECT bump_progress_year($1)`, inst.Year); err != nil {
+			if _, err := tx.Exec(ctx, bumpProgressYearSQL, inst.Year); err != nil {
 				return err
 			}
 		}

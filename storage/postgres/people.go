@@ -85,7 +85,7 @@ func upsertOPD(ctx context.Context, q querier, region, code, name string, answer
 	}
 	// The OPD's questions may have changed (answers_for): its people's copies of the
 	// progress are out of date.
-	if _, err := q.Exec(ctx, `SELECT bump_progress_region($1)`, region); err != nil {
+	if _, err := q.Exec(ctx, bumpProgressRegionSQL, region); err != nil {
 		return 0, fmt.Errorf("upsert OPD %s/%s: %w", region, code, err)
 	}
 	return id, nil

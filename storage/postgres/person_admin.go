@@ -110,7 +110,7 @@ func (s *Store) ChangePerson(ctx context.Context, id int64, c PersonChange) (Per
 			return fmt.Errorf("change person #%d: %w", id, err)
 		}
 		// A name or an OPD shown in the region's progress: the copies are out of date.
-		if _, err := tx.Exec(ctx, `SELECT bump_progress_region(region_code) FROM people WHERE id = $1`, id); err != nil {
+		if _, err := tx.Exec(ctx, bumpProgressRegionSQL, cur.RegionCode); err != nil {
 			return fmt.Errorf("change person #%d: %w", id, err)
 		}
 		if next.Deactivated && !cur.Deactivated {

@@ -221,7 +221,7 @@ func (s *Store) RecordReview(ctx context.Context, answerID int64, state conversa
 			return fmt.Errorf("answer %d is version %d, a newer version exists: %w", answerID, version, conversations.ErrConflict)
 		}
 		rec.At = s.now()
-		if _, err := tx.Exec(ctx, `SELECT bump_progress($1, $2, $3, 0)`, region, year, question); err != nil {
+		if _, err := tx.Exec(ctx, bumpProgressSQL, region, year, question, 0); err != nil {
 			return err
 		}
 		return tx.QueryRow(ctx, `INSERT INTO reviews (answer_id, state, note, reviewer_id, created_at)
