@@ -52,8 +52,13 @@ func (s *Store) SaveAnswer(ctx context.Context, w answering.AnswerWrite) (answer
 		return row.Scan(&info.ID, &info.Version, &info.PersonName)
 	})
 	// The progress stamps of the OPDs that see this question (and the writer's): their
-	// people's copies of the progress are out of date now.
-	b.Queue(bumpProgressSQL, w.RegionCode, w.Year, w.QuestionCode, w.PersonID)
+	// people's copies of the progress are out of date now. In a step's transaction the
+	// bump goes with its COMMIT, once the write succeeded: the stamps' row locks are
+	// then held for one round trip, not for the rest of the step.
+	lazy, deferBump := lazyFrom(ctx)
+	if !deferBump {
+		b.Queue(bumpProgressSQL, w.RegionCode, w.Year, w.QuestionCode, w.PersonID)
+	}
 	if w.CarryEvidence {
 		// A carried row keeps its created_at, so "sent for the previous version itself"
 		// is created_at >= that version's, and "sent after the send-back" is created_at
@@ -80,6 +85,9 @@ func (s *Store) SaveAnswer(ctx context.Context, w answering.AnswerWrite) (answer
 	})
 	if err := s.runWrite(ctx, b); err != nil {
 		return answering.AnswerInfo{}, fmt.Errorf("save answer %s/%d/%s: %w", w.RegionCode, w.Year, w.QuestionCode, err)
+	}
+	if deferBump {
+		lazy.DeferMust(bumpProgressSQL, w.RegionCode, w.Year, w.QuestionCode, w.PersonID)
 	}
 	return info, nil
 }

@@ -32,12 +32,18 @@ func (s *Store) AddEvidence(ctx context.Context, w answering.EvidenceWrite) ([]s
 			return err
 		})
 	}
-	b.Queue(bumpProgressAnswerSQL, w.AnswerID, w.PersonID)
+	lazy, deferBump := lazyFrom(ctx) // as in SaveAnswer
+	if !deferBump {
+		b.Queue(bumpProgressAnswerSQL, w.AnswerID, w.PersonID)
+	}
 	if err := queueCheckpoint(b, w.PersonID, w.Checkpoint, now); err != nil {
 		return nil, err
 	}
 	if err := s.runWrite(ctx, b); err != nil {
 		return nil, fmt.Errorf("add evidence to answer %d: %w", w.AnswerID, err)
+	}
+	if deferBump {
+		lazy.DeferMust(bumpProgressAnswerSQL, w.AnswerID, w.PersonID)
 	}
 	return added, nil
 }

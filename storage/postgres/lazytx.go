@@ -19,7 +19,8 @@ type lazyTx struct {
 	begun    bool
 	closed   bool
 	deferred []*pgx.QueuedQuery
-	sp       int // savepoints opened, for their names
+	must     []*pgx.QueuedQuery // DeferMust
+	sp       int                // savepoints opened, for their names
 }
 
 var _ pgx.Tx = (*lazyTx)(nil)
@@ -61,6 +62,24 @@ func (t *lazyTx) Defer(sql string, onErr func(error), args ...any) {
 	}})
 }
 
+// DeferMust queues a statement to be sent with COMMIT that the commit needs: when it
+// fails, nothing of the transaction is kept. A row lock it takes is held only for the
+// commit's round trip (the progress bumps: a colleague's step does not wait for the rest
+// of this one).
+func (t *lazyTx) DeferMust(sql string, args ...any) {
+	t.must = append(t.must, &pgx.QueuedQuery{SQL: sql, Arguments: args})
+}
+
+// lazyFrom returns ctx's transaction when it is a lazyTx (InTx's own).
+func lazyFrom(ctx context.Context) (*lazyTx, bool) {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return nil, false
+	}
+	lt, ok := tx.(*lazyTx)
+	return lt, ok
+}
+
 func (t *lazyTx) Begin(ctx context.Context) (pgx.Tx, error) {
 	if err := t.ensure(ctx); err != nil {
 		return nil, err
@@ -78,14 +97,23 @@ func (t *lazyTx) Commit(ctx context.Context) error {
 		return pgx.ErrTxClosed
 	}
 	t.closed = true
-	if !t.begun && len(t.deferred) == 0 {
+	if !t.begun && len(t.deferred) == 0 && len(t.must) == 0 {
 		return nil // nothing was sent: nothing to commit
 	}
-	if len(t.deferred) > 0 {
+	if len(t.deferred) > 0 || len(t.must) > 0 {
 		b := &pgx.Batch{}
 		if !t.begun {
 			b.Queue("BEGIN")
 			t.begun = true
+		}
+		b.QueuedQueries = append(b.QueuedQueries, t.must...)
+		if len(t.deferred) == 0 {
+			b.Queue("COMMIT")
+			if err := t.conn.SendBatch(ctx, b).Close(); err != nil {
+				_, _ = t.conn.Exec(ctx, "ROLLBACK")
+				return err
+			}
+			return nil
 		}
 		b.Queue("SAVEPOINT klabot_deferred")
 		b.QueuedQueries = append(b.QueuedQueries, t.deferred...)
@@ -99,7 +127,8 @@ func (t *lazyTx) Commit(ctx context.Context) error {
 		if !errors.As(err, &pe) {
 			return err // the connection: the pool drops it, the server rolls back
 		}
-		// A deferred statement failed: keep the transaction without it.
+		// A deferred statement failed: keep the transaction without it. (When a
+		// DeferMust statement failed, the savepoint was never reached: roll back.)
 		if _, rerr := t.conn.Exec(ctx, "ROLLBACK TO SAVEPOINT klabot_deferred"); rerr != nil {
 			_, _ = t.conn.Exec(ctx, "ROLLBACK")
 			return errors.Join(err, rerr)
