@@ -290,13 +290,28 @@ func (s *Session) deliver(ctx context.Context, in conversations.Inbound) ([]conv
 	return mine, err
 }
 
-// Render writes replies as the console shows them. The engine already lists buttons
-// as numbered options in the text; attachments are named.
+// Render writes replies as the console shows them. The engine usually lists buttons
+// as numbered options in the text; buttons it did not list (a reminder's "Lanjutkan")
+// are listed after it. Attachments are named.
 func Render(outs []conversations.Outbound) string {
 	var b strings.Builder
 	for _, o := range outs {
 		b.WriteString(strings.TrimRight(o.Text, "\n"))
 		b.WriteString("\n")
+		var bs []conversations.Button
+		listed := true
+		for _, row := range o.Buttons {
+			for _, btn := range row {
+				bs = append(bs, btn)
+				listed = listed && strings.Contains(o.Text, fmt.Sprintf("%d. %s", len(bs), btn.Label))
+			}
+		}
+		if !listed {
+			b.WriteString("\n")
+			for i, btn := range bs {
+				fmt.Fprintf(&b, "%d. %s\n", i+1, btn.Label)
+			}
+		}
 		if o.Attachment != nil {
 			fmt.Fprintf(&b, "[lampiran: %s]\n", o.Attachment.Name)
 		}

@@ -13,8 +13,10 @@ import (
 	"github.com/klabot/klabot/bot/console"
 	"github.com/klabot/klabot/bot/console/consoletest"
 	"github.com/klabot/klabot/bot/outbound"
+	"github.com/klabot/klabot/bot/schedule"
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/answering"
+	"github.com/klabot/klabot/conversations/digest"
 	"github.com/klabot/klabot/conversations/review"
 )
 
@@ -51,7 +53,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // point whose console chat is open in another process (the chat worked by that
 // process's queue, RegisterChat) while it waits for a line, "🔔" first, and is recorded
 // in the notifications log as a review note with its outcome; a colleague whose console
-// is closed has it waiting ("pending"). The fixed answer's notice to the coordinator is
+// is closed has it waiting ("pending"). A reminder arrives the same way. The fixed answer's notice to the coordinator is
 // shown when the coordinator's console opens.
 func TestNoticeReachesOpenConsole(t *testing.T) {
 	t.Parallel()
@@ -125,9 +127,21 @@ func TestNoticeReachesOpenConsole(t *testing.T) {
 		t.Fatalf("Sari's console is closed: her note should wait (pending); log %+v", e)
 	}
 
-	// Budi fixes the answer in his open console: the coordinator's notice waits for
+	// A reminder (the coordinator's ingatkan, as serve's scheduler would send one)
+	// reaches the open console the same way, recorded as a nudge.
+	sched := schedule.New(w.Store, nil, schedule.Config{Now: w.Clock.Now, Year: 2026})
+	nudges, _, err := sched.NudgeOPD(ctx, consoletest.Region, "DINKES")
+	must(t, err)
+	must(t, koorQ.EnqueueMany(ctx, nudges...))
+	waitFor(t, "the reminder recorded as sent", func() bool { return has(logOf("budi"), digest.KindNudge, "sent") })
+	if got := out.String(); strings.Count(got, "🔔") != 2 || !strings.Contains(got, "1. ▶️ Lanjut") {
+		t.Fatalf("Budi's console after the reminder (with its button):\n%s", got)
+	}
+
+	// Budi resumes from the reminder and fixes the answer in his open console (the
+	// sent-back question comes first): the coordinator's notice waits for
 	// the coordinator's console.
-	fmt.Fprintln(typed, "lanjut")
+	fmt.Fprintln(typed, "1") // the reminder's button: the latest message is the notice
 	waitFor(t, "the sent-back question", func() bool { return strings.Contains(out.String(), "Pertanyaan 2/8 · 1.2") })
 	fmt.Fprintln(typed, "ya")
 	waitFor(t, "the fixed answer's notice queued", func() bool { return has(logOf("koor"), answering.NoticeFixed, "pending") })

@@ -145,6 +145,12 @@ func openConsole(ctx context.Context, app *App, parts *engineParts, sess *consol
 	if err := q.Start(ctx); err != nil {
 		return nil, err
 	}
+	// What was queued while the chat was closed comes first (at most a few seconds).
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(50 * time.Millisecond) {
+		if n, err := q.PendingChat(ctx, sess.Address()); err != nil || n == 0 {
+			break
+		}
+	}
 	return func() { q.Stop(context.WithoutCancel(ctx), 5*time.Second) }, nil //nolint:errcheck // logged inside
 }
 

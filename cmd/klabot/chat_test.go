@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/klabot/klabot/storage/postgres/pgtest"
 	"github.com/klabot/klabot/storage/redis/redistest"
@@ -102,3 +105,57 @@ func TestChatWithInvite(t *testing.T) {
 }
 
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestConsoleNoteReachesTheFocalPointsConsole (issue 14, item 5): a coordinator in
+// `klabot chat` sends back the demo focal point's answer; the note is queued (it used to
+// be dropped: the console printed only its own chat's replies), listed by `klabot
+// notifications` as a review note waiting, and shown ("🔔") when the focal point's
+// console opens again, then recorded as sent.
+func TestConsoleNoteReachesTheFocalPointsConsole(t *testing.T) {
+	t.Parallel()
+	env := chatEnv(t)
+	if _, err := runWith(t, env, "1\n/keluar\n", "demo"); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.New(context.Background(), env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var koor, siti int64
+	for name, id := range map[string]*int64{"Rina Marlina%": &koor, "Siti Rahmawati%": &siti} {
+		if err := pool.QueryRow(context.Background(), `SELECT id FROM people WHERE name LIKE $1`, name).Scan(id); err != nil {
+			t.Fatal(name, err)
+		}
+	}
+	out, err := runWith(t, env, "tinjau\n2\nMohon lampirkan SK yang sudah ditandatangani.\n", "chat", "--person", strconv.FormatInt(koor, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "Catatan Anda sudah dikirim ke Siti Rahmawati") {
+		t.Fatalf("coordinator's chat:\n%s", out)
+	}
+	log := func() string {
+		t.Helper()
+		out, err := runWith(t, env, "", "notifications", "--region", "KOTA-CONTOH", "--person", strconv.FormatInt(siti, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := log(); !strings.Contains(got, "catatan tinjauan  menunggu antrean") {
+		t.Fatalf("the note is not waiting for the focal point's console:\n%s", got)
+	}
+	out, err = runWith(t, env, "/keluar\n", "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"🔔 🔁 Jawaban OPD Anda perlu perbaikan", "Mohon lampirkan SK yang sudah ditandatangani."} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("the focal point's console lacks %q:\n%s", want, out)
+		}
+	}
+	if got := log(); !strings.Contains(got, "catatan tinjauan  terkirim") {
+		t.Fatalf("the note shown is not recorded as sent:\n%s", got)
+	}
+}

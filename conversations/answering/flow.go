@@ -20,9 +20,10 @@ func (ans *Dialogue) ask(ctx context.Context, r *step, i int) ([]conversations.O
 		return nil, err
 	}
 	ref := l.refs[i]
-	if r.clashing() && r.State.Mode == conversations.ModeQuestion && r.State.Question == ref.Q.Code {
-		// The person still chooses between their unsaved answer and a colleague's: opening
-		// the question again (lanjut, mulai, ubah N) keeps the choice and asks it again.
+	if r.clashing() && r.State.Question == ref.Q.Code {
+		// The person still chooses between their answer (unsaved, or saved with files and
+		// overtaken) and a colleague's: opening the question again (lanjut, mulai, ubah N)
+		// keeps the choice and asks it again.
 		return []conversations.Outbound{ans.askClash(r, ref.Q, r.T(msgClashFirst))}, nil
 	}
 	r.State.Mode = conversations.ModeQuestion
