@@ -104,3 +104,31 @@ func Recorded(ctx context.Context, d Delivery) bool {
 	r, ok := ctx.Value(recordedKey{}).(Delivery)
 	return ok && d.MessageID != "" && r.Channel == d.Channel && r.MessageID == d.MessageID
 }
+
+// StampedDeliveries is a Deliveries that reads, in the same round trip as the record, the
+// progress stamp of an OPD's year (storage/postgres; see answering.StampedAnswers): the
+// dialogue's copy of a focal point's progress is checked against it without a round trip
+// of its own.
+type StampedDeliveries interface {
+	// RecordDeliveryStamp records d like RecordDelivery and returns the progress stamp
+	// of (opdID, year), read after the record.
+	RecordDeliveryStamp(ctx context.Context, d Delivery, opdID int64, year int) (int64, error)
+}
+
+type stampKey struct{}
+
+type readStamp struct {
+	opd   int64
+	year  int
+	stamp int64
+}
+
+// ProgressStampRead returns the progress stamp of (opdID, year) the step running with
+// ctx read with its record (StampedDeliveries), before any write of the step.
+func ProgressStampRead(ctx context.Context, opdID int64, year int) (int64, bool) {
+	s, ok := ctx.Value(stampKey{}).(readStamp)
+	if !ok || s.opd != opdID || s.year != year {
+		return 0, false
+	}
+	return s.stamp, true
+}

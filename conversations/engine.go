@@ -255,6 +255,10 @@ func (e *Engine) step(ctx context.Context, in Inbound, st *State) stepResult {
 	fail := func(err error) stepResult {
 		return stepResult{outs: []Outbound{e.reply(in, tr(person.Language, msgTrouble))}, err: err, lang: person.Language}
 	}
+	ri, err := e.region(ctx, person.RegionCode)
+	if err != nil {
+		return fail(fmt.Errorf("region %s: %w", person.RegionCode, err))
+	}
 	if e.d.Tx != nil && e.d.Deliveries != nil && in.MessageID != "" {
 		// The step's durable record first: a message handled before (Redis forgot it)
 		// stops here, before anything is said; a concurrent delivery of the same message
@@ -263,7 +267,17 @@ func (e *Engine) step(ctx context.Context, in Inbound, st *State) stepResult {
 		if d.At.IsZero() {
 			d.At = now
 		}
-		err := e.d.Deliveries.RecordDelivery(ctx, d)
+		var err error
+		if sd, ok := e.d.Deliveries.(StampedDeliveries); ok && person.OPDID != 0 {
+			// With the stamp of the person's progress: one round trip for both.
+			year := e.year(ri.Region, now)
+			var stamp int64
+			if stamp, err = sd.RecordDeliveryStamp(ctx, d, person.OPDID, year); err == nil {
+				ctx = context.WithValue(ctx, stampKey{}, readStamp{person.OPDID, year, stamp})
+			}
+		} else {
+			err = e.d.Deliveries.RecordDelivery(ctx, d)
+		}
 		if errors.Is(err, ErrDuplicate) {
 			return stepResult{duplicate: true, mark: true}
 		}
@@ -273,10 +287,6 @@ func (e *Engine) step(ctx context.Context, in Inbound, st *State) stepResult {
 		ctx = withRecorded(ctx, d)
 	}
 	req := &Request{In: in, Person: person, Now: now, e: e}
-	ri, err := e.region(ctx, person.RegionCode)
-	if err != nil {
-		return fail(fmt.Errorf("region %s: %w", person.RegionCode, err))
-	}
 	req.Region = ri.Region
 	req.opds = ri.opds
 	if st == nil || st.PersonID != person.ID {

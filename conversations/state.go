@@ -54,7 +54,12 @@ type State struct {
 	HeldFor string         `json:"held_for,omitempty"`
 	// Extra holds other features' state by feature name (a review in progress, a
 	// coordinator's pending invite ...). The engine keeps it as it is.
-	Extra     map[string]json.RawMessage `json:"extra,omitempty"`
+	Extra map[string]json.RawMessage `json:"extra,omitempty"`
+	// Cache holds what features keep between steps instead of reading it again, by
+	// feature name (the focal point's progress): kept in Redis with the state, never in
+	// the checkpoint — each entry can be rebuilt from Postgres, and is whenever its
+	// owner finds it missing or out of date.
+	Cache     map[string]json.RawMessage `json:"cache,omitempty"`
 	UpdatedAt time.Time                  `json:"updated_at"`
 	// Since is when the dialogue last moved (position changed): a message sent before it
 	// was meant for an earlier question (Engine.late). Zero in states from before it.
@@ -70,12 +75,8 @@ func (s State) position() [7]any {
 func (s *State) Clone() State {
 	c := *s
 	c.Held = append([]EvidenceFile(nil), s.Held...)
-	if s.Extra != nil {
-		c.Extra = make(map[string]json.RawMessage, len(s.Extra))
-		for k, v := range s.Extra {
-			c.Extra[k] = v
-		}
-	}
+	c.Extra = cloneRaw(s.Extra)
+	c.Cache = cloneRaw(s.Cache)
 	return c
 }
 
@@ -90,4 +91,21 @@ type Clash struct {
 	Theirs  scoring.Value `json:"theirs"`
 	By      string        `json:"by"`
 	At      time.Time     `json:"at"`
+}
+
+func cloneRaw(m map[string]json.RawMessage) map[string]json.RawMessage {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]json.RawMessage, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// ForCheckpoint is the state as a checkpoint keeps it: without Cache.
+func (s State) ForCheckpoint() State {
+	s.Cache = nil
+	return s
 }

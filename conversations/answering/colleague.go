@@ -142,6 +142,7 @@ func (ans *Dialogue) chooseMine(ctx context.Context, r *step) ([]conversations.O
 	if info.PersonName == "" {
 		info.PersonName = r.Person.Name
 	}
+	l.savedAnswer(r, q.Code, info)
 	l.progress.Answers[q.Code] = info
 	mine := c.Mine
 	r.State.Clash, r.State.AnswerID, r.State.Answered = nil, info.ID, &mine

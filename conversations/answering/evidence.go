@@ -90,6 +90,7 @@ func (ans *Dialogue) receiveFiles(ctx context.Context, r *step) ([]conversations
 		}
 		break
 	}
+	l.addedEvidence(r, r.State.AnswerID, len(added))
 	files, notes = ans.dropAttached(r, files, added, notes)
 	r.Checkpointed()
 	if note != "" {
@@ -121,6 +122,7 @@ func (ans *Dialogue) fixSentBack(ctx context.Context, r *step, l *questionList, 
 	}
 	r.Checkpointed()
 	r.State.AnswerID = info.ID
+	l.savedAnswer(r, q.Code, info)
 	l.progress.Answers[q.Code] = info
 	l.settle(q.Code)
 	text := ans.fileReceipts(r, files)
@@ -362,6 +364,7 @@ func (ans *Dialogue) replaceEvidence(ctx context.Context, r *step) ([]conversati
 	r.State.AnswerID = info.ID
 	r.State.Answered = &a.Value
 	r.State.Files = info.Evidence
+	l.savedAnswer(r, q.Code, info)
 	l.progress.Answers[q.Code] = info
 	return append(r.Replies(ans.replacedText(r, info.Evidence)), ans.evidencePrompt(r, l, i)), nil
 }

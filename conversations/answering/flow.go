@@ -284,6 +284,7 @@ func (ans *Dialogue) saveAnswer(ctx context.Context, r *step, l *questionList, i
 	if info.PersonName == "" {
 		info.PersonName = r.Person.Name
 	}
+	l.savedAnswer(r, q.Code, info)
 	l.progress.Answers[q.Code] = info
 	delete(l.progress.Skipped, q.Code)
 	saved := endSentence(r.T(msgSaved, conversations.FormatValue(q, v, r.Lang())))

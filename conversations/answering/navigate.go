@@ -102,6 +102,7 @@ func (ans *Dialogue) cmdSkip(ctx context.Context, r *step) ([]conversations.Outb
 		Year: r.State.Year, QuestionCode: code, PersonID: r.Person.ID, Checkpoint: &cp}); err != nil {
 		return nil, fmt.Errorf("skip %s: %w", code, err)
 	}
+	l.skipped(r, code)
 	r.Checkpointed()
 	return ans.continueAt(r, l, next, r.T(msgSkipped, i+1)), nil
 }

@@ -22,6 +22,11 @@ type questionList struct {
 	reopenedNotes map[string]conversations.Reopened
 	// carried are last year's answers by question code, in a year imported --from it.
 	carried map[string]CarriedAnswer
+	// copy is the progress as Postgres has it, kept in the state between steps
+	// (progresscopy.go); nil when the progress is read on every step.
+	copy *progressCopy
+	// reread makes the next progressOf read Postgres, not the copy (refresh).
+	reread bool
 }
 
 // questions returns the questions of the person's OPD (via its answers_for codes).
@@ -69,6 +74,15 @@ func (ans *Dialogue) progressOf(ctx context.Context, r *step) (*questionList, er
 	for i, ref := range l.refs {
 		codes[i] = ref.Q.Code
 	}
+	if sa := ans.stamped(l); sa != nil {
+		if err := ans.loadStamped(ctx, r, l, sa, codes); err != nil {
+			return nil, err
+		}
+		if err := ans.loadCarried(ctx, r, l); err != nil {
+			return nil, err
+		}
+		return l, nil
+	}
 	p, err := ans.d.Answers.Progress(ctx, r.Person.RegionCode, r.State.Year, r.Person.ID, codes)
 	if err != nil {
 		return nil, fmt.Errorf("progress: %w", err)
@@ -103,6 +117,7 @@ func (ans *Dialogue) progressOf(ctx context.Context, r *step) (*questionList, er
 // (a write found that a colleague had saved meanwhile).
 func (l *questionList) refresh() {
 	l.progress, l.reopened, l.reopenedNotes = nil, nil, nil
+	l.copy, l.reread = nil, true
 }
 
 // sentBack reports whether the current answer of code was sent back by a coordinator

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -17,7 +18,8 @@ import (
 // the whole evidence table for every answer; the subquery is evaluated once per statement.
 const newAnswerID = `(SELECT currval(pg_get_serial_sequence('answers', 'id')))`
 
-// SaveAnswer appends a new answer version in one transaction and one round trip: the
+// SaveAnswer appends a new answer version in one transaction and one round trip (bumping
+// the progress stamps once: bumpProgressSQL): the
 // inbound message record, a per-question advisory lock (so two focal points answering at
 // once get versions n and n+1), with CheckVersion the check that the current version is
 // still ExpectVersion (else ErrConflict, nothing written), the version (highest + 1), the previous version's
@@ -25,7 +27,10 @@ const newAnswerID = `(SELECT currval(pg_get_serial_sequence('answers', 'id')))`
 // files, and the dialogue checkpoint.
 func (s *Store) SaveAnswer(ctx context.Context, w answering.AnswerWrite) (answering.AnswerInfo, error) {
 	now := s.now()
-	info := answering.AnswerInfo{Value: w.Value, PersonID: w.PersonID, At: now}
+	info := answering.AnswerInfo{Value: w.Value, PersonID: w.PersonID, At: now.Truncate(time.Microsecond)}
+	if w.Value.Text != "" {
+		info.Value.Number = 0 // stored as NULL, read back as 0
+	}
 	var number *float64
 	if w.Value.Text == "" {
 		number = &w.Value.Number
@@ -41,11 +46,19 @@ func (s *Store) SaveAnswer(ctx context.Context, w answering.AnswerWrite) (answer
 			person_id, channel, message_id, created_at)
 		SELECT $1, $2, $3, coalesce(max(version), 0) + 1, $4, $5, $6, $7, $8, $9
 		FROM answers WHERE region_code = $1 AND year = $2 AND question_code = $3
-		RETURNING id, version`,
+		RETURNING id, version, (SELECT name FROM people WHERE id = $6)`,
 		w.RegionCode, w.Year, w.QuestionCode, w.Value.Text, number, w.PersonID,
 		string(w.Msg.Channel), w.Msg.MessageID, now).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&info.ID, &info.Version)
+		return row.Scan(&info.ID, &info.Version, &info.PersonName)
 	})
+	// The progress stamps of the OPDs that see this question (and the writer's): their
+	// people's copies of the progress are out of date now. In a step's transaction the
+	// bump goes with its COMMIT, once the write succeeded: the stamps' row locks are
+	// then held for one round trip, not for the rest of the step.
+	lazy, deferBump := lazyFrom(ctx)
+	if !deferBump {
+		b.Queue(bumpProgressSQL, w.RegionCode, w.Year, w.QuestionCode, w.PersonID)
+	}
 	if w.CarryEvidence {
 		// A carried row keeps its created_at, so "sent for the previous version itself"
 		// is created_at >= that version's, and "sent after the send-back" is created_at
@@ -72,6 +85,9 @@ func (s *Store) SaveAnswer(ctx context.Context, w answering.AnswerWrite) (answer
 	})
 	if err := s.runWrite(ctx, b); err != nil {
 		return answering.AnswerInfo{}, fmt.Errorf("save answer %s/%d/%s: %w", w.RegionCode, w.Year, w.QuestionCode, err)
+	}
+	if deferBump {
+		lazy.DeferMust(bumpProgressSQL, w.RegionCode, w.Year, w.QuestionCode, w.PersonID)
 	}
 	return info, nil
 }

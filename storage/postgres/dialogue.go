@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,9 +21,19 @@ const upsertCheckpoint = `INSERT INTO dialogue_checkpoints (person_id, state, up
 // SaveCheckpoint stores the person's dialogue position, so a lost Redis state can be
 // rebuilt exactly.
 func (s *Store) SaveCheckpoint(ctx context.Context, personID int64, st conversations.State) error {
-	b, err := json.Marshal(st)
+	b, err := json.Marshal(st.ForCheckpoint())
 	if err != nil {
 		return err
+	}
+	if tx, ok := TxFrom(ctx); ok {
+		if lt, ok := tx.(*lazyTx); ok {
+			// In a step's transaction: sent with its COMMIT, not a round trip of its own
+			// (a failure is logged and leaves the step, as a failed write batch would).
+			lt.Defer(upsertCheckpoint, func(err error) {
+				slog.Warn("save checkpoint", "person", personID, "err", err)
+			}, personID, b, s.now())
+			return nil
+		}
 	}
 	// A write batch of its own, so that with group commit (WithGroupCommit) the
 	// checkpoints of concurrent steps share commits too.
@@ -39,7 +50,7 @@ func queueCheckpoint(b *pgx.Batch, personID int64, st *conversations.State, at t
 	if st == nil {
 		return nil
 	}
-	raw, err := json.Marshal(st)
+	raw, err := json.Marshal(st.ForCheckpoint())
 	if err != nil {
 		return err
 	}

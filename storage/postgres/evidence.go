@@ -15,7 +15,7 @@ import (
 // the checkpoint, in one transaction and one round trip (with ExpectCurrent, under the
 // question's advisory lock and only while the version is current, else ErrConflict). A file the version already
 // has (same content, same SHA-256) is not attached twice; the result lists the blob
-// keys that were attached.
+// keys that were attached. It bumps the progress stamps once (bumpProgressAnswerSQL).
 func (s *Store) AddEvidence(ctx context.Context, w answering.EvidenceWrite) ([]string, error) {
 	now := s.now()
 	b := &pgx.Batch{}
@@ -32,11 +32,18 @@ func (s *Store) AddEvidence(ctx context.Context, w answering.EvidenceWrite) ([]s
 			return err
 		})
 	}
+	lazy, deferBump := lazyFrom(ctx) // as in SaveAnswer
+	if !deferBump {
+		b.Queue(bumpProgressAnswerSQL, w.AnswerID, w.PersonID)
+	}
 	if err := queueCheckpoint(b, w.PersonID, w.Checkpoint, now); err != nil {
 		return nil, err
 	}
 	if err := s.runWrite(ctx, b); err != nil {
 		return nil, fmt.Errorf("add evidence to answer %d: %w", w.AnswerID, err)
+	}
+	if deferBump {
+		lazy.DeferMust(bumpProgressAnswerSQL, w.AnswerID, w.PersonID)
 	}
 	return added, nil
 }

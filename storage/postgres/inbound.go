@@ -35,6 +35,31 @@ func (s *Store) RecordDelivery(ctx context.Context, d conversations.Delivery) er
 	return nil
 }
 
+var _ conversations.StampedDeliveries = (*Store)(nil)
+
+// RecordDeliveryStamp records d like RecordDelivery and reads the progress stamp of
+// (opdID, year) after it, in one round trip.
+func (s *Store) RecordDeliveryStamp(ctx context.Context, d conversations.Delivery, opdID int64, year int) (int64, error) {
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO inbound_messages (channel, message_id, chat_id, received_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, string(d.Channel), d.MessageID, d.ChatID, d.At)
+	b.Queue(stampSQL, opdID, year)
+	br := s.db(ctx).SendBatch(ctx, b)
+	defer br.Close()
+	tag, err := br.Exec()
+	if err != nil {
+		return 0, fmt.Errorf("record message %s: %w", d.MessageID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return 0, fmt.Errorf("inbound message %s: %w", d.MessageID, conversations.ErrDuplicate)
+	}
+	var stamp int64
+	if err := br.QueryRow().Scan(&stamp); err != nil {
+		return 0, fmt.Errorf("progress stamp of OPD %d/%d: %w", opdID, year, err)
+	}
+	return stamp, nil
+}
+
 // queueInbound adds the idempotency record to b (nothing for a delivery without id, or
 // one the engine step recorded already in its transaction: conversations.Recorded).
 func queueInbound(ctx context.Context, b *pgx.Batch, d conversations.Delivery) {

@@ -246,6 +246,12 @@ func (s *Store) saveInstrument(ctx context.Context, inst *scoring.Instrument, op
 		if planOnly {
 			return errPlanOnly
 		}
+		if !inserted && (changed || st.Changed() || res.Relabelled > 0 || opts.From != 0) {
+			// Every focal point's copy of the year's progress is out of date.
+			if _, err := tx.Exec(ctx, bumpProgressYearSQL, inst.Year); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if planOnly && errors.Is(err, errPlanOnly) {

@@ -83,6 +83,11 @@ func upsertOPD(ctx context.Context, q querier, region, code, name string, answer
 	if err != nil {
 		return 0, fmt.Errorf("upsert OPD %s/%s: %w", region, code, err)
 	}
+	// The OPD's questions may have changed (answers_for): its people's copies of the
+	// progress are out of date.
+	if _, err := q.Exec(ctx, bumpProgressRegionSQL, region); err != nil {
+		return 0, fmt.Errorf("upsert OPD %s/%s: %w", region, code, err)
+	}
 	return id, nil
 }
 

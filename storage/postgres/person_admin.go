@@ -109,6 +109,10 @@ func (s *Store) ChangePerson(ctx context.Context, id int64, c PersonChange) (Per
 			WHERE id = $1`, id, opd, next.Name, next.Phone, string(next.Role), next.Deactivated, s.now()); err != nil {
 			return fmt.Errorf("change person #%d: %w", id, err)
 		}
+		// A name or an OPD shown in the region's progress: the copies are out of date.
+		if _, err := tx.Exec(ctx, bumpProgressRegionSQL, cur.RegionCode); err != nil {
+			return fmt.Errorf("change person #%d: %w", id, err)
+		}
 		if next.Deactivated && !cur.Deactivated {
 			// Open invites of a person who left must not bind a new chat to them.
 			if _, err := tx.Exec(ctx, `UPDATE invites SET used_at = $2 WHERE person_id = $1 AND used_at IS NULL`, id, s.now()); err != nil {

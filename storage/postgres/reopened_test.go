@@ -50,17 +50,16 @@ func TestReopenedQuestionsWhoAndWhich(t *testing.T) {
 	if got := codes(w.opdDik); !slices.Equal(got, []string{"1.1:rejected:Bukan Perda:Bu Koor"}) {
 		t.Fatalf("HUKUM = %v", got)
 	}
-	// StepReads gives the same in one round trip, with the progress beside it.
+	// StampedProgress gives the same in one round trip, with the progress and the stamp
+	// beside it.
 	all := []string{"1.1", "14.1", "14.2"}
 	want, _ := w.store.Progress(ctx, "KTC", 2026, w.fpKes, all)
-	p, list, err := w.store.StepReads(ctx, "KTC", 2026, w.fpKes, w.opdKes, all)
+	stamp, _ := w.store.ProgressStamp(ctx, w.opdKes, 2026)
+	p, list, got, err := w.store.StampedProgress(ctx, "KTC", 2026, w.fpKes, w.opdKes, all)
 	if err != nil || len(p.Answers) != 3 || p.Answers["14.2"] != want.Answers["14.2"] || p.Answers["1.1"].PersonName != "Sari" ||
 		len(list) != 2 || list[0].Code != "1.1" || list[1] != (conversations.Reopened{Code: "14.2",
-		State: conversations.ReviewNeedsRevision, Note: "Lengkapi", Reviewer: "Bu Koor"}) {
-		t.Fatalf("StepReads = %+v, %+v, %v (Progress alone: %+v)", p, list, err, want)
-	}
-	if _, list, err := w.store.StepReads(ctx, "KTC", 2026, w.fpKes, 0, all); err != nil || list != nil {
-		t.Fatalf("StepReads without an OPD = %v, %v", list, err)
+		State: conversations.ReviewNeedsRevision, Note: "Lengkapi", Reviewer: "Bu Koor"}) || got != stamp || stamp == 0 {
+		t.Fatalf("StampedProgress = %+v, %+v, %d, %v (Progress alone: %+v, stamp %d)", p, list, got, err, want, stamp)
 	}
 	// Bagian Hukum answers 1.1 again: the new version is not sent back, and its author
 	// is no longer DINKES's.

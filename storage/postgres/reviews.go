@@ -221,6 +221,9 @@ func (s *Store) RecordReview(ctx context.Context, answerID int64, state conversa
 			return fmt.Errorf("answer %d is version %d, a newer version exists: %w", answerID, version, conversations.ErrConflict)
 		}
 		rec.At = s.now()
+		if _, err := tx.Exec(ctx, bumpProgressSQL, region, year, question, 0); err != nil {
+			return err
+		}
 		return tx.QueryRow(ctx, `INSERT INTO reviews (answer_id, state, note, reviewer_id, created_at)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, answerID, string(state), note, reviewerID, rec.At).Scan(&rec.ID)
 	})

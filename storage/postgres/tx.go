@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -43,14 +44,45 @@ func (s *Store) db(ctx context.Context) dbtx {
 // and every outbound message it queues, commits together when fn returns nil and is
 // rolled back otherwise. Inside a transaction already (ctx from InTx), it runs fn in a
 // savepoint of it.
+//
+// A transaction of its own sends BEGIN with its first statement and the statements
+// deferred to the end (a step's checkpoint) with COMMIT (lazyTx): a step whose only
+// statements are a batch, the queued replies and a checkpoint takes three round trips.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	err := pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
-		return fn(WithTx(ctx, tx))
-	})
+	var err error
+	if _, ok := TxFrom(ctx); ok {
+		err = pgx.BeginFunc(ctx, s.db(ctx), func(tx pgx.Tx) error {
+			return fn(WithTx(ctx, tx))
+		})
+	} else {
+		err = s.lazyTx(ctx, fn)
+	}
 	if err != nil {
 		return fmt.Errorf("transaction: %w", err)
 	}
 	return nil
+}
+
+// lazyTx runs fn in a lazyTx of its own, committed when fn returns nil.
+func (s *Store) lazyTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	tx, c, err := beginLazy(ctx, s.pool)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			panic(p)
+		}
+	}()
+	if err := fn(WithTx(ctx, tx)); err != nil {
+		if rerr := tx.Rollback(context.WithoutCancel(ctx)); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	return tx.Commit(ctx)
 }
 
 // guarded runs fn on the pool, or inside a caller's transaction in a savepoint of it: a
