@@ -315,16 +315,17 @@ func (q *Queue) Stop(ctx context.Context, grace time.Duration) error {
 	q.mu.Lock()
 	started := q.started
 	q.mu.Unlock()
-	if !started {
-		return nil
-	}
-	q.stopBeat()
-	<-q.beatEnded
+	// This process's sender records go, so that another bot may start at once.
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		q.release(rctx)
 	}()
+	if !started {
+		return nil
+	}
+	q.stopBeat()
+	<-q.beatEnded
 	sctx, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
 	err := q.client.Stop(sctx)
