@@ -296,9 +296,11 @@ func (e *Engine) findCommand(text string, freeTextContext bool) (Command, string
 	return Command{}, "", false
 }
 
+// looksLikeEditArgs reports whether word and args read as a command on one question
+// ("ubah 5", "bukti 3", "riwayat 1.1") rather than as free text.
 func looksLikeEditArgs(word, args string) bool {
 	switch word {
-	case "ubah", "edit", "bukti", "evidence":
+	case "ubah", "edit", "bukti", "evidence", "riwayat", "history":
 	default:
 		return false
 	}

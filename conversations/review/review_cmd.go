@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -363,6 +364,9 @@ func (e *reviews) reviewNoteText(ctx context.Context, r *conversations.Request) 
 		return r.Replies(tr(lang, rvNoteEmpty)), nil
 	case utf8.RuneCountInString(note) > MaxNote:
 		return r.Replies(tr(lang, rvNoteTooLong, MaxNote)), nil
+	case !strings.ContainsFunc(note, unicode.IsLetter):
+		// "1" typed after the note was asked is a number of the card above, not a note.
+		return r.Replies(tr(lang, rvNoteNoWords, note, rs.Code)), nil
 	}
 	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, rs.AnswerID)
 	decision := rs.Decision

@@ -30,6 +30,7 @@ const (
 	rvNoteTooLong        msgKey = "rv_note_too_long"
 	rvCancelled          msgKey = "rv_cancelled"
 	rvNoteWaiting        msgKey = "rv_note_waiting"
+	rvNoteNoWords        msgKey = "rv_note_no_words"
 	rvReviseDropped      msgKey = "rv_revise_dropped"
 	rvRejectDropped      msgKey = "rv_reject_dropped"
 	rvApproved           msgKey = "rv_approved"
@@ -107,6 +108,8 @@ var reviewTexts = conversations.Texts{
 	rvApproved:  {"✅ %s diterima.", "✅ %s approved."},
 	rvNoteWaiting: {"✍️ Catatan untuk %s masih ditunggu — ketik catatannya, atau batal.",
 		"✍️ The note for %s is still awaited — type the note, or batal."},
+	rvNoteNoWords: {"“%s” bukan catatan. Tulis untuk OPD apa yang perlu diperbaiki pada %s, atau ketik batal.",
+		"“%s” is not a note. Write for the OPD what needs fixing in %s, or type batal."},
 	rvReviseDropped: {"Pengembalian %s dibatalkan; jawabannya tetap menunggu tinjauan.",
 		"Sending %s back is cancelled; the answer is still waiting for review."},
 	rvRejectDropped: {"Penolakan %s dibatalkan; jawabannya tetap menunggu tinjauan.",
