@@ -326,14 +326,18 @@ func (d *Dispatcher) handle(ctx context.Context, c *chat, j *job, stopping bool)
 	replies, err := d.h.Handle(ctx, j.in)
 	if err != nil && d.cfg.Transient(err) {
 		// Not applied: the engine's own error reply is not sent; the chat hears once
-		// that its messages wait, and the message is tried again in its place.
+		// that its messages wait, and the message is tried again in its place. The
+		// notice goes through the durable queue like every message: while that cannot
+		// take it (PostgreSQL down) it is tried again with the message's next attempt,
+		// and dropped once the message is handled (its reply says enough).
 		d.mu.Lock()
 		notice := !d.noticed[c.key]
-		d.noticed[c.key] = true
 		d.mu.Unlock()
-		if notice {
+		if notice && d.tell(ctx, j.in.Address, d.cfg.Texts.Outage) == nil {
+			d.mu.Lock()
+			d.noticed[c.key] = true
+			d.mu.Unlock()
 			d.cfg.OnEvent("outage_notice")
-			d.tell(ctx, j.in.Address, d.cfg.Texts.Outage)
 		}
 		if !stopping && now.Sub(j.first) < d.cfg.RetryFor {
 			pause := d.cfg.RetryBase << min(j.attempts-1, 16)
@@ -379,11 +383,14 @@ func (d *Dispatcher) Notify(ctx context.Context, to conversations.Address, n Not
 	d.tell(ctx, to, text)
 }
 
-// tell queues one of the dispatcher's own replies (best effort: logged when it fails).
-func (d *Dispatcher) tell(ctx context.Context, to conversations.Address, text string) {
-	if err := d.out.Enqueue(context.WithoutCancel(ctx), conversations.Outbound{To: to, Text: text}); err != nil {
-		d.log.Warn("queue dispatcher notice", "chat", to.Key(), "err", err)
+// tell queues one of the dispatcher's own replies (logged when it fails: nothing is sent
+// around the durable queue).
+func (d *Dispatcher) tell(ctx context.Context, to conversations.Address, text string) error {
+	err := d.out.Enqueue(context.WithoutCancel(ctx), conversations.Outbound{To: to, Text: text})
+	if err != nil {
+		d.log.Warn("queue dispatcher notice (not sent)", "chat", to.Key(), "err", err)
 	}
+	return err
 }
 
 // Clean removes NUL and the other control characters from text (they break storage,

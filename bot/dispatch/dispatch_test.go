@@ -239,3 +239,51 @@ func TestControlCharactersAreStripped(t *testing.T) {
 		t.Errorf("text %q", text)
 	}
 }
+
+// flakySender refuses the first n messages as a durable queue does while PostgreSQL is
+// down (conversations.ErrUnavailable), then queues.
+type flakySender struct {
+	sent
+	refuse int
+}
+
+func (s *flakySender) Enqueue(ctx context.Context, o conversations.Outbound) error {
+	s.mu.Lock()
+	if s.refuse > 0 {
+		s.refuse--
+		s.mu.Unlock()
+		return fmt.Errorf("queue: %w", conversations.ErrUnavailable)
+	}
+	s.mu.Unlock()
+	return s.sent.Enqueue(ctx, o)
+}
+
+// The outage notice goes only through the queue: refused while the queue cannot take it,
+// it is queued with a later attempt of the message — once — and never sent around it.
+func TestOutageNoticeRefusedByTheQueueIsQueuedWithALaterAttempt(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	failures := 4
+	h := handlerFunc(func(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failures > 0 {
+			failures--
+			return nil, fmt.Errorf("postgres: %w", conversations.ErrUnavailable)
+		}
+		return []conversations.Outbound{{To: in.Address, Text: "ok " + in.Text}}, nil
+	})
+	out := &flakySender{refuse: 2} // the first two attempts' notices
+	d := start(t, h, out, dispatch.Config{Workers: 2, RetryBase: 5 * time.Millisecond, RetryMax: 10 * time.Millisecond})
+	results := make(chan error, 1)
+	if err := d.Submit(context.Background(), msg("ani", 1), func(err error) { results <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-results; err != nil {
+		t.Fatalf("done(%v), want nil after the retries", err)
+	}
+	want := []string{dispatch.DefaultTexts.Outage, "ok 1"}
+	if got := out.texts("ani"); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("ani was told %q, want %q (the notice queued once, on the third attempt)", got, want)
+	}
+}

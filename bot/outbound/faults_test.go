@@ -2,6 +2,7 @@ package outbound_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -25,7 +26,7 @@ import (
 // tcpProxy forwards a loopback port to PostgreSQL; cut drops every connection and refuses
 // new ones (the server is down, as far as the client can tell), mend lets them in again.
 type tcpProxy struct {
-	t      *testing.T
+	t      testing.TB
 	target string
 	addr   string
 
@@ -34,7 +35,7 @@ type tcpProxy struct {
 	conns map[net.Conn]bool
 }
 
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
+func newTCPProxy(t testing.TB, target string) *tcpProxy {
 	t.Helper()
 	p := &tcpProxy{t: t, target: target, conns: map[net.Conn]bool{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -128,7 +129,7 @@ func (r *rig) proxiedPool(dbURL string) (*pgxpool.Pool, *tcpProxy) {
 	return pool, p
 }
 
-func newRigURL(t *testing.T) (*rig, string) {
+func newRigURL(t testing.TB) (*rig, string) {
 	t.Helper()
 	r := newRig(t)
 	dbURL := pgtest.URL(t)
@@ -170,7 +171,7 @@ func (r *rig) client(pool *pgxpool.Pool, id string, lim outbound.Limits, tweak f
 
 // queueReplies queues each chat's replies as separate jobs (separate steps), round robin
 // over the chats, and returns the texts per chat in order.
-func queueReplies(t *testing.T, q *outbound.Queue, chats, each int) map[string][]string {
+func queueReplies(t testing.TB, q *outbound.Queue, chats, each int) map[string][]string {
 	t.Helper()
 	want := map[string][]string{}
 	for i := range each {
@@ -268,7 +269,11 @@ func TestFault429StormHonoursRetryAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { q.Stop(context.Background(), 5*time.Second) })
-	time.Sleep(storm) // the storm's length, not a wait for a result
+	// The storm lasts its length and at least one 429 per second of it (a loaded machine
+	// may take longer over each round of snoozes than retry_after).
+	waitFor(t, "the storm's 429s", func() bool {
+		return time.Since(start) >= storm && len(probe.Throttles()) >= int(storm/time.Second)
+	})
 	r.api.Throttle(0, 1)
 	r.checkDelivered(want)
 	ths := probe.Throttles()
@@ -343,4 +348,35 @@ func TestFaultPostgresOutageDuringDelivery(t *testing.T) {
 	}
 	r.checkDelivered(want)
 	t.Logf("%d of 60 delivered when PostgreSQL went away for 2 s", before)
+}
+
+// While PostgreSQL does not answer, nothing goes around the queue: a message queued
+// outside any transaction (the dispatcher's outage notice) is refused with
+// ErrUnavailable — the caller tries again later — and never sent directly.
+func TestFaultPostgresDownNothingIsSentAroundTheQueue(t *testing.T) {
+	t.Parallel()
+	r, dbURL := newRigURL(t)
+	pool, proxy := r.proxiedPool(dbURL)
+	q, _ := r.client(pool, "no-direct", fastLimits(), nil)
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Stop(context.Background(), 5*time.Second) })
+	proxy.cut()
+	err := q.Enqueue(context.Background(), conversations.Outbound{To: tg(1), Text: "sedang ada gangguan"})
+	if !errors.Is(err, conversations.ErrUnavailable) {
+		t.Errorf("Enqueue with PostgreSQL down: %v, want ErrUnavailable", err)
+	}
+	proxy.mend()
+	// Queued once the database is back, it goes out; the refused one never does.
+	waitForNoErr(t, "PostgreSQL back", func() error {
+		return q.Enqueue(context.Background(), conversations.Outbound{To: tg(1), Text: "pulih"})
+	})
+	r.checkDelivered(map[string][]string{"1": {"pulih"}})
+}
+
+func waitForNoErr(t *testing.T, what string, f func() error) {
+	t.Helper()
+	var err error
+	waitFor(t, what, func() bool { err = f(); return err == nil })
 }

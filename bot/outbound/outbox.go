@@ -7,10 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 
 	"github.com/klabot/klabot/conversations"
@@ -135,50 +133,14 @@ func (q *Queue) EnqueueMany(ctx context.Context, outs ...conversations.Outbound)
 	if tx, ok := postgres.TxFrom(ctx); ok {
 		return insert(ctx, tx)
 	}
+	// Nothing goes around the queue: when PostgreSQL does not answer, the message is not
+	// queued and the caller hears so (conversations.ErrUnavailable) — the dispatcher tries
+	// its notice again with the message's next attempt. docs/delivery.md.
 	err := pgx.BeginFunc(ctx, q.cfg.Pool, func(tx pgx.Tx) error { return insert(ctx, tx) })
 	if err != nil && !errors.Is(err, conversations.ErrInvalid) {
-		if unreachable(err) && ctx.Err() == nil && q.direct(ctx, outs) {
-			return nil
-		}
 		return fmt.Errorf("%w: %w", conversations.ErrUnavailable, err)
 	}
 	return err
-}
-
-// unreachable tells a database that did not answer (down, restarting, network) from one
-// that refused the statement.
-func unreachable(err error) bool {
-	var pe *pgconn.PgError
-	return !errors.As(err, &pe)
-}
-
-// direct is the one way around the queue: a message queued outside any transaction while
-// PostgreSQL is unreachable (the dispatcher's "sebentar, sedang ada gangguan") is sent at
-// once by this process, best effort, when it has the channel — it would mean nothing once
-// the database is back. It reports false when some message has no channel here.
-func (q *Queue) direct(ctx context.Context, outs []conversations.Outbound) bool {
-	for _, out := range outs {
-		if !q.working(out.To.Channel) {
-			return false
-		}
-	}
-	go func() {
-		ctx := context.WithoutCancel(ctx)
-		for _, out := range outs {
-			c := q.channel(out.To.Channel)
-			if snooze, err := q.waitTurn(ctx, out.To.Channel, c.lim, out.To.ChatID); err != nil || snooze > q.cfg.MaxWait {
-				q.cfg.Log.Warn("outbound: database unreachable and the channel busy: message dropped", "chat", out.To.Key())
-				continue
-			} else if snooze > 0 {
-				time.Sleep(snooze)
-			}
-			dctx, cancel := context.WithTimeout(ctx, q.cfg.DeliverTimeout)
-			_, err := deliver(dctx, c.t, out, "")
-			cancel()
-			q.cfg.Log.Warn("outbound: database unreachable: message sent directly, not queued", "chat", out.To.Key(), "err", err)
-		}
-	}()
-	return true
 }
 
 // jobs groups outs by chat (in order of first appearance) into job arguments, storing

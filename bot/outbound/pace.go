@@ -13,9 +13,11 @@ import (
 // pacer shares both across replicas; the local one is its fallback while Redis is down.
 type pacer interface {
 	// take reserves the next send slot for chat on ch when it is at most maxWait away and
-	// returns how long to wait for it. When it is further away nothing is reserved and
-	// reserved is false. paused says the channel is paused (429) for wait.
-	take(ctx context.Context, ch, chat string, bot, chatGap, maxWait time.Duration) (wait time.Duration, reserved, paused bool, err error)
+	// returns how long to wait for it. When it is further away, or when it is the chat's
+	// own gap (not the bot's rate) that keeps it more than chatWait away, nothing is
+	// reserved and reserved is false: the job gives its worker back and comes again then.
+	// paused says the channel is paused (429) for wait.
+	take(ctx context.Context, ch, chat string, bot, chatGap, maxWait, chatWait time.Duration) (wait time.Duration, reserved, paused bool, err error)
 	// pausedFor says how much longer ch is paused (0: not paused).
 	pausedFor(ctx context.Context, ch string) (time.Duration, error)
 	// pause pauses ch for d unless it is already paused for longer.
@@ -35,6 +37,7 @@ local c = tonumber(redis.call('GET', KEYS[2]) or '0')
 local start = math.max(now, b, c)
 local wait = start - now
 if wait > tonumber(ARGV[3]) then return {wait, 0, 0} end
+if c > b and c - now > tonumber(ARGV[4]) then return {wait, 0, 0} end
 local bn = start + tonumber(ARGV[1])
 local cn = start + tonumber(ARGV[2])
 redis.call('SET', KEYS[1], string.format('%.0f', bn), 'PX', math.ceil((bn - now) / 1000) + 1000)
@@ -68,10 +71,10 @@ type redisPacer struct {
 
 func (p redisPacer) key(ch, what string) string { return p.prefix + "outbound:" + ch + ":" + what }
 
-func (p redisPacer) take(ctx context.Context, ch, chat string, bot, chatGap, maxWait time.Duration) (time.Duration, bool, bool, error) {
+func (p redisPacer) take(ctx context.Context, ch, chat string, bot, chatGap, maxWait, chatWait time.Duration) (time.Duration, bool, bool, error) {
 	res, err := takeScript.Run(ctx, p.rdb,
 		[]string{p.key(ch, "bot"), p.key(ch, "chat:"+chat), p.key(ch, "pause")},
-		bot.Microseconds(), chatGap.Microseconds(), maxWait.Microseconds()).Int64Slice()
+		bot.Microseconds(), chatGap.Microseconds(), maxWait.Microseconds(), chatWait.Microseconds()).Int64Slice()
 	if err != nil {
 		return 0, false, false, err
 	}
@@ -100,7 +103,7 @@ func newLocalPacer(now func() time.Time) *localPacer {
 	return &localPacer{now: now, bots: map[string]time.Time{}, chats: map[string]time.Time{}, pauses: map[string]time.Time{}}
 }
 
-func (p *localPacer) take(_ context.Context, ch, chat string, bot, chatGap, maxWait time.Duration) (time.Duration, bool, bool, error) {
+func (p *localPacer) take(_ context.Context, ch, chat string, bot, chatGap, maxWait, chatWait time.Duration) (time.Duration, bool, bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
@@ -112,11 +115,12 @@ func (p *localPacer) take(_ context.Context, ch, chat string, bot, chatGap, maxW
 		start = b
 	}
 	ck := ch + ":" + chat
-	if c := p.chats[ck]; c.After(start) {
+	c := p.chats[ck]
+	if c.After(start) {
 		start = c
 	}
 	wait := start.Sub(now)
-	if wait > maxWait {
+	if wait > maxWait || (c.After(p.bots[ch]) && c.Sub(now) > chatWait) {
 		return wait, false, false, nil
 	}
 	p.bots[ch] = start.Add(bot)
@@ -170,9 +174,9 @@ func (p *fallbackPacer) failed(err error) {
 	}
 }
 
-func (p *fallbackPacer) take(ctx context.Context, ch, chat string, bot, chatGap, maxWait time.Duration) (time.Duration, bool, bool, error) {
+func (p *fallbackPacer) take(ctx context.Context, ch, chat string, bot, chatGap, maxWait, chatWait time.Duration) (time.Duration, bool, bool, error) {
 	if p.shared != nil {
-		wait, reserved, paused, err := p.shared.take(ctx, ch, chat, bot, chatGap, maxWait)
+		wait, reserved, paused, err := p.shared.take(ctx, ch, chat, bot, chatGap, maxWait, chatWait)
 		if err == nil {
 			if !paused {
 				// A pause this process saw while Redis was away still holds.
@@ -184,7 +188,7 @@ func (p *fallbackPacer) take(ctx context.Context, ch, chat string, bot, chatGap,
 		}
 		p.failed(err)
 	}
-	return p.local.take(ctx, ch, chat, bot, chatGap, maxWait)
+	return p.local.take(ctx, ch, chat, bot, chatGap, maxWait, chatWait)
 }
 
 func (p *fallbackPacer) pausedFor(ctx context.Context, ch string) (time.Duration, error) {

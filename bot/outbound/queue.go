@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
@@ -123,15 +124,21 @@ type Queue struct {
 	seal   seal.Box
 	pacer  pacer
 
+	id        string // this process among the channels' senders (outbound_senders)
+	stopBeat  context.CancelFunc
+	beatEnded chan struct{}
+
 	mu       sync.Mutex
 	channels map[conversations.Channel]*channel
 	started  bool
 }
 
 type channel struct {
-	t      Transport
-	lim    Limits
-	worked bool
+	t       Transport
+	lim     Limits
+	account string // the account t sends as (Accounter), "" when it does not say
+	worked  bool
+	lost    bool // another account took the queue while this process was cut off
 }
 
 // New builds a Queue. It can queue messages at once; Register channels and Start it to
@@ -141,7 +148,11 @@ func New(cfg Config) (*Queue, error) {
 	if cfg.Pool == nil {
 		return nil, errors.New("outbound: no database pool")
 	}
-	q := &Queue{cfg: cfg, seal: seal.New("klabot outbound v1", cfg.Secret), channels: map[conversations.Channel]*channel{}}
+	q := &Queue{cfg: cfg, seal: seal.New("klabot outbound v1", cfg.Secret), channels: map[conversations.Channel]*channel{}, id: cfg.ID}
+	if q.id == "" {
+		host, _ := os.Hostname()
+		q.id = fmt.Sprintf("%s-%d-%x", host, os.Getpid(), rand.Uint32())
+	}
 	fp := &fallbackPacer{local: newLocalPacer(time.Now), log: cfg.Log, now: time.Now}
 	if cfg.Redis != nil {
 		fp.shared = redisPacer{rdb: cfg.Redis, prefix: cfg.RedisPrefix}
@@ -156,7 +167,7 @@ func New(cfg Config) (*Queue, error) {
 	// add up to that much to every reply; replies are small jobs, fetched eagerly.
 	cooldown := min(10*time.Millisecond, cfg.PollInterval)
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
-		ID:                   cfg.ID,
+		ID:                   q.id,
 		Queues:               map[string]river.QueueConfig{idleQueue: {MaxWorkers: 1, FetchPollInterval: time.Minute, FetchCooldown: time.Second}},
 		Workers:              workers,
 		MaxAttempts:          cfg.MaxAttempts,
@@ -183,7 +194,9 @@ func (q *Queue) jobTimeout(n int) time.Duration {
 }
 
 // Register sets the transport and limits of a channel and has this process work its
-// queue (from Start, or at once when started).
+// queue (from Start, or at once when started). A transport that names its account
+// (Accounter) is refused with ErrOtherAccount while another account works the channel's
+// queue on this database.
 func (q *Queue) Register(ch conversations.Channel, t Transport, l Limits) error {
 	q.RegisterIdle(ch, t, l)
 	return q.Work(ch)
@@ -194,17 +207,36 @@ func (q *Queue) Register(ch conversations.Channel, t Transport, l Limits) error 
 func (q *Queue) RegisterIdle(ch conversations.Channel, t Transport, l Limits) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.channels[ch] = &channel{t: t, lim: l.withDefaults()}
+	c := &channel{t: t, lim: l.withDefaults()}
+	if a, ok := t.(Accounter); ok {
+		c.account = a.Account()
+	}
+	q.channels[ch] = c
 }
 
 // Work starts working ch's queue here. It does nothing when already working it.
 func (q *Queue) Work(ch conversations.Channel) error {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	c := q.channels[ch]
 	if c == nil {
+		q.mu.Unlock()
 		return fmt.Errorf("outbound: work %s: %w", ch, ErrNoChannel)
 	}
+	worked, account := c.worked, c.account
+	q.mu.Unlock()
+	if worked {
+		return nil
+	}
+	if account != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := q.claim(ctx, ch, account)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("outbound: work %s: %w", ch, err)
+		}
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
 	if c.worked {
 		return nil
 	}
@@ -267,9 +299,12 @@ func (q *Queue) Start(ctx context.Context) error {
 	if err := q.client.Start(ctx); err != nil {
 		return fmt.Errorf("outbound: start: %w", err)
 	}
+	bctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	q.mu.Lock()
 	q.started = true
+	q.stopBeat, q.beatEnded = stop, make(chan struct{})
 	q.mu.Unlock()
+	go func() { defer close(q.beatEnded); q.beat(bctx) }()
 	return nil
 }
 
@@ -283,6 +318,13 @@ func (q *Queue) Stop(ctx context.Context, grace time.Duration) error {
 	if !started {
 		return nil
 	}
+	q.stopBeat()
+	<-q.beatEnded
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		q.release(rctx)
+	}()
 	sctx, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
 	err := q.client.Stop(sctx)
@@ -302,14 +344,6 @@ func (q *Queue) channel(ch conversations.Channel) *channel {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.channels[ch]
-}
-
-// working reports whether this process works ch's queue now.
-func (q *Queue) working(ch conversations.Channel) bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	c := q.channels[ch]
-	return c != nil && c.worked
 }
 
 // nextRetry is the wait after a job's attempt-th temporary failure: doubling from

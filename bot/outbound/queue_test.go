@@ -2,10 +2,12 @@ package outbound_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,20 +27,20 @@ const testToken = "123456:TEST-outbound"
 
 // rig is one test's database, Redis prefix and fake Bot API.
 type rig struct {
-	t      *testing.T
+	t      testing.TB
 	pool   *pgxpool.Pool
 	rdb    *redis.Client
 	prefix string
 	api    *fakebotapi.Server
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	rdb, prefix := redistest.New(t)
 	return &rig{t: t, pool: pgtest.New(t), rdb: rdb, prefix: prefix, api: fakebotapi.New(t, testToken)}
 }
 
-func testLog(t *testing.T) *slog.Logger {
+func testLog(t testing.TB) *slog.Logger {
 	if os.Getenv("OUTBOUND_TEST_LOG") != "" {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -161,7 +163,7 @@ func TestQueueDeliversInOrderAndInTheCallersTransaction(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
@@ -169,5 +171,49 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Queued jobs do not name the bot that is to send them: a second Telegram bot on the same
+// database is refused while the first one's processes live, with an error naming both;
+// another replica of the same bot is welcome; once the first bot stopped, the second may
+// start.
+func TestSecondBotOnOneDatabaseIsRefused(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	first := r.queue(outbound.Config{ID: "bot-a-1"}, fastLimits())
+	adapter := func(token string) *telegram.Adapter {
+		a, err := telegram.New(context.Background(), telegram.Config{Token: token, APIURL: r.api.URL, SkipGetMe: true}, telegram.Deps{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	build := func(id string) *outbound.Queue {
+		q, err := outbound.New(outbound.Config{Pool: r.pool, Secret: "test secret", TestOnly: true, ID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	other := build("bot-b-1")
+	err := other.Register(conversations.ChannelTelegram, adapter("515151:OTHER-bot"), fastLimits())
+	if !errors.Is(err, outbound.ErrOtherAccount) || !strings.Contains(err.Error(), "515151") || !strings.Contains(err.Error(), "123456") {
+		t.Fatalf("second bot's Register: %v, want ErrOtherAccount naming both bots", err)
+	}
+	replica := build("bot-a-2")
+	if err := replica.Register(conversations.ChannelTelegram, adapter(testToken), fastLimits()); err != nil {
+		t.Fatalf("the same bot's second replica: %v", err)
+	}
+	if err := replica.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []*outbound.Queue{first, replica} {
+		if err := q.Stop(context.Background(), 5*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := other.Register(conversations.ChannelTelegram, adapter("515151:OTHER-bot"), fastLimits()); err != nil {
+		t.Fatalf("second bot once the first stopped: %v", err)
 	}
 }

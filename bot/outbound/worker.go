@@ -74,7 +74,7 @@ func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 		return river.JobSnooze(30 * time.Second)
 	}
 	// Per-chat order: wait while an earlier job of this chat is not done.
-	snooze, earlierDone, err := q.awaitEarlier(ctx, job)
+	snooze, earlierDone, err := q.awaitEarlier(ctx, job, c.lim.chatInterval(a.ChatID))
 	if err != nil || snooze > 0 {
 		if err != nil {
 			return fmt.Errorf("order check: %w", err)
@@ -174,11 +174,19 @@ func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 	return nil
 }
 
-// awaitEarlier waits while an earlier job (lower id) of the job's chat is not finished:
-// in place while that one is running or about to run (for at most MaxWait), else it
-// returns how long to snooze (until the earlier job's turn). In the same round trip it
-// reads which of this job's messages are recorded already.
-func (q *Queue) awaitEarlier(ctx context.Context, job *river.Job[DeliveryArgs]) (time.Duration, []int32, error) {
+// chatWaitInPlace is the longest a job holds its worker slot waiting for its chat (the
+// chat's gap since its last message, an earlier job of the chat); a longer wait snoozes
+// the job, so the slot serves other chats meanwhile. Waits for the bot's rate are taken
+// in place (up to MaxWait): that rate is the channel's ceiling anyway.
+const chatWaitInPlace = 50 * time.Millisecond
+
+// awaitEarlier waits while an earlier job (lower id) of the job's chat is not finished.
+// When that one is running or about to run and the chat's gap (chatGap) is short, it
+// waits in place (for at most MaxWait); otherwise it returns how long to snooze: until the
+// earlier job's turn, plus the chat's gap when that one is running or due (it sends first,
+// and this job's first message cannot go before one gap after it). In the same round trip
+// it reads which of this job's messages are recorded already.
+func (q *Queue) awaitEarlier(ctx context.Context, job *river.Job[DeliveryArgs], chatGap time.Duration) (time.Duration, []int32, error) {
 	deadline := time.Now().Add(q.cfg.MaxWait)
 	pause := 5 * time.Millisecond
 	for {
@@ -205,8 +213,11 @@ func (q *Queue) awaitEarlier(ctx context.Context, job *river.Job[DeliveryArgs]) 
 		}
 		wait := time.Until(*at)
 		soon := *state == "running" || (*state == "available" && wait < q.cfg.MaxWait)
-		if !soon || time.Now().After(deadline) {
+		if !soon {
 			return max(wait, q.cfg.OrderWait), nil, nil
+		}
+		if chatGap > chatWaitInPlace || time.Now().After(deadline) {
+			return max(max(wait, 0)+chatGap, q.cfg.OrderWait), nil, nil
 		}
 		t := time.NewTimer(pause)
 		select {
@@ -220,11 +231,12 @@ func (q *Queue) awaitEarlier(ctx context.Context, job *river.Job[DeliveryArgs]) 
 }
 
 // waitTurn waits for the next send slot of chat under the channel's limits. A slot
-// further away than MaxWait, or a 429 pause, returns the snooze instead. The pause is
+// further away than MaxWait, one the chat's own gap keeps more than chatWaitInPlace away
+// (the worker slot is given back meanwhile), or a 429 pause, returns the snooze instead. The pause is
 // looked at again right before returning, so no send starts during a pause another worker
 // or replica met meanwhile.
 func (q *Queue) waitTurn(ctx context.Context, ch conversations.Channel, lim Limits, chat string) (time.Duration, error) {
-	wait, reserved, paused, err := q.pacer.take(ctx, string(ch), chat, lim.botInterval(), lim.chatInterval(chat), q.cfg.MaxWait)
+	wait, reserved, paused, err := q.pacer.take(ctx, string(ch), chat, lim.botInterval(), lim.chatInterval(chat), q.cfg.MaxWait, chatWaitInPlace)
 	if err != nil {
 		return 0, err
 	}

@@ -248,6 +248,10 @@ func (a *Adapter) getMe(ctx context.Context) (string, error) {
 // Username is the bot's @username without "@" ("" when unknown).
 func (a *Adapter) Username() string { return a.username }
 
+// Account is the bot's id (the numeric part of the token, not secret): the durable
+// outbound queue refuses a second bot on one database (outbound.Accounter).
+func (a *Adapter) Account() string { return strconv.FormatInt(a.botID, 10) }
+
 // Webhook reports whether the adapter is configured for webhook mode.
 func (a *Adapter) Webhook() bool { return a.cfg.WebhookURL != "" }
 

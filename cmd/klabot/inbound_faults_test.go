@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +17,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/klabot/klabot/bot/dispatch"
+	"github.com/klabot/klabot/bot/outbound"
 	"github.com/klabot/klabot/bot/telegram"
 	"github.com/klabot/klabot/bot/telegram/fakebotapi"
 	"github.com/klabot/klabot/conversations"
@@ -46,7 +49,7 @@ func TestInboundNewBotOnTheSameDatabaseLosesNothing(t *testing.T) {
 	// its update ids start again at 1. The old bot's serve is stopped first, as in a
 	// token change: the outbound queue is shared by every replica of the database, so
 	// a serve still running with the old token would deliver the new bot's replies
-	// through the old bot (one bot per database, docs/telegram.md).
+	// through the old bot (one bot per database, docs/telegram.md §2: refused at start).
 	first.stop()
 	if err := <-first.done; err != nil {
 		t.Fatalf("old bot's serve: %v", err)
@@ -235,7 +238,7 @@ func TestInboundPostgresOutageDuringAStepKeepsTheFileOnItsQuestion(t *testing.T)
 	t.Parallel()
 	pg := pgtest.NewPrivate(t)
 	w := newTelegramWorldOn(t, pg.URL())
-	startServe(t, w.env)
+	r := startServe(t, w.env)
 	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7501, FirstName: "Budi"}}
 	budi.say("/start " + w.code)
 	budi.expect("Budi Santoso")
@@ -249,7 +252,13 @@ func TestInboundPostgresOutageDuringAStepKeepsTheFileOnItsQuestion(t *testing.T)
 	budi.document("sk-gugus-tugas.pdf", "application/pdf", pdfBytes, int64(len(pdfBytes)))
 	w.api.WaitFor(t, 10*time.Second, "the download", func() bool { return w.api.Downloads() > 0 })
 	pg.Stop()
-	budi.expect("Sebentar, sedang ada gangguan")
+	// The step fails and is retried in place. Budi hears nothing meanwhile: the outage
+	// notice goes through the durable queue, which PostgreSQL's outage stops too (nothing
+	// is sent around it; docs/delivery.md).
+	w.api.WaitFor(t, time.Minute, "the step retried", func() bool {
+		_, m := r.get(t, "/metrics")
+		return !strings.Contains(m, `klabot_inbound_events_total{kind="retried"} 0`)
+	})
 	budi.say("selesai")
 	time.Sleep(2 * time.Second)
 	pg.Start()
@@ -258,10 +267,17 @@ func TestInboundPostgresOutageDuringAStepKeepsTheFileOnItsQuestion(t *testing.T)
 	if err := w.store.Pool().QueryRow(context.Background(), `SELECT a.question_code FROM evidence e JOIN answers a ON a.id = e.answer_id`).Scan(&question); err != nil || question != "1.1" {
 		t.Errorf("the document is on question %q (%v), want 1.1", question, err)
 	}
+	notices := 0
 	for _, m := range w.api.Messages(budi.p.ChatID()) {
 		if strings.Contains(m.Text, "Maaf, ada gangguan") {
 			t.Errorf("error reply during the outage: %q", m.Text)
 		}
+		if strings.Contains(m.Text, "Sebentar, sedang ada gangguan") {
+			notices++
+		}
+	}
+	if notices > 1 {
+		t.Errorf("%d outage notices, want at most one", notices)
 	}
 }
 
@@ -339,5 +355,25 @@ func TestInboundInviteCodesOnlyInPrivateAndThrottled(t *testing.T) {
 		if !strings.Contains(m, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+// Two bots on one database at once: the second serve refuses to start, naming both
+// (queued messages do not say which bot sends them; docs/telegram.md §2).
+func TestServeRefusesASecondBotOnTheSameDatabase(t *testing.T) {
+	t.Parallel()
+	w := newTelegramWorld(t)
+	startServe(t, w.env)
+	const otherToken = "525252:SECOND-bot-token"
+	other := fakebotapi.New(t, otherToken)
+	env := maps.Clone(w.env)
+	env["TELEGRAM_TOKEN"], env["TELEGRAM_API_URL"], env["HTTP_ADDR"] = otherToken, other.URL, "127.0.0.1:0"
+	app := NewApp(func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, io.Discard)
+	t.Cleanup(app.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := serve(ctx, app, serveOptions{onListen: func(string) { t.Error("the second bot's serve started"); cancel() }})
+	if !errors.Is(err, outbound.ErrOtherAccount) || !strings.Contains(err.Error(), "525252") {
+		t.Fatalf("second bot's serve: %v, want refused naming it", err)
 	}
 }

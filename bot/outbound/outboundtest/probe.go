@@ -109,3 +109,11 @@ func (p *Probe) MaxInFlight() int {
 	defer p.mu.Unlock()
 	return p.maxFlight
 }
+
+// Account is the wrapped transport's account (outbound.Accounter), "" when it names none.
+func (p *Probe) Account() string {
+	if a, ok := p.T.(outbound.Accounter); ok {
+		return a.Account()
+	}
+	return ""
+}
