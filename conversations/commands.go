@@ -153,8 +153,22 @@ type ModeRoute struct {
 	// command word then counts only with "/" or on its own, so that an answer such as
 	// "status gizi baik" is no command. nil: never.
 	Free func(ctx context.Context, r *Request) bool
-	// Prompt repeats what the mode asks now (after a late message that was not applied).
+	// Prompt repeats what the mode asks now (after a late message that was not applied,
+	// and as the reminder of what is Pending).
 	Prompt Handler
+	// Pending, when set, names what the mode waits for now that a command or a file sent
+	// meanwhile must not leave unseen (a review note, a choice between two answers, the
+	// evidence of an answer); ok false: nothing waits. See Engine.settlePending.
+	Pending func(ctx context.Context, r *Request) (p Pending, ok bool)
+}
+
+// Pending is what a dialogue mode waits for (ModeRoute.Pending).
+type Pending struct {
+	// Key identifies it: the same Key after the step means it still waits.
+	Key string
+	// Dropped is said first when a step left it ("Pengembalian 1.1 dibatalkan."); ""
+	// says nothing (nothing was lost).
+	Dropped string
 }
 
 // Capability is one feature of the dialogue (answering, onboarding, review, digests, the
@@ -288,9 +302,11 @@ func (e *Engine) findCommand(text string, freeTextContext bool) (Command, string
 	return Command{}, "", false
 }
 
+// looksLikeEditArgs reports whether word and args read as a command on one question
+// ("ubah 5", "bukti 3", "riwayat 1.1") rather than as free text.
 func looksLikeEditArgs(word, args string) bool {
 	switch word {
-	case "ubah", "edit", "bukti", "evidence":
+	case "ubah", "edit", "bukti", "evidence", "riwayat", "history":
 	default:
 		return false
 	}
@@ -324,25 +340,28 @@ func (e *Engine) route(ctx context.Context, r *Request) ([]Outbound, error) {
 		}
 		return e.replies(r, r.T(msgOldButton)), nil
 	}
-	if len(in.Files) > 0 && e.files != nil {
-		return e.files(ctx, r)
-	}
 	mode, inMode := e.modes[r.State.Mode]
-	freeCtx := r.State.Mode == ModeReviewNote || inMode && mode.Free != nil && mode.Free(ctx, r)
-	c, args, ok := e.findCommand(in.Text, freeCtx)
-	if ok && !c.allowed(r.Person.Role) && asksSomething(in.Text, args) && r.State.Mode == ModeIdle {
-		// "OPD mana yang belum?" from a head is a question, not the coordinators' opd.
-		ok = false
+	files := len(in.Files) > 0 && e.files != nil
+	var c Command
+	var args string
+	var ok bool
+	if !files {
+		freeCtx := inMode && mode.Free != nil && mode.Free(ctx, r)
+		c, args, ok = e.findCommand(in.Text, freeCtx)
+		if ok && !c.allowed(r.Person.Role) && asksSomething(in.Text, args) && r.State.Mode == ModeIdle {
+			// "OPD mana yang belum?" from a head is a question, not the coordinators' opd.
+			ok = false
+		}
 	}
-	if ok {
-		if !c.allowed(r.Person.Role) {
-			return e.replies(r, r.T(msgNotForRole)), nil
+	if files || ok {
+		// Files and commands come aside from what the mode asks: it is reminded after
+		// them, or its drop is said (settlePending).
+		waiting, waits := e.pending(ctx, r)
+		outs, err := e.routeAside(ctx, r, files, c, args)
+		if err != nil || !waits {
+			return outs, err
 		}
-		if c.OPD && r.Person.OPDID == 0 {
-			return e.cmdHelp(ctx, r)
-		}
-		r.Args = args
-		return c.Run(ctx, r)
+		return e.settlePending(ctx, r, waiting, outs)
 	}
 	if inMode && mode.Text != nil {
 		return mode.Text(ctx, r)
@@ -357,4 +376,19 @@ func (e *Engine) route(ctx context.Context, r *Request) ([]Outbound, error) {
 		return e.idle(ctx, r)
 	}
 	return e.cmdHelp(ctx, r)
+}
+
+// routeAside runs the files of r, or its command c with args.
+func (e *Engine) routeAside(ctx context.Context, r *Request, files bool, c Command, args string) ([]Outbound, error) {
+	if files {
+		return e.files(ctx, r)
+	}
+	if !c.allowed(r.Person.Role) {
+		return e.replies(r, r.T(msgNotForRole)), nil
+	}
+	if c.OPD && r.Person.OPDID == 0 {
+		return e.cmdHelp(ctx, r)
+	}
+	r.Args = args
+	return c.Run(ctx, r)
 }

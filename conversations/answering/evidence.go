@@ -41,6 +41,11 @@ func (ans *Dialogue) receiveFiles(ctx context.Context, r *step) ([]conversations
 	r.State.Stopped = false
 	files, notes := ans.intake(ctx, r)
 	if len(files) == 0 {
+		if r.State.Mode == conversations.ModeEvidence { // the refusal, and what is still asked, in one message
+			out := ans.evidencePrompt(r, l, i)
+			out.Text = strings.Join(notes, "\n") + "\n" + out.Text
+			return []conversations.Outbound{out}, nil
+		}
 		outs := r.Replies(strings.Join(notes, "\n"))
 		if r.State.Mode == conversations.ModeQuestion {
 			outs = append(outs, ans.renderQuestion(r, l, i))

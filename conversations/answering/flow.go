@@ -214,7 +214,7 @@ func (ans *Dialogue) reprompt(ctx context.Context, r *step) ([]conversations.Out
 	case !ok || r.State.Mode == conversations.ModeIdle:
 		return r.Replies(r.T(msgIdleHint)), nil
 	case r.clashing(): // still to choose between a colleague's answer and theirs
-		return []conversations.Outbound{ans.askClash(r, l.refs[i].Q, "")}, nil
+		return []conversations.Outbound{ans.askClash(r, l.refs[i].Q, r.T(msgClashFirst))}, nil
 	case r.State.Mode == conversations.ModeEvidence:
 		return []conversations.Outbound{ans.evidencePrompt(r, l, i)}, nil
 	case r.State.Mode == conversations.ModeNarrative:

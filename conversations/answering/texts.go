@@ -102,14 +102,16 @@ const (
 	msgNothingMissing     key = "nothing_missing"
 	rvReopenedNote        key = "rv_reopened_note"
 	// A colleague's answer that came first (colleague.go).
-	msgClashAnswer   key = "clash_answer"
-	msgClashEvidence key = "clash_evidence"
-	msgClashFirst    key = "clash_first"
-	msgBtnMine       key = "btn_mine"
-	msgBtnTheirs     key = "btn_theirs"
-	msgTheirsKept    key = "theirs_kept"
-	msgMineAgain     key = "mine_again"
-	msgSameAnswered  key = "same_answered"
+	msgClashAnswer    key = "clash_answer"
+	msgClashEvidence  key = "clash_evidence"
+	msgClashFirst     key = "clash_first"
+	msgBtnMine        key = "btn_mine"
+	msgBtnTheirs      key = "btn_theirs"
+	msgTheirsKept     key = "theirs_kept"
+	msgMineAgain      key = "mine_again"
+	msgSameAnswered   key = "same_answered"
+	msgClashLeft      key = "clash_left"
+	msgClashLeftSaved key = "clash_left_saved"
 	// Last year's answer, offered again.
 	msgLastYear      key = "last_year"
 	msgLastYearFiles key = "last_year_files"
@@ -148,7 +150,11 @@ var texts = conversations.Texts{
 		"⚠️ %s has just answered this question (at %s): %s.\nYour answer (%s) is not saved yet, so that your colleague's answer is not replaced without you knowing."},
 	msgClashEvidence: {"⚠️ %s mengubah jawaban pertanyaan ini menjadi %s (pukul %s), setelah Anda menjawab %s. Bukti yang Anda kirim terlampir pada jawaban Anda (%[4]s), yang kini bukan jawaban berlaku.",
 		"⚠️ %s changed the answer to this question to %s (at %s), after you answered %s. The evidence you sent is attached to your answer (%[4]s), which is no longer the current one."},
-	msgClashFirst:   {"Pilih dulu jawaban mana yang berlaku:", "First choose which answer stands:"},
+	msgClashFirst: {"Pilih dulu jawaban mana yang berlaku:", "First choose which answer stands:"},
+	msgClashLeft: {"ℹ️ Jawaban Anda untuk %s (%s) tidak disimpan; jawaban %s tetap berlaku: %s. Ketik ubah %[1]s untuk menjawab lagi.",
+		"ℹ️ Your answer to %s (%s) is not saved; %s's answer stands: %s. Type edit %[1]s to answer again."},
+	msgClashLeftSaved: {"ℹ️ Untuk %s jawaban %s tetap berlaku: %s; jawaban Anda (%s) dengan buktinya tersimpan sebagai versi lama. Ketik ubah %[1]s untuk menjawab lagi.",
+		"ℹ️ For %s, %s's answer stands: %s; your answer (%s) is kept with its evidence as an older version. Type edit %[1]s to answer again."},
 	msgBtnMine:      {"Simpan jawaban saya: %s", "Save my answer: %s"},
 	msgBtnTheirs:    {"Pakai jawaban %s: %s", "Keep %s's answer: %s"},
 	msgTheirsKept:   {"Baik, jawaban %s tetap berlaku: %s.", "OK, %s's answer stands: %s."},

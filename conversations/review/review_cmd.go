@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -115,9 +116,32 @@ func New(d Deps) conversations.Capability {
 			{Rank: 120, Names: []string{"ekspor", "export"}, Roles: conversations.Reviewing, Args: true, Run: e.cmdExport,
 				Help: "ekspor — paket bukti (ZIP) untuk diunggah ke situs KLA", HelpEN: "export — the evidence pack (ZIP) for the KLA website"},
 		},
-		Buttons:  []conversations.ButtonRoute{{Prefix: "rv:", Run: e.pressReview}},
-		FreeText: e.reviewNoteText,
+		Buttons: []conversations.ButtonRoute{{Prefix: "rv:", Run: e.pressReview}},
+		Modes: []conversations.ModeRoute{{Mode: conversations.ModeReviewNote, Text: e.reviewNoteText,
+			Free:    func(context.Context, *conversations.Request) bool { return true },
+			Prompt:  e.noteWaiting,
+			Pending: e.notePending}},
 	}
+}
+
+// noteWaiting reminds a coordinator that the note of a decision is still awaited (after
+// a command typed meanwhile, a late message).
+func (e *reviews) noteWaiting(_ context.Context, r *conversations.Request) ([]conversations.Outbound, error) {
+	return r.Replies(tr(r.Lang(), rvNoteWaiting, loadReviewState(r.State).Code)), nil
+}
+
+// notePending is the note awaited: a command that leaves it (tinjau, a coordinator's own
+// question) says that the decision is cancelled.
+func (e *reviews) notePending(_ context.Context, r *conversations.Request) (conversations.Pending, bool) {
+	rs := loadReviewState(r.State)
+	if rs.AnswerID == 0 {
+		return conversations.Pending{}, false
+	}
+	dropped := rvReviseDropped
+	if rs.Decision == conversations.ReviewRejected {
+		dropped = rvRejectDropped
+	}
+	return conversations.Pending{Key: "note:" + strconv.FormatInt(rs.AnswerID, 10), Dropped: tr(r.Lang(), dropped, rs.Code)}, true
 }
 
 type reviews struct {
@@ -323,12 +347,10 @@ func whoOr(name, lang string) string {
 	return "koordinator lain"
 }
 
-// reviewNoteText takes the note of a pending revision request or rejection. It handles
-// nothing outside ModeReviewNote.
-func (e *reviews) reviewNoteText(ctx context.Context, r *conversations.Request, text string) ([]conversations.Outbound, bool, error) {
-	if r.State.Mode != conversations.ModeReviewNote {
-		return nil, false, nil
-	}
+// reviewNoteText takes the note of a pending revision request or rejection (the text
+// typed in ModeReviewNote).
+func (e *reviews) reviewNoteText(ctx context.Context, r *conversations.Request) ([]conversations.Outbound, error) {
+	text := r.In.Text
 	rs := loadReviewState(r.State)
 	lang := r.Lang()
 	note := strings.TrimSpace(text)
@@ -337,24 +359,26 @@ func (e *reviews) reviewNoteText(ctx context.Context, r *conversations.Request, 
 		code := rs.Code
 		e.leaveReviewNote(r, &rs)
 		saveReviewState(r.State, rs)
-		return r.Replies(tr(lang, rvCancelled, code)), true, nil
+		return r.Replies(tr(lang, rvCancelled, code)), nil
 	case note == "":
-		return r.Replies(tr(lang, rvNoteEmpty)), true, nil
+		return r.Replies(tr(lang, rvNoteEmpty)), nil
 	case utf8.RuneCountInString(note) > MaxNote:
-		return r.Replies(tr(lang, rvNoteTooLong, MaxNote)), true, nil
+		return r.Replies(tr(lang, rvNoteTooLong, MaxNote)), nil
+	case !strings.ContainsFunc(note, unicode.IsLetter):
+		// "1" typed after the note was asked is a number of the card above, not a note.
+		return r.Replies(tr(lang, rvNoteNoWords, note, rs.Code)), nil
 	}
 	it, err := e.d.Reviews.ReviewItem(ctx, r.Person.RegionCode, rs.AnswerID)
 	decision := rs.Decision
 	e.leaveReviewNote(r, &rs)
 	saveReviewState(r.State, rs)
 	if errors.Is(err, conversations.ErrNotFound) {
-		return r.Replies(tr(lang, rvGone)), true, nil
+		return r.Replies(tr(lang, rvGone)), nil
 	}
 	if err != nil {
-		return nil, true, fmt.Errorf("review item %d: %w", rs.AnswerID, err)
+		return nil, fmt.Errorf("review item %d: %w", rs.AnswerID, err)
 	}
-	outs, err := e.decide(ctx, r, rs, it, decision, note)
-	return outs, true, err
+	return e.decide(ctx, r, rs, it, decision, note)
 }
 
 // leaveReviewNote drops a pending note request and restores the mode it interrupted.

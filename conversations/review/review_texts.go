@@ -29,6 +29,10 @@ const (
 	rvNoteEmpty          msgKey = "rv_note_empty"
 	rvNoteTooLong        msgKey = "rv_note_too_long"
 	rvCancelled          msgKey = "rv_cancelled"
+	rvNoteWaiting        msgKey = "rv_note_waiting"
+	rvNoteNoWords        msgKey = "rv_note_no_words"
+	rvReviseDropped      msgKey = "rv_revise_dropped"
+	rvRejectDropped      msgKey = "rv_reject_dropped"
 	rvApproved           msgKey = "rv_approved"
 	rvSentBack           msgKey = "rv_sent_back"
 	rvNobodyToTell       msgKey = "rv_nobody_to_tell"
@@ -102,6 +106,14 @@ var reviewTexts = conversations.Texts{
 		"The note is too long (at most %d characters). Please shorten it."},
 	rvCancelled: {"Dibatalkan. Jawaban %s tetap menunggu tinjauan.", "Cancelled. Answer %s is still waiting for review."},
 	rvApproved:  {"✅ %s diterima.", "✅ %s approved."},
+	rvNoteWaiting: {"✍️ Catatan untuk %s masih ditunggu — ketik catatannya, atau batal.",
+		"✍️ The note for %s is still awaited — type the note, or batal."},
+	rvNoteNoWords: {"“%s” bukan catatan. Tulis untuk OPD apa yang perlu diperbaiki pada %s, atau ketik batal.",
+		"“%s” is not a note. Write for the OPD what needs fixing in %s, or type batal."},
+	rvReviseDropped: {"Pengembalian %s dibatalkan; jawabannya tetap menunggu tinjauan.",
+		"Sending %s back is cancelled; the answer is still waiting for review."},
+	rvRejectDropped: {"Penolakan %s dibatalkan; jawabannya tetap menunggu tinjauan.",
+		"Rejecting %s is cancelled; the answer is still waiting for review."},
 	rvSentBack: {
 		"%s: %s. Catatan Anda sudah dikirim ke %s.",
 		"%s: %s. Your note was sent to %s."},
