@@ -42,18 +42,21 @@ func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t
 	}
 	deadline := time.Now().Add(wait)
 	pause := 5 * time.Millisecond
+	last := false
 	for {
 		var asks string
 		err := db.QueryRow(ctx, `
 			SELECT asks FROM outbound_deliveries
-			WHERE channel = $1 AND chat_id = $2 AND asks <> '' AND state = 'sent' AND started_at <= $3
+			-- Platforms date messages to the second (Telegram, WhatsApp): a message dated t
+			-- was sent in [t, t+1s), so a prompt whose send started before t+1s may be seen.
+			WHERE channel = $1 AND chat_id = $2 AND asks <> '' AND state = 'sent' AND started_at < $3::timestamptz + interval '1 second'
 			ORDER BY started_at DESC LIMIT 1`,
 			string(chat.Channel), chat.ChatID, t).Scan(&asks)
 		found := err == nil
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return "", false, fmt.Errorf("last prompt to %s: %w", chat.Key(), err)
 		}
-		if asks == want || want == "" || time.Now().After(deadline) {
+		if asks == want || want == "" || last || time.Now().After(deadline) {
 			return asks, found, nil
 		}
 		var inFlight bool
@@ -69,7 +72,12 @@ func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t
 			return "", false, fmt.Errorf("prompt in flight to %s: %w", chat.Key(), err)
 		}
 		if !inFlight {
-			return asks, found, nil
+			if last {
+				return asks, found, nil
+			}
+			// Its send may have been recorded between the two reads: look once more.
+			last = true
+			continue
 		}
 		tm := time.NewTimer(pause)
 		select {
