@@ -74,6 +74,13 @@ type Outbox interface {
 	Enqueue(ctx context.Context, out Outbound) error
 }
 
+// localOutbox is an Outbox for a caller that shows some chats itself (a console shows
+// its own): Handle returns the messages to those chats, and queues only the others in
+// the step's transaction.
+type localOutbox interface {
+	Local(to Address) bool
+}
+
 // outboxMany is an Outbox that also queues several messages in one insert.
 type outboxMany interface {
 	EnqueueMany(ctx context.Context, outs ...Outbound) error

@@ -178,7 +178,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 	// Postgres.
 	outs := res.outs
 	if e.d.Outbox != nil {
-		outs = nil // queued with the step
+		outs = e.local(outs) // the others were queued with the step
 	}
 	if err := r.saveUnlock(ctx, key, res.state, in.Channel, in.MessageID); err != nil {
 		if res.state != nil {
@@ -197,6 +197,22 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		return outs, fmt.Errorf("save state: %w", err)
 	}
 	return outs, nil
+}
+
+// local returns the replies to chats the Outbox's caller shows itself (localOutbox);
+// none for a plain Outbox, which queued them all.
+func (e *Engine) local(outs []Outbound) []Outbound {
+	lo, ok := e.d.Outbox.(localOutbox)
+	if !ok {
+		return nil
+	}
+	var mine []Outbound
+	for _, o := range outs {
+		if lo.Local(o.To) {
+			mine = append(mine, o)
+		}
+	}
+	return mine
 }
 
 // errStepFailed rolls back the transaction of a step that failed or was a duplicate.
@@ -225,6 +241,17 @@ func (e *Engine) inTx(ctx context.Context, fn func(ctx context.Context) error) e
 func (e *Engine) queue(ctx context.Context, outs []Outbound) error {
 	if e.d.Outbox == nil || len(outs) == 0 {
 		return nil
+	}
+	if lo, ok := e.d.Outbox.(localOutbox); ok {
+		var queued []Outbound
+		for _, o := range outs {
+			if !lo.Local(o.To) {
+				queued = append(queued, o)
+			}
+		}
+		if outs = queued; len(outs) == 0 {
+			return nil
+		}
 	}
 	if m, ok := e.d.Outbox.(outboxMany); ok {
 		return m.EnqueueMany(ctx, outs...)

@@ -32,7 +32,8 @@ func runChat(ctx context.Context, app *App, args []string) error {
 	if (*invite == "") == (*personID == 0) {
 		return usageError{usage}
 	}
-	parts, err := buildEngine(ctx, app, nil)
+	out := &consoleOutbox{}
+	parts, err := buildEngine(ctx, app, out)
 	if err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func runChat(ctx context.Context, app *App, args []string) error {
 		rand.Read(b)
 		sess = console.NewSession(parts.Engine, "console-"+hex.EncodeToString(b), "console")
 		sess.Now = app.Now
-		stop, err := openConsole(ctx, app, parts, sess)
+		stop, err := openConsole(ctx, app, parts, sess, out)
 		if err != nil {
 			return err
 		}
@@ -60,7 +61,7 @@ func runChat(ctx context.Context, app *App, args []string) error {
 		}
 		sess = console.NewSession(parts.Engine, id, "console")
 		sess.Now = app.Now
-		stop, err := openConsole(ctx, app, parts, sess)
+		stop, err := openConsole(ctx, app, parts, sess, out)
 		if err != nil {
 			return err
 		}
@@ -118,7 +119,7 @@ func promptFor(r io.Reader) string {
 // console the second), and messages queued to this chat — a note from a coordinator in
 // another console, a reminder of `klabot serve`'s scheduler — are shown as they arrive
 // ("🔔"), those that waited first. The returned func stops the queue.
-func openConsole(ctx context.Context, app *App, parts *engineParts, sess *console.Session) (func(), error) {
+func openConsole(ctx context.Context, app *App, parts *engineParts, sess *console.Session, out *consoleOutbox) (func(), error) {
 	cfg, err := app.Config()
 	if err != nil {
 		return nil, err
@@ -138,7 +139,7 @@ func openConsole(ctx context.Context, app *App, parts *engineParts, sess *consol
 	if err != nil {
 		return nil, err
 	}
-	sess.Forward = q.EnqueueMany
+	out.q, out.self = q, sess.Address()
 	if err := q.RegisterChat(sess.Address(), sess.Notices()); err != nil {
 		return nil, err
 	}
@@ -152,6 +153,27 @@ func openConsole(ctx context.Context, app *App, parts *engineParts, sess *consol
 		}
 	}
 	return func() { q.Stop(context.WithoutCancel(ctx), 5*time.Second) }, nil //nolint:errcheck // logged inside
+}
+
+// consoleOutbox is the engine's Outbox for a console: messages to other chats (a
+// coordinator's note to a focal point) are queued in the step's transaction, so they
+// commit with the decision; the console's own replies are returned by Handle and printed.
+type consoleOutbox struct {
+	q    *outbound.Queue // set by openConsole, before the first step
+	self conversations.Address
+}
+
+func (o *consoleOutbox) Local(to conversations.Address) bool { return to == o.self }
+
+func (o *consoleOutbox) Enqueue(ctx context.Context, out conversations.Outbound) error {
+	return o.EnqueueMany(ctx, out)
+}
+
+func (o *consoleOutbox) EnqueueMany(ctx context.Context, outs ...conversations.Outbound) error {
+	if o.q == nil {
+		return fmt.Errorf("console: no queue open yet: %w", conversations.ErrUnavailable)
+	}
+	return o.q.EnqueueMany(ctx, outs...)
 }
 
 // warnOnly passes warnings and errors only.

@@ -22,7 +22,8 @@ func runDemo(ctx context.Context, app *App, args []string) error {
 	if err := seedSample(ctx, app); err != nil {
 		return fmt.Errorf("seed the sample: %w", err)
 	}
-	parts, err := buildEngine(ctx, app, nil)
+	out := &consoleOutbox{}
+	parts, err := buildEngine(ctx, app, out)
 	if err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func runDemo(ctx context.Context, app *App, args []string) error {
 	fmt.Fprint(app.Stdout, demoIntro(who))
 	sess := console.NewSession(parts.Engine, id, who.Name)
 	sess.Now = app.Now
-	stop, err := openConsole(ctx, app, parts, sess)
+	stop, err := openConsole(ctx, app, parts, sess, out)
 	if err != nil {
 		return err
 	}
