@@ -70,3 +70,30 @@ func TestOpenUnreachableSaysWhatToStart(t *testing.T) {
 		t.Fatalf("err = %v, want ErrUnreachable", err)
 	}
 }
+
+// River's GIN indexes on args and metadata cost every job three index writes and serve
+// only JobList filters klabot never runs (migration 2200).
+func TestRiverJobKeepsNoUnusedGINIndexes(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	rows, err := pool.Query(context.Background(), `SELECT indexname FROM pg_indexes
+		WHERE tablename = 'river_job' AND indexdef ILIKE '% USING gin %'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 0 {
+		t.Fatalf("river_job has GIN indexes %v; migration 2200 drops them", names)
+	}
+	var n int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_indexes
+		WHERE tablename = 'river_job' AND indexname = 'river_job_prioritized_fetching_index'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatal("River's fetching index is gone: the migration dropped too much")
+	}
+}
