@@ -39,8 +39,13 @@ type Inbound struct {
 	// ButtonMessageID is the platform id of the message whose button was pressed.
 	ButtonMessageID string
 	Files           []File
-	Group           bool      // sent in a group chat
-	At              time.Time // when the platform received it
+	// Seq is the message's place in its chat where the platform numbers a chat's messages,
+	// the bot's and the person's, in one increasing sequence (Telegram message_id): a
+	// message with a greater Seq than the platform id of a prompt was written after that
+	// prompt reached the chat. 0 when unknown (WhatsApp, the console, a button press).
+	Seq   int64
+	Group bool      // sent in a group chat
+	At    time.Time // when the platform received it
 }
 
 // File is one photo or document attached to an inbound message. The content is fetched

@@ -23,13 +23,19 @@ type Prompts struct {
 	InFlightWait time.Duration
 }
 
-// PromptBefore returns the Asks of the last prompt to chat whose send started at or
-// before t, and false when there is none. When that is not want (the position the
-// dialogue is at) while a job of the chat taken up in the last 10 s holds want's prompt
-// unrecorded, it waits
-// (at most InFlightWait) for that send's record and looks again. It reads in ctx's
-// transaction when there is one: one index probe when the prompt is the one wanted.
-func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t time.Time, want string) (string, bool, error) {
+// PromptBefore returns the Asks of the last prompt to chat the person may have seen when
+// they wrote the message dated t, and false when there is none: the last one whose send
+// started before t+1s (platforms date messages to the second, so one sent within the
+// message's dating second may have been seen) and, when the channel numbers a chat's
+// messages in one sequence (Telegram message_id: seq > 0), whose platform id is below
+// seq — it was in the chat before the message was written. A prompt whose send started
+// within that second but got a greater id came after the message (the bot catching up
+// while the person answered the prompt before it). When that is not want (the position
+// the dialogue is at) while a job of the chat taken up in the last 10 s holds want's
+// prompt unrecorded, it waits (at most InFlightWait) for that send's record and looks
+// again. It reads in
+// ctx's transaction when there is one: one index probe when the prompt is the one wanted.
+func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t time.Time, seq int64, want string) (string, bool, error) {
 	var db interface {
 		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	} = p.Queue.cfg.Pool
@@ -47,11 +53,15 @@ func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t
 		var asks string
 		err := db.QueryRow(ctx, `
 			SELECT asks FROM outbound_deliveries
-			-- Platforms date messages to the second (Telegram, WhatsApp): a message dated t
-			-- was sent in [t, t+1s), so a prompt whose send started before t+1s may be seen.
-			WHERE channel = $1 AND chat_id = $2 AND asks <> '' AND state = 'sent' AND started_at < $3::timestamptz + interval '1 second'
+			WHERE channel = $1 AND chat_id = $2 AND asks <> '' AND state = 'sent'
+			  -- Platforms date messages to the second: a message dated t was sent in
+			  -- [t, t+1s), so a prompt whose send started later was not seen ...
+			  AND started_at < $3::timestamptz + interval '1 second'
+			  -- ... and one that started before may have been, unless the chat's own order
+			  -- says it came after the message (Telegram: one message_id sequence per chat).
+			  AND CASE WHEN $4::bigint > 0 AND platform_id ~ '^[0-9]{1,18}$' THEN platform_id::bigint < $4 ELSE true END
 			ORDER BY started_at DESC LIMIT 1`,
-			string(chat.Channel), chat.ChatID, t).Scan(&asks)
+			string(chat.Channel), chat.ChatID, t, seq).Scan(&asks)
 		found := err == nil
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return "", false, fmt.Errorf("last prompt to %s: %w", chat.Key(), err)

@@ -51,6 +51,7 @@ func (a *Adapter) toInbound(u *models.Update) (in conversations.Inbound, ok bool
 		in.SenderName = strings.TrimSpace(m.From.FirstName + " " + m.From.LastName)
 		in.Group = m.Chat.Type != models.ChatTypePrivate
 		in.At = time.Unix(int64(m.Date), 0)
+		in.Seq = int64(m.ID)
 		in.Text = a.normaliseCommand(m.Text)
 		if in.Text == "" {
 			in.Text = m.Caption

@@ -18,8 +18,7 @@ import (
 
 // sayTracked types text and returns its update id.
 func (c *tgChat) sayTracked(text string) int64 {
-	c.msgID++
-	return c.api.AddUpdate(c.p.Text(c.msgID, text))
+	return c.api.AddUpdate(c.p.Text(0, text)) // Telegram numbers it (the chat's next message_id)
 }
 
 // waitHandled waits until the engine has handled update id (its inbound record).
@@ -168,5 +167,53 @@ func TestInboundRepeatedPromptIsDroppedOnceItsQuestionIsAnswered(t *testing.T) {
 		if strings.Contains(m.Text, "Pertanyaan 2/4") {
 			t.Errorf("question 1.2 repeated after it was answered:\n%s", budi.transcript())
 		}
+	}
+}
+
+// The 429 backlog (the fault mode's 429-backlog row): Budi answers 1.1, and while the
+// reply lags he types the answer again. The bot's next prompt (1.2) starts its send in
+// the very second he types — Telegram dates messages to the whole second, so the dates
+// cannot tell which came first — but it reaches the chat after his message: his message
+// has the smaller message_id. It is bound to 1.1, the question he saw, not stored on 1.2.
+func TestInboundAnswerTypedInTheSecondTheNextPromptStartsIsBoundToTheQuestionSeen(t *testing.T) {
+	t.Parallel()
+	w := newTelegramWorld(t)
+	startServe(t, w.env)
+	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7803, FirstName: "Budi"}}
+	budi.say("/start " + w.code)
+	budi.expect("Budi Santoso")
+	budi.say("mulai")
+	budi.expect("Pertanyaan 1/4", "1.1")
+
+	w.api.Throttle(1<<20, 1)
+	budi.say("2") // "Tidak" for 1.1: saved, the dialogue moves to 1.2 (its prompt held up)
+	// He types "2" again while the reply lags: Telegram numbers it now, before the prompt
+	// of 1.2 reaches the chat, and delivers it to the bot late (a webhook backlog).
+	retyped := w.api.Number(budi.p.Text(0, "2"))
+	w.api.Throttle(0, 1)
+	budi.expect("Tersimpan: Tidak", "Pertanyaan 2/4")
+	// Dated the second the prompt of 1.2 started its send.
+	var started time.Time
+	if err := w.store.Pool().QueryRow(context.Background(), `
+		SELECT started_at FROM outbound_deliveries
+		WHERE chat_id = $1 AND asks LIKE 'question 1.2 %' AND state = 'sent'`, budi.p.ChatID()).Scan(&started); err != nil {
+		t.Fatal(err)
+	}
+	retyped.Message.Date = int(started.Unix())
+	waitHandled(t, w, w.api.AddUpdate(retyped))
+	if got := answerValues(t, w, "1.2"); len(got) != 0 {
+		t.Fatalf("an answer typed while 1.1 was shown was stored on 1.2: %v\n%s", got, budi.transcript())
+	}
+	budi.expect("“2” untuk pertanyaan 1.1 sudah tersimpan")
+	if got := answerValues(t, w, "1.1"); len(got) != 1 || got[0] != "tidak" {
+		t.Errorf("answers of 1.1: %v, want one, tidak", got)
+	}
+
+	// The person answering the instant a prompt arrives, within the same second its send
+	// started: numbered after it, the answer is for it.
+	budi.say("1") // Perda for 1.2
+	budi.expect("Tersimpan: Perda", "Kirim bukti dukung")
+	if got := answerValues(t, w, "1.2"); len(got) != 1 {
+		t.Errorf("answers of 1.2: %v, want one", got)
 	}
 }

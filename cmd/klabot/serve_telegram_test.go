@@ -111,9 +111,14 @@ type tgChat struct {
 	post  func(u models.Update) // nil: by getUpdates
 }
 
+// push sends u from the person's phone. Telegram numbers the message (the chat's next
+// message_id, after the bot's messages so far), whatever id u carried.
 func (c *tgChat) push(u models.Update) {
+	if u.Message != nil {
+		u.Message.ID = 0
+	}
 	if c.post != nil {
-		c.post(u)
+		c.post(c.api.Number(u))
 		return
 	}
 	c.api.AddUpdate(u)

@@ -26,10 +26,12 @@ import (
 
 // Prompts tells which prompt a chat had been delivered by a moment (bot/outbound.Prompts).
 type Prompts interface {
-	// PromptBefore returns the Asks of the last prompt to chat whose delivery had started
-	// by t, and false when there is none on record. current is the position the dialogue
-	// is at: when its prompt is being sent right now, the answer waits for that record.
-	PromptBefore(ctx context.Context, chat conversations.Address, t time.Time, current string) (asks string, ok bool, err error)
+	// PromptBefore returns the Asks of the last prompt to chat the person had seen when
+	// they wrote the message dated t with the chat's sequence number seq (Inbound.Seq; 0
+	// when the channel has none, and the times decide), and false when there is none on
+	// record. current is the position the dialogue is at: when its prompt is being sent
+	// right now, the answer waits for that record.
+	PromptBefore(ctx context.Context, chat conversations.Address, t time.Time, seq int64, current string) (asks string, ok bool, err error)
 }
 
 // position is a prompt's Asks read back.
@@ -87,13 +89,13 @@ func (ans *Dialogue) bind(ctx context.Context, req *conversations.Request) ([]co
 	var ok bool
 	if ans.d.Prompts != nil {
 		var err error
-		if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At, ""); err != nil {
+		if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At, r.In.Seq, ""); err != nil {
 			return nil, false, err
 		}
 		if ok && !fits(parsePosition(seen), parsePosition(asksOf(r.State)), len(r.In.Files) > 0) {
 			// Not the open position: unless its prompt went out this very moment (the
 			// person answering the instant it arrived, before its delivery was recorded).
-			if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At, asksOf(r.State)); err != nil {
+			if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At, r.In.Seq, asksOf(r.State)); err != nil {
 				return nil, false, err
 			}
 		}

@@ -83,6 +83,7 @@ type Server struct {
 	closed chan struct{}
 
 	msgs      []*Message
+	seq       map[string]int // per chat: the last message_id given, the bot's or the person's
 	files     map[string]file
 	blocked   map[string]bool
 	throttleN int
@@ -110,7 +111,7 @@ func New(t testing.TB, token string) *Server {
 func Start(token string) *Server {
 	s := &Server{
 		Token: token, nextID: 1000, arrive: make(chan struct{}), closed: make(chan struct{}),
-		files: map[string]file{}, blocked: map[string]bool{}, lastChat: map[string]time.Time{},
+		files: map[string]file{}, blocked: map[string]bool{}, lastChat: map[string]time.Time{}, seq: map[string]int{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -132,11 +133,13 @@ func (s *Server) Close() {
 	s.srv.Close()
 }
 
-// AddUpdate queues an update for getUpdates, assigning the next update_id when u has none,
-// and returns the update_id.
+// AddUpdate queues an update for getUpdates, assigning the next update_id when u has none
+// and the chat's next message_id to a message that has none (Number), and returns the
+// update_id.
 func (s *Server) AddUpdate(u models.Update) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.number(&u)
 	if u.ID == 0 {
 		s.nextID++
 		u.ID = s.nextID
@@ -150,6 +153,26 @@ func (s *Server) AddUpdate(u models.Update) int64 {
 	close(s.arrive)
 	s.arrive = make(chan struct{})
 	return u.ID
+}
+
+// Number gives a message from a person that has no message_id (0) the chat's next one,
+// as Telegram does when it receives the message: in a chat the bot's messages and the
+// person's share one increasing message_id sequence, so a message numbered after a bot
+// message was written after that message reached the chat. Updates delivered by webhook
+// are numbered with it; AddUpdate does it itself.
+func (s *Server) Number(u models.Update) models.Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.number(&u)
+	return u
+}
+
+func (s *Server) number(u *models.Update) {
+	if m := u.Message; m != nil && m.ID == 0 {
+		c := strconv.FormatInt(m.Chat.ID, 10)
+		s.seq[c]++
+		m.ID = s.seq[c]
+	}
 }
 
 // NextUpdateID reserves an update_id, for updates delivered by webhook instead.
@@ -491,7 +514,8 @@ func (s *Server) answer(c *Call) (status int, result any, desc string, retry int
 	case "getMe":
 		return 200, map[string]any{"id": 1, "is_bot": true, "first_name": "KLA", "username": "klabot_test_bot"}, "", 0
 	case "sendMessage", "sendPhoto", "sendDocument":
-		m := &Message{ID: len(s.msgs) + 1, ChatID: chatID, Method: c.Method, Text: c.Params["text"], Markup: c.Markup}
+		s.seq[chatID]++
+		m := &Message{ID: s.seq[chatID], ChatID: chatID, Method: c.Method, Text: c.Params["text"], Markup: c.Markup}
 		if c.Method != "sendMessage" {
 			m.Text = c.Params["caption"]
 			field := map[string]string{"sendPhoto": "photo", "sendDocument": "document"}[c.Method]
@@ -503,10 +527,15 @@ func (s *Server) answer(c *Call) (status int, result any, desc string, retry int
 		return 200, s.messageJSON(m), "", 0
 	case "editMessageText", "editMessageReplyMarkup":
 		id, _ := strconv.Atoi(c.Params["message_id"])
-		if id < 1 || id > len(s.msgs) || s.msgs[id-1].ChatID != chatID {
+		var m *Message
+		for _, sm := range s.msgs {
+			if sm.ChatID == chatID && sm.ID == id {
+				m = sm
+			}
+		}
+		if m == nil {
 			return 400, nil, "Bad Request: message to edit not found", 0
 		}
-		m := s.msgs[id-1]
 		if c.Method == "editMessageText" {
 			m.Text = c.Params["text"]
 		}

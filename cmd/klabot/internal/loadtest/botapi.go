@@ -22,10 +22,10 @@ type SinkBotAPI struct {
 
 	srv   *http.Server
 	ln    net.Listener
-	msgID atomic.Int64
 	sends atomic.Int64
 	other atomic.Int64
 	chats sync.Map // chat id -> chan Reply
+	seqs  sync.Map // chat id -> *atomic.Int64: the chat's last message_id, the bot's or the person's
 	files map[string]*SimFile
 }
 
@@ -50,6 +50,16 @@ func (s *SinkBotAPI) Close() { s.srv.Close() }
 
 // Sends is the number of messages the bot sent.
 func (s *SinkBotAPI) Sends() int64 { return s.sends.Load() }
+
+// NextMessageID numbers a message written in chat now: in a Telegram chat the bot's
+// messages and the person's share one increasing message_id sequence.
+func (s *SinkBotAPI) NextMessageID(chatID string) int64 {
+	c, ok := s.seqs.Load(chatID)
+	if !ok {
+		c, _ = s.seqs.LoadOrStore(chatID, new(atomic.Int64))
+	}
+	return c.(*atomic.Int64).Add(1)
+}
 
 // replies returns the channel of a chat's messages.
 func (s *SinkBotAPI) replies(chatID string) chan Reply {
@@ -89,7 +99,7 @@ func (s *SinkBotAPI) serve(w http.ResponseWriter, r *http.Request) {
 		writeAPI(w, 200, map[string]any{"id": 1, "is_bot": true, "first_name": "KLA", "username": "klabot_load_bot"}, "")
 	case "sendMessage", "sendPhoto", "sendDocument":
 		s.sends.Add(1)
-		id := int(s.msgID.Add(1))
+		id := int(s.NextMessageID(chatID))
 		text := r.FormValue("text")
 		if method != "sendMessage" {
 			text = r.FormValue("caption")

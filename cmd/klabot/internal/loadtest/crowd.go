@@ -53,6 +53,9 @@ type telegramSide struct {
 	client     *http.Client
 	nextID     atomic.Int64
 	backoffMax time.Duration
+	// number gives a message written in chat the chat's next message_id (the fake Bot
+	// API's sequence, shared with the bot's messages); nil: the update id.
+	number func(chat int64) int64
 
 	mu      sync.Mutex
 	sent    []*SentMsg
@@ -114,7 +117,11 @@ func (tg *telegramSide) send(chat chatRef, m Msg, question string) *SentMsg {
 	if m.File != nil {
 		rec.File = m.File.Name
 	}
-	rec.body, _ = json.Marshal(faultUpdate(rec.UpdateID, chat, m))
+	msgID := rec.UpdateID
+	if tg.number != nil {
+		msgID = tg.number(chat.ID)
+	}
+	rec.body, _ = json.Marshal(faultUpdate(rec.UpdateID, msgID, chat, m))
 	tg.mu.Lock()
 	tg.sent = append(tg.sent, rec)
 	q := tg.queues[chat.ID]
@@ -201,8 +208,8 @@ func (tg *telegramSide) ackLatency(keep func(*SentMsg) bool) Latency {
 	return summarise(all)
 }
 
-// faultUpdate is the Telegram update a message arrives as.
-func faultUpdate(id int64, chat chatRef, m Msg) map[string]any {
+// faultUpdate is the Telegram update a message arrives as; msgID is its message_id.
+func faultUpdate(id, msgID int64, chat chatRef, m Msg) map[string]any {
 	from := map[string]any{"id": chat.From, "is_bot": false, "first_name": "Fokal"}
 	ch := map[string]any{"id": chat.ID, "type": chat.Type}
 	if chat.Type == "private" {
@@ -218,7 +225,7 @@ func faultUpdate(id int64, chat chatRef, m Msg) map[string]any {
 				"from": map[string]any{"id": 1, "is_bot": true, "first_name": "KLA"}},
 		}}
 	}
-	msg := map[string]any{"message_id": id, "date": now, "chat": ch, "from": from}
+	msg := map[string]any{"message_id": msgID, "date": now, "chat": ch, "from": from}
 	if f := m.File; f != nil {
 		msg["document"] = map[string]any{"file_id": f.ID, "file_unique_id": "u" + f.ID, "file_name": f.Name,
 			"mime_type": "application/pdf", "file_size": len(f.Data)}

@@ -43,6 +43,7 @@ type fakeBot struct {
 // chatLog is what one chat received, in order.
 type chatLog struct {
 	mu   sync.Mutex
+	seq  int // the chat's last message_id, the bot's or the person's (one sequence, as in Telegram)
 	msgs []Delivered
 	wake chan struct{} // closed and replaced on each message
 }
@@ -159,6 +160,21 @@ func (c *chatLog) wait(from int, timeout <-chan time.Time, stop <-chan struct{})
 	}
 }
 
+// next numbers the chat's next message, the bot's or the person's.
+func (c *chatLog) next() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	return c.seq
+}
+
+// NextMessageID numbers a message a person writes in chat to the bot of token now: in a
+// Telegram chat the bot's messages and the person's share one increasing message_id
+// sequence.
+func (a *FaultAPI) NextMessageID(token, chat string) int {
+	return a.bot(token).chat(chat).next()
+}
+
 func (c *chatLog) add(d Delivered) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -232,7 +248,8 @@ func (a *FaultAPI) serve(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.ParseInt(id, 10, 64)
 		writeAPI(w, 200, map[string]any{"id": n, "is_bot": true, "first_name": "KLA", "username": "klabot_faults_bot"}, "")
 	case "sendMessage", "sendPhoto", "sendDocument":
-		id := int(b.msgID.Add(1))
+		b.msgID.Add(1)
+		id := b.chat(chatID).next()
 		text := r.FormValue("text")
 		if method != "sendMessage" {
 			text = r.FormValue("caption")

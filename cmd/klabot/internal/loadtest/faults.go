@@ -532,6 +532,7 @@ func (w *world) stopGracefully(r *replica) error {
 // side is Telegram for token, posting to route.
 func (w *world) side(token string, route func(*SentMsg) string) *telegramSide {
 	tg := newTelegramSide(token, w.secret, route, max(w.scaled(8*time.Second), time.Second))
+	tg.number = func(chat int64) int64 { return int64(w.api.NextMessageID(token, strconv.FormatInt(chat, 10))) }
 	w.sides = append(w.sides, tg)
 	return tg
 }

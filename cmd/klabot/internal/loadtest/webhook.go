@@ -91,7 +91,7 @@ func (t *WebhookTarget) Send(ctx context.Context, fp FocalPoint, m Msg) ([]Reply
 
 // post delivers one update to the webhook.
 func (t *WebhookTarget) post(ctx context.Context, fp FocalPoint, m Msg) error {
-	body, err := json.Marshal(update(fp, m))
+	body, err := json.Marshal(update(fp, m, t.API.NextMessageID(strconv.FormatInt(fp.UserID, 10))))
 	if err != nil {
 		return err
 	}
@@ -120,8 +120,8 @@ func prompt(r Reply) bool {
 	return len(r.Buttons) > 0 || headerRE.MatchString(r.Text) || strings.Contains(r.Text, doneMark)
 }
 
-// update is the Telegram update a person's message arrives as.
-func update(fp FocalPoint, m Msg) map[string]any {
+// update is the Telegram update a person's message arrives as; msgID is its message_id.
+func update(fp FocalPoint, m Msg, msgID int64) map[string]any {
 	from := map[string]any{"id": fp.UserID, "is_bot": false, "first_name": "Fokal"}
 	chat := map[string]any{"id": fp.UserID, "type": "private", "first_name": "Fokal"}
 	now := time.Now().Unix()
@@ -132,7 +132,7 @@ func update(fp FocalPoint, m Msg) map[string]any {
 				"from": map[string]any{"id": 1, "is_bot": true, "first_name": "KLA"}},
 		}}
 	}
-	msg := map[string]any{"message_id": m.ID % 1_000_000_000, "date": now, "chat": chat, "from": from}
+	msg := map[string]any{"message_id": msgID, "date": now, "chat": chat, "from": from}
 	if f := m.File; f != nil {
 		msg["document"] = map[string]any{"file_id": f.ID, "file_unique_id": "u" + f.ID, "file_name": f.Name,
 			"mime_type": "application/pdf", "file_size": len(f.Data)}
