@@ -28,7 +28,8 @@ import (
 type Prompts interface {
 	// PromptBefore returns the Asks of the last prompt to chat whose delivery had started
 	// by t, and false when there is none on record. current is the position the dialogue
-	// is at: when its prompt is being sent right now, the answer waits for that record.
+	// is at: when its prompt is being sent right now, the answer waits for that record
+	// (outside a transaction only: in one, it holds a pool connection while it waits).
 	PromptBefore(ctx context.Context, chat conversations.Address, t time.Time, current string) (asks string, ok bool, err error)
 }
 
@@ -85,17 +86,12 @@ func (ans *Dialogue) bind(ctx context.Context, req *conversations.Request) ([]co
 	r := &step{Request: req}
 	var seen string
 	var ok bool
-	if ans.d.Prompts != nil {
+	if sh := r.In.Shown; sh != nil && sh.For == asksOf(r.State) { // looked up before the transaction (prepare)
+		seen, ok = sh.Asks, sh.Found
+	} else if ans.d.Prompts != nil {
 		var err error
-		if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At, ""); err != nil {
+		if seen, ok, err = ans.shown(ctx, r.In.Address, r.In.At, asksOf(r.State), len(r.In.Files) > 0); err != nil {
 			return nil, false, err
-		}
-		if ok && !fits(parsePosition(seen), parsePosition(asksOf(r.State)), len(r.In.Files) > 0) {
-			// Not the open position: unless its prompt went out this very moment (the
-			// person answering the instant it arrived, before its delivery was recorded).
-			if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At, asksOf(r.State)); err != nil {
-				return nil, false, err
-			}
 		}
 	}
 	if !ok { // nothing delivered on record (the console, the first prompt still on its way)
@@ -118,6 +114,18 @@ func (ans *Dialogue) bind(ctx context.Context, req *conversations.Request) ([]co
 		return ans.bindAnswer(ctx, r, s, cur)
 	}
 	return notApplied(ctx, r)
+}
+
+// shown returns the Asks of the last prompt delivered to chat by at, and false when
+// there is none: cur is the position the dialogue is at, whose prompt may be on its way
+// this very moment (the person answering the instant it arrived, before its delivery was
+// recorded), which PromptBefore then waits for (not inside a transaction).
+func (ans *Dialogue) shown(ctx context.Context, chat conversations.Address, at time.Time, cur string, files bool) (string, bool, error) {
+	seen, ok, err := ans.d.Prompts.PromptBefore(ctx, chat, at, "")
+	if err != nil || !ok || fits(parsePosition(seen), parsePosition(cur), files) {
+		return seen, ok, err
+	}
+	return ans.d.Prompts.PromptBefore(ctx, chat, at, cur)
 }
 
 // fits reports whether a message sent while s was shown applies at cur: the same
