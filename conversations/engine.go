@@ -130,8 +130,10 @@ func stateKey(in Inbound) string { return in.Address.Key() + ":" + in.SenderID }
 //
 // With Deps.Tx the step runs in one Postgres transaction: all its writes, and with
 // Deps.Outbox its replies too (queued in that transaction), commit together or not at
-// all. The Redis state is saved after the commit. Handle returns the messages the caller
-// still has to send:
+// all. Before it begins, the capabilities' Prepare hooks do the step's slow work
+// (downloads, the wait for a prompt's delivery record) outside it, so that no pool
+// connection is held meanwhile. The Redis state is saved after the commit. Handle returns
+// the messages the caller still has to send:
 //   - without Outbox, the step's replies (after the commit);
 //   - with Outbox, none for a step that succeeded (its replies were queued with it), and
 //     for a step that failed (err != nil: its transaction was rolled back, nothing of it
