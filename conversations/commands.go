@@ -204,6 +204,23 @@ type Capability struct {
 	// handled true answers it instead of applying it (the person had not seen this
 	// position yet). Without it the engine's own rule applies (State.Since).
 	Bind func(ctx context.Context, r *Request) (outs []Outbound, handled bool, err error)
+	// Prepare, when set, runs for a known sender's message after the chat's lock and the
+	// dedupe check and before the step's transaction: the step's slow work (a file's
+	// download, a wait for a prompt's delivery record) is done there, on the pool, so
+	// that it holds no connection of the transaction while every other chat's step
+	// waits for one. It records its results on p.In (File.Fetched, Inbound.Shown) for
+	// the step; what it stored and the step did not use (a blob) is left.
+	Prepare func(ctx context.Context, p Prep)
+}
+
+// Prep is a message before its step (Capability.Prepare).
+type Prep struct {
+	In *Inbound
+	// State is the chat's dialogue state as loaded (nil: none in Redis; the step
+	// rebuilds it from the checkpoint).
+	State *State
+	// Positional: In is meant for State's position, and the Bind hook will be asked.
+	Positional bool
 }
 
 // commands is the command table: the engine's own entries and every capability's.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 )
@@ -59,6 +60,7 @@ type Engine struct {
 	after     []func(r *Request) []Outbound
 	strangers func(ctx context.Context, n *Newcomer) ([]Outbound, error)
 	bind      func(ctx context.Context, r *Request) ([]Outbound, bool, error)
+	prepare   []func(ctx context.Context, p Prep)
 
 	mu      sync.Mutex
 	people  map[string]cached[Person]
@@ -111,6 +113,9 @@ func NewEngine(cfg Config, deps Deps, caps ...Capability) *Engine {
 		if e.bind == nil {
 			e.bind = c.Bind
 		}
+		if c.Prepare != nil {
+			e.prepare = append(e.prepare, c.Prepare)
+		}
 	}
 	return e
 }
@@ -125,8 +130,10 @@ func stateKey(in Inbound) string { return in.Address.Key() + ":" + in.SenderID }
 //
 // With Deps.Tx the step runs in one Postgres transaction: all its writes, and with
 // Deps.Outbox its replies too (queued in that transaction), commit together or not at
-// all. The Redis state is saved after the commit. Handle returns the messages the caller
-// still has to send:
+// all. Before it begins, the capabilities' Prepare hooks do the step's slow work
+// (downloads, the wait for a prompt's delivery record) outside it, so that no pool
+// connection is held meanwhile. The Redis state is saved after the commit. Handle returns
+// the messages the caller still has to send:
 //   - without Outbox, the step's replies (after the commit);
 //   - with Outbox, none for a step that succeeded (its replies were queued with it), and
 //     for a step that failed (err != nil: its transaction was rolled back, nothing of it
@@ -142,6 +149,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 	if seen {
 		return nil, nil
 	}
+	e.prep(ctx, &in, st)
 	var res stepResult
 	txErr := e.inTx(ctx, func(ctx context.Context) error {
 		res = e.step(ctx, in, st)
@@ -197,6 +205,22 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
 		return outs, fmt.Errorf("save state: %w", err)
 	}
 	return outs, nil
+}
+
+// prep runs the Prepare hooks on a known sender's message, before the step's
+// transaction: no connection is held while they download or wait.
+func (e *Engine) prep(ctx context.Context, in *Inbound, st *State) {
+	if len(e.prepare) == 0 {
+		return
+	}
+	if _, err := e.personFor(ctx, *in); err != nil {
+		return // a stranger, or the step says what failed
+	}
+	in.Files = slices.Clone(in.Files) // the caller's message stays as it was (a retry fetches afresh)
+	p := Prep{In: in, State: st, Positional: st != nil && e.bind != nil && e.positional(*in, st)}
+	for _, f := range e.prepare {
+		f(ctx, p)
+	}
 }
 
 // local returns the replies to chats the Outbox's caller shows itself (localOutbox);

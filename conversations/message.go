@@ -46,6 +46,17 @@ type Inbound struct {
 	Seq   int64
 	Group bool      // sent in a group chat
 	At    time.Time // when the platform received it
+	// Shown, when set, is the prompt the chat had been delivered when the message was
+	// sent, looked up before the step's transaction (a Capability.Prepare hook, for the
+	// Bind hook): the step uses it while the dialogue is still at Shown.For.
+	Shown *Shown
+}
+
+// Shown is the last prompt delivered to a chat before a message was sent (Inbound.Shown).
+type Shown struct {
+	For   string // the position the dialogue was at when it was looked up (the Bind hook's own terms)
+	Asks  string // the prompt's Outbound.Asks
+	Found bool   // false: no prompt on record
 }
 
 // File is one photo or document attached to an inbound message. The content is fetched
@@ -57,6 +68,18 @@ type File struct {
 	// Open downloads the content. Channels must never put platform URLs (which can hold
 	// secrets) into errors.
 	Open func(ctx context.Context) (io.ReadCloser, error)
+	// Fetched, when set, is the outcome of the download done before the step's
+	// transaction (a Capability.Prepare hook): the step uses it instead of Open.
+	Fetched *Fetched
+}
+
+// Fetched is a File downloaded, checked and stored ahead of its step, or why it was not.
+type Fetched struct {
+	Stored EvidenceFile // BlobKey "" when it was not stored
+	// Refused says why it was not stored (a text key of the capability that fetched
+	// it), Detail what the content looked like.
+	Refused string
+	Detail  string
 }
 
 // Button is one choice a person can press (a Telegram inline button; a numbered option

@@ -33,18 +33,20 @@ type Prompts struct {
 // while the person answered the prompt before it). When that is not want (the position
 // the dialogue is at) while a job of the chat taken up in the last 10 s holds want's
 // prompt unrecorded, it waits (at most InFlightWait) for that send's record and looks
-// again. It reads in
-// ctx's transaction when there is one: one index probe when the prompt is the one wanted.
+// again. It reads in ctx's transaction when there is one, without waiting there (a wait
+// would hold the transaction's pool connection): one index probe.
 func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t time.Time, seq int64, want string) (string, bool, error) {
 	var db interface {
 		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	} = p.Queue.cfg.Pool
-	if tx, ok := postgres.TxFrom(ctx); ok {
-		db = tx
-	}
 	wait := p.InFlightWait
 	if wait <= 0 {
 		wait = 1500 * time.Millisecond
+	}
+	if tx, ok := postgres.TxFrom(ctx); ok {
+		// Never wait in a transaction: it holds a pool connection meanwhile, and with it
+		// every other chat's step (the engine looks up before the step's transaction).
+		db, wait = tx, 0
 	}
 	deadline := time.Now().Add(wait)
 	pause := 5 * time.Millisecond

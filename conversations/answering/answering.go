@@ -157,6 +157,7 @@ func (ans *Dialogue) Capability() conversations.Capability {
 		Idle:      ans.h(ans.idleText),
 		AfterStep: func(r *conversations.Request) []conversations.Outbound { return ans.settleHeld(&step{Request: r}) },
 		Bind:      ans.bind,
+		Prepare:   ans.prepare,
 	}
 }
 

@@ -30,7 +30,8 @@ type Prompts interface {
 	// they wrote the message dated t with the chat's sequence number seq (Inbound.Seq; 0
 	// when the channel has none, and the times decide), and false when there is none on
 	// record. current is the position the dialogue is at: when its prompt is being sent
-	// right now, the answer waits for that record.
+	// right now, the answer waits for that record (outside a transaction only: in one, it
+	// holds a pool connection while it waits).
 	PromptBefore(ctx context.Context, chat conversations.Address, t time.Time, seq int64, current string) (asks string, ok bool, err error)
 }
 
@@ -87,17 +88,12 @@ func (ans *Dialogue) bind(ctx context.Context, req *conversations.Request) ([]co
 	r := &step{Request: req}
 	var seen string
 	var ok bool
-	if ans.d.Prompts != nil {
+	if sh := r.In.Shown; sh != nil && sh.For == asksOf(r.State) { // looked up before the transaction (prepare)
+		seen, ok = sh.Asks, sh.Found
+	} else if ans.d.Prompts != nil {
 		var err error
-		if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At, r.In.Seq, ""); err != nil {
+		if seen, ok, err = ans.shown(ctx, r.In.Address, r.In.At, r.In.Seq, asksOf(r.State), len(r.In.Files) > 0); err != nil {
 			return nil, false, err
-		}
-		if ok && !fits(parsePosition(seen), parsePosition(asksOf(r.State)), len(r.In.Files) > 0) {
-			// Not the open position: unless its prompt went out this very moment (the
-			// person answering the instant it arrived, before its delivery was recorded).
-			if seen, ok, err = ans.d.Prompts.PromptBefore(ctx, r.In.Address, r.In.At, r.In.Seq, asksOf(r.State)); err != nil {
-				return nil, false, err
-			}
 		}
 	}
 	if !ok { // nothing delivered on record (the console, the first prompt still on its way)
@@ -120,6 +116,18 @@ func (ans *Dialogue) bind(ctx context.Context, req *conversations.Request) ([]co
 		return ans.bindAnswer(ctx, r, s, cur)
 	}
 	return notApplied(ctx, r)
+}
+
+// shown returns the Asks of the last prompt delivered to chat by at, and false when
+// there is none: cur is the position the dialogue is at, whose prompt may be on its way
+// this very moment (the person answering the instant it arrived, before its delivery was
+// recorded), which PromptBefore then waits for (not inside a transaction).
+func (ans *Dialogue) shown(ctx context.Context, chat conversations.Address, at time.Time, seq int64, cur string, files bool) (string, bool, error) {
+	seen, ok, err := ans.d.Prompts.PromptBefore(ctx, chat, at, seq, "")
+	if err != nil || !ok || fits(parsePosition(seen), parsePosition(cur), files) {
+		return seen, ok, err
+	}
+	return ans.d.Prompts.PromptBefore(ctx, chat, at, seq, cur)
 }
 
 // fits reports whether a message sent while s was shown applies at cur: the same

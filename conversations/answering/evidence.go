@@ -162,57 +162,105 @@ func (ans *Dialogue) dropAttached(r *step, files []conversations.EvidenceFile, a
 	return kept, notes
 }
 
-// intake checks, downloads, sniffs and stores each file. It returns the stored files
-// and one refusal line per file that was not taken.
+// intake checks, downloads, sniffs and stores each file (or takes what prepare did so
+// before the step's transaction: File.Fetched). It returns the stored files and one
+// refusal line per file that was not taken.
 func (ans *Dialogue) intake(ctx context.Context, r *step) ([]conversations.EvidenceFile, []string) {
 	var files []conversations.EvidenceFile
 	var notes []string
 	lang := r.Lang()
 	max := ans.d.MaxFileBytes
 	for k, f := range r.In.Files {
-		name := f.Name
-		if name == "" {
-			name = fmt.Sprintf("file-%d", k+1)
-		}
+		name := fileName(f, k)
 		if f.Size > max {
 			notes = append(notes, r.T(msgTooBig, name, idfmt.Size(f.Size, lang), idfmt.Size(max, lang)))
 			continue
 		}
-		if f.Open == nil {
-			notes = append(notes, r.T(msgDownloadFailed, name))
-			continue
+		got := f.Fetched
+		if got == nil {
+			v := ans.fetch(ctx, r.In.Address, f, name)
+			got = &v
 		}
-		data, err := readAtMost(ctx, f, max)
-		if errors.Is(err, conversations.ErrFileTooBig) {
+		switch key(got.Refused) {
+		case "":
+			files = append(files, got.Stored)
+		case msgTooBigUnknown:
 			notes = append(notes, r.T(msgTooBigUnknown, name, idfmt.Size(max, lang)))
-			continue
-		}
-		if err != nil {
-			ans.d.Log.Warn("download evidence", "chat", r.In.Address.Key(), "name", name, "err", err)
-			notes = append(notes, r.T(msgDownloadFailed, name))
-			continue
-		}
-		if len(data) == 0 {
-			notes = append(notes, r.T(msgEmptyFile, name))
-			continue
-		}
-		mime, what := SniffEvidence(data)
-		if what == "" {
-			what = r.T(msgUnknownType)
-		}
-		if mime == "" {
+		case msgBadType:
+			what := got.Detail
+			if what == "" {
+				what = r.T(msgUnknownType)
+			}
 			notes = append(notes, r.T(msgBadType, name, what))
-			continue
+		default: // msgDownloadFailed, msgEmptyFile, msgStoreFailed
+			notes = append(notes, r.T(key(got.Refused), name))
 		}
-		key, err := ans.d.Blobs.Put(ctx, data)
-		if err != nil {
-			ans.d.Log.Error("store evidence", "name", name, "err", err)
-			notes = append(notes, r.T(msgStoreFailed, name))
-			continue
-		}
-		files = append(files, conversations.EvidenceFile{BlobKey: key, MIME: mime, Size: int64(len(data)), Name: name})
 	}
 	return files, notes
+}
+
+// fileName is the name of the k-th file of a message.
+func fileName(f conversations.File, k int) string {
+	if f.Name == "" {
+		return fmt.Sprintf("file-%d", k+1)
+	}
+	return f.Name
+}
+
+// fetch downloads, sniffs and stores one file whose declared size was checked, or says
+// why it was not stored (a text key).
+func (ans *Dialogue) fetch(ctx context.Context, chat conversations.Address, f conversations.File, name string) conversations.Fetched {
+	refuse := func(k key, detail string) conversations.Fetched {
+		return conversations.Fetched{Refused: string(k), Detail: detail}
+	}
+	if f.Open == nil {
+		return refuse(msgDownloadFailed, "")
+	}
+	data, err := readAtMost(ctx, f, ans.d.MaxFileBytes)
+	if errors.Is(err, conversations.ErrFileTooBig) {
+		return refuse(msgTooBigUnknown, "")
+	}
+	if err != nil {
+		ans.d.Log.Warn("download evidence", "chat", chat.Key(), "name", name, "err", err)
+		return refuse(msgDownloadFailed, "")
+	}
+	if len(data) == 0 {
+		return refuse(msgEmptyFile, "")
+	}
+	mime, what := SniffEvidence(data)
+	if mime == "" {
+		return refuse(msgBadType, what)
+	}
+	blobKey, err := ans.d.Blobs.Put(ctx, data)
+	if err != nil {
+		ans.d.Log.Error("store evidence", "name", name, "err", err)
+		return refuse(msgStoreFailed, "")
+	}
+	return conversations.Fetched{Stored: conversations.EvidenceFile{BlobKey: blobKey, MIME: mime, Size: int64(len(data)), Name: name}}
+}
+
+// prepare is the engine's Prepare hook: before the step's transaction, on the pool, it
+// looks up the prompt the chat had been shown (bind, which may wait for a prompt's
+// delivery record) and downloads, checks and stores the message's files (seconds on a
+// slow link), so that the step holds a connection only for its own reads and writes.
+func (ans *Dialogue) prepare(ctx context.Context, p conversations.Prep) {
+	if p.Positional && ans.d.Prompts != nil {
+		cur := asksOf(p.State)
+		if asks, ok, err := ans.shown(ctx, p.In.Address, p.In.At, p.In.Seq, cur, len(p.In.Files) > 0); err == nil {
+			p.In.Shown = &conversations.Shown{For: cur, Asks: asks, Found: ok}
+		}
+	}
+	if p.State != nil && p.State.Mode == conversations.ModeIdle {
+		return // files without a question are refused unread (receiveFiles)
+	}
+	for k := range p.In.Files {
+		f := &p.In.Files[k]
+		if f.Size > ans.d.MaxFileBytes {
+			continue
+		}
+		v := ans.fetch(ctx, p.In.Address, *f, fileName(*f, k))
+		f.Fetched = &v
+	}
 }
 
 // readAtMost downloads a file, stopping one byte past max (declared sizes can lie).

@@ -95,6 +95,7 @@ type Server struct {
 	early     []Call
 	webhook   map[string]string
 	slowFiles time.Duration
+	holdFiles chan struct{} // non-nil: downloads wait until it is closed (ReleaseFiles)
 	slowSends time.Duration
 	downloads int
 }
@@ -248,6 +249,26 @@ func (s *Server) SlowFiles(d time.Duration) {
 	s.slowFiles = d
 }
 
+// HoldFiles makes every file download wait, from now until ReleaseFiles (or Close):
+// a download that hangs.
+func (s *Server) HoldFiles() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.holdFiles == nil {
+		s.holdFiles = make(chan struct{})
+	}
+}
+
+// ReleaseFiles lets the downloads HoldFiles holds, and every later one, answer.
+func (s *Server) ReleaseFiles() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.holdFiles != nil {
+		close(s.holdFiles)
+		s.holdFiles = nil
+	}
+}
+
 // SlowSends makes every send call take d before it is answered (a slow Bot API): the
 // call counts as arriving when it is answered.
 func (s *Server) SlowSends(d time.Duration) {
@@ -354,7 +375,7 @@ func contains(list []string, s string) bool {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
-		s.download(w, rest)
+		s.download(w, r, rest)
 		return
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
@@ -579,7 +600,7 @@ func (s *Server) messageJSON(m *Message) map[string]any {
 	return out
 }
 
-func (s *Server) download(w http.ResponseWriter, rest string) {
+func (s *Server) download(w http.ResponseWriter, r *http.Request, rest string) {
 	token, path, ok := strings.Cut(rest, "/")
 	if !ok || token != s.Token {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
@@ -587,10 +608,17 @@ func (s *Server) download(w http.ResponseWriter, rest string) {
 	}
 	s.mu.Lock()
 	s.downloads++
-	slow := s.slowFiles
+	slow, hold := s.slowFiles, s.holdFiles
 	s.mu.Unlock()
 	if slow > 0 {
 		time.Sleep(slow)
+	}
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-s.closed:
+		case <-r.Context().Done():
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
