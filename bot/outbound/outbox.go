@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -128,9 +130,22 @@ func (q *Queue) EnqueueMany(ctx context.Context, outs ...conversations.Outbound)
 		}
 	}
 	insert := func(ctx context.Context, tx pgx.Tx) error {
-		params, err := q.jobs(ctx, tx, outs)
+		jobs, err := q.jobs(ctx, tx, outs)
 		if err != nil {
 			return err
+		}
+		// In a step's transaction (InTx), the jobs travel with its COMMIT (issue 18):
+		// one statement in the commit's batch instead of a round trip of their own.
+		if sql, args, err := q.rawInsert(jobs); err != nil {
+			return err
+		} else if postgres.DeferWithCommit(ctx, sql, args...) {
+			return nil
+		}
+		params := make([]river.InsertManyParams, 0, len(jobs))
+		for _, j := range jobs {
+			params = append(params, river.InsertManyParams{Args: j.args, InsertOpts: &river.InsertOpts{
+				Queue: j.queue, Priority: j.priority, MaxAttempts: q.cfg.MaxAttempts,
+			}})
 		}
 		if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
 			return fmt.Errorf("queue %d messages: %w", len(outs), err)
@@ -152,7 +167,7 @@ func (q *Queue) EnqueueMany(ctx context.Context, outs ...conversations.Outbound)
 
 // jobs groups outs by chat (in order of first appearance) into job arguments, storing
 // their attachments in tx.
-func (q *Queue) jobs(ctx context.Context, tx pgx.Tx, outs []conversations.Outbound) ([]river.InsertManyParams, error) {
+func (q *Queue) jobs(ctx context.Context, tx pgx.Tx, outs []conversations.Outbound) ([]job, error) {
 	var order []string
 	byChat := map[string]*DeliveryArgs{}
 	bulk := map[string]bool{}
@@ -186,18 +201,52 @@ func (q *Queue) jobs(ctx context.Context, tx pgx.Tx, outs []conversations.Outbou
 		}
 		a.Messages = append(a.Messages, m)
 	}
-	params := make([]river.InsertManyParams, 0, len(order))
+	jobs := make([]job, 0, len(order))
 	for _, key := range order {
 		a := byChat[key]
 		prio := priorityReply
 		if bulk[key] {
 			prio = priorityBulk
 		}
-		params = append(params, river.InsertManyParams{Args: *a, InsertOpts: &river.InsertOpts{
-			Queue: queueOf(conversations.Channel(a.Channel), a.ChatID), Priority: prio, MaxAttempts: q.cfg.MaxAttempts,
-		}})
+		jobs = append(jobs, job{args: *a, queue: queueOf(conversations.Channel(a.Channel), a.ChatID), priority: prio})
 	}
-	return params, nil
+	return jobs, nil
+}
+
+// job is one River job to insert.
+type job struct {
+	args     DeliveryArgs
+	queue    string
+	priority int
+}
+
+// insertJobsSQL inserts jobs into River's table as River's InsertManyTx does (River
+// v0.51, JobInsertFastMany without unique keys, tags or metadata: id from the sequence,
+// created_at and scheduled_at now(), state available) and wakes the workers of the
+// queues in $5 (River's insert notification, "<schema>.river_insert", {"queue": q}) —
+// one statement, sent with the step's COMMIT. The notifications are sent at the commit.
+const insertJobsSQL = `WITH jobs AS (
+	INSERT INTO river_job (args, kind, max_attempts, priority, queue, state, metadata, tags)
+	SELECT a, $1, $2::smallint, p, q, 'available', '{}', '{}'
+	FROM unnest($3::jsonb[], $4::smallint[], $6::text[]) AS j(a, p, q)
+	RETURNING 1)
+SELECT pg_notify(coalesce(current_schema(), '') || '.river_insert', json_build_object('queue', n)::text)
+FROM unnest($5::text[]) AS n`
+
+// rawInsert is insertJobsSQL and its arguments for jobs, with the insert notification
+// for each queue not notified in the last cooldown (as River throttles its own).
+func (q *Queue) rawInsert(jobs []job) (string, []any, error) {
+	args := make([]string, len(jobs))
+	prios := make([]int16, len(jobs))
+	queues := make([]string, len(jobs))
+	for i, j := range jobs {
+		b, err := json.Marshal(j.args)
+		if err != nil {
+			return "", nil, err
+		}
+		args[i], prios[i], queues[i] = string(b), int16(j.priority), j.queue
+	}
+	return insertJobsSQL, []any{JobKind, int16(q.cfg.MaxAttempts), args, prios, q.notify.due(queues), queues}, nil
 }
 
 // open reads a job message back.
@@ -241,3 +290,29 @@ func (q *Queue) open(ctx context.Context, a DeliveryArgs, m JobMessage) (convers
 }
 
 var errWrongKey = errors.New("cannot open queued message")
+
+// notifyLimiter lets through an insert notification per queue at most once a cooldown
+// (River's own limiter, for the jobs inserted around River): a worker woken fetches all
+// that is available, and a worker busy fetches again after its cooldown anyway.
+type notifyLimiter struct {
+	cooldown time.Duration
+	now      func() time.Time // monotonic: time.Now (not the service's clock)
+	mu       sync.Mutex
+	last     map[string]time.Time
+}
+
+// due returns the queues (once each) whose notification is due, marking them sent.
+func (l *notifyLimiter) due(queues []string) []string {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := []string{}
+	for _, q := range queues {
+		if t, ok := l.last[q]; ok && now.Sub(t) < l.cooldown {
+			continue
+		}
+		l.last[q] = now
+		out = append(out, q)
+	}
+	return out
+}

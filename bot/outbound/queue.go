@@ -123,6 +123,7 @@ type Queue struct {
 	client *river.Client[pgx.Tx]
 	seal   seal.Box
 	pacer  pacer
+	notify *notifyLimiter // the insert notifications of jobs inserted with a COMMIT
 
 	id        string // this process among the channels' senders (outbound_senders)
 	stopBeat  context.CancelFunc
@@ -166,6 +167,7 @@ func New(cfg Config) (*Queue, error) {
 	// River's default 100 ms between fetches (and between insert notifications) would
 	// add up to that much to every reply; replies are small jobs, fetched eagerly.
 	cooldown := min(10*time.Millisecond, cfg.PollInterval)
+	q.notify = &notifyLimiter{cooldown: cooldown, now: time.Now, last: map[string]time.Time{}}
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		ID:                   q.id,
 		Queues:               map[string]river.QueueConfig{idleQueue: {MaxWorkers: 1, FetchPollInterval: time.Minute, FetchCooldown: time.Second}},

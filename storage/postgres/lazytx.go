@@ -70,6 +70,34 @@ func (t *lazyTx) DeferMust(sql string, args ...any) {
 	t.must = append(t.must, &pgx.QueuedQuery{SQL: sql, Arguments: args})
 }
 
+// DeferWithCommit queues sql to be sent in the batch of the COMMIT of the transaction ctx
+// carries (InTx's own), as a statement the commit needs (DeferMust): when it fails,
+// nothing of the transaction is kept. Inside a savepoint of it (a nested InTx), the
+// statement is kept only when the savepoint is released, and in the order it was queued.
+// It reports false, queuing nothing, when ctx carries no such transaction: the caller
+// runs sql itself. The outbound queue inserts a step's jobs so (bot/outbound).
+func DeferWithCommit(ctx context.Context, sql string, args ...any) bool {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return false
+	}
+	switch t := tx.(type) {
+	case *lazyTx:
+		if t.closed {
+			return false
+		}
+		t.DeferMust(sql, args...)
+		return true
+	case *savepointTx:
+		if t.closed {
+			return false
+		}
+		t.must = append(t.must, &pgx.QueuedQuery{SQL: sql, Arguments: args})
+		return true
+	}
+	return false
+}
+
 // lazyFrom returns ctx's transaction when it is a lazyTx (InTx's own).
 func lazyFrom(ctx context.Context) (*lazyTx, bool) {
 	tx, ok := TxFrom(ctx)
@@ -90,6 +118,16 @@ func (t *lazyTx) Begin(ctx context.Context) (pgx.Tx, error) {
 		return nil, err
 	}
 	return &savepointTx{parent: t, name: name}, nil
+}
+
+// savepoint opens a savepoint in up (nil: the transaction itself).
+func (t *lazyTx) savepoint(ctx context.Context, up *savepointTx) (pgx.Tx, error) {
+	sp, err := t.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sp.(*savepointTx).up = up
+	return sp, nil
 }
 
 func (t *lazyTx) Commit(ctx context.Context) error {
@@ -268,21 +306,36 @@ func (a *afterBegin) Close() error {
 // savepointTx is a savepoint of a lazyTx.
 type savepointTx struct {
 	parent *lazyTx
+	up     *savepointTx // the savepoint this one is in, nil for the transaction
 	name   string
 	closed bool
+	must   []*pgx.QueuedQuery // DeferWithCommit in it: passed up when it is released
 }
 
 var _ pgx.Tx = (*savepointTx)(nil)
 
-func (s *savepointTx) Begin(ctx context.Context) (pgx.Tx, error) { return s.parent.Begin(ctx) }
+func (s *savepointTx) Begin(ctx context.Context) (pgx.Tx, error) {
+	if s.closed {
+		return nil, pgx.ErrTxClosed
+	}
+	return s.parent.savepoint(ctx, s)
+}
 
 func (s *savepointTx) Commit(ctx context.Context) error {
 	if s.closed {
 		return pgx.ErrTxClosed
 	}
 	s.closed = true
-	_, err := s.parent.conn.Exec(ctx, "RELEASE SAVEPOINT "+s.name)
-	return err
+	if _, err := s.parent.conn.Exec(ctx, "RELEASE SAVEPOINT "+s.name); err != nil {
+		return err
+	}
+	if s.up != nil {
+		s.up.must = append(s.up.must, s.must...)
+	} else {
+		s.parent.must = append(s.parent.must, s.must...)
+	}
+	s.must = nil
+	return nil
 }
 
 func (s *savepointTx) Rollback(ctx context.Context) error {
@@ -290,6 +343,7 @@ func (s *savepointTx) Rollback(ctx context.Context) error {
 		return pgx.ErrTxClosed
 	}
 	s.closed = true
+	s.must = nil // rolled back with it
 	_, err := s.parent.conn.Exec(ctx, "ROLLBACK TO SAVEPOINT "+s.name)
 	return err
 }
