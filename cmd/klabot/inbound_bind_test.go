@@ -25,7 +25,7 @@ func (c *tgChat) sayTracked(text string) int64 {
 func waitHandled(t *testing.T, w *telegramWorld, id int64) {
 	t.Helper()
 	key := fmt.Sprintf("%s:%d", strings.Split(tgToken, ":")[0], id)
-	w.api.WaitFor(t, 20*time.Second, "update "+key+" handled", func() bool {
+	w.api.WaitFor(t, time.Minute, "update "+key+" handled", func() bool {
 		return countRows(t, w, `SELECT count(*) FROM inbound_messages WHERE channel = 'telegram' AND message_id = $1`, key) == 1
 	})
 }
@@ -192,7 +192,13 @@ func TestInboundAnswerTypedInTheSecondTheNextPromptStartsIsBoundToTheQuestionSee
 	retyped := w.api.Number(budi.p.Text(0, "2"))
 	w.api.Throttle(0, 1)
 	budi.expect("Tersimpan: Tidak", "Pertanyaan 2/4")
-	// Dated the second the prompt of 1.2 started its send.
+	// Dated the second the prompt of 1.2 started its send. Its record commits right after
+	// the fake answered the send, so it may come a moment after the message itself.
+	const sentPrompt = `SELECT count(*) FROM outbound_deliveries
+		WHERE chat_id = $1 AND asks LIKE 'question 1.2 %' AND state = 'sent'`
+	w.api.WaitFor(t, time.Minute, "the prompt of 1.2 recorded", func() bool {
+		return countRows(t, w, sentPrompt, budi.p.ChatID()) == 1
+	})
 	var started time.Time
 	if err := w.store.Pool().QueryRow(context.Background(), `
 		SELECT started_at FROM outbound_deliveries
