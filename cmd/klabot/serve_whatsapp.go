@@ -105,13 +105,14 @@ type whatsappSender interface {
 type whatsappService struct {
 	Adapter *whatsapp.Adapter
 
-	app     *App
-	cfg     whatsappConfig
-	st      *postgres.Store
-	devices *sqlstore.Container
-	rdb     *redis.Client
-	log     *slog.Logger
-	session *whatsapp.Session
+	app         *App
+	cfg         whatsappConfig
+	st          *postgres.Store
+	devices     *sqlstore.Container
+	rdb         *redis.Client
+	log         *slog.Logger
+	session     *whatsapp.Session
+	sessionOnce sync.Once // session is made once: Run and State (another goroutine) both ask for it
 	// onHeld, when set, is told when this process takes (true) or gives up (false) the
 	// session: serve works the WhatsApp outbound queue only while it holds it.
 	onHeld func(held bool)
@@ -182,9 +183,12 @@ func (s *whatsappService) Run(ctx context.Context, engine whatsapp.Engine, sende
 }
 
 func (s *whatsappService) sessionLoop() *whatsapp.Session {
-	if s.session != nil {
-		return s.session
-	}
+	s.sessionOnce.Do(s.newSession)
+	return s.session
+}
+
+// newSession makes the session loop (once: sessionLoop).
+func (s *whatsappService) newSession() {
 	s.session = whatsapp.NewSession(s.Adapter, s, whatsapp.SessionConfig{
 		Retry: s.retry, MinBackoff: s.retry,
 		OnState: func(_ string, held bool) {
@@ -211,7 +215,6 @@ func (s *whatsappService) sessionLoop() *whatsapp.Session {
 			}
 		},
 	})
-	return s.session
 }
 
 // State says what the service is doing ("waiting for pairing", "connected" ...).
