@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/klabot/klabot/bot/telegram/fakebotapi"
 )
@@ -19,6 +21,18 @@ import (
 // sayTracked types text and returns its update id.
 func (c *tgChat) sayTracked(text string) int64 {
 	return c.api.AddUpdate(c.p.Text(0, text)) // Telegram numbers it (the chat's next message_id)
+}
+
+// budiAtTheFirstQuestion binds Budi (Telegram user id) with w's invite and opens his
+// dialogue: it returns his chat and the messages up to question 1's prompt, which must
+// contain want too.
+func budiAtTheFirstQuestion(t *testing.T, w *telegramWorld, id int64, want ...string) (*tgChat, []fakebotapi.Message) {
+	t.Helper()
+	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: id, FirstName: "Budi"}}
+	budi.say("/start " + w.code)
+	budi.expect("Budi Santoso")
+	budi.say("mulai")
+	return budi, budi.expect(append([]string{"Pertanyaan 1/4"}, want...)...)
 }
 
 // waitHandled waits until the engine has handled update id (its inbound record).
@@ -52,11 +66,7 @@ func TestInboundAnswerTypedWhileTheNextPromptIsQueuedIsBoundToTheQuestionSeen(t 
 	t.Parallel()
 	w := newTelegramWorld(t)
 	startServe(t, w.env)
-	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7801, FirstName: "Budi"}}
-	budi.say("/start " + w.code)
-	budi.expect("Budi Santoso")
-	budi.say("mulai")
-	budi.expect("Pertanyaan 1/4", "1.1")
+	budi, _ := budiAtTheFirstQuestion(t, w, 7801, "1.1")
 
 	// The Bot API throttles every send: the reply to Budi's answer (question 1.2) stays
 	// queued while he types again — a change of mind about 1.1, the question he sees.
@@ -100,11 +110,7 @@ func TestInboundReplayAfterTheDialogueMovedIsNotAppliedToTheNewPosition(t *testi
 	t.Parallel()
 	w := newTelegramWorld(t)
 	startServe(t, w.env)
-	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7802, FirstName: "Budi"}}
-	budi.say("/start " + w.code)
-	budi.expect("Budi Santoso")
-	budi.say("mulai")
-	budi.expect("Pertanyaan 1/4")
+	budi, _ := budiAtTheFirstQuestion(t, w, 7802)
 	budi.say("1")
 	budi.expect("Tersimpan: Ya", "Kirim bukti dukung")
 	// Budi sends a document and "1" for the evidence prompt he sees; both are held up
@@ -137,11 +143,7 @@ func TestInboundRepeatedPromptIsDroppedOnceItsQuestionIsAnswered(t *testing.T) {
 	t.Parallel()
 	w := newTelegramWorld(t)
 	startServe(t, w.env)
-	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7803, FirstName: "Budi"}}
-	budi.say("/start " + w.code)
-	budi.expect("Budi Santoso")
-	budi.say("mulai")
-	first := budi.expect("Pertanyaan 1/4")
+	budi, first := budiAtTheFirstQuestion(t, w, 7803)
 	budi.press("Ya")
 	budi.expect("Tersimpan: Ya", "Kirim bukti dukung")
 	budi.press("Lewati")
@@ -179,11 +181,7 @@ func TestInboundAnswerTypedInTheSecondTheNextPromptStartsIsBoundToTheQuestionSee
 	t.Parallel()
 	w := newTelegramWorld(t)
 	startServe(t, w.env)
-	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7803, FirstName: "Budi"}}
-	budi.say("/start " + w.code)
-	budi.expect("Budi Santoso")
-	budi.say("mulai")
-	budi.expect("Pertanyaan 1/4", "1.1")
+	budi, _ := budiAtTheFirstQuestion(t, w, 7803, "1.1")
 
 	w.api.Throttle(1<<20, 1)
 	budi.say("2") // "Tidak" for 1.1: saved, the dialogue moves to 1.2 (its prompt held up)
@@ -194,17 +192,16 @@ func TestInboundAnswerTypedInTheSecondTheNextPromptStartsIsBoundToTheQuestionSee
 	budi.expect("Tersimpan: Tidak", "Pertanyaan 2/4")
 	// Dated the second the prompt of 1.2 started its send. Its record commits right after
 	// the fake answered the send, so it may come a moment after the message itself.
-	const sentPrompt = `SELECT count(*) FROM outbound_deliveries
-		WHERE chat_id = $1 AND asks LIKE 'question 1.2 %' AND state = 'sent'`
-	w.api.WaitFor(t, time.Minute, "the prompt of 1.2 recorded", func() bool {
-		return countRows(t, w, sentPrompt, budi.p.ChatID()) == 1
-	})
 	var started time.Time
-	if err := w.store.Pool().QueryRow(context.Background(), `
-		SELECT started_at FROM outbound_deliveries
-		WHERE chat_id = $1 AND asks LIKE 'question 1.2 %' AND state = 'sent'`, budi.p.ChatID()).Scan(&started); err != nil {
-		t.Fatal(err)
-	}
+	w.api.WaitFor(t, time.Minute, "the prompt of 1.2 recorded", func() bool {
+		err := w.store.Pool().QueryRow(context.Background(), `
+			SELECT started_at FROM outbound_deliveries
+			WHERE chat_id = $1 AND asks LIKE 'question 1.2 %' AND state = 'sent'`, budi.p.ChatID()).Scan(&started)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			t.Fatal(err)
+		}
+		return err == nil
+	})
 	retyped.Message.Date = int(started.Unix())
 	waitHandled(t, w, w.api.AddUpdate(retyped))
 	if got := answerValues(t, w, "1.2"); len(got) != 0 {

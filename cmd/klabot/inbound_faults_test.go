@@ -74,11 +74,7 @@ func TestInboundRedisOutageIsWaitedOutAndReplayed(t *testing.T) {
 	rs := redistest.NewPrivate(t)
 	w.env["REDIS_URL"] = rs.URL()
 	r := startServe(t, w.env)
-	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7201, FirstName: "Budi"}}
-	budi.say("/start " + w.code)
-	budi.expect("Budi Santoso")
-	budi.say("mulai")
-	budi.expect("Pertanyaan 1/4")
+	budi, _ := budiAtTheFirstQuestion(t, w, 7201)
 
 	rs.Stop() // Redis is down for a while; Budi goes on typing
 	budi.say("1")
@@ -285,11 +281,7 @@ func TestInboundLateMessagesAreNotFiledUnderANewerQuestion(t *testing.T) {
 	t.Parallel()
 	w := newTelegramWorld(t)
 	startServe(t, w.env)
-	budi := &tgChat{t: t, api: w.api, p: fakebotapi.Person{ID: 7601, FirstName: "Budi"}}
-	budi.say("/start " + w.code)
-	budi.expect("Budi Santoso")
-	budi.say("mulai")
-	budi.expect("Pertanyaan 1/4")
+	budi, _ := budiAtTheFirstQuestion(t, w, 7601)
 	old := func(u models.Update) models.Update { // sent a minute ago, arriving only now (a late replay)
 		u.Message.Date -= 60
 		return u

@@ -71,7 +71,7 @@ func TestInboundSlowDownloadsDoNotHoldTheConnectionsOfOtherChats(t *testing.T) {
 	for k, c := range senders {
 		c.document(fmt.Sprintf("sk-%d.pdf", k), "application/pdf", pdfBytes, int64(len(pdfBytes)))
 	}
-	w.api.WaitFor(t, 20*time.Second, "two downloads hanging", func() bool { return w.api.Downloads() >= 2 })
+	w.api.WaitFor(t, time.Minute, "two downloads hanging", func() bool { return w.api.Downloads() >= 2 })
 	budi.say("1")
 	budi.expect("Tersimpan: Ya")
 	if n := countRows(t, w, `SELECT count(*) FROM answers WHERE person_id = $1 AND question_code = '1.1' AND value_text = 'ya'`, w.budiID); n != 1 {

@@ -35,7 +35,7 @@ type FaultAPI struct {
 }
 
 type fakeBot struct {
-	msgID atomic.Int64
+	sends atomic.Int64 // messages the bot sent (their ids are per chat: chatLog.next)
 	mu    sync.Mutex
 	chats map[string]*chatLog
 }
@@ -136,7 +136,7 @@ func (a *FaultAPI) Messages(token, chat string) []Delivered {
 }
 
 // Sends is the number of messages the bot of token sent, over all chats.
-func (a *FaultAPI) Sends(token string) int64 { return a.bot(token).msgID.Load() }
+func (a *FaultAPI) Sends(token string) int64 { return a.bot(token).sends.Load() }
 
 // wait returns the chat's messages from index from on, waiting until there is one or
 // the timer fires or stop is closed.
@@ -248,7 +248,7 @@ func (a *FaultAPI) serve(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.ParseInt(id, 10, 64)
 		writeAPI(w, 200, map[string]any{"id": n, "is_bot": true, "first_name": "KLA", "username": "klabot_faults_bot"}, "")
 	case "sendMessage", "sendPhoto", "sendDocument":
-		b.msgID.Add(1)
+		b.sends.Add(1)
 		id := b.chat(chatID).next()
 		text := r.FormValue("text")
 		if method != "sendMessage" {
