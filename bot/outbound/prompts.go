@@ -72,15 +72,7 @@ func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t
 			return asks, found, nil
 		}
 		var inFlight bool
-		if err := db.QueryRow(ctx, `
-			SELECT EXISTS (SELECT 1 FROM river_job j
-				CROSS JOIN LATERAL jsonb_array_elements(j.args -> 'messages') WITH ORDINALITY AS m(msg, idx)
-				WHERE j.kind = $1 AND j.args ->> 'chat_key' = $2 AND j.state = 'running' AND m.msg ->> 'asks' = $3
-				  -- taken up just now: a dead replica's job stays running until it is rescued
-				  -- (minutes), and waiting for it would hold every step of its chat
-				  AND j.attempted_at > now() - interval '10 seconds'
-				  AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d WHERE d.job_id = j.id AND d.idx = m.idx - 1))`,
-			JobKind, chat.Key(), want).Scan(&inFlight); err != nil {
+		if err := db.QueryRow(ctx, promptInFlightSQL, chat.Key(), want).Scan(&inFlight); err != nil {
 			return "", false, fmt.Errorf("prompt in flight to %s: %w", chat.Key(), err)
 		}
 		if !inFlight {
@@ -101,3 +93,14 @@ func (p Prompts) PromptBefore(ctx context.Context, chat conversations.Address, t
 		pause = min(2*pause, 100*time.Millisecond)
 	}
 }
+
+// promptInFlightSQL: is a job of the chat that asks want being sent right now (the kind
+// literal, for river_job_outbound_chat; see earlierJobSQL).
+const promptInFlightSQL = `
+			SELECT EXISTS (SELECT 1 FROM river_job j
+				CROSS JOIN LATERAL jsonb_array_elements(j.args -> 'messages') WITH ORDINALITY AS m(msg, idx)
+				WHERE j.kind = '` + JobKind + `' AND j.args ->> 'chat_key' = $1 AND j.state = 'running' AND m.msg ->> 'asks' = $2
+				  -- taken up just now: a dead replica's job stays running until it is rescued
+				  -- (minutes), and waiting for it would hold every step of its chat
+				  AND j.attempted_at > now() - interval '10 seconds'
+				  AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d WHERE d.job_id = j.id AND d.idx = m.idx - 1))`
