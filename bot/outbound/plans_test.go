@@ -37,8 +37,8 @@ func TestChatJobQueriesUseTheChatIndex(t *testing.T) {
 		sql  string
 		args string
 	}{
-		"awaitEarlier":   {earlierJobSQL, `('telegram:7', 9000)`},
-		"superseded":     {supersededSQL, `('telegram:7', 9000, 'q1')`},
+		"awaitEarlier": {earlierJobSQL, `('telegram:7', 9000)`},
+		"superseded":   {supersededSQL, `('telegram:7', 9000, 'q1')`},
 	}
 	for name, q := range queries {
 		t.Run(name, func(t *testing.T) {

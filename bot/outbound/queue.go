@@ -73,10 +73,20 @@ type Config struct {
 	OnResult func(ch conversations.Channel, result string)
 	// ID names this process among River's clients. Defaults to River's (host and time).
 	ID string
+	// Records, when set, writes the delivery records (one after each message sent, which
+	// the worker waits for) so that concurrent workers' records share commits
+	// (postgres.GroupWriter). Without it each record is a transaction of its own.
+	Records BatchWriter
 	// TestOnly drops River's start-up jitter (tests).
 	TestOnly bool
 	Now      func() time.Time
 	Log      *slog.Logger
+}
+
+// BatchWriter writes a batch as one all-or-nothing unit and returns after its commit
+// (postgres.GroupWriter).
+type BatchWriter interface {
+	Write(ctx context.Context, b *pgx.Batch) error
 }
 
 func (c Config) withDefaults() Config {

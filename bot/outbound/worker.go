@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"github.com/klabot/klabot/conversations"
@@ -199,6 +200,43 @@ func (q *Queue) work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 // in place (up to MaxWait): that rate is the channel's ceiling anyway.
 const chatWaitInPlace = 50 * time.Millisecond
 
+// recordSQL writes a message's outcome: the delivery, the notification's status, the
+// message's sealed attachment dropped (it is never needed again), and the person marked
+// unreachable when blocked or reachable again when sent (they may have unblocked the
+// bot), in one statement: whoever reads the outcome sees all of it or none.
+const recordSQL = `
+			WITH ins AS (
+				INSERT INTO outbound_deliveries (job_id, idx, channel, chat_id, person_id, kind, notification_id,
+					state, platform_id, reason, queued_at, recorded_at, asks, started_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, coalesce($15::timestamptz, $12))
+				ON CONFLICT (job_id, idx) DO NOTHING
+				RETURNING 1),
+			n AS (
+				UPDATE notifications SET
+					status = CASE WHEN $8 = 'sent' THEN 'sent' ELSE 'failed' END,
+					error = CASE WHEN $8 = 'sent' THEN '' ELSE $8 || ': ' || $10 END,
+					sent_at = CASE WHEN $8 = 'sent' THEN $12 ELSE sent_at END
+				WHERE id = $7 AND EXISTS (SELECT 1 FROM ins) AND ($8 = 'sent' OR status <> 'sent')),
+			p AS (
+				UPDATE people SET unreachable_at = CASE WHEN $8 = 'sent' THEN NULL ELSE $12 END
+				WHERE id = $5 AND EXISTS (SELECT 1 FROM ins)
+				  AND (($8 = 'sent' AND unreachable_at IS NOT NULL) OR ($8 = 'blocked' AND unreachable_at IS NULL))),
+			a AS (
+				DELETE FROM outbound_attachments WHERE id = $13)
+			SELECT 1`
+
+// writeRecord runs recordSQL with args, through Config.Records when set (sharing a
+// commit with other workers' records) or alone.
+func (q *Queue) writeRecord(ctx context.Context, args ...any) error {
+	if q.cfg.Records == nil {
+		_, err := q.cfg.Pool.Exec(ctx, recordSQL, args...)
+		return err
+	}
+	b := &pgx.Batch{}
+	b.Queue(recordSQL, args...)
+	return q.cfg.Records.Write(ctx, b)
+}
+
 // The queries on a chat's unfinished jobs name the job kind and the states literally, so
 // that the partial index river_job_outbound_chat serves them in a generic plan too (pgx
 // prepares them; a parameter for the kind cannot prove the index's predicate, and the
@@ -339,31 +377,7 @@ func (q *Queue) recordAt(ctx context.Context, job *river.Job[DeliveryArgs], idx 
 	wait := 50 * time.Millisecond
 	for {
 		now := q.cfg.Now()
-		// One statement, one commit: the delivery, the notification's status, the
-		// message's sealed attachment dropped (it is never needed again), and the person
-		// marked unreachable when blocked or reachable again when sent (they may have
-		// unblocked the bot). Whoever reads the outcome sees all of it or none.
-		_, err := q.cfg.Pool.Exec(rctx, `
-			WITH ins AS (
-				INSERT INTO outbound_deliveries (job_id, idx, channel, chat_id, person_id, kind, notification_id,
-					state, platform_id, reason, queued_at, recorded_at, asks, started_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, coalesce($15::timestamptz, $12))
-				ON CONFLICT (job_id, idx) DO NOTHING
-				RETURNING 1),
-			n AS (
-				UPDATE notifications SET
-					status = CASE WHEN $8 = 'sent' THEN 'sent' ELSE 'failed' END,
-					error = CASE WHEN $8 = 'sent' THEN '' ELSE $8 || ': ' || $10 END,
-					sent_at = CASE WHEN $8 = 'sent' THEN $12 ELSE sent_at END
-				WHERE id = $7 AND EXISTS (SELECT 1 FROM ins) AND ($8 = 'sent' OR status <> 'sent')),
-			p AS (
-				UPDATE people SET unreachable_at = CASE WHEN $8 = 'sent' THEN NULL ELSE $12 END
-				WHERE id = $5 AND EXISTS (SELECT 1 FROM ins)
-				  AND (($8 = 'sent' AND unreachable_at IS NOT NULL) OR ($8 = 'blocked' AND unreachable_at IS NULL))),
-			a AS (
-				DELETE FROM outbound_attachments WHERE id = $13)
-			SELECT 1`,
-			job.ID, idx, job.Args.Channel, job.Args.ChatID, person, m.Kind, notification,
+		err := q.writeRecord(rctx, job.ID, idx, job.Args.Channel, job.Args.ChatID, person, m.Kind, notification,
 			state, platformID, reason, job.CreatedAt, now, attachment, m.Asks, startedAt)
 		if err == nil {
 			return nil

@@ -108,14 +108,14 @@ func (a *Adapter) route(u *models.Update, received time.Time, attempts int) {
 		case u.EditedMessage != nil && u.EditedMessage.From != nil && !u.EditedMessage.From.IsBot:
 			a.deps.Submitter.Notify(context.Background(), conversations.Address{Channel: conversations.ChannelTelegram, ChatID: chatOf(u)}, dispatch.NoticeEdited)
 		}
-		a.markHandled([]int64{u.ID})
+		a.settle([]int64{u.ID}, false)
 		return
 	}
 	if attempts >= a.cfg.MaxAttempts {
 		// Given back too often (a long outage): tell the person rather than keep it.
 		a.log.Error("update given up after repeated outages; the person is told", "update", u.ID, "chat", in.ChatID, "attempts", attempts)
 		a.deps.Submitter.Notify(context.Background(), in.Address, dispatch.NoticeGaveUp)
-		a.markHandled([]int64{u.ID})
+		a.settle([]int64{u.ID}, false)
 		return
 	}
 	a.mu.Lock()
@@ -198,10 +198,10 @@ func (a *Adapter) submitLocked(in conversations.Inbound, ids []int64, received t
 	go func() {
 		defer a.wg.Done()
 		if errors.Is(err, dispatch.ErrChatFull) {
-			a.markHandled(ids)
-		} else {
-			a.log.Error("submit update", "update", in.MessageID, "err", err)
+			a.settle(ids, true)
+			return
 		}
+		a.log.Error("submit update", "update", in.MessageID, "err", err)
 		a.release(ids)
 	}()
 }
@@ -227,8 +227,7 @@ func (a *Adapter) handled(in conversations.Inbound, ids []int64, received time.T
 	}
 	// Marked handled even after an error that is not an outage: the engine has answered
 	// what it could, and a replay would only repeat the same failure to the person.
-	a.markHandled(ids)
-	a.release(ids)
+	a.settle(ids, true)
 	if cq != nil && err == nil {
 		a.showChoice(cq)
 	}
@@ -243,14 +242,65 @@ func (a *Adapter) release(ids []int64) {
 	a.mu.Unlock()
 }
 
-func (a *Adapter) markHandled(ids []int64) {
+// pendingMark is a settled update whose handled mark is not written yet.
+type pendingMark struct {
+	ids     []int64
+	release bool // forget afterwards that this process holds them
+}
+
+// settle marks ids handled and then, when release, forgets that this process holds them.
+// Nobody waits for the mark (the dispatcher's worker goes on to the chat's next message
+// at once), and the marks settled meanwhile go out together, in one statement and one
+// commit, once the one being written is done. Until its mark is written an update stays
+// held here, so AwaitTurn of the chat's next update does not wait for it and a replay
+// does not take it again. A mark lost in a crash costs a replay that the engine drops as
+// a duplicate (it records every message id).
+func (a *Adapter) settle(ids []int64, release bool) {
 	if a.deps.Updates == nil {
+		if release {
+			a.release(ids)
+		}
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := a.deps.Updates.MarkTelegramUpdatesHandled(ctx, a.botID, ids); err != nil {
-		a.log.Error("mark updates handled", "updates", ids, "err", err)
+	a.markMu.Lock()
+	a.marks = append(a.marks, pendingMark{ids: ids, release: release})
+	start := !a.marking
+	a.marking = true
+	a.markMu.Unlock()
+	if start {
+		a.wg.Add(1)
+		go a.flushMarks()
+	}
+}
+
+// flushMarks writes the pending marks, batch after batch, until none is left.
+func (a *Adapter) flushMarks() {
+	defer a.wg.Done()
+	for {
+		a.markMu.Lock()
+		batch := a.marks
+		a.marks = nil
+		if len(batch) == 0 {
+			a.marking = false
+			a.markMu.Unlock()
+			return
+		}
+		a.markMu.Unlock()
+		var ids, held []int64
+		for _, m := range batch {
+			ids = append(ids, m.ids...)
+			if m.release {
+				held = append(held, m.ids...)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := a.deps.Updates.MarkTelegramUpdatesHandled(ctx, a.botID, ids); err != nil {
+			// They stay unhandled: once their lease runs out the sweep replays them, and
+			// the engine drops each as a duplicate.
+			a.log.Error("mark updates handled", "updates", len(ids), "err", err)
+		}
+		cancel()
+		a.release(held)
 	}
 }
 

@@ -79,6 +79,12 @@ func (r *recorder) inbound() []conversations.Inbound {
 	return append([]conversations.Inbound(nil), r.got...)
 }
 
+type handlerFunc func(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error)
+
+func (f handlerFunc) Handle(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error) {
+	return f(ctx, in)
+}
+
 type bundle struct {
 	api     *fakebotapi.Server
 	adapter *telegram.Adapter
@@ -100,6 +106,11 @@ type options struct {
 	// dispatch and adapter tune the dispatcher's and the adapter's configuration.
 	dispatch func(*dispatch.Config)
 	adapter  func(*telegram.Config)
+	// updates wraps the real store as the adapter's update log (to watch or hold calls).
+	updates func(*postgres.Store) telegram.UpdateLog
+	// awaitTurn makes the handler call the adapter's AwaitTurn first, as serve does in
+	// webhook mode.
+	awaitTurn bool
 }
 
 func testLog(t *testing.T) *slog.Logger {
@@ -119,6 +130,17 @@ func setup(t *testing.T, o options) *bundle {
 	var h dispatch.Handler = b.rec
 	if o.handler != nil {
 		h = o.handler
+	}
+	if o.awaitTurn {
+		inner := h
+		h = handlerFunc(func(ctx context.Context, in conversations.Inbound) ([]conversations.Outbound, error) {
+			b.adapter.AwaitTurn(ctx, in)
+			return inner.Handle(ctx, in)
+		})
+	}
+	var updates telegram.UpdateLog = b.store
+	if o.updates != nil {
+		updates = o.updates(b.store)
 	}
 	log := testLog(t)
 	rdb, prefix := redistest.New(t)
@@ -142,7 +164,7 @@ func setup(t *testing.T, o options) *bundle {
 	if o.adapter != nil {
 		o.adapter(&cfg)
 	}
-	a, err := telegram.New(context.Background(), cfg, telegram.Deps{Submitter: d, Updates: b.store, Metrics: b.metrics, Log: log})
+	a, err := telegram.New(context.Background(), cfg, telegram.Deps{Submitter: d, Updates: updates, Metrics: b.metrics, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

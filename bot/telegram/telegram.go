@@ -123,6 +123,10 @@ type Adapter struct {
 	stopped  bool
 	wg       sync.WaitGroup // submitted updates not handled yet, background calls
 	answered time.Time      // when getMe last succeeded
+
+	markMu  sync.Mutex
+	marks   []pendingMark // handled updates whose mark is not written yet
+	marking bool          // a flushMarks goroutine is running
 }
 
 // readyFor is how long a successful getMe keeps /readyz answering without asking the

@@ -34,7 +34,7 @@ func sendDigestNow(ctx context.Context, app *App, store *postgres.Store, region,
 	}
 	var mu sync.Mutex
 	var delivered, failed int
-	q, err := newOutbox(ctx, app, cfg, store, nil)
+	q, err := newOutbox(ctx, app, cfg, store, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -134,7 +134,7 @@ func runLoadtest(ctx context.Context, app *App, args []string) error {
 	if err != nil {
 		return err
 	}
-	outbox, err := newOutbox(ctx, app, cfg, postgres.New(pool, app.Now), nil)
+	outbox, err := newOutbox(ctx, app, cfg, postgres.New(pool, app.Now), nil, nil)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func outboundSecret(app *App, cfg Config) string {
 
 // newOutbox builds the durable outbound queue (not started) on the app's database and
 // Redis. m may be nil.
-func newOutbox(ctx context.Context, app *App, cfg Config, store *postgres.Store, m *metrics.Metrics) (*outbound.Queue, error) {
+func newOutbox(ctx context.Context, app *App, cfg Config, store *postgres.Store, m *metrics.Metrics, records outbound.BatchWriter) (*outbound.Queue, error) {
 	pool, err := app.DB(ctx)
 	if err != nil {
 		return nil, err
@@ -41,6 +41,7 @@ func newOutbox(ctx context.Context, app *App, cfg Config, store *postgres.Store,
 		Pool: pool, Redis: rdb, RedisPrefix: cfg.RedisPrefix,
 		Secret:      outboundSecret(app, cfg),
 		RescueAfter: cfg.OutboundRescueAfter,
+		Records:     records,
 		Now:         app.Now,
 		Log:         app.Log,
 	}

@@ -137,14 +137,18 @@ func serve(ctx context.Context, app *App, opts serveOptions) error {
 	if err != nil {
 		return err
 	}
-	s := &server{app: app, cfg: cfg, log: app.Log, opts: opts, store: postgres.New(pool, app.Now), redis: rdb,
+	// Lone records that many requests write at once and each waits for (Telegram's update
+	// records and handled marks, the delivery records) share commits; closed last.
+	shared := postgres.NewGroupWriter(pool, postgres.GroupConfig{Conns: 4})
+	defer shared.Close()
+	s := &server{app: app, cfg: cfg, log: app.Log, opts: opts, store: postgres.New(pool, app.Now).WithSharedCommits(shared), redis: rdb,
 		metrics: metrics.New(), mux: http.NewServeMux(),
 		gates: map[conversations.Channel]func(context.Context, conversations.Inbound){}}
 	s.addReadyCheck("postgres", func(ctx context.Context) error { return pool.Ping(ctx) })
 	s.addReadyCheck("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
 
 	app.OnInvite = s.metrics.InviteAttempt
-	if s.outbox, err = newOutbox(ctx, app, cfg, s.store, s.metrics); err != nil {
+	if s.outbox, err = newOutbox(ctx, app, cfg, s.store, s.metrics, shared); err != nil {
 		return err
 	}
 	if s.engine, err = serveEngine(ctx, s); err != nil {

@@ -1,0 +1,4 @@
+package postgres
+
+// Statements the external tests look at.
+const MarkHandledSQL = markHandledSQL
