@@ -8,6 +8,7 @@ package chart
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -77,17 +78,14 @@ var (
 	doneC     = color.RGBA{43, 138, 62, 255}   // OPD progress complete: green
 )
 
-// faces are the font faces by size and weight, parsed once.
-type faces struct {
-	mu    sync.Mutex
-	reg   *opentype.Font
-	bold  *opentype.Font
-	cache map[string]font.Face
+// fonts are the two parsed fonts (read only, shared by every drawing).
+type fontPair struct {
+	reg, bold *opentype.Font
 }
 
 var fonts = loadFonts()
 
-func loadFonts() *faces {
+func loadFonts() fontPair {
 	reg, err := opentype.Parse(goregular.TTF)
 	if err != nil {
 		panic(err) // the embedded Go font always parses
@@ -96,40 +94,77 @@ func loadFonts() *faces {
 	if err != nil {
 		panic(err)
 	}
-	return &faces{reg: reg, bold: bold, cache: map[string]font.Face{}}
+	return fontPair{reg: reg, bold: bold}
 }
 
-func (f *faces) face(px float64, bold bool) font.Face {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	key := fmt.Sprintf("%v/%v", px, bold)
-	if fc, ok := f.cache[key]; ok {
+// faceSet is one drawing's font faces by size and weight. A face is not safe for
+// concurrent use, so each drawing takes a set of its own from facePool: pictures are
+// drawn in parallel (the digests of 514 regions), and a face, once made, is reused by
+// the next drawing that takes its set.
+type faceSet struct {
+	m map[faceKey]font.Face
+}
+
+type faceKey struct {
+	px   float64
+	bold bool
+}
+
+var facePool = sync.Pool{New: func() any { return &faceSet{m: map[faceKey]font.Face{}} }}
+
+func (f *faceSet) face(px float64, bold bool) font.Face {
+	key := faceKey{px, bold}
+	if fc, ok := f.m[key]; ok {
 		return fc
 	}
-	src := f.reg
+	src := fonts.reg
 	if bold {
-		src = f.bold
+		src = fonts.bold
 	}
 	fc, err := opentype.NewFace(src, &opentype.FaceOptions{Size: px, DPI: 72, Hinting: font.HintingFull})
 	if err != nil {
 		panic(err)
 	}
-	f.cache[key] = fc
+	f.m[key] = fc
 	return fc
 }
 
-// canvas is a picture being drawn.
+// canvas is a picture being drawn, with the faces of its drawing.
 type canvas struct {
-	img *image.RGBA
+	img   *image.RGBA
+	faces *faceSet
 }
 
-// drawMu serialises drawing: font faces are not safe for concurrent use.
-var drawMu sync.Mutex
+// pixels recycles the canvases' pixel buffers (5 MB for a digest's picture): a national
+// digest round draws 514 of them, and allocating and clearing each was a fifth of it.
+var pixels sync.Pool
 
-func newCanvas(h int) *canvas {
-	img := image.NewRGBA(image.Rect(0, 0, Width, h))
+func newCanvas(faces *faceSet, h int) *canvas {
+	n := 4 * Width * h
+	var pix []byte
+	if b, ok := pixels.Get().(*[]byte); ok && cap(*b) >= n {
+		pix = (*b)[:n]
+	} else {
+		pix = make([]byte, n)
+	}
+	img := &image.RGBA{Pix: pix, Stride: 4 * Width, Rect: image.Rect(0, 0, Width, h)}
 	draw.Draw(img, img.Bounds(), image.NewUniform(white), image.Point{}, draw.Src)
-	return &canvas{img: img}
+	return &canvas{img: img, faces: faces}
+}
+
+// view is the band of c from row y0, h rows high, as a canvas of its own (its rows start
+// at 0) sharing c's pixels.
+func (c *canvas) view(y0, h int) *canvas {
+	off := c.img.PixOffset(0, y0)
+	img := &image.RGBA{Pix: c.img.Pix[off : off+4*Width*h], Stride: c.img.Stride, Rect: image.Rect(0, 0, Width, h)}
+	return &canvas{img: img, faces: c.faces}
+}
+
+// release gives c's pixels back for the next canvas; c is not used afterwards.
+func (c *canvas) release() {
+	pix := c.img.Pix[:0]
+	c.img = nil
+	pixels.Put(&pix)
 }
 
 func (c *canvas) rect(x0, y0, x1, y1 int, col color.Color) {
@@ -139,7 +174,7 @@ func (c *canvas) rect(x0, y0, x1, y1 int, col color.Color) {
 // text draws s with its top at y, cut to fit maxW pixels; align is 'l', 'r' or 'c'
 // around x. It returns the drawn width.
 func (c *canvas) text(x, y int, s string, px float64, bold bool, col color.Color, maxW int, align byte) int {
-	face := fonts.face(px, bold)
+	face := c.faces.face(px, bold)
 	s = fitText(face, s, maxW)
 	w := font.MeasureString(face, s).Ceil()
 	switch align {
@@ -173,7 +208,13 @@ func fitText(face font.Face, s string, maxW int) string {
 
 func (c *canvas) png() ([]byte, error) {
 	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.DefaultCompression}).Encode(&buf, paletted(c.img)); err != nil {
+	pal := paletted(c.img)
+	c.release()
+	// BestSpeed: flat colours compress well at any level, and the default level's match
+	// search was half the time of a national digest round (514 pictures).
+	err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, pal)
+	palettedPix.Put(&pal.Pix)
+	if err != nil {
 		return nil, fmt.Errorf("encode chart: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -199,28 +240,40 @@ func blend(fg, bg color.RGBA, a float64) color.RGBA {
 	return color.RGBA{mix(fg.R, bg.R), mix(fg.G, bg.G), mix(fg.B, bg.B), 255}
 }
 
-// paletted maps every pixel to its nearest palette colour, remembering each colour seen:
-// a picture has a few hundred distinct colours at most.
+// palettedPix recycles the paletted copies' pixels.
+var palettedPix sync.Pool
+
+// paletted maps every pixel to its nearest palette colour, remembering the colours seen
+// in a small table: a picture has a few hundred distinct colours at most, in runs.
 func paletted(src *image.RGBA) *image.Paletted {
-	dst := image.NewPaletted(src.Rect, palette)
-	seen := map[uint32]uint8{}
-	lastKey, lastIdx := uint32(0xffffffff), uint8(0)
+	n := src.Rect.Dx() * src.Rect.Dy()
+	var pix []byte
+	if b, ok := palettedPix.Get().(*[]byte); ok && cap(*b) >= n {
+		pix = (*b)[:n]
+	} else {
+		pix = make([]byte, n)
+	}
+	dst := &image.Paletted{Pix: pix, Stride: src.Rect.Dx(), Rect: src.Rect, Palette: palette}
+	type entry struct {
+		key uint32 // the pixel's RGBA bytes as one word (alpha is always 255 here)
+		idx uint8
+	}
+	var seen [4096]entry // zero keys never match: every pixel is opaque
+	lastKey, lastIdx := uint32(0), uint8(0)
 	for y := src.Rect.Min.Y; y < src.Rect.Max.Y; y++ {
 		row := src.Pix[src.PixOffset(src.Rect.Min.X, y):src.PixOffset(src.Rect.Max.X, y)]
 		out := dst.Pix[dst.PixOffset(dst.Rect.Min.X, y):dst.PixOffset(dst.Rect.Max.X, y)]
 		for i := range out {
-			r, g, b := row[4*i], row[4*i+1], row[4*i+2]
-			key := uint32(r)<<16 | uint32(g)<<8 | uint32(b)
+			key := binary.LittleEndian.Uint32(row[4*i:])
 			if key == lastKey { // runs of one colour are the rule
 				out[i] = lastIdx
 				continue
 			}
-			idx, ok := seen[key]
-			if !ok {
-				idx = uint8(palette.Index(color.RGBA{r, g, b, 255}))
-				seen[key] = idx
+			e := &seen[(key*2654435761)>>20]
+			if e.key != key {
+				e.key, e.idx = key, uint8(palette.Index(color.RGBA{row[4*i], row[4*i+1], row[4*i+2], 255}))
 			}
-			out[i], lastKey, lastIdx = idx, key, idx
+			out[i], lastKey, lastIdx = e.idx, key, e.idx
 		}
 	}
 	return dst
@@ -237,36 +290,44 @@ const (
 
 // Render draws the score picture and encodes it as PNG.
 func Render(in Input) ([]byte, error) {
-	drawMu.Lock()
-	defer drawMu.Unlock()
-	return renderScore(in).png()
+	fs := facePool.Get().(*faceSet)
+	defer facePool.Put(fs)
+	c := newCanvas(fs, scoreHeight(in))
+	drawScore(c, in)
+	return c.png()
 }
 
 // RenderProgress draws the OPD-progress picture and encodes it as PNG.
 func RenderProgress(in ProgressInput) ([]byte, error) {
-	drawMu.Lock()
-	defer drawMu.Unlock()
-	return renderProgress(in).png()
+	fs := facePool.Get().(*faceSet)
+	defer facePool.Put(fs)
+	c := newCanvas(fs, progressHeight(in))
+	drawProgress(c, in)
+	return c.png()
 }
 
 // RenderDigest draws the score picture with the OPD-progress picture below it, as one
 // PNG: the digest sends one picture, not two.
 func RenderDigest(in Input, p ProgressInput) ([]byte, error) {
-	drawMu.Lock()
-	defer drawMu.Unlock()
-	a, b := renderScore(in), renderProgress(p)
-	ha, hb := a.img.Bounds().Dy(), b.img.Bounds().Dy()
-	c := newCanvas(ha + 8 + hb)
-	draw.Draw(c.img, a.img.Bounds(), a.img, image.Point{}, draw.Src)
+	fs := facePool.Get().(*faceSet)
+	defer facePool.Put(fs)
+	ha, hb := scoreHeight(in), progressHeight(p)
+	c := newCanvas(fs, ha+8+hb)
+	drawScore(c.view(0, ha), in)
 	c.rect(0, ha+3, Width, ha+5, gridC)
-	draw.Draw(c.img, b.img.Bounds().Add(image.Pt(0, ha+8)), b.img, image.Point{}, draw.Src)
+	drawProgress(c.view(ha+8, hb), p)
 	return c.png()
 }
 
-func renderScore(in Input) *canvas {
-	const rowH = 74
-	h := 20 + 34 + 50 + 44 + 100 + 44 + len(in.Clusters)*rowH + 170
-	c := newCanvas(h)
+const scoreRowH = 74
+
+func scoreHeight(in Input) int {
+	return 20 + 34 + 50 + 44 + 100 + 44 + len(in.Clusters)*scoreRowH + 170
+}
+
+// drawScore draws the score picture on c (scoreHeight rows, white).
+func drawScore(c *canvas, in Input) {
+	const rowH = scoreRowH
 	right := Width - margin
 	y := 20
 	c.text(margin, y, in.Title, pxTitle, false, muted, right-margin, 'l')
@@ -332,7 +393,6 @@ func renderScore(in Input) *canvas {
 			c.text(tx, ly, t.Label, pxSmall, true, tierC, 150, 'c')
 		}
 	}
-	return c
 }
 
 // ProgressRow is one OPD in the progress picture.
@@ -348,13 +408,19 @@ type ProgressInput struct {
 	Rows     []ProgressRow
 }
 
-func renderProgress(in ProgressInput) *canvas {
-	const rowH = 66
-	h := 20 + 40 + 40 + len(in.Rows)*rowH + 24
+const progressRowH = 66
+
+func progressHeight(in ProgressInput) int {
+	h := 20 + 40 + 40 + len(in.Rows)*progressRowH + 24
 	if len(in.Rows) == 0 {
 		h += 40
 	}
-	c := newCanvas(h)
+	return h
+}
+
+// drawProgress draws the OPD-progress picture on c (progressHeight rows, white).
+func drawProgress(c *canvas, in ProgressInput) {
+	const rowH = progressRowH
 	right := Width - margin
 	y := 20
 	c.text(margin, y, in.Title, 30, true, ink, right-margin, 'l')
@@ -381,7 +447,6 @@ func renderProgress(in ProgressInput) *canvas {
 		c.rect(margin, by, margin+int(math.Round(sh*float64(right-margin))), by+22, col)
 		y += rowH
 	}
-	return c
 }
 
 // share is v/max clamped to 0..1 (0 when max is 0).

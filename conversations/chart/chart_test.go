@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/klabot/klabot/conversations/chart"
@@ -124,6 +125,35 @@ func TestRenderIsDeterministic(t *testing.T) {
 	c, _ := chart.Render(other)
 	if bytes.Equal(a, c) {
 		t.Fatal("different input, same bytes")
+	}
+}
+
+// Pictures are drawn in parallel (a national digest round): each drawing has font faces
+// of its own, so parallel drawings give the same bytes as one alone (and -race sees no
+// shared face).
+func TestRenderInParallelGivesTheSameBytes(t *testing.T) {
+	t.Parallel()
+	p := chart.ProgressInput{Title: "Siapa yang tertinggal", Subtitle: "per OPD",
+		Rows: []chart.ProgressRow{{"DISDIK · Dinas Pendidikan", 3, 12}, {"DINKES · Dinas Kesehatan", 20, 20}}}
+	want, err := chart.RenderDigest(sample(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([][]byte, 8)
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = chart.RenderDigest(sample(), p)
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil || !bytes.Equal(got[i], want) {
+			t.Fatalf("drawing %d in parallel: %v, %d bytes, want the %d bytes of one alone", i, errs[i], len(got[i]), len(want))
+		}
 	}
 }
 
