@@ -240,6 +240,20 @@ func blend(fg, bg color.RGBA, a float64) color.RGBA {
 	return color.RGBA{mix(fg.R, bg.R), mix(fg.G, bg.G), mix(fg.B, bg.B), 255}
 }
 
+// nearest remembers the palette index of every colour met so far, across pictures: the
+// pictures use a few thousand colours (anti-aliased text over a few backgrounds), and
+// finding the nearest palette colour takes a scan of the palette.
+var nearest sync.Map // uint32 RGBA word -> uint8
+
+func paletteIndex(key uint32) uint8 {
+	if v, ok := nearest.Load(key); ok {
+		return v.(uint8)
+	}
+	idx := uint8(palette.Index(color.RGBA{uint8(key), uint8(key >> 8), uint8(key >> 16), 255}))
+	nearest.Store(key, idx)
+	return idx
+}
+
 // palettedPix recycles the paletted copies' pixels.
 var palettedPix sync.Pool
 
@@ -271,7 +285,7 @@ func paletted(src *image.RGBA) *image.Paletted {
 			}
 			e := &seen[(key*2654435761)>>20]
 			if e.key != key {
-				e.key, e.idx = key, uint8(palette.Index(color.RGBA{row[4*i], row[4*i+1], row[4*i+2], 255}))
+				e.key, e.idx = key, paletteIndex(key)
 			}
 			out[i], lastKey, lastIdx = e.idx, key, e.idx
 		}
