@@ -8,7 +8,6 @@ package chart
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -125,8 +124,49 @@ func (f *faceSet) face(px float64, bold bool) font.Face {
 	if err != nil {
 		panic(err)
 	}
-	f.m[key] = fc
-	return fc
+	cf := &cachedFace{Face: fc, glyphs: map[glyphKey]glyph{}}
+	f.m[key] = cf
+	return cf
+}
+
+// cachedFace keeps the glyphs its face rasterised (x/image's opentype rasterises a glyph
+// at every use): the same rune at the same sub-pixel offset is the same mask, moved.
+type cachedFace struct {
+	font.Face
+	glyphs map[glyphKey]glyph
+}
+
+type glyphKey struct {
+	r      rune
+	fx, fy fixed.Int26_6 // the dot's fraction of a pixel
+}
+
+type glyph struct {
+	dr   image.Rectangle // relative to the dot's whole pixel
+	mask *image.Alpha    // a copy: the face reuses its buffer
+	adv  fixed.Int26_6
+	ok   bool
+}
+
+func (f *cachedFace) Glyph(dot fixed.Point26_6, r rune) (image.Rectangle, image.Image, image.Point, fixed.Int26_6, bool) {
+	ix, iy := dot.X.Floor(), dot.Y.Floor()
+	k := glyphKey{r: r, fx: dot.X - fixed.I(ix), fy: dot.Y - fixed.I(iy)}
+	g, ok := f.glyphs[k]
+	if !ok {
+		dr, mask, maskp, adv, gok := f.Face.Glyph(fixed.Point26_6{X: k.fx, Y: k.fy}, r)
+		g = glyph{dr: dr, adv: adv, ok: gok}
+		if gok {
+			g.mask = image.NewAlpha(image.Rect(0, 0, dr.Dx(), dr.Dy()))
+			if mask != nil {
+				draw.Draw(g.mask, g.mask.Bounds(), mask, maskp, draw.Src)
+			}
+		}
+		f.glyphs[k] = g
+	}
+	if !g.ok {
+		return image.Rectangle{}, nil, image.Point{}, g.adv, false
+	}
+	return g.dr.Add(image.Pt(ix, iy)), g.mask, image.Point{}, g.adv, true
 }
 
 // canvas is a picture being drawn, with the faces of its drawing.
@@ -212,7 +252,7 @@ func (c *canvas) png() ([]byte, error) {
 	c.release()
 	// BestSpeed: flat colours compress well at any level, and the default level's match
 	// search was half the time of a national digest round (514 pictures).
-	err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, pal)
+	err := (&png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: encoders}).Encode(&buf, pal)
 	palettedPix.Put(&pal.Pix)
 	if err != nil {
 		return nil, fmt.Errorf("encode chart: %w", err)
@@ -254,6 +294,18 @@ func paletteIndex(key uint32) uint8 {
 	return idx
 }
 
+// encoders recycles the PNG encoder's buffers and compressor (1 MB each).
+var encoders = &encoderPool{}
+
+type encoderPool struct{ p sync.Pool }
+
+func (e *encoderPool) Get() *png.EncoderBuffer {
+	b, _ := e.p.Get().(*png.EncoderBuffer)
+	return b
+}
+
+func (e *encoderPool) Put(b *png.EncoderBuffer) { e.p.Put(b) }
+
 // palettedPix recycles the paletted copies' pixels.
 var palettedPix sync.Pool
 
@@ -277,8 +329,10 @@ func paletted(src *image.RGBA) *image.Paletted {
 	for y := src.Rect.Min.Y; y < src.Rect.Max.Y; y++ {
 		row := src.Pix[src.PixOffset(src.Rect.Min.X, y):src.PixOffset(src.Rect.Max.X, y)]
 		out := dst.Pix[dst.PixOffset(dst.Rect.Min.X, y):dst.PixOffset(dst.Rect.Max.X, y)]
+		row = row[:4*len(out)]
 		for i := range out {
-			key := binary.LittleEndian.Uint32(row[4*i:])
+			p := row[4*i : 4*i+4 : 4*i+4]
+			key := uint32(p[0]) | uint32(p[1])<<8 | uint32(p[2])<<16 | uint32(p[3])<<24
 			if key == lastKey { // runs of one colour are the rule
 				out[i] = lastIdx
 				continue
