@@ -101,7 +101,44 @@ func loadFonts() fontPair {
 // drawn in parallel (the digests of 514 regions), and a face, once made, is reused by
 // the next drawing that takes its set.
 type faceSet struct {
-	m map[faceKey]font.Face
+	m      map[faceKey]font.Face
+	blends []blendTable // by text colour
+}
+
+// blendTable is, for one text colour, the palette index of that colour at each coverage
+// over each palette colour: [bg<<8 | coverage], noBlend until first needed.
+type blendTable struct {
+	fg  color.RGBA
+	idx *[256 * 256]uint8
+}
+
+const noBlend = 255 // the palette has fewer colours
+
+// blendsFor returns the blend table of fg (made on first use).
+func (f *faceSet) blendsFor(fg color.RGBA) *[256 * 256]uint8 {
+	for _, t := range f.blends {
+		if t.fg == fg {
+			return t.idx
+		}
+	}
+	t := blendTable{fg: fg, idx: new([256 * 256]uint8)}
+	for i := range t.idx {
+		t.idx[i] = noBlend
+	}
+	f.blends = append(f.blends, t)
+	return t.idx
+}
+
+// blendIndex is the palette index of fg at coverage a over the palette colour bg, blended
+// as draw.DrawMask blends a uniform colour through an alpha mask (Over).
+func blendIndex(fg color.RGBA, bg, a uint8) uint8 {
+	const m = 1<<16 - 1
+	b := palette[bg].(color.RGBA)
+	ma := uint32(a) | uint32(a)<<8
+	sa := uint32(fg.A) * 0x101
+	inv := (m - (sa * ma / m)) * 0x101
+	mix := func(d, s uint8) uint32 { return (uint32(d)*inv/m + uint32(s)*0x101*ma/m) >> 8 }
+	return paletteIndex(mix(b.R, fg.R) | mix(b.G, fg.G)<<8 | mix(b.B, fg.B)<<16 | 0xff<<24)
 }
 
 type faceKey struct {
@@ -109,7 +146,9 @@ type faceKey struct {
 	bold bool
 }
 
-var facePool = sync.Pool{New: func() any { return &faceSet{m: map[faceKey]font.Face{}} }}
+var facePool = sync.Pool{New: func() any {
+	return &faceSet{m: map[faceKey]font.Face{}}
+}}
 
 func (f *faceSet) face(px float64, bold bool) font.Face {
 	key := faceKey{px, bold}
@@ -169,34 +208,34 @@ func (f *cachedFace) Glyph(dot fixed.Point26_6, r rune) (image.Rectangle, image.
 	return g.dr.Add(image.Pt(ix, iy)), g.mask, image.Point{}, g.adv, true
 }
 
-// canvas is a picture being drawn, with the faces of its drawing.
+// canvas is a picture being drawn, in palette indices (a paletted PNG encodes several
+// times faster and smaller than RGBA), with the faces of its drawing.
 type canvas struct {
-	img   *image.RGBA
+	img   *image.Paletted
 	faces *faceSet
 }
 
-// pixels recycles the canvases' pixel buffers (5 MB for a digest's picture): a national
-// digest round draws 514 of them, and allocating and clearing each was a fifth of it.
+// pixels recycles the canvases' pixel buffers: a national digest round draws 514
+// pictures, and allocating and clearing each was a fifth of it.
 var pixels sync.Pool
 
 func newCanvas(faces *faceSet, h int) *canvas {
-	n := 4 * Width * h
+	n := Width * h
 	var pix []byte
 	if b, ok := pixels.Get().(*[]byte); ok && cap(*b) >= n {
 		pix = (*b)[:n]
+		clear(pix) // index 0 is white
 	} else {
 		pix = make([]byte, n)
 	}
-	img := &image.RGBA{Pix: pix, Stride: 4 * Width, Rect: image.Rect(0, 0, Width, h)}
-	draw.Draw(img, img.Bounds(), image.NewUniform(white), image.Point{}, draw.Src)
-	return &canvas{img: img, faces: faces}
+	return &canvas{img: &image.Paletted{Pix: pix, Stride: Width, Rect: image.Rect(0, 0, Width, h), Palette: palette}, faces: faces}
 }
 
 // view is the band of c from row y0, h rows high, as a canvas of its own (its rows start
 // at 0) sharing c's pixels.
 func (c *canvas) view(y0, h int) *canvas {
 	off := c.img.PixOffset(0, y0)
-	img := &image.RGBA{Pix: c.img.Pix[off : off+4*Width*h], Stride: c.img.Stride, Rect: image.Rect(0, 0, Width, h)}
+	img := &image.Paletted{Pix: c.img.Pix[off : off+Width*h], Stride: c.img.Stride, Rect: image.Rect(0, 0, Width, h), Palette: palette}
 	return &canvas{img: img, faces: c.faces}
 }
 
@@ -208,7 +247,23 @@ func (c *canvas) release() {
 }
 
 func (c *canvas) rect(x0, y0, x1, y1 int, col color.Color) {
-	draw.Draw(c.img, image.Rect(x0, y0, x1, y1).Intersect(c.img.Rect), image.NewUniform(col), image.Point{}, draw.Src)
+	r := image.Rect(x0, y0, x1, y1).Intersect(c.img.Rect)
+	if r.Empty() {
+		return
+	}
+	idx := paletteIndex(rgbaWord(col))
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		row := c.img.Pix[c.img.PixOffset(r.Min.X, y):c.img.PixOffset(r.Max.X, y)]
+		for i := range row {
+			row[i] = idx
+		}
+	}
+}
+
+// rgbaWord is an opaque colour's bytes R, G, B, A as one little-endian word.
+func rgbaWord(col color.Color) uint32 {
+	c := color.RGBAModel.Convert(col).(color.RGBA)
+	return uint32(c.R) | uint32(c.G)<<8 | uint32(c.B)<<16 | 0xff<<24
 }
 
 // text draws s with its top at y, cut to fit maxW pixels; align is 'l', 'r' or 'c'
@@ -223,11 +278,43 @@ func (c *canvas) text(x, y int, s string, px float64, bold bool, col color.Color
 	case 'c':
 		x -= w / 2
 	}
-	m := face.Metrics()
-	d := font.Drawer{Dst: c.img, Src: image.NewUniform(col), Face: face,
-		Dot: fixed.Point26_6{X: fixed.I(x), Y: fixed.I(y) + m.Ascent}}
-	d.DrawString(s)
+	fg := color.RGBAModel.Convert(col).(color.RGBA)
+	tab := c.faces.blendsFor(fg)
+	dot := fixed.Point26_6{X: fixed.I(x), Y: fixed.I(y) + face.Metrics().Ascent}
+	// As font.Drawer.DrawString, blending each glyph's coverage over what is below it
+	// the way draw.DrawMask does (Over), then taking the nearest palette colour.
+	prev := rune(-1)
+	for _, r := range s {
+		if prev >= 0 {
+			dot.X += face.Kern(prev, r)
+		}
+		dr, mask, _, adv, _ := face.Glyph(dot, r)
+		if m, ok := mask.(*image.Alpha); ok && !dr.Empty() {
+			c.glyph(dr, m, fg, tab)
+		}
+		dot.X += adv
+		prev = r
+	}
 	return w
+}
+
+// glyph blends the coverage mask (its origin at dr.Min) in fg over the canvas; tab is
+// fg's blend table.
+func (c *canvas) glyph(dr image.Rectangle, mask *image.Alpha, fg color.RGBA, tab *[256 * 256]uint8) {
+	clip := dr.Intersect(c.img.Rect)
+	for y := clip.Min.Y; y < clip.Max.Y; y++ {
+		mrow := mask.Pix[mask.PixOffset(clip.Min.X-dr.Min.X, y-dr.Min.Y):]
+		out := c.img.Pix[c.img.PixOffset(clip.Min.X, y):c.img.PixOffset(clip.Max.X, y)]
+		for i := range out {
+			if a := mrow[i]; a != 0 {
+				k := int(out[i])<<8 | int(a)
+				if tab[k] == noBlend {
+					tab[k] = blendIndex(fg, out[i], a)
+				}
+				out[i] = tab[k]
+			}
+		}
+	}
 }
 
 // fitText cuts s with "…" until it fits maxW pixels (no limit when maxW <= 0).
@@ -248,12 +335,10 @@ func fitText(face font.Face, s string, maxW int) string {
 
 func (c *canvas) png() ([]byte, error) {
 	var buf bytes.Buffer
-	pal := paletted(c.img)
-	c.release()
 	// BestSpeed: flat colours compress well at any level, and the default level's match
 	// search was half the time of a national digest round (514 pictures).
-	err := (&png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: encoders}).Encode(&buf, pal)
-	palettedPix.Put(&pal.Pix)
+	err := (&png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: encoders}).Encode(&buf, c.img)
+	c.release()
 	if err != nil {
 		return nil, fmt.Errorf("encode chart: %w", err)
 	}
@@ -305,47 +390,6 @@ func (e *encoderPool) Get() *png.EncoderBuffer {
 }
 
 func (e *encoderPool) Put(b *png.EncoderBuffer) { e.p.Put(b) }
-
-// palettedPix recycles the paletted copies' pixels.
-var palettedPix sync.Pool
-
-// paletted maps every pixel to its nearest palette colour, remembering the colours seen
-// in a small table: a picture has a few hundred distinct colours at most, in runs.
-func paletted(src *image.RGBA) *image.Paletted {
-	n := src.Rect.Dx() * src.Rect.Dy()
-	var pix []byte
-	if b, ok := palettedPix.Get().(*[]byte); ok && cap(*b) >= n {
-		pix = (*b)[:n]
-	} else {
-		pix = make([]byte, n)
-	}
-	dst := &image.Paletted{Pix: pix, Stride: src.Rect.Dx(), Rect: src.Rect, Palette: palette}
-	type entry struct {
-		key uint32 // the pixel's RGBA bytes as one word (alpha is always 255 here)
-		idx uint8
-	}
-	var seen [4096]entry // zero keys never match: every pixel is opaque
-	lastKey, lastIdx := uint32(0), uint8(0)
-	for y := src.Rect.Min.Y; y < src.Rect.Max.Y; y++ {
-		row := src.Pix[src.PixOffset(src.Rect.Min.X, y):src.PixOffset(src.Rect.Max.X, y)]
-		out := dst.Pix[dst.PixOffset(dst.Rect.Min.X, y):dst.PixOffset(dst.Rect.Max.X, y)]
-		row = row[:4*len(out)]
-		for i := range out {
-			p := row[4*i : 4*i+4 : 4*i+4]
-			key := uint32(p[0]) | uint32(p[1])<<8 | uint32(p[2])<<16 | uint32(p[3])<<24
-			if key == lastKey { // runs of one colour are the rule
-				out[i] = lastIdx
-				continue
-			}
-			e := &seen[(key*2654435761)>>20]
-			if e.key != key {
-				e.key, e.idx = key, paletteIndex(key)
-			}
-			out[i], lastKey, lastIdx = e.idx, key, e.idx
-		}
-	}
-	return dst
-}
 
 // Text sizes in pixels.
 const (
