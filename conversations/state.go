@@ -52,6 +52,10 @@ type State struct {
 	// word) when the person moves to another question.
 	Held    []EvidenceFile `json:"held,omitempty"`
 	HeldFor string         `json:"held_for,omitempty"`
+	// Listed is the message id of the step that last showed the person their numbered
+	// list (daftar): the next message may pick from it by number. Cleared after any other
+	// step.
+	Listed string `json:"listed,omitempty"`
 	// Extra holds other features' state by feature name (a review in progress, a
 	// coordinator's pending invite ...). The engine keeps it as it is.
 	Extra map[string]json.RawMessage `json:"extra,omitempty"`

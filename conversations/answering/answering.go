@@ -153,11 +153,14 @@ func (ans *Dialogue) Capability() conversations.Capability {
 			{Mode: conversations.ModeNarrative, Text: ans.h(ans.narrativeText), Prompt: ans.h(ans.reprompt),
 				Free: func(context.Context, *conversations.Request) bool { return true }, Pending: ans.pending},
 		},
-		Files:     ans.h(ans.receiveFiles),
-		Idle:      ans.h(ans.idleText),
-		AfterStep: func(r *conversations.Request) []conversations.Outbound { return ans.settleHeld(&step{Request: r}) },
-		Bind:      ans.bind,
-		Prepare:   ans.prepare,
+		Files: ans.h(ans.receiveFiles),
+		Idle:  ans.h(ans.idleText),
+		AfterStep: func(r *conversations.Request) []conversations.Outbound {
+			forgetList(r)
+			return ans.settleHeld(&step{Request: r})
+		},
+		Bind:    ans.bind,
+		Prepare: ans.prepare,
 	}
 }
 

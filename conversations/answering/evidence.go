@@ -336,6 +336,9 @@ func (ans *Dialogue) evidenceText(ctx context.Context, r *step) ([]conversations
 	if r.State.Stopped {
 		return r.Replies(r.T(msgPaused)), nil
 	}
+	if out, ok, err := ans.listPick(ctx, r); ok || err != nil {
+		return out, err
+	}
 	if r.clashing() {
 		return ans.clashText(ctx, r)
 	}
@@ -426,6 +429,9 @@ func (ans *Dialogue) replaceEvidence(ctx context.Context, r *step) ([]conversati
 func (ans *Dialogue) narrativeText(ctx context.Context, r *step) ([]conversations.Outbound, error) {
 	if r.State.Stopped {
 		return r.Replies(r.T(msgPaused)), nil
+	}
+	if out, ok, err := ans.listPick(ctx, r); ok || err != nil {
+		return out, err
 	}
 	text := strings.TrimSpace(r.In.Text)
 	if text == "1" || noNarrative[parse.Normalize(text)] { // the numbered "Lewati" option, "ok", "-"

@@ -114,6 +114,9 @@ func (ans *Dialogue) answerText(ctx context.Context, r *step) ([]conversations.O
 	if r.State.Stopped {
 		return r.Replies(r.T(msgPaused)), nil
 	}
+	if out, ok, err := ans.listPick(ctx, r); ok || err != nil {
+		return out, err
+	}
 	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/klabot/klabot/conversations"
 	"github.com/klabot/klabot/conversations/idfmt"
+	"github.com/klabot/klabot/conversations/parse"
 	"math"
 	"strconv"
 	"strings"
@@ -252,7 +253,54 @@ func (ans *Dialogue) cmdList(ctx context.Context, r *step) ([]conversations.Outb
 	if len(proof) > 0 {
 		parts = append(parts, r.T(msgListProof, len(proof))+"\n"+strings.Join(capList(proof, 30, r), "\n"))
 	}
-	return r.Replies(strings.Join(parts, "\n\n") + "\n\n" + r.T(msgEditHint)), nil
+	r.State.Listed = r.In.MessageID
+	return r.Replies(strings.Join(parts, "\n\n") + "\n\n" + r.T(msgListPickHint)), nil
+}
+
+// listPick is the message right after the list (daftar) when it is a bare number of it:
+// the question with that number is opened, as "ubah N". The list is what the person read
+// last, and opening a question stores nothing; when the number would also have answered
+// the open question (an option's number, a count), the reply says how to do that
+// instead. ok is false for any other message, which is handled as usual.
+func (ans *Dialogue) listPick(ctx context.Context, r *step) (out []conversations.Outbound, ok bool, err error) {
+	if r.State.Listed == "" || r.State.Listed == r.In.MessageID {
+		return nil, false, nil
+	}
+	text := strings.TrimPrefix(strings.TrimSpace(r.In.Text), "#")
+	n, convErr := strconv.Atoi(text)
+	if convErr != nil || text != strconv.Itoa(n) {
+		return nil, false, nil
+	}
+	l, err := ans.progressOf(ctx, r)
+	if err != nil {
+		return nil, false, err
+	}
+	if n < 1 || n > len(l.refs) {
+		return nil, false, nil
+	}
+	var also string
+	if cur, open := l.pos[r.State.Question]; open && r.State.Mode == conversations.ModeQuestion && cur != n-1 {
+		if _, perr := parse.ParseAnswerWith(l.refs[cur].Q, text, r.parseOptions()); perr == nil {
+			also = r.T(msgListPickAnswer, text, cur+1, cur+1)
+		}
+	}
+	r.Args = text
+	out, err = ans.cmdEdit(ctx, r)
+	if err != nil {
+		return nil, false, err
+	}
+	head := r.T(msgListPicked, n)
+	if also != "" {
+		head += "\n" + also
+	}
+	return append(r.Replies(head), out...), true, nil
+}
+
+// forgetList drops the list marker after every step but the one that showed the list.
+func forgetList(r *conversations.Request) {
+	if r.State.Listed != "" && r.State.Listed != r.In.MessageID {
+		r.State.Listed = ""
+	}
 }
 
 // cmdStatus is "status": the OPD's progress and the deadline.
@@ -319,6 +367,9 @@ func (ans *Dialogue) positionOf(ctx context.Context, r *step) (int, bool) {
 func (ans *Dialogue) idleText(ctx context.Context, r *step) ([]conversations.Outbound, error) {
 	if r.State.Stopped {
 		return r.Replies(r.T(msgPaused)), nil
+	}
+	if out, ok, err := ans.listPick(ctx, r); ok || err != nil {
+		return out, err
 	}
 	l, err := ans.questions(ctx, r)
 	if err != nil {

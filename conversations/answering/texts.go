@@ -80,6 +80,9 @@ const (
 	msgEditRange          key = "edit_range"
 	msgOtherOPD           key = "other_opd"
 	msgEditHint           key = "edit_hint"
+	msgListPickHint       key = "list_pick_hint"
+	msgListPicked         key = "list_picked"
+	msgListPickAnswer     key = "list_pick_answer"
 	msgEvidenceUsage      key = "evidence_usage"
 	msgEvidenceUnanswered key = "evidence_unanswered"
 	msgEvidenceFor        key = "evidence_for"
@@ -265,6 +268,9 @@ var texts = conversations.Texts{
 	msgEditUsage:          {"Tulis ubah diikuti nomor pertanyaan (1–%d), mis. ubah 3. Ketik daftar untuk nomor-nomornya.", "Write edit and the question number (1–%d), e.g. edit 3. Type list for the numbers."},
 	msgEditRange:          {"Tidak ada pertanyaan nomor %d untuk OPD Anda; nomornya 1–%d. Ketik daftar untuk melihatnya.", "There is no question %d for your OPD; the numbers are 1–%d. Type list to see them."},
 	msgOtherOPD:           {"Pertanyaan %s bukan bagian %s, jadi tidak bisa Anda jawab. Hubungi koordinator bila pembagiannya keliru.", "Question %s does not belong to %s, so you cannot answer it. Contact your coordinator if the assignment is wrong."},
+	msgListPickHint:       {"Ketik nomornya (mis. 3) untuk membuka pertanyaan itu, atau bukti N untuk menambah bukti dukungnya.", "Type its number (e.g. 3) to open that question, or evidence N to add its evidence."},
+	msgListPicked:         {"Membuka pertanyaan nomor %d dari daftar.", "Opening question %d from the list."},
+	msgListPickAnswer:     {"Kalau maksud Anda jawaban \"%s\" untuk pertanyaan %d, ketik ubah %d lalu kirim jawabannya lagi.", "If you meant \"%s\" as the answer to question %d, type edit %d and send it again."},
 	msgEditHint:           {"Ketik ubah N untuk membuka pertanyaan nomor N, atau bukti N untuk menambah bukti dukungnya.", "Type edit N to open question N, or evidence N to add its evidence."},
 	msgEvidenceUsage:      {"Tulis bukti diikuti nomor pertanyaan (1–%d), mis. bukti 3.", "Write evidence and the question number (1–%d), e.g. evidence 3."},
 	msgEvidenceUnanswered: {"Pertanyaan %d belum dijawab. Ketik ubah %[1]d untuk menjawabnya dulu.", "Question %d is not answered yet. Type edit %[1]d to answer it first."},
