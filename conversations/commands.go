@@ -160,6 +160,10 @@ type ModeRoute struct {
 	// meanwhile must not leave unseen (a review note, a choice between two answers, the
 	// evidence of an answer); ok false: nothing waits. See Engine.settlePending.
 	Pending func(ctx context.Context, r *Request) (p Pending, ok bool)
+	// Pause, when set, gives up what the mode waits for when the person pauses (berhenti)
+	// meanwhile, and Pending's Dropped is said: a coordinator's note is not kept waiting
+	// for whatever they type when they come back. nil: it waits through the pause.
+	Pause func(r *Request)
 }
 
 // Pending is what a dialogue mode waits for (ModeRoute.Pending).

@@ -17,7 +17,9 @@ import (
 //     its options again (a typed number picks only from the latest message);
 //   - when the step left it (tinjau during a note, kembali during the choice), the reply
 //     starts with what was dropped (Pending.Dropped).
-// A person who paused (berhenti) is reminded of nothing: lanjut brings it back.
+// A person who paused (berhenti) is reminded of nothing: lanjut brings it back. A mode
+// with a Pause hook gives up what it waited for then, and the drop is said (a
+// coordinator's note: what they type on coming back is no note to the OPD).
 
 // pending is what the mode of r waits for now.
 func (e *Engine) pending(ctx context.Context, r *Request) (Pending, bool) {
@@ -32,6 +34,15 @@ func (e *Engine) pending(ctx context.Context, r *Request) (Pending, bool) {
 // waited for before) with the reminder, or starts them with the drop.
 func (e *Engine) settlePending(ctx context.Context, r *Request, before Pending, outs []Outbound) ([]Outbound, error) {
 	if r.State.Stopped {
+		// A pause: a mode that gives up what it waits for then (Pause) says so.
+		if m := e.modes[r.State.Mode]; m.Pause != nil && m.Pending != nil {
+			if now, waits := m.Pending(ctx, r); waits && now.Key == before.Key {
+				m.Pause(r)
+				if before.Dropped != "" {
+					return append(e.replies(r, before.Dropped), outs...), nil
+				}
+			}
+		}
 		return outs, nil
 	}
 	if now, waits := e.pending(ctx, r); waits && now.Key == before.Key {

@@ -17,6 +17,9 @@ import (
 // receiveFiles takes photos and documents: evidence for the answer just given, or the
 // answer itself for a file question.
 func (ans *Dialogue) receiveFiles(ctx context.Context, r *step) ([]conversations.Outbound, error) {
+	if r.Person.OPDID == 0 { // a coordinator, a head: they answer no questions
+		return r.Replies(r.T(msgFileNoOPD)), nil
+	}
 	l, err := ans.progressOf(ctx, r)
 	if err != nil {
 		return nil, err

@@ -63,6 +63,7 @@ const (
 	msgHeldAttached       key = "held_attached"
 	msgHeldDropped        key = "held_dropped"
 	msgFileIdle           key = "file_idle"
+	msgFileNoOPD          key = "file_no_opd"
 	msgEvidenceWaiting    key = "evidence_waiting"
 	msgEvidenceMissing    key = "evidence_missing"
 	msgEvidenceSkipped    key = "evidence_skipped"
@@ -251,6 +252,7 @@ var texts = conversations.Texts{
 	msgHeldAttached:     {"(%d file terlampir)", "(%d files attached)"},
 	msgHeldDropped:      {"%d file yang Anda kirim untuk pertanyaan sebelumnya tidak dilampirkan karena pertanyaan itu belum dijawab. Kirim lagi bila perlu.", "%d files you sent for the previous question were not attached because it was not answered. Send them again if needed."},
 	msgFileIdle:         {"Tidak ada pertanyaan yang sedang menunggu file. Ketik mulai, atau ubah N untuk memilih pertanyaan, lalu kirim filenya.", "No question is waiting for a file. Type start, or edit N to pick a question, then send the file."},
+	msgFileNoOPD:        {"📎 File hanya diterima dari focal point OPD, sebagai bukti dukung jawaban mereka. File ini tidak disimpan.", "📎 Files are taken only from OPD focal points, as evidence of their answers. This one was not kept."},
 	msgEvidenceWaiting:  {"Saya menunggu file bukti dukung. Kirim foto/dokumen, atau ketik selesai.", "I am waiting for evidence files. Send a photo/document, or type done."},
 	msgEvidenceMissing:  {"Belum ada bukti dukung. Tanpa bukti, nilai pertanyaan ini tidak dihitung saat verifikasi. Kirim file, atau ketik lewati untuk melanjutkan tanpa bukti.", "There is no evidence yet. Without it this question does not count at verification. Send a file, or type skip to go on without it."},
 	msgEvidenceSkipped:  {"Baik, tanpa bukti dukung untuk sekarang (dicatat sebagai kekurangan).", "OK, no evidence for now (recorded as a gap)."},

@@ -120,7 +120,8 @@ func New(d Deps) conversations.Capability {
 		Modes: []conversations.ModeRoute{{Mode: conversations.ModeReviewNote, Text: e.reviewNoteText,
 			Free:    func(context.Context, *conversations.Request) bool { return true },
 			Prompt:  e.noteWaiting,
-			Pending: e.notePending}},
+			Pending: e.notePending,
+			Pause:   e.pauseNote}},
 	}
 }
 
@@ -128,6 +129,14 @@ func New(d Deps) conversations.Capability {
 // a command typed meanwhile, a late message).
 func (e *reviews) noteWaiting(_ context.Context, r *conversations.Request) ([]conversations.Outbound, error) {
 	return r.Replies(tr(r.Lang(), rvNoteWaiting, loadReviewState(r.State).Code)), nil
+}
+
+// pauseNote gives the awaited note up when the coordinator pauses (berhenti): what they
+// type when they come back is no note to the OPD.
+func (e *reviews) pauseNote(r *conversations.Request) {
+	rs := loadReviewState(r.State)
+	e.leaveReviewNote(r, &rs)
+	saveReviewState(r.State, rs)
 }
 
 // notePending is the note awaited: a command that leaves it (tinjau, a coordinator's own
