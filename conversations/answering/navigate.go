@@ -3,13 +3,14 @@ package answering
 import (
 	"context"
 	"fmt"
-	"github.com/klabot/klabot/conversations"
-	"github.com/klabot/klabot/conversations/idfmt"
-	"github.com/klabot/klabot/conversations/parse"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/klabot/klabot/conversations"
+	"github.com/klabot/klabot/conversations/idfmt"
+	"github.com/klabot/klabot/conversations/parse"
 )
 
 // cmdStart is "mulai" / "/start": resume for known people. (An invite code after it
