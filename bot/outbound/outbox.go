@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -136,9 +137,14 @@ func (q *Queue) EnqueueMany(ctx context.Context, outs ...conversations.Outbound)
 		}
 		// In a step's transaction (InTx), the jobs travel with its COMMIT (issue 18):
 		// one statement in the commit's batch instead of a round trip of their own.
-		if sql, args, err := q.rawInsert(jobs); err != nil {
+		if sql, args, held, err := q.rawInsert(jobs); err != nil {
 			return err
 		} else if postgres.DeferWithCommit(ctx, sql, args...) {
+			if len(held) > 0 {
+				// Their notification was held back (a queue notified in the last
+				// cooldown): it follows once the jobs are committed.
+				postgres.AfterCommit(ctx, func() { q.notify.trail(held) })
+			}
 			return nil
 		}
 		params := make([]river.InsertManyParams, 0, len(jobs))
@@ -233,20 +239,25 @@ const insertJobsSQL = `WITH jobs AS (
 SELECT pg_notify(coalesce(current_schema(), '') || '.river_insert', json_build_object('queue', n)::text)
 FROM unnest($5::text[]) AS n`
 
+// notifySQL is River's insert notification for one queue (as insertJobsSQL sends it).
+const notifySQL = `SELECT pg_notify(coalesce(current_schema(), '') || '.river_insert', json_build_object('queue', $1::text)::text)`
+
 // rawInsert is insertJobsSQL and its arguments for jobs, with the insert notification
-// for each queue not notified in the last cooldown (as River throttles its own).
-func (q *Queue) rawInsert(jobs []job) (string, []any, error) {
-	args := make([]string, len(jobs))
+// for each queue not notified in the last cooldown (as River throttles its own); held are
+// the queues whose notification is held back (notifyLimiter.trail).
+func (q *Queue) rawInsert(jobs []job) (sql string, args []any, held []string, err error) {
+	argv := make([]string, len(jobs))
 	prios := make([]int16, len(jobs))
 	queues := make([]string, len(jobs))
 	for i, j := range jobs {
 		b, err := json.Marshal(j.args)
 		if err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
-		args[i], prios[i], queues[i] = string(b), int16(j.priority), j.queue
+		argv[i], prios[i], queues[i] = string(b), int16(j.priority), j.queue
 	}
-	return insertJobsSQL, []any{JobKind, int16(q.cfg.MaxAttempts), args, prios, q.notify.due(queues), queues}, nil
+	due, held := q.notify.due(queues)
+	return insertJobsSQL, []any{JobKind, int16(q.cfg.MaxAttempts), argv, prios, due, queues}, held, nil
 }
 
 // open reads a job message back.
@@ -292,27 +303,58 @@ func (q *Queue) open(ctx context.Context, a DeliveryArgs, m JobMessage) (convers
 var errWrongKey = errors.New("cannot open queued message")
 
 // notifyLimiter lets through an insert notification per queue at most once a cooldown
-// (River's own limiter, for the jobs inserted around River): a worker woken fetches all
-// that is available, and a worker busy fetches again after its cooldown anyway.
+// (River's own limiter, for the jobs inserted around River). A notification held back is
+// not lost: trail sends it once the cooldown is over, after the jobs committed. (River's
+// own limiter leaves such jobs to the workers' next poll, up to PollInterval later: a
+// step's reply right after another one's waited for it.)
 type notifyLimiter struct {
 	cooldown time.Duration
-	now      func() time.Time // monotonic: time.Now (not the service's clock)
+	now      func() time.Time   // monotonic: time.Now (not the service's clock)
+	send     func(queue string) // one insert notification, outside any transaction
 	mu       sync.Mutex
 	last     map[string]time.Time
+	trailing map[string]bool // a held-back notification is on its way
 }
 
-// due returns the queues (once each) whose notification is due, marking them sent.
-func (l *notifyLimiter) due(queues []string) []string {
+// due returns the queues (once each) whose notification is due, marking them sent, and
+// the queues whose notification is held back.
+func (l *notifyLimiter) due(queues []string) (due, held []string) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := []string{}
+	due = []string{}
 	for _, q := range queues {
+		if slices.Contains(due, q) || slices.Contains(held, q) {
+			continue
+		}
 		if t, ok := l.last[q]; ok && now.Sub(t) < l.cooldown {
+			held = append(held, q)
 			continue
 		}
 		l.last[q] = now
-		out = append(out, q)
+		due = append(due, q)
 	}
-	return out
+	return due, held
+}
+
+// trail sends the held-back notifications of queues once their cooldown is over (one per
+// queue however many were held meanwhile).
+func (l *notifyLimiter) trail(queues []string) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, q := range queues {
+		if l.trailing[q] {
+			continue
+		}
+		l.trailing[q] = true
+		wait := l.cooldown - now.Sub(l.last[q])
+		time.AfterFunc(max(wait, 0), func() {
+			l.mu.Lock()
+			delete(l.trailing, q)
+			l.last[q] = l.now()
+			l.mu.Unlock()
+			l.send(q)
+		})
+	}
 }

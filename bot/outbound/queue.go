@@ -177,7 +177,14 @@ func New(cfg Config) (*Queue, error) {
 	// River's default 100 ms between fetches (and between insert notifications) would
 	// add up to that much to every reply; replies are small jobs, fetched eagerly.
 	cooldown := min(10*time.Millisecond, cfg.PollInterval)
-	q.notify = &notifyLimiter{cooldown: cooldown, now: time.Now, last: map[string]time.Time{}}
+	q.notify = &notifyLimiter{cooldown: cooldown, now: time.Now, last: map[string]time.Time{}, trailing: map[string]bool{},
+		send: func(queue string) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if _, err := cfg.Pool.Exec(ctx, notifySQL, queue); err != nil {
+				cfg.Log.Debug("outbound: insert notification", "queue", queue, "err", err)
+			}
+		}}
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		ID:                   q.id,
 		Queues:               map[string]river.QueueConfig{idleQueue: {MaxWorkers: 1, FetchPollInterval: time.Minute, FetchCooldown: time.Second}},

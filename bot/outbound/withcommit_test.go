@@ -138,6 +138,17 @@ func TestStepJobWakesTheWorkers(t *testing.T) {
 		r.api.WaitMessages(t, "81", i+1)
 		t.Logf("%q delivered after %v", text, time.Since(start))
 	}
+	// One step right after the previous one's reply, again and again: each is within the
+	// cooldown of the previous insert notification, whose notification is held back. It
+	// follows the commit, so no reply waits for the workers' poll (10 minutes here).
+	for i := range 8 {
+		if err := store.InTx(ctx, func(ctx context.Context) error {
+			return q.Enqueue(ctx, conversations.Outbound{To: tg(85), Text: fmt.Sprintf("beruntun %d", i)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		r.api.WaitMessages(t, "85", i+1)
+	}
 }
 
 // TestStepJobsOfSavepoints: a job queued in a savepoint of the step (a nested InTx) is

@@ -20,6 +20,7 @@ type lazyTx struct {
 	closed   bool
 	deferred []*pgx.QueuedQuery
 	must     []*pgx.QueuedQuery // DeferMust
+	after    []func()           // AfterCommit: run once the transaction committed
 	sp       int                // savepoints opened, for their names
 }
 
@@ -98,6 +99,32 @@ func DeferWithCommit(ctx context.Context, sql string, args ...any) bool {
 	return false
 }
 
+// AfterCommit runs fn once the transaction ctx carries (InTx's own) has committed, and
+// never when it rolls back; inside a savepoint of it, only when the savepoint is released.
+// It reports false, keeping nothing, when ctx carries no such transaction. The outbound
+// queue sends an insert notification it held back so (bot/outbound).
+func AfterCommit(ctx context.Context, fn func()) bool {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return false
+	}
+	switch t := tx.(type) {
+	case *lazyTx:
+		if t.closed {
+			return false
+		}
+		t.after = append(t.after, fn)
+		return true
+	case *savepointTx:
+		if t.closed {
+			return false
+		}
+		t.after = append(t.after, fn)
+		return true
+	}
+	return false
+}
+
 // lazyFrom returns ctx's transaction when it is a lazyTx (InTx's own).
 func lazyFrom(ctx context.Context) (*lazyTx, bool) {
 	tx, ok := TxFrom(ctx)
@@ -135,6 +162,18 @@ func (t *lazyTx) Commit(ctx context.Context) error {
 		return pgx.ErrTxClosed
 	}
 	t.closed = true
+	after := t.after
+	t.after = nil
+	if err := t.commit(ctx); err != nil {
+		return err
+	}
+	for _, fn := range after {
+		fn()
+	}
+	return nil
+}
+
+func (t *lazyTx) commit(ctx context.Context) error {
 	if !t.begun && len(t.deferred) == 0 && len(t.must) == 0 {
 		return nil // nothing was sent: nothing to commit
 	}
@@ -186,7 +225,7 @@ func (t *lazyTx) Rollback(ctx context.Context) error {
 	if t.closed {
 		return pgx.ErrTxClosed
 	}
-	t.closed = true
+	t.closed, t.after = true, nil
 	if !t.begun {
 		return nil
 	}
@@ -310,6 +349,7 @@ type savepointTx struct {
 	name   string
 	closed bool
 	must   []*pgx.QueuedQuery // DeferWithCommit in it: passed up when it is released
+	after  []func()           // AfterCommit in it: passed up when it is released
 }
 
 var _ pgx.Tx = (*savepointTx)(nil)
@@ -331,10 +371,12 @@ func (s *savepointTx) Commit(ctx context.Context) error {
 	}
 	if s.up != nil {
 		s.up.must = append(s.up.must, s.must...)
+		s.up.after = append(s.up.after, s.after...)
 	} else {
 		s.parent.must = append(s.parent.must, s.must...)
+		s.parent.after = append(s.parent.after, s.after...)
 	}
-	s.must = nil
+	s.must, s.after = nil, nil
 	return nil
 }
 
@@ -343,7 +385,7 @@ func (s *savepointTx) Rollback(ctx context.Context) error {
 		return pgx.ErrTxClosed
 	}
 	s.closed = true
-	s.must = nil // rolled back with it
+	s.must, s.after = nil, nil // rolled back with it
 	_, err := s.parent.conn.Exec(ctx, "ROLLBACK TO SAVEPOINT "+s.name)
 	return err
 }

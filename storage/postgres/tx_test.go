@@ -9,6 +9,7 @@ import (
 	"github.com/klabot/klabot/conversations/answering"
 	"github.com/klabot/klabot/scoring"
 	"github.com/klabot/klabot/storage/postgres"
+	"github.com/klabot/klabot/storage/postgres/pgtest"
 )
 
 func countRows(t *testing.T, s *postgres.Store, sql string, args ...any) int {
@@ -123,5 +124,70 @@ func TestDuplicateInsideInTxLeavesTheTransactionUsable(t *testing.T) {
 	}
 	if n := countRows(t, s, `SELECT count(*) FROM inbound_messages WHERE message_id IN ('d2', 'd3')`); n != 0 {
 		t.Errorf("%d message records of failed writes kept", n)
+	}
+}
+
+// TestAfterCommitRunsOnlyForWhatCommitted: a hook queued in a transaction runs after its
+// commit (when what it wrote can be read) and never after a rollback; one queued in a
+// savepoint runs only when the savepoint was released and the transaction committed.
+func TestAfterCommitRunsOnlyForWhatCommitted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := postgres.New(pgtest.New(t), nil)
+	if _, err := s.Pool().Exec(ctx, `CREATE TABLE ac_rows (v text NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	var ran []string
+	hook := func(ctx context.Context, name string) {
+		if !postgres.AfterCommit(ctx, func() {
+			var n int
+			if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FROM ac_rows WHERE v = $1`, name).Scan(&n); err != nil || n != 1 {
+				t.Errorf("hook %s ran before its row was visible (%d, %v)", name, n, err)
+			}
+			ran = append(ran, name)
+		}) {
+			t.Fatalf("AfterCommit refused in a transaction (%s)", name)
+		}
+	}
+	write := func(ctx context.Context, name string) error {
+		tx, _ := postgres.TxFrom(ctx)
+		_, err := tx.Exec(ctx, `INSERT INTO ac_rows VALUES ($1)`, name)
+		return err
+	}
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := write(ctx, "kept"); err != nil {
+			return err
+		}
+		hook(ctx, "kept")
+		_ = s.InTx(ctx, func(ctx context.Context) error { // a savepoint rolled back
+			if err := write(ctx, "dropped"); err != nil {
+				return err
+			}
+			hook(ctx, "dropped")
+			return errors.New("roll the savepoint back")
+		})
+		return s.InTx(ctx, func(ctx context.Context) error { // a savepoint released
+			if err := write(ctx, "released"); err != nil {
+				return err
+			}
+			hook(ctx, "released")
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.InTx(ctx, func(ctx context.Context) error {
+		hook(ctx, "rolled back")
+		return errors.New("roll back")
+	})
+	if err == nil {
+		t.Fatal("want the rollback's error")
+	}
+	if len(ran) != 2 || ran[0] != "kept" || ran[1] != "released" {
+		t.Errorf("hooks ran: %q, want kept and released, in order", ran)
+	}
+	if postgres.AfterCommit(ctx, func() {}) {
+		t.Error("AfterCommit without a transaction: want false")
 	}
 }
