@@ -51,8 +51,11 @@ func short(sql string) string {
 }
 
 func (c *pgTrips) add(sql string) {
-	if strings.Contains(sql, "PGNotifyMany") {
-		return // River's wake-up of its workers, at most once per queue every few ms
+	if strings.Contains(sql, "PGNotifyMany") || strings.Contains(sql, "held-back insert notification") {
+		// The workers' wake-up (River's, or a notification the cooldown held back and
+		// that follows the commit on a timer): at most once per queue every few ms, and
+		// off the step's path.
+		return
 	}
 	c.mu.Lock()
 	c.sql = append(c.sql, short(sql))

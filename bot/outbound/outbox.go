@@ -240,7 +240,7 @@ SELECT pg_notify(coalesce(current_schema(), '') || '.river_insert', json_build_o
 FROM unnest($5::text[]) AS n`
 
 // notifySQL is River's insert notification for one queue (as insertJobsSQL sends it).
-const notifySQL = `SELECT pg_notify(coalesce(current_schema(), '') || '.river_insert', json_build_object('queue', $1::text)::text)`
+const notifySQL = `SELECT pg_notify(coalesce(current_schema(), '') || '.river_insert', json_build_object('queue', $1::text)::text) -- held-back insert notification`
 
 // rawInsert is insertJobsSQL and its arguments for jobs, with the insert notification
 // for each queue not notified in the last cooldown (as River throttles its own); held are
