@@ -15,13 +15,12 @@ import (
 // statements queued with Defer (a step's checkpoint) travel with COMMIT. Inside it is
 // one connection of the pool in one transaction like any pgx.Tx; Begin opens savepoints.
 type lazyTx struct {
-	conn     *pgx.Conn
-	begun    bool
-	closed   bool
-	deferred []*pgx.QueuedQuery
-	must     []*pgx.QueuedQuery // DeferMust
-	after    []func()           // AfterCommit: run once the transaction committed
-	sp       int                // savepoints opened, for their names
+	conn       *pgx.Conn
+	begun      bool
+	closed     bool
+	deferred   []*pgx.QueuedQuery
+	commitWork     // DeferMust, DeferWithCommit and AfterCommit
+	sp         int // savepoints opened, for their names
 }
 
 var _ pgx.Tx = (*lazyTx)(nil)
@@ -78,25 +77,12 @@ func (t *lazyTx) DeferMust(sql string, args ...any) {
 // It reports false, queuing nothing, when ctx carries no such transaction: the caller
 // runs sql itself. The outbound queue inserts a step's jobs so (bot/outbound).
 func DeferWithCommit(ctx context.Context, sql string, args ...any) bool {
-	tx, ok := TxFrom(ctx)
-	if !ok {
+	c := withCommit(ctx)
+	if c == nil {
 		return false
 	}
-	switch t := tx.(type) {
-	case *lazyTx:
-		if t.closed {
-			return false
-		}
-		t.DeferMust(sql, args...)
-		return true
-	case *savepointTx:
-		if t.closed {
-			return false
-		}
-		t.must = append(t.must, &pgx.QueuedQuery{SQL: sql, Arguments: args})
-		return true
-	}
-	return false
+	c.must = append(c.must, &pgx.QueuedQuery{SQL: sql, Arguments: args})
+	return true
 }
 
 // AfterCommit runs fn once the transaction ctx carries (InTx's own) has committed, and
@@ -104,25 +90,47 @@ func DeferWithCommit(ctx context.Context, sql string, args ...any) bool {
 // It reports false, keeping nothing, when ctx carries no such transaction. The outbound
 // queue sends an insert notification it held back so (bot/outbound).
 func AfterCommit(ctx context.Context, fn func()) bool {
+	c := withCommit(ctx)
+	if c == nil {
+		return false
+	}
+	c.after = append(c.after, fn)
+	return true
+}
+
+// commitWork is what goes with a COMMIT: statements the commit needs (DeferMust,
+// DeferWithCommit) and hooks that run once it succeeded (AfterCommit). A savepoint keeps
+// its own and passes them up when it is released.
+type commitWork struct {
+	must  []*pgx.QueuedQuery
+	after []func()
+}
+
+// passUp moves w's work to up (a savepoint released into its parent).
+func (w *commitWork) passUp(up *commitWork) {
+	up.must = append(up.must, w.must...)
+	up.after = append(up.after, w.after...)
+	w.must, w.after = nil, nil
+}
+
+// withCommit is the commit work of the open transaction or savepoint ctx carries (InTx's
+// own), nil when there is none.
+func withCommit(ctx context.Context) *commitWork {
 	tx, ok := TxFrom(ctx)
 	if !ok {
-		return false
+		return nil
 	}
 	switch t := tx.(type) {
 	case *lazyTx:
-		if t.closed {
-			return false
+		if !t.closed {
+			return &t.commitWork
 		}
-		t.after = append(t.after, fn)
-		return true
 	case *savepointTx:
-		if t.closed {
-			return false
+		if !t.closed {
+			return &t.commitWork
 		}
-		t.after = append(t.after, fn)
-		return true
 	}
-	return false
+	return nil
 }
 
 // lazyFrom returns ctx's transaction when it is a lazyTx (InTx's own).
@@ -344,12 +352,11 @@ func (a *afterBegin) Close() error {
 
 // savepointTx is a savepoint of a lazyTx.
 type savepointTx struct {
-	parent *lazyTx
-	up     *savepointTx // the savepoint this one is in, nil for the transaction
-	name   string
-	closed bool
-	must   []*pgx.QueuedQuery // DeferWithCommit in it: passed up when it is released
-	after  []func()           // AfterCommit in it: passed up when it is released
+	parent     *lazyTx
+	up         *savepointTx // the savepoint this one is in, nil for the transaction
+	name       string
+	closed     bool
+	commitWork // DeferWithCommit and AfterCommit in it: passed up when it is released
 }
 
 var _ pgx.Tx = (*savepointTx)(nil)
@@ -370,13 +377,10 @@ func (s *savepointTx) Commit(ctx context.Context) error {
 		return err
 	}
 	if s.up != nil {
-		s.up.must = append(s.up.must, s.must...)
-		s.up.after = append(s.up.after, s.after...)
+		s.passUp(&s.up.commitWork)
 	} else {
-		s.parent.must = append(s.parent.must, s.must...)
-		s.parent.after = append(s.parent.after, s.after...)
+		s.passUp(&s.parent.commitWork)
 	}
-	s.must, s.after = nil, nil
 	return nil
 }
 
