@@ -42,33 +42,7 @@ func TestChatJobQueriesUseTheChatIndex(t *testing.T) {
 	}
 	for name, q := range queries {
 		t.Run(name, func(t *testing.T) {
-			conn, err := pool.Acquire(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Release()
-			for _, s := range []string{`SET plan_cache_mode = force_generic_plan`, `DEALLOCATE ALL`, `PREPARE q AS ` + q.sql} {
-				if _, err := conn.Exec(ctx, s); err != nil {
-					t.Fatalf("%s: %v", s, err)
-				}
-			}
-			defer conn.Exec(ctx, `RESET plan_cache_mode; DEALLOCATE ALL`) //nolint:errcheck
-			rows, err := conn.Query(ctx, `EXPLAIN EXECUTE q`+q.args)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var plan []string
-			for rows.Next() {
-				var line string
-				if err := rows.Scan(&line); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, line)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			text := strings.Join(plan, "\n")
+			text := pgtest.GenericPlan(t, pool, q.sql, q.args)
 			if !strings.Contains(text, "river_job_outbound_chat") || strings.Contains(text, "Seq Scan on river_job") ||
 				strings.Contains(text, "river_job_prioritized_fetching_index") {
 				t.Errorf("generic plan does not probe the chat's index:\n%s", text)

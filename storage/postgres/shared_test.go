@@ -110,33 +110,7 @@ func TestHandledMarkFindsItsUpdatesByKeyInAGenericPlan(t *testing.T) {
 		ANALYZE telegram_updates`); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
-	for _, s := range []string{`SET plan_cache_mode = force_generic_plan`, `PREPARE m AS ` + postgres.MarkHandledSQL} {
-		if _, err := conn.Exec(ctx, s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
-	defer conn.Exec(ctx, `RESET plan_cache_mode; DEALLOCATE ALL`) //nolint:errcheck
-	var plan []string
-	rows, err := conn.Query(ctx, `EXPLAIN EXECUTE m(7, '{10,20}', now())`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, line)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(plan, "\n")
+	text := pgtest.GenericPlan(t, pool, postgres.MarkHandledSQL, `(7, '{10,20}', now())`)
 	if !strings.Contains(text, "telegram_updates_pkey") || !strings.Contains(text, "update_id = ANY") {
 		t.Errorf("the mark's generic plan does not look its updates up by key:\n%s", text)
 	}
