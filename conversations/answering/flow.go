@@ -372,7 +372,9 @@ func (ans *Dialogue) summary(r *step, l *questionList) conversations.Outbound {
 	}
 	if len(missing) > 0 {
 		b.WriteString("\n\n" + r.T(msgStillMissing) + "\n" + strings.Join(capList(missing, 20, r), "\n"))
-		b.WriteString("\n" + r.T(msgEditHint))
+		// A numbered list like daftar's: the next message may pick from it (listPick).
+		b.WriteString("\n" + r.T(msgListPickHint))
+		r.State.Listed = r.In.MessageID
 	} else {
 		b.WriteString("\n" + r.T(msgNothingMissing))
 	}

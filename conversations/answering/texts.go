@@ -80,7 +80,6 @@ const (
 	msgEditUsage          key = "edit_usage"
 	msgEditRange          key = "edit_range"
 	msgOtherOPD           key = "other_opd"
-	msgEditHint           key = "edit_hint"
 	msgListPickHint       key = "list_pick_hint"
 	msgListPicked         key = "list_picked"
 	msgListPickAnswer     key = "list_pick_answer"
@@ -273,7 +272,6 @@ var texts = conversations.Texts{
 	msgListPickHint:       {"Ketik nomornya (mis. 3) untuk membuka pertanyaan itu, atau bukti N untuk menambah bukti dukungnya.", "Type its number (e.g. 3) to open that question, or evidence N to add its evidence."},
 	msgListPicked:         {"Membuka pertanyaan nomor %d dari daftar.", "Opening question %d from the list."},
 	msgListPickAnswer:     {"Kalau maksud Anda jawaban \"%s\" untuk pertanyaan %d, ketik ubah %d lalu kirim jawabannya lagi.", "If you meant \"%s\" as the answer to question %d, type edit %d and send it again."},
-	msgEditHint:           {"Ketik ubah N untuk membuka pertanyaan nomor N, atau bukti N untuk menambah bukti dukungnya.", "Type edit N to open question N, or evidence N to add its evidence."},
 	msgEvidenceUsage:      {"Tulis bukti diikuti nomor pertanyaan (1–%d), mis. bukti 3.", "Write evidence and the question number (1–%d), e.g. evidence 3."},
 	msgEvidenceUnanswered: {"Pertanyaan %d belum dijawab. Ketik ubah %[1]d untuk menjawabnya dulu.", "Question %d is not answered yet. Type edit %[1]d to answer it first."},
 	msgEvidenceFor:        {"Bukti dukung untuk pertanyaan %d/%d · %s\n%s\nJawaban: %s", "Evidence for question %d/%d · %s\n%s\nAnswer: %s"},
